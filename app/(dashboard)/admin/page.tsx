@@ -1,0 +1,47 @@
+import type { Metadata } from "next";
+import { AdminTabs } from "@/components/admin/admin-tabs";
+import { RoleEditor } from "@/components/admin/role-editor";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { Table, Td, Th } from "@/components/ui/table";
+import { Timestamp } from "@/components/ui/timestamp";
+import { requirePermission } from "@/lib/auth/require-user";
+import { listPeople } from "@/lib/people/roles";
+
+export const metadata: Metadata = { title: "Admin" };
+
+export default async function AdminPage() {
+  await requirePermission("people:manage");
+  const people = await listPeople();
+  return (
+    <>
+      <PageHeader title="Admin" description="Who may do what. Every change is written to the audit log." />
+      <AdminTabs current="people" />
+      <Card>
+        <Table>
+          <thead>
+            <tr>
+              <Th>Person</Th>
+              <Th>Roles</Th>
+              <Th>Last sign-in</Th>
+            </tr>
+          </thead>
+          <tbody>
+            {people.map((p) => (
+              <tr key={p.id} data-testid={`person-${p.email}`}>
+                <Td>
+                  <p className="font-medium">{p.name}</p>
+                  <p className="text-xs text-muted-foreground">{p.email}</p>
+                </Td>
+                <Td>
+                  <RoleEditor userId={p.id} name={p.name} roles={p.roles.map((r) => r.role)} />
+                </Td>
+                <Td className="text-muted-foreground">{p.lastSignInAt ? <Timestamp value={p.lastSignInAt} /> : "never"}</Td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,57 @@
+import type { Metadata } from "next";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { Table, Td, Th } from "@/components/ui/table";
+import { Timestamp } from "@/components/ui/timestamp";
+import { requireUser } from "@/lib/auth/require-user";
+import { db } from "@/lib/db";
+
+export const metadata: Metadata = { title: "Incidents" };
+
+const SEVERITY = { P1: "danger", P2: "warning", P3: "info", P4: "neutral" } as const;
+
+export default async function IncidentsPage() {
+  await requireUser();
+  const incidents = await db.incident.findMany({ orderBy: { openedAt: "desc" }, take: 50, include: { service: true, environment: true } });
+  return (
+    <>
+      <PageHeader title="Incidents" description="P1 respond in 5 minutes · P2 in 15 · P3 in 1 hour · P4 in 4 hours." />
+      <Card>
+        {incidents.length === 0 ? (
+          <EmptyState title="No incidents">Incidents open here from Alertmanager alerts and automatic rollbacks, with their timelines.</EmptyState>
+        ) : (
+          <Table>
+            <thead>
+              <tr>
+                <Th>Incident</Th>
+                <Th>Severity</Th>
+                <Th>Service</Th>
+                <Th>Status</Th>
+                <Th>Opened</Th>
+              </tr>
+            </thead>
+            <tbody>
+              {incidents.map((i) => (
+                <tr key={i.id}>
+                  <Td className="font-medium">
+                    INC-{i.number} {i.title}
+                  </Td>
+                  <Td>
+                    <Badge tone={SEVERITY[i.severity]}>{i.severity}</Badge>
+                  </Td>
+                  <Td>{i.service ? `${i.service.displayName}${i.environment ? ` → ${i.environment.displayName}` : ""}` : "—"}</Td>
+                  <Td>{i.status.toLowerCase()}</Td>
+                  <Td className="text-muted-foreground">
+                    <Timestamp value={i.openedAt} />
+                  </Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,48 @@
+"use client";
+
+import { Activity, History, LayoutDashboard, Package, Server, Shield } from "lucide-react";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { cn } from "@/lib/cn";
+
+const ITEMS = [
+  { href: "/", label: "Overview", icon: LayoutDashboard },
+  { href: "/services", label: "Services", icon: Server },
+  { href: "/releases", label: "Releases", icon: Package },
+  { href: "/incidents", label: "Incidents", icon: Activity },
+  { href: "/history", label: "History", icon: History },
+];
+
+export function Sidebar({ showAdmin }: { showAdmin: boolean }) {
+  const pathname = usePathname();
+  const items = showAdmin ? [...ITEMS, { href: "/admin", label: "Admin", icon: Shield }] : ITEMS;
+  return (
+    <aside className="hidden w-56 shrink-0 border-r border-border bg-card md:block">
+      <div className="flex h-14 items-center gap-2 border-b border-border px-5 font-semibold">
+        <span className="flex size-6 items-center justify-center rounded-full bg-primary text-xs text-primary-foreground" aria-hidden>
+          ✓
+        </span>
+        Greenlight
+      </div>
+      <nav aria-label="Main" className="space-y-1 p-3">
+        {items.map(({ href, label, icon: Icon }) => {
+          const active = href === "/" ? pathname === "/" : pathname.startsWith(href);
+          return (
+            <Link
+              key={href}
+              href={href}
+              aria-current={active ? "page" : undefined}
+              className={cn(
+                "flex items-center gap-3 rounded-md px-3 py-2 text-sm text-muted-foreground hover:bg-muted hover:text-foreground",
+                active && "bg-accent font-medium text-foreground",
+              )}
+            >
+              <Icon className="size-4" aria-hidden />
+              {label}
+            </Link>
+          );
+        })}
+      </nav>
+    </aside>
+  );
+}

@@ -1,0 +1,20 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { authorizedAction } from "@/lib/actions/safe-action";
+import { createRelease } from "@/lib/releases/create-release";
+import { createReleaseSchema } from "@/lib/schemas/release";
+
+const run = authorizedAction(
+  { name: "release.create", schema: createReleaseSchema, permission: "release:create", verb: "create a release" },
+  async (input, user) => {
+    const release = await createRelease(user, input);
+    revalidatePath("/releases");
+    revalidatePath("/");
+    return { id: release.id, number: release.number };
+  },
+);
+
+export async function createReleaseAction(input: unknown) {
+  return run(input);
+}

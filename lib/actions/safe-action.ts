@@ -1,0 +1,64 @@
+import "server-only";
+import type { z } from "zod";
+import { getCurrentUser, type CurrentUser } from "@/lib/auth/current-user";
+import { AppError, GENERIC_ERROR_MESSAGE, type AppErrorCode } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { can, forbiddenMessage, type Permission } from "@/lib/rbac";
+
+export type ActionError = { code: AppErrorCode; message: string; fieldErrors?: Record<string, string[]> };
+export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: ActionError };
+
+interface ActionDefinition<S extends z.ZodType> {
+  /** For logs: "release.create". */
+  name: string;
+  schema: S;
+  permission: Permission;
+  /** Completes "Only a release manager or admin can …" */
+  verb: string;
+}
+
+function fieldErrors(error: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "_";
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+/**
+ * Wraps a server action: the signed-in person, the permission from the matrix, zod-parsed input,
+ * then the plain lib/ function. Only AppError messages reach the person; anything else is
+ * logged with its stack and answered with a generic message.
+ */
+export function authorizedAction<S extends z.ZodType, T>(
+  definition: ActionDefinition<S>,
+  handler: (input: z.infer<S>, user: CurrentUser) => Promise<T>,
+): (raw: unknown) => Promise<ActionResult<T>> {
+  return async (raw) => {
+    let user: CurrentUser | null = null;
+    try {
+      user = await getCurrentUser();
+      if (!user) return { ok: false, error: { code: "UNAUTHENTICATED", message: "Your session has ended. Sign in again." } };
+      if (!can(user, definition.permission)) {
+        log.warn({ action: definition.name, user: user.email, roles: user.roles }, "action refused: permission");
+        return { ok: false, error: { code: "FORBIDDEN", message: forbiddenMessage(definition.permission, definition.verb) } };
+      }
+      const parsed = definition.schema.safeParse(raw);
+      if (!parsed.success) {
+        const errors = fieldErrors(parsed.error);
+        const first = parsed.error.issues[0]?.message ?? "Check the form.";
+        return { ok: false, error: { code: "INVALID", message: first, fieldErrors: errors } };
+      }
+      const data = await handler(parsed.data, user);
+      log.info({ action: definition.name, user: user.email }, "action done");
+      return { ok: true, data };
+    } catch (error) {
+      if (error instanceof AppError) {
+        return { ok: false, error: { code: error.code, message: error.message, fieldErrors: error.fieldErrors } };
+      }
+      log.error({ err: error, action: definition.name, user: user?.email }, "action failed");
+      return { ok: false, error: { code: "INTERNAL", message: GENERIC_ERROR_MESSAGE } };
+    }
+  };
+}

@@ -1,0 +1,85 @@
+import bcrypt from "bcryptjs";
+import { recordAudit, type Actor } from "@/lib/audit/record";
+import { db } from "@/lib/db";
+import type { Role } from "@/lib/roles";
+import { log } from "@/lib/log";
+
+// Compared against when the email is unknown, so a wrong email and a wrong password take the same time.
+let dummyHash: string | undefined;
+
+/** Checks a local (demo) account's password. Returns the person's id, or null. */
+export async function verifyPassword(email: string, password: string): Promise<{ id: string; name: string; email: string } | null> {
+  const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  dummyHash ??= await bcrypt.hash("greenlight-timing-equaliser", 10);
+  const ok = await bcrypt.compare(password, user?.passwordHash ?? dummyHash);
+  if (!user || !user.passwordHash || !ok || user.disabledAt) {
+    log.warn({ email }, "local sign-in refused");
+    return null;
+  }
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
+    await recordAudit(tx, { id: user.id, label: `${user.name} <${user.email}>` }, {
+      action: "auth.sign_in",
+      targetType: "user",
+      targetId: user.id,
+      metadata: { method: "password" },
+    });
+  });
+  return { id: user.id, name: user.name, email: user.email };
+}
+
+export interface OidcIdentity {
+  provider: string;
+  providerAccountId: string;
+  email: string;
+  name: string;
+}
+
+/**
+ * Finds or creates the person behind an OIDC identity. New people start as viewers (or admins
+ * when listed in ADMIN_EMAILS); an admin gives them further roles.
+ */
+export async function provisionOidcUser(identity: OidcIdentity, adminEmails: readonly string[]): Promise<string | null> {
+  const email = identity.email.trim().toLowerCase();
+  return db.$transaction(async (tx) => {
+    const linked = await tx.account.findUnique({
+      where: { provider_providerAccountId: { provider: identity.provider, providerAccountId: identity.providerAccountId } },
+      include: { user: true },
+    });
+    let user = linked?.user ?? (await tx.user.findUnique({ where: { email } }));
+    if (user?.disabledAt) return null;
+    if (!user) {
+      const roles: Role[] = adminEmails.includes(email) ? ["VIEWER", "ADMIN"] : ["VIEWER"];
+      user = await tx.user.create({
+        data: { email, name: identity.name || email, roles: { create: roles.map((role) => ({ role })) } },
+      });
+      const actor: Actor = { id: user.id, label: `${user.name} <${user.email}>` };
+      await recordAudit(tx, actor, {
+        action: "user.create",
+        targetType: "user",
+        targetId: user.id,
+        after: { email, name: user.name, roles },
+        metadata: { provider: identity.provider },
+      });
+    }
+    if (!linked) {
+      await tx.account.create({
+        data: { userId: user.id, provider: identity.provider, providerAccountId: identity.providerAccountId },
+      });
+    }
+    await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
+    await recordAudit(tx, { id: user.id, label: `${user.name} <${user.email}>` }, {
+      action: "auth.sign_in",
+      targetType: "user",
+      targetId: user.id,
+      metadata: { method: identity.provider },
+    });
+    return user.id;
+  });
+}
+
+export function findAccountUserId(provider: string, providerAccountId: string) {
+  return db.account
+    .findUnique({ where: { provider_providerAccountId: { provider, providerAccountId } }, select: { userId: true } })
+    .then((a) => a?.userId ?? null);
+}

@@ -1,0 +1,43 @@
+import { ALL_ROLES, APPROVER_ROLES, ROLE_LABELS, type Role } from "@/lib/roles";
+
+/**
+ * The permission matrix: every action a person can take, and the roles that may take it. Server
+ * actions, API routes and job handlers all ask `can()`; the UI only mirrors the answer.
+ */
+export const PERMISSIONS = {
+  "dashboard:read": ALL_ROLES,
+  "release:create": ["RELEASE_MANAGER", "ADMIN"],
+  "release:edit": ["RELEASE_MANAGER", "ADMIN"],
+  "release:cancel": ["RELEASE_MANAGER", "ADMIN"],
+  "release:deploy": ["RELEASE_MANAGER", "ADMIN"],
+  // Signing for a particular role also requires holding that role (lib/approvals).
+  "release:sign": APPROVER_ROLES,
+  "checklist:tick": ["RELEASE_MANAGER", "ADMIN", ...APPROVER_ROLES],
+  "service:rollback": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
+  "run:control": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
+  "incident:manage": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
+  "gate:override": ["ADMIN"],
+  "people:manage": ["ADMIN"],
+  "settings:manage": ["ADMIN"],
+  "audit:read": ["ADMIN"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export interface HasRoles {
+  roles: readonly Role[];
+}
+
+export function can(person: HasRoles | null | undefined, permission: Permission): boolean {
+  if (!person) return false;
+  const allowed: readonly Role[] = PERMISSIONS[permission];
+  return person.roles.some((role) => allowed.includes(role));
+}
+
+/** "Only a release manager or an admin can create a release." */
+export function forbiddenMessage(permission: Permission, verb: string): string {
+  const allowed: readonly Role[] = PERMISSIONS[permission];
+  const names = allowed.map((r) => ROLE_LABELS[r].toLowerCase());
+  const list = names.length <= 2 ? names.join(" or ") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+  return `Only a ${list} can ${verb}.`;
+}

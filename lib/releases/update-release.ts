@@ -1,0 +1,74 @@
+import { actorOf, recordAudit } from "@/lib/audit/record";
+import type { CurrentUser } from "@/lib/auth/current-user";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { releaseSnapshot } from "@/lib/releases/create-release";
+import { parseImageReference } from "@/lib/releases/image-reference";
+import { describeChanges, nextRevision } from "@/lib/releases/revision";
+import { can, forbiddenMessage } from "@/lib/rbac";
+import type { UpdateReleaseInput } from "@/lib/schemas/release";
+
+export const EDITABLE_STATUSES = ["PENDING", "APPROVED"] as const;
+
+/**
+ * Edits a release. Changing what approvers signed (image, digest, strategy) makes a new
+ * revision; the gate voids sign-offs of earlier revisions.
+ */
+export async function updateRelease(user: CurrentUser, input: UpdateReleaseInput) {
+  if (!can(user, "release:edit")) throw new AppError("FORBIDDEN", forbiddenMessage("release:edit", "edit a release"));
+  const image = parseImageReference(input.imageRef);
+  if (!image.ok) throw new AppError("INVALID", image.reason, { imageRef: [image.reason] });
+
+  return db.$transaction(async (tx) => {
+    // Lock the row: two editors (or an edit racing a deploy) are serialised here.
+    const locked = await tx.$queryRaw<{ id: string }[]>`select id from releases where id = ${input.releaseId} for update`;
+    if (locked.length === 0) throw new AppError("NOT_FOUND", "That release does not exist.");
+    const current = await tx.release.findUniqueOrThrow({ where: { id: input.releaseId } });
+    if (!(EDITABLE_STATUSES as readonly string[]).includes(current.status)) {
+      throw new AppError("CONFLICT", `A ${current.status.toLowerCase().replace("_", " ")} release cannot be edited; create a new release instead.`);
+    }
+    if (current.revision !== input.expectedRevision) {
+      throw new AppError(
+        "CONFLICT",
+        `Someone changed this release while you were editing (it is now revision ${current.revision}). Reload to see their change.`,
+      );
+    }
+
+    const next = {
+      imageRef: image.value.ref,
+      imageDigest: image.value.digest ?? null,
+      strategy: input.strategy,
+      environmentId: current.environmentId,
+    };
+    const { revision, changes } = nextRevision(current.revision, current, next);
+    const updated = await tx.release.update({
+      where: { id: current.id },
+      data: {
+        imageRef: image.value.ref,
+        imageRepository: image.value.repository,
+        imageTag: image.value.tag ?? null,
+        imageDigest: image.value.digest ?? null,
+        strategy: input.strategy,
+        changeSummary: input.changeSummary,
+        links: input.links,
+        revision,
+        // A new revision needs its sign-offs again.
+        status: revision !== current.revision ? "PENDING" : current.status,
+      },
+    });
+    if (revision !== current.revision) {
+      await tx.releaseRevision.create({
+        data: { releaseId: current.id, revision, ...next, changes, createdById: user.id },
+      });
+    }
+    await recordAudit(tx, actorOf(user), {
+      action: "release.update",
+      targetType: "release",
+      targetId: current.id,
+      before: releaseSnapshot(current),
+      after: releaseSnapshot(updated),
+      metadata: revision !== current.revision ? { newRevision: revision, reason: describeChanges(changes) } : undefined,
+    });
+    return { release: updated, changes };
+  });
+}

@@ -1,0 +1,45 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+
+// What `next build` reads. A change to any of these makes the next `npm start` build again.
+const SOURCES = ["app", "components", "lib", "public", "types", "prisma/schema.prisma", "next.config.js", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+const SKIP = new Set(["node_modules", ".next", "generated", ".data"]);
+
+async function collect(root: string, entry: string, out: string[]): Promise<void> {
+  const full = path.join(root, entry);
+  const stat = await fs.stat(full).catch(() => null);
+  if (!stat) return;
+  if (stat.isFile()) {
+    out.push(entry);
+    return;
+  }
+  for (const child of await fs.readdir(full)) {
+    if (!SKIP.has(child) && !child.endsWith(".test.ts")) await collect(root, path.join(entry, child), out);
+  }
+}
+
+export async function sourceHash(root: string): Promise<string> {
+  const files: string[] = [];
+  for (const entry of SOURCES) await collect(root, entry, files);
+  const hash = createHash("sha256");
+  for (const file of files.sort()) {
+    hash.update(file);
+    hash.update(await fs.readFile(path.join(root, file)));
+  }
+  return hash.digest("hex");
+}
+
+const STAMP = path.join(".next", "greenlight-source-hash");
+
+export async function buildIsCurrent(root: string, hash: string): Promise<boolean> {
+  const [stamp, buildId] = await Promise.all([
+    fs.readFile(path.join(root, STAMP), "utf8").catch(() => null),
+    fs.readFile(path.join(root, ".next", "BUILD_ID"), "utf8").catch(() => null),
+  ]);
+  return Boolean(buildId) && stamp === hash;
+}
+
+export async function writeBuildStamp(root: string, hash: string): Promise<void> {
+  await fs.writeFile(path.join(root, STAMP), hash);
+}

@@ -1,0 +1,40 @@
+import { db } from "@/lib/db";
+
+/** Services, each with its per-environment target and what was last deployed there. */
+export async function servicesOverview() {
+  const [services, deployed, pending] = await Promise.all([
+    db.service.findMany({
+      orderBy: { name: "asc" },
+      include: { targets: { include: { environment: true }, orderBy: { environment: { position: "asc" } } } },
+    }),
+    db.release.findMany({
+      where: { status: "DEPLOYED" },
+      orderBy: [{ deployedAt: "desc" }],
+      distinct: ["serviceId", "environmentId"],
+      select: { id: true, number: true, serviceId: true, environmentId: true, imageRef: true, deployedAt: true },
+    }),
+    db.release.groupBy({ by: ["serviceId", "environmentId"], where: { status: { in: ["PENDING", "APPROVED"] } }, _count: { _all: true } }),
+  ]);
+  const key = (s: string, e: string) => `${s}/${e}`;
+  const live = new Map(deployed.map((d) => [key(d.serviceId, d.environmentId), d]));
+  const waiting = new Map(pending.map((p) => [key(p.serviceId, p.environmentId), p._count._all]));
+  return services.map((service) => ({
+    ...service,
+    environments: service.targets.map((target) => ({
+      target,
+      environment: target.environment,
+      live: live.get(key(service.id, target.environmentId)) ?? null,
+      pendingReleases: waiting.get(key(service.id, target.environmentId)) ?? 0,
+    })),
+  }));
+}
+
+export function getServiceByName(name: string) {
+  return db.service.findUnique({
+    where: { name },
+    include: {
+      targets: { include: { environment: true }, orderBy: { environment: { position: "asc" } } },
+      releases: { orderBy: { createdAt: "desc" }, take: 10, include: { environment: true, createdBy: { select: { name: true } } } },
+    },
+  });
+}

@@ -1,0 +1,171 @@
+/**
+ * `npm start`: everything Greenlight needs on one machine. With no DATABASE_URL it starts an
+ * embedded PostgreSQL (data under .data/, kept across restarts), applies the committed
+ * migrations, seeds once, builds the app when its sources changed, starts it and prints how to
+ * sign in. `--dev` runs `next dev` instead of a production build.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded-postgres";
+import { migrate } from "@/lib/db/migrate";
+import { EnvError, parseEnv } from "@/lib/env";
+import { buildIsCurrent, sourceHash, writeBuildStamp } from "@/lib/runtime/build-stamp";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seed } from "@/lib/seed/seed";
+import { ROLE_LABELS } from "@/lib/roles";
+
+const root = process.cwd();
+const dev = process.argv.includes("--dev");
+const started = Date.now();
+const children: ChildProcess[] = [];
+let database: EmbeddedDatabase | undefined;
+let stopping = false;
+
+function say(message: string) {
+  process.stdout.write(`[greenlight] ${message}\n`);
+}
+
+async function readOrCreateSecret(file: string): Promise<string> {
+  const existing = await fs.readFile(file, "utf8").catch(() => null);
+  if (existing && existing.trim().length >= 32) return existing.trim();
+  const secret = randomBytes(32).toString("base64url");
+  await fs.writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(command, args, { cwd: root, env, stdio: "inherit" });
+  children.push(child);
+  return child;
+}
+
+function exited(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer yet";
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the web server exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(`${url}/api/ready`);
+      if (response.ok) return;
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the app did not become ready within ${timeoutMs / 1000} s (last answer: ${last})`);
+}
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+    await Promise.all(children.map((c) => (c.exitCode === null ? exited(c) : Promise.resolve(0))));
+    if (database) {
+      say("stopping the embedded PostgreSQL");
+      await database.stop().catch(() => {});
+    }
+  }
+  process.exit(code);
+}
+
+async function main() {
+  const config = parseEnv(process.env);
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST ?? "127.0.0.1";
+  const appUrl = config.APP_URL ?? `http://${host === "0.0.0.0" ? "localhost" : host}:${port}`;
+  const dataDir = path.resolve(root, process.env.GREENLIGHT_DATA_DIR ?? ".data");
+  await fs.mkdir(dataDir, { recursive: true });
+
+  const embedded = !config.DATABASE_URL;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+    say(`starting the embedded PostgreSQL (data in ${path.relative(root, path.join(dataDir, "postgres")) || "."}, port ${pgPort})`);
+    database = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, "postgres"),
+      port: pgPort,
+      database: "greenlight",
+      onLog: (line) => {
+        if (/FATAL|PANIC|ERROR/.test(line)) process.stderr.write(`[postgres] ${line}\n`);
+      },
+    });
+    databaseUrl = database.url;
+  }
+  process.env.DATABASE_URL = databaseUrl;
+
+  const migrations = await migrate(databaseUrl);
+  say(migrations.applied.length ? `applied migrations: ${migrations.applied.join(", ")}` : `database schema is up to date (${migrations.alreadyApplied} migrations)`);
+
+  const demo = embedded || process.env.GREENLIGHT_SEED_DEMO === "true";
+  const { getDb } = await import("@/lib/db");
+  const seeded = await seed(getDb(), { demo });
+  if (seeded.baseline || seeded.demo) say(`seeded ${[seeded.baseline && "environments and checklists", seeded.demo && "demo services and accounts"].filter(Boolean).join(" and ")}`);
+  await getDb().$disconnect();
+
+  const authSecret = config.AUTH_SECRET ?? (await readOrCreateSecret(path.join(dataDir, "auth-secret")));
+  // Demo accounts are on when this machine runs the zero-config setup, or when asked for.
+  const demoLogin = process.env.GREENLIGHT_DEMO_LOGIN ?? (embedded ? "true" : undefined);
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    AUTH_SECRET: authSecret,
+    NEXTAUTH_SECRET: authSecret,
+    NEXTAUTH_URL: appUrl,
+    APP_URL: appUrl,
+    NEXT_TELEMETRY_DISABLED: "1",
+    ...(demoLogin ? { GREENLIGHT_DEMO_LOGIN: demoLogin } : {}),
+  };
+
+  const require = createRequire(import.meta.url);
+  const nextBin = require.resolve("next/dist/bin/next");
+  if (!dev) {
+    const hash = await sourceHash(root);
+    if (!(await buildIsCurrent(root, hash))) {
+      say("building the app (first start, or the sources changed)…");
+      const buildStarted = Date.now();
+      const code = await exited(run(process.execPath, [nextBin, "build"], { ...childEnv, NODE_ENV: "production" }));
+      if (code !== 0) throw new Error(`next build failed with code ${code}`);
+      await writeBuildStamp(root, hash);
+      say(`built in ${((Date.now() - buildStarted) / 1000).toFixed(1)} s`);
+    }
+  }
+
+  const web = run(process.execPath, [nextBin, dev ? "dev" : "start", "--port", String(port), "--hostname", host], childEnv);
+  web.once("exit", (code) => {
+    if (!stopping) {
+      say(`the web server stopped (code ${code}); shutting down`);
+      void shutdown(code ?? 1);
+    }
+  });
+  await waitUntilReady(appUrl, web, dev ? 180_000 : 60_000);
+
+  const lines = [
+    "",
+    `Greenlight is ready at ${appUrl}  (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    embedded ? `Database: embedded PostgreSQL, data in ${path.relative(root, dataDir) || dataDir}/postgres` : "Database: DATABASE_URL",
+  ];
+  if (demoLogin === "true" || demoLogin === "1") {
+    lines.push(`Demo accounts (password "${DEMO_PASSWORD}"):`);
+    for (const account of DEMO_ACCOUNTS) {
+      lines.push(`  ${account.email.padEnd(36)} ${account.roles.map((r) => ROLE_LABELS[r]).join(", ")}`);
+    }
+  }
+  lines.push("Press Ctrl+C to stop.", "");
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+main().catch(async (error) => {
+  if (error instanceof EnvError) process.stderr.write(`${error.message}\n`);
+  else process.stderr.write(`[greenlight] cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  await shutdown(1);
+});
