@@ -36,9 +36,8 @@ export function parseImageReference(input: string): ParseResult {
   if (/\s/.test(ref)) return { ok: false, reason: "An image reference cannot contain spaces." };
   const match = REFERENCE.exec(ref);
   if (!match) {
-    if (/[A-Z]/.test(ref.split("@")[0].split(":")[0].split("/").slice(1).join("/"))) {
-      return { ok: false, reason: "Repository names must be lowercase." };
-    }
+    const [name, ...rest] = ref.split(/(?=[:@][^/]*$)/);
+    if (REFERENCE.test([name.toLowerCase(), ...rest].join(""))) return { ok: false, reason: "Repository names must be lowercase." };
     return { ok: false, reason: "Not a valid image reference. Expected [registry/]repository[:tag][@sha256:digest]." };
   }
   let domain: string | undefined = match[1];
