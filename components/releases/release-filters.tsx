@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useState } from "react";
 import { Select } from "@/components/ui/input";
 import { STATUS_LABELS } from "@/components/releases/release-status";
 import { RELEASE_STATUSES } from "@/lib/schemas/release";
@@ -14,19 +15,24 @@ interface Props {
 export function ReleaseFilters({ services, environments }: Props) {
   const router = useRouter();
   const params = useSearchParams();
+  const fromUrl = () => ({ service: params.get("service") ?? "", environment: params.get("environment") ?? "", status: params.get("status") ?? "" });
+  // Local state, so two quick changes both count even before the first navigation lands.
+  const [values, setValues] = useState(fromUrl);
+  const paramsKey = params.toString();
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => setValues(fromUrl()), [paramsKey]);
 
-  function set(key: string, value: string) {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    next.delete("page");
+  function set(key: keyof typeof values, value: string) {
+    const nextValues = { ...values, [key]: value };
+    setValues(nextValues);
+    const next = new URLSearchParams(Object.entries(nextValues).filter(([, v]) => v));
     router.push(`/releases${next.size ? `?${next}` : ""}`);
   }
 
   const filters = [
-    { key: "service", label: "Service", options: services.map((s) => ({ value: s.name, label: s.displayName })) },
-    { key: "environment", label: "Environment", options: environments.map((e) => ({ value: e.name, label: e.displayName })) },
-    { key: "status", label: "Status", options: RELEASE_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })) },
+    { key: "service" as const, label: "Service", options: services.map((s) => ({ value: s.name, label: s.displayName })) },
+    { key: "environment" as const, label: "Environment", options: environments.map((e) => ({ value: e.name, label: e.displayName })) },
+    { key: "status" as const, label: "Status", options: RELEASE_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })) },
   ];
 
   return (
@@ -34,7 +40,7 @@ export function ReleaseFilters({ services, environments }: Props) {
       {filters.map((f) => (
         <label key={f.key} className="flex items-center gap-2 text-sm">
           <span className="text-muted-foreground">{f.label}</span>
-          <Select className="w-40" value={params.get(f.key) ?? ""} onChange={(e) => set(f.key, e.target.value)} aria-label={`Filter by ${f.label.toLowerCase()}`}>
+          <Select className="w-40" value={values[f.key]} onChange={(e) => set(f.key, e.target.value)} aria-label={`Filter by ${f.label.toLowerCase()}`}>
             <option value="">All</option>
             {f.options.map((o) => (
               <option key={o.value} value={o.value}>
