@@ -24,7 +24,10 @@ const schema = z
       .string()
       .optional()
       .transform((v) => (v ? v.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean) : [])),
+    // The role a person gets on their first OIDC sign-in; "none" leaves them waiting for an admin.
+    OIDC_DEFAULT_ROLE: z.enum(["none", "VIEWER"]).default("none"),
     GREENLIGHT_DEMO_LOGIN: flag,
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

@@ -39,5 +39,5 @@ export function forbiddenMessage(permission: Permission, verb: string): string {
   const allowed: readonly Role[] = PERMISSIONS[permission];
   const names = allowed.map((r) => ROLE_LABELS[r].toLowerCase());
   const list = names.length <= 2 ? names.join(" or ") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
-  return `Only a ${list} can ${verb}.`;
+  return `Only ${/^[aeiou]/i.test(list) ? "an" : "a"} ${list} can ${verb}.`;
 }

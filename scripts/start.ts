@@ -110,8 +110,13 @@ async function main() {
   await getDb().$disconnect();
 
   const authSecret = config.AUTH_SECRET ?? (await readOrCreateSecret(path.join(dataDir, "auth-secret")));
-  // Demo accounts are on when this machine runs the zero-config setup, or when asked for.
-  const demoLogin = process.env.GREENLIGHT_DEMO_LOGIN ?? (embedded ? "true" : undefined);
+  // Demo accounts (well-known password) are on for the zero-config setup while it listens only
+  // on this machine, or when explicitly asked for.
+  const loopback = host === "localhost" || host === "::1" || host.startsWith("127.");
+  const demoLogin = process.env.GREENLIGHT_DEMO_LOGIN ?? (embedded && loopback ? "true" : undefined);
+  if (embedded && !loopback && !process.env.GREENLIGHT_DEMO_LOGIN) {
+    say(`demo accounts are off because HOST=${host} is reachable from other machines; set GREENLIGHT_DEMO_LOGIN=true to allow them anyway`);
+  }
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,

@@ -5,13 +5,14 @@ import { getCurrentUser } from "@/lib/auth/current-user";
 import { signInMethods } from "@/lib/auth/options";
 import { db } from "@/lib/db";
 import { ROLE_LABELS } from "@/lib/roles";
+import { safeCallbackPath } from "@/lib/safe-redirect";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
 const ERRORS: Record<string, string> = {
   CredentialsSignin: "That email and password do not match a demo account.",
-  AccessDenied: "Your account is disabled. Ask an admin.",
+  AccessDenied: "Greenlight refused this sign-in: the account is disabled, or your provider has not verified your email address and it already belongs to someone here. Ask an admin.",
   NoEmail: "Your identity provider did not share an email address, which Greenlight needs.",
   EmailUnverified: "Verify your email address with your identity provider first.",
 };
@@ -29,8 +30,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         })
       ).map((u) => ({ email: u.email, label: `${u.name} — ${u.roles.map((r) => ROLE_LABELS[r.role]).join(", ") || "no role"}` }))
     : [];
-  // Only relative paths: a sign-in link must not send people to another site.
-  const safeCallback = callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/";
+  // A sign-in link must never send people to another site.
+  const safeCallback = safeCallbackPath(callbackUrl);
 
   return (
     <main className="flex min-h-screen items-center justify-center px-4">

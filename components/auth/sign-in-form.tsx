@@ -6,6 +6,7 @@ import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
+import { safeCallbackPath } from "@/lib/safe-redirect";
 
 interface Props {
   accounts: { email: string; label: string }[];
@@ -29,7 +30,7 @@ export function SignInForm({ accounts, oidc, callbackUrl }: Props) {
         setError("That password is not right for this account.");
         return;
       }
-      router.replace(callbackUrl);
+      router.replace(safeCallbackPath(callbackUrl, window.location.origin));
       router.refresh();
     });
   }

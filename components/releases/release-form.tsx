@@ -64,7 +64,7 @@ export function ReleaseForm(props: Props) {
       update.execute(
         { releaseId: editing.id, expectedRevision: editing.revision, ...fields },
         {
-          success: (d) => (d.revision !== editing.revision ? `Saved as revision ${d.revision}: earlier sign-offs no longer count.` : "Release saved."),
+          success: (d) => `Saved as revision ${d.revision}: earlier sign-offs no longer count.`,
           onSuccess: (d) => {
             router.push(`/releases/${d.id}`);
             router.refresh();
@@ -85,8 +85,8 @@ export function ReleaseForm(props: Props) {
     <form onSubmit={submit} className="space-y-5" noValidate aria-label={editing ? "Edit release" : "New release"}>
       {editing ? (
         <p className="text-sm text-muted-foreground">
-          {editing.service} → {editing.environment}, revision {editing.revision}. Changing the image or strategy creates revision {editing.revision + 1}, and
-          sign-offs of earlier revisions stop counting; the summary and links can change freely.
+          {editing.service} → {editing.environment}, revision {editing.revision}. Saving a change creates revision {editing.revision + 1}: sign-offs
+          bind to what was signed, so earlier ones stop counting.
         </p>
       ) : (
         <div className="grid gap-5 sm:grid-cols-2">

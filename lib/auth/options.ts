@@ -80,9 +80,11 @@ export function getAuthOptions(): NextAuthOptions {
         const email = oidc?.email ?? user.email;
         if (!email) return "/sign-in?error=NoEmail";
         if (oidc?.email_verified === false) return "/sign-in?error=EmailUnverified";
+        // next-auth's GitHub provider takes the account's primary email, which GitHub has verified.
+        const emailVerified = account.provider === "github" || oidc?.email_verified === true;
         const id = await provisionOidcUser(
-          { provider: account.provider, providerAccountId: account.providerAccountId, email, name: user.name ?? email },
-          config.ADMIN_EMAILS,
+          { provider: account.provider, providerAccountId: account.providerAccountId, email, emailVerified, name: user.name ?? email },
+          { adminEmails: config.ADMIN_EMAILS, defaultRole: config.OIDC_DEFAULT_ROLE },
         );
         return id ? true : "/sign-in?error=AccessDenied";
       },

@@ -32,24 +32,38 @@ export interface OidcIdentity {
   provider: string;
   providerAccountId: string;
   email: string;
+  /** Whether the provider vouches for the email; only then may it match an existing person. */
+  emailVerified: boolean;
   name: string;
 }
 
+export interface ProvisionPolicy {
+  adminEmails: readonly string[];
+  defaultRole: "none" | "VIEWER";
+}
+
 /**
- * Finds or creates the person behind an OIDC identity. New people start as viewers (or admins
- * when listed in ADMIN_EMAILS); an admin gives them further roles.
+ * Finds or creates the person behind an OIDC identity. An identity links to an existing person by
+ * email only when the provider verified that email. New people get the configured default role
+ * (none unless OIDC_DEFAULT_ROLE says otherwise), or admin when their verified email is listed in
+ * ADMIN_EMAILS; an admin gives them further roles.
  */
-export async function provisionOidcUser(identity: OidcIdentity, adminEmails: readonly string[]): Promise<string | null> {
+export async function provisionOidcUser(identity: OidcIdentity, policy: ProvisionPolicy): Promise<string | null> {
   const email = identity.email.trim().toLowerCase();
   return db.$transaction(async (tx) => {
     const linked = await tx.account.findUnique({
       where: { provider_providerAccountId: { provider: identity.provider, providerAccountId: identity.providerAccountId } },
       include: { user: true },
     });
-    let user = linked?.user ?? (await tx.user.findUnique({ where: { email } }));
+    const byEmail = linked ? null : await tx.user.findUnique({ where: { email } });
+    // An unverified email must not take over somebody's existing account.
+    if (byEmail && !identity.emailVerified) return null;
+    let user = linked?.user ?? byEmail;
     if (user?.disabledAt) return null;
     if (!user) {
-      const roles: Role[] = adminEmails.includes(email) ? ["VIEWER", "ADMIN"] : ["VIEWER"];
+      const roles: Role[] = [];
+      if (policy.defaultRole !== "none") roles.push(policy.defaultRole);
+      if (identity.emailVerified && policy.adminEmails.includes(email)) roles.push("ADMIN");
       user = await tx.user.create({
         data: { email, name: identity.name || email, roles: { create: roles.map((role) => ({ role })) } },
       });

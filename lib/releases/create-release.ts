@@ -67,6 +67,8 @@ export async function createRelease(user: CurrentUser, input: CreateReleaseInput
             imageDigest: image.value.digest ?? null,
             strategy: input.strategy,
             environmentId: environment.id,
+            changeSummary: input.changeSummary,
+            links: input.links,
             createdById: user.id,
           },
         },

@@ -37,6 +37,7 @@ describe("parseImageReference", () => {
     ["ghcr.io/acme/checkout:1.0<script>", "Not a valid image reference"],
     [`${"a".repeat(250)}/${"b".repeat(10)}:1`, "longer than 255"],
     ["https://ghcr.io/acme/app:1", "Not a valid image reference"],
+    [`ghcr.io/acme/checkout@md5:${"a".repeat(32)}`, "sha256"],
   ])("rejects %j", (ref, reason) => {
     const result = parseImageReference(ref);
     expect(result.ok).toBe(false);

@@ -61,6 +61,9 @@ export function parseImageReference(input: string): ParseResult {
     if (algorithm === "sha512" && !/^[a-f0-9]{128}$/.test(encoded)) {
       return { ok: false, reason: "A sha512 digest is 128 lowercase hexadecimal characters." };
     }
+    if (algorithm !== "sha256" && algorithm !== "sha512") {
+      return { ok: false, reason: "Registries identify images by sha256 (or sha512) digests." };
+    }
   }
   if (!tag && !digest) {
     return { ok: false, reason: "Give a tag or a digest: without one the image means whatever “latest” is at deploy time." };

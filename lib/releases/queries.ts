@@ -40,9 +40,6 @@ export function getRelease(id: string) {
   });
 }
 
-export function getReleaseByNumber(number: number) {
-  return db.release.findUnique({ where: { number }, select: { id: true } });
-}
 
 /** Services with their environments, for the release form and the filters. */
 export function listServiceTargets() {

@@ -6,13 +6,13 @@ import { releaseSnapshot } from "@/lib/releases/create-release";
 import { parseImageReference } from "@/lib/releases/image-reference";
 import { describeChanges, nextRevision } from "@/lib/releases/revision";
 import { can, forbiddenMessage } from "@/lib/rbac";
-import type { UpdateReleaseInput } from "@/lib/schemas/release";
+import type { ReleaseLink, UpdateReleaseInput } from "@/lib/schemas/release";
 
 export const EDITABLE_STATUSES = ["PENDING", "APPROVED"] as const;
 
 /**
- * Edits a release. Changing what approvers signed (image, digest, strategy) makes a new
- * revision; the gate voids sign-offs of earlier revisions.
+ * Edits a release. Every edit that changes something makes a new revision, recorded with what
+ * changed; sign-offs bind to a revision, so the gate voids those of earlier ones.
  */
 export async function updateRelease(user: CurrentUser, input: UpdateReleaseInput) {
   if (!can(user, "release:edit")) throw new AppError("FORBIDDEN", forbiddenMessage("release:edit", "edit a release"));
@@ -39,8 +39,11 @@ export async function updateRelease(user: CurrentUser, input: UpdateReleaseInput
       imageDigest: image.value.digest ?? null,
       strategy: input.strategy,
       environmentId: current.environmentId,
+      changeSummary: input.changeSummary,
+      links: input.links,
     };
-    const { revision, changes } = nextRevision(current.revision, current, next);
+    const { revision, changes } = nextRevision(current.revision, { ...current, links: current.links as ReleaseLink[] }, next);
+    if (changes.length === 0) throw new AppError("INVALID", "Nothing changed, so there is nothing to save.");
     const updated = await tx.release.update({
       where: { id: current.id },
       data: {
@@ -53,21 +56,19 @@ export async function updateRelease(user: CurrentUser, input: UpdateReleaseInput
         links: input.links,
         revision,
         // A new revision needs its sign-offs again.
-        status: revision !== current.revision ? "PENDING" : current.status,
+        status: "PENDING",
       },
     });
-    if (revision !== current.revision) {
-      await tx.releaseRevision.create({
-        data: { releaseId: current.id, revision, ...next, changes, createdById: user.id },
-      });
-    }
+    await tx.releaseRevision.create({
+      data: { releaseId: current.id, revision, ...next, changes, createdById: user.id },
+    });
     await recordAudit(tx, actorOf(user), {
       action: "release.update",
       targetType: "release",
       targetId: current.id,
       before: releaseSnapshot(current),
       after: releaseSnapshot(updated),
-      metadata: revision !== current.revision ? { newRevision: revision, reason: describeChanges(changes) } : undefined,
+      metadata: { newRevision: revision, reason: describeChanges(changes) },
     });
     return { release: updated, changes };
   });

@@ -15,10 +15,16 @@ export async function checkReadiness(databaseUrl: string | undefined): Promise<R
   try {
     await client.connect();
     await client.query("select 1");
+  } catch {
+    await client.end().catch(() => {});
+    return { ready: false, database: "unreachable", migrations: null, error: "database did not answer" };
+  }
+  try {
     const pending = await pendingMigrations(client);
     return { ready: pending.length === 0, database: "ok", migrations: { pending } };
-  } catch {
-    return { ready: false, database: "unreachable", migrations: null, error: "database did not answer" };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ready: false, database: "ok", migrations: null, error: code === "ENOENT" ? "prisma/migrations is missing from this deployment" : "could not compare migrations" };
   } finally {
     await client.end().catch(() => {});
   }

@@ -27,6 +27,8 @@ export const releaseLink = z.object({
   url: httpUrl,
 });
 
+export type ReleaseLink = z.infer<typeof releaseLink>;
+
 const releaseFields = {
   imageRef: imageReference,
   strategy: z.enum(STRATEGIES, { error: "Choose a strategy: rolling, blue-green or canary." }),

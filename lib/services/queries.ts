@@ -7,12 +7,14 @@ export async function servicesOverview() {
       orderBy: { name: "asc" },
       include: { targets: { include: { environment: true }, orderBy: { environment: { position: "asc" } } } },
     }),
-    db.release.findMany({
-      where: { status: "DEPLOYED" },
-      orderBy: [{ deployedAt: "desc" }],
-      distinct: ["serviceId", "environmentId"],
-      select: { id: true, number: true, serviceId: true, environmentId: true, imageRef: true, deployedAt: true },
-    }),
+    // The newest deployed release per service and environment, found by PostgreSQL, not by
+    // loading every deployed release (Prisma's `distinct` filters in memory).
+    db.$queryRaw<{ id: string; number: number; serviceId: string; environmentId: string; imageRef: string; deployedAt: Date | null }[]>`
+      select distinct on (service_id, environment_id)
+             id, number, service_id as "serviceId", environment_id as "environmentId", image_ref as "imageRef", deployed_at as "deployedAt"
+        from releases
+       where status = 'DEPLOYED'
+       order by service_id, environment_id, deployed_at desc nulls last`,
     db.release.groupBy({ by: ["serviceId", "environmentId"], where: { status: { in: ["PENDING", "APPROVED"] } }, _count: { _all: true } }),
   ]);
   const key = (s: string, e: string) => `${s}/${e}`;

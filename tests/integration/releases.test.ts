@@ -117,28 +117,39 @@ describe("creating a release", () => {
 });
 
 describe("editing a release", () => {
-  it("bumps the revision when the image or strategy changes, and not for the summary", async () => {
+  it("makes a new revision for every edit, records what changed, and refuses an empty one", async () => {
     const release = await submit(f.releaseManager, input({ imageRef: "registry.greenlight.local/shop/checkout:4.0.0" }));
-    const fields = { imageRef: release.imageRef, strategy: release.strategy, changeSummary: "Reworded: new payment provider, flagged.", links: [] };
+    const fields = { imageRef: release.imageRef, strategy: release.strategy, changeSummary: release.changeSummary, links: release.links as { label: string; url: string }[] };
 
-    const summaryOnly = await updateRelease(f.releaseManager, { releaseId: release.id, expectedRevision: 1, ...fields });
-    expect(summaryOnly.release.revision).toBe(1);
-    expect(summaryOnly.changes).toEqual([]);
+    await expect(updateRelease(f.releaseManager, { releaseId: release.id, expectedRevision: 1, ...fields })).rejects.toThrow("Nothing changed");
 
-    const newImage = await updateRelease(f.releaseManager, { releaseId: release.id, expectedRevision: 1, ...fields, imageRef: "registry.greenlight.local/shop/checkout:4.0.1" });
-    expect(newImage.release.revision).toBe(2);
-    expect(newImage.changes).toEqual(["image"]);
+    const summary = await updateRelease(f.releaseManager, { releaseId: release.id, expectedRevision: 1, ...fields, changeSummary: "Reworded: new payment provider, flagged." });
+    expect(summary.release.revision).toBe(2);
+    expect(summary.changes).toEqual(["summary"]);
 
-    const newStrategy = await updateRelease(f.releaseManager, { releaseId: release.id, expectedRevision: 2, ...fields, imageRef: "registry.greenlight.local/shop/checkout:4.0.1", strategy: "CANARY" });
-    expect(newStrategy.release.revision).toBe(3);
+    const image = await updateRelease(f.releaseManager, {
+      releaseId: release.id,
+      expectedRevision: 2,
+      ...fields,
+      changeSummary: "Reworded: new payment provider, flagged.",
+      imageRef: "registry.greenlight.local/shop/checkout:4.0.1",
+      strategy: "CANARY",
+    });
+    expect(image.release.revision).toBe(3);
+    expect(image.changes).toEqual(["image", "strategy"]);
+
     const revisions = await f.db.releaseRevision.findMany({ where: { releaseId: release.id }, orderBy: { revision: "asc" } });
-    expect(revisions.map((r) => [r.revision, r.changes])).toEqual([
-      [1, []],
-      [2, ["image"]],
-      [3, ["strategy"]],
+    expect(revisions.map((r) => [r.revision, r.changes, r.imageRef, r.strategy])).toEqual([
+      [1, [], "registry.greenlight.local/shop/checkout:4.0.0", "BLUE_GREEN"],
+      [2, ["summary"], "registry.greenlight.local/shop/checkout:4.0.0", "BLUE_GREEN"],
+      [3, ["image", "strategy"], "registry.greenlight.local/shop/checkout:4.0.1", "CANARY"],
     ]);
-    const audits = await f.db.auditLog.count({ where: { action: "release.update", targetId: release.id } });
-    expect(audits).toBe(3);
+    expect(revisions[1].changeSummary).toBe("Reworded: new payment provider, flagged.");
+    const audits = await f.db.auditLog.findMany({ where: { action: "release.update", targetId: release.id }, orderBy: { id: "asc" } });
+    expect(audits.map((a) => a.metadata)).toEqual([
+      { newRevision: 2, reason: "summary changed" },
+      { newRevision: 3, reason: "image and strategy changed" },
+    ]);
   });
 
   it("refuses an edit based on an old revision", async () => {

@@ -16,8 +16,8 @@ export const TEMPLATE_DATABASE = "greenlight_template";
 /**
  * One embedded PostgreSQL for the integration run, in a fresh temporary folder, with a migrated
  * template database; each test file clones it (CREATE DATABASE … TEMPLATE takes milliseconds).
- * DATABASE_URL, when set, is used as the server instead (its maintenance database must allow
- * CREATE DATABASE).
+ * TEST_DATABASE_ADMIN_URL, when set, points at an existing server's maintenance database
+ * instead (its user must be allowed to CREATE DATABASE).
  */
 export default async function setup(project: TestProject) {
   let server: EmbeddedDatabase | undefined;

@@ -161,6 +161,8 @@ CREATE TABLE "release_revisions" (
     "image_digest" TEXT,
     "strategy" "Strategy" NOT NULL,
     "environment_id" TEXT NOT NULL,
+    "change_summary" TEXT NOT NULL,
+    "links" JSONB NOT NULL DEFAULT '[]',
     "changes" TEXT[] DEFAULT ARRAY[]::TEXT[],
     "created_by_id" TEXT NOT NULL,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,

@@ -1,5 +1,7 @@
 -- The audit log is append-only: PostgreSQL itself refuses to change or remove an entry, whoever
--- asks (the app, a migration, a person with psql). Only a superuser dropping the trigger can.
+-- asks (the app, a migration, a person with psql). Only the table's owner or a superuser could
+-- get round it, by dropping or disabling the trigger; in production run the app as a role that
+-- does not own the tables (README, "Database").
 CREATE FUNCTION audit_log_refuse_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

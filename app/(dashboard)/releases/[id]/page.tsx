@@ -11,7 +11,7 @@ import { requireUser } from "@/lib/auth/require-user";
 import { can } from "@/lib/rbac";
 import { EDITABLE_STATUSES } from "@/lib/releases/update-release";
 import { getRelease } from "@/lib/releases/queries";
-import { describeChanges, type BindingChange } from "@/lib/releases/revision";
+import { describeChanges } from "@/lib/releases/revision";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
 
 export const metadata: Metadata = { title: "Release" };
@@ -108,7 +108,7 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
                     <Badge tone={r.revision === release.revision ? "info" : "neutral"}>rev {r.revision}</Badge>
                     <span className="font-mono text-xs">{r.imageRef}</span>
                     <span className="text-muted-foreground">
-                      {r.revision === 1 ? "created" : describeChanges(r.changes as BindingChange[])} by {r.createdBy.name} <Timestamp value={r.createdAt} />
+                      {r.revision === 1 ? "created" : describeChanges(r.changes)} by {r.createdBy.name} <Timestamp value={r.createdAt} />
                     </span>
                   </li>
                 ))}
