@@ -68,7 +68,11 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
                 </div>
                 <div>
                   <dt className="text-muted-foreground">Digest</dt>
-                  <dd className="break-all font-mono text-xs">{release.imageDigest ?? "not given (the tag is resolved at deploy time)"}</dd>
+                  {release.imageDigest ? (
+                    <dd className="break-all font-mono text-xs">{release.imageDigest}</dd>
+                  ) : (
+                    <dd className="text-muted-foreground">Not given: the tag is resolved when the cluster pulls the image</dd>
+                  )}
                 </div>
                 <div>
                   <dt className="text-muted-foreground">Strategy</dt>
