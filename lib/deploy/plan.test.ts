@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { planFor } from "@/lib/deploy/plan";
+
+const names = (...args: Parameters<typeof planFor>) => planFor(...args).map((s) => s.name);
+
+describe("plans", () => {
+  it.each([
+    ["DEPLOY", "ROLLING", ["inspect", "set-image", "wait-rollout"]],
+    ["ROLLBACK", "ROLLING", ["find-previous-revision", "restore-template", "wait-rollout"]],
+    ["DEPLOY", "BLUE_GREEN", ["inspect", "prepare-idle-color", "wait-idle-ready", "switch-traffic", "verify-traffic"]],
+    ["ROLLBACK", "BLUE_GREEN", ["inspect", "ensure-previous-ready", "switch-traffic", "verify-traffic"]],
+    ["DEPLOY", "CANARY", ["inspect", "start-canary", "traffic-steps", "promote-stable", "wait-stable", "retire-canary"]],
+    ["ROLLBACK", "CANARY", ["retire-canary", "restore-stable", "wait-stable"]],
+    ["ABORT", "CANARY", ["retire-canary"]],
+  ] as const)("%s %s", (kind, strategy, expected) => {
+    expect(names(kind, strategy)).toEqual(expected);
+  });
+
+  it("drops the waits from a dry run", () => {
+    expect(names("DEPLOY", "BLUE_GREEN", { dryRun: true })).toEqual(["inspect", "prepare-idle-color", "switch-traffic"]);
+  });
+});

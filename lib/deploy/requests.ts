@@ -1,0 +1,142 @@
+import { actorOf, recordAudit } from "@/lib/audit/record";
+import type { CurrentUser } from "@/lib/auth/current-user";
+import { db } from "@/lib/db";
+import type { RunState } from "@/lib/deploy/types";
+import { runDeadlineSeconds } from "@/lib/deploy/targets";
+import { AppError, isUniqueViolation } from "@/lib/errors";
+import { enqueueRun } from "@/lib/jobs/queue";
+import { can, forbiddenMessage } from "@/lib/rbac";
+
+export const DEPLOYABLE_STATUSES = ["PENDING", "APPROVED", "FAILED"] as const;
+
+async function inProgressMessage(serviceId: string, environmentId: string): Promise<string> {
+  const active = await db.deploymentRun.findFirst({
+    where: { serviceId, environmentId, status: { in: ["QUEUED", "RUNNING", "PAUSED"] }, kind: { in: ["DEPLOY", "ROLLBACK"] } },
+    include: { requestedBy: { select: { name: true } }, service: true, environment: true },
+  });
+  if (!active) return "A run is already in progress for this service and environment.";
+  return `A run is already in progress: ${active.kind.toLowerCase()} of ${active.service.displayName} in ${active.environment.displayName}${active.requestedBy ? `, started by ${active.requestedBy.name}` : ""}.`;
+}
+
+/** Turns the unique index's refusal into the message people see; everything else goes on up. */
+async function oneActiveRun<T>(serviceId: string, environmentId: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUniqueViolation(error) || (error instanceof Error && /deployment_runs_one_active_per_target/.test(error.message))) {
+      throw new AppError("CONFLICT", await inProgressMessage(serviceId, environmentId));
+    }
+    throw error;
+  }
+}
+
+/** Queues a deploy of a release. PostgreSQL lets exactly one active run per target through. */
+export async function requestDeploy(user: CurrentUser, releaseId: string) {
+  if (!can(user, "release:deploy")) throw new AppError("FORBIDDEN", forbiddenMessage("release:deploy", "deploy a release"));
+  const release = await db.release.findUnique({ where: { id: releaseId }, include: { service: { include: { targets: true } }, environment: true } });
+  if (!release) throw new AppError("NOT_FOUND", "That release does not exist.");
+  return oneActiveRun(release.serviceId, release.environmentId, () =>
+    db.$transaction(async (tx) => {
+      // The row lock orders a deploy after a concurrent edit of the same release.
+      await tx.$queryRaw`select id from releases where id = ${releaseId} for update`;
+      const current = await tx.release.findUniqueOrThrow({ where: { id: releaseId } });
+      if (!(DEPLOYABLE_STATUSES as readonly string[]).includes(current.status)) {
+        throw new AppError("CONFLICT", `This release is ${current.status.toLowerCase().replace("_", " ")}; it cannot be deployed again. Create a new release.`);
+      }
+      const target = release.service.targets.find((t) => t.environmentId === release.environmentId);
+      if (!target) throw new AppError("INVALID", `${release.service.displayName} is not set up for ${release.environment.displayName}.`);
+      const deadline = new Date(Date.now() + runDeadlineSeconds(current.strategy, "DEPLOY", target) * 1000);
+      const run = await tx.deploymentRun.create({
+        data: {
+          kind: "DEPLOY",
+          releaseId,
+          revision: current.revision,
+          serviceId: release.serviceId,
+          environmentId: release.environmentId,
+          strategy: current.strategy,
+          toImage: current.imageRef,
+          requestedById: user.id,
+          deadlineAt: deadline,
+        },
+      });
+      await tx.release.update({ where: { id: releaseId }, data: { status: "DEPLOYING" } });
+      await recordAudit(tx, actorOf(user), { action: "run.request", targetType: "run", targetId: run.id, after: { kind: "DEPLOY", releaseId, revision: current.revision, image: current.imageRef, strategy: current.strategy } });
+      await enqueueRun(tx, run.id);
+      return run;
+    }),
+  );
+}
+
+/**
+ * Queues a rollback of a service in an environment. Never gated by approvals, checklists or
+ * freezes: getting back to the last good version must always be possible.
+ */
+export async function requestRollback(user: CurrentUser, input: { serviceId: string; environmentId: string; reason: string }) {
+  if (!can(user, "service:rollback")) throw new AppError("FORBIDDEN", forbiddenMessage("service:rollback", "roll back"));
+  const target = await db.serviceTarget.findUnique({
+    where: { serviceId_environmentId: { serviceId: input.serviceId, environmentId: input.environmentId } },
+    include: { service: true, environment: true },
+  });
+  if (!target) throw new AppError("NOT_FOUND", "That service is not set up for that environment.");
+  const lastDeploy = await db.deploymentRun.findFirst({
+    where: { serviceId: input.serviceId, environmentId: input.environmentId, kind: "DEPLOY", status: "SUCCEEDED" },
+    orderBy: { finishedAt: "desc" },
+  });
+  const strategy = lastDeploy?.strategy ?? target.defaultStrategy;
+  return oneActiveRun(input.serviceId, input.environmentId, () =>
+    db.$transaction(async (tx) => {
+      const run = await tx.deploymentRun.create({
+        data: {
+          kind: "ROLLBACK",
+          serviceId: input.serviceId,
+          environmentId: input.environmentId,
+          strategy,
+          reason: input.reason,
+          releaseId: lastDeploy?.releaseId ?? null,
+          requestedById: user.id,
+          deadlineAt: new Date(Date.now() + runDeadlineSeconds(strategy, "ROLLBACK", target) * 1000),
+        },
+      });
+      await recordAudit(tx, actorOf(user), { action: "run.request", targetType: "run", targetId: run.id, after: { kind: "ROLLBACK", service: target.service.name, environment: target.environment.name, strategy, reason: input.reason } });
+      await enqueueRun(tx, run.id);
+      return run;
+    }),
+  );
+}
+
+/** Promote (skip the remaining canary steps) or abort (canary to zero) an active canary deploy. */
+export async function controlCanary(user: CurrentUser, input: { runId: string; action: "promote" | "abort" }) {
+  if (!can(user, "run:control")) throw new AppError("FORBIDDEN", forbiddenMessage("run:control", "promote or abort a canary"));
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`select id from deployment_runs where id = ${input.runId} for update`;
+    const run = await tx.deploymentRun.findUnique({ where: { id: input.runId } });
+    if (!run) throw new AppError("NOT_FOUND", "That run does not exist.");
+    if (run.kind !== "DEPLOY" || run.strategy !== "CANARY") throw new AppError("INVALID", "Only a canary deploy can be promoted or aborted.");
+    if (!["QUEUED", "RUNNING", "PAUSED"].includes(run.status)) throw new AppError("CONFLICT", `This run has already ${run.status.toLowerCase().replace("_", " ")}.`);
+    const state = run.state as RunState;
+    if (state.control) throw new AppError("CONFLICT", `A ${state.control} was already requested for this run.`);
+    await tx.deploymentRun.update({
+      where: { id: run.id },
+      // A paused run goes back to the queue to carry the request out.
+      data: { state: { ...state, control: input.action }, ...(run.status === "PAUSED" ? { status: "RUNNING", leaseOwner: null, leaseExpiresAt: null } : {}) },
+    });
+    const record = await tx.deploymentRun.create({
+      data: {
+        kind: input.action === "promote" ? "PROMOTE" : "ABORT",
+        status: "SUCCEEDED",
+        serviceId: run.serviceId,
+        environmentId: run.environmentId,
+        strategy: run.strategy,
+        releaseId: run.releaseId,
+        requestedById: user.id,
+        outcome: `${input.action} requested for run ${run.id}`,
+        state: { targetRunId: run.id },
+        startedAt: new Date(),
+        finishedAt: new Date(),
+      },
+    });
+    await recordAudit(tx, actorOf(user), { action: `run.${input.action}`, targetType: "run", targetId: run.id, metadata: { recordRunId: record.id } });
+    if (run.status === "PAUSED") await enqueueRun(tx, run.id);
+    return run;
+  });
+}

@@ -1,0 +1,161 @@
+import { containerImage } from "@/lib/deploy/rollout-status";
+import { fromK8sError, imagePatch, POLL_MS, waitForRollout, written } from "@/lib/deploy/step-helpers";
+import type { Step, StepContext, StepResult } from "@/lib/deploy/types";
+
+const COLORS = ["blue", "green"] as const;
+
+export function colorDeployment(base: string, color: string): string {
+  return `${base}-${color}`;
+}
+
+function other(color: string): string {
+  return color === "blue" ? "green" : "blue";
+}
+
+async function liveColor(context: StepContext): Promise<{ color?: string; error?: StepResult }> {
+  const { gateway, target } = context;
+  const service = await gateway.readService(target.namespace, target.kubeServiceName);
+  if (!service.ok) return { error: fromK8sError(`reading Service ${target.kubeServiceName}`, service.error) };
+  const color = service.value.spec?.selector?.[target.colorLabelKey];
+  if (!color || !(COLORS as readonly string[]).includes(color)) {
+    return { error: { status: "failed", message: `Service ${target.kubeServiceName} does not select a colour with "${target.colorLabelKey}: blue|green"` } };
+  }
+  return { color };
+}
+
+const inspect: Step = {
+  name: "inspect",
+  async run(context) {
+    const { gateway, target, image } = context;
+    const live = await liveColor(context);
+    if (live.error) return live.error;
+    const liveName = colorDeployment(target.deploymentName, live.color!);
+    const deployment = await gateway.readDeployment(target.namespace, liveName);
+    if (!deployment.ok) return fromK8sError(`reading Deployment ${liveName}`, deployment.error);
+    const idle = other(live.color!);
+    const idleRead = await gateway.readDeployment(target.namespace, colorDeployment(target.deploymentName, idle));
+    if (!idleRead.ok) return fromK8sError(`reading Deployment ${colorDeployment(target.deploymentName, idle)}`, idleRead.error);
+    const fromImage = containerImage(deployment.value, target.containerName);
+    const replicas = Math.max(1, deployment.value.spec?.replicas ?? 1);
+    return {
+      status: "done",
+      message: `${live.color} is live with ${fromImage} on ${replicas} replicas; deploying to ${idle}; rollback target: ${live.color}`,
+      state: { liveColor: live.color, idleColor: idle, replicas, fromImage, toImage: image, rollbackTarget: { strategy: "BLUE_GREEN", color: live.color!, image: fromImage } },
+      response: { selector: { [target.colorLabelKey]: live.color }, liveImage: fromImage, replicas },
+    };
+  },
+};
+
+const prepareIdle: Step = {
+  name: "prepare-idle-color",
+  async run({ gateway, target, image, dryRun }, state) {
+    const name = colorDeployment(target.deploymentName, state.idleColor!);
+    const patch = imagePatch(target.containerName, image, state.replicas);
+    const result = await gateway.patchDeployment(target.namespace, name, "strategic", patch, { dryRun });
+    return written(result, `preparing ${name}`, patch, dryRun, () => ({ status: "done", message: `${name} set to ${image} × ${state.replicas}`, request: patch }));
+  },
+};
+
+const waitIdle: Step = {
+  name: "wait-idle-ready",
+  run: (context, state) => waitForRollout(context, colorDeployment(context.target.deploymentName, state.idleColor!)),
+};
+
+function switchTo(colorOf: (state: Parameters<Step["run"]>[1]) => string): Step {
+  return {
+    name: "switch-traffic",
+    async run({ gateway, target, dryRun }, state) {
+      const color = colorOf(state);
+      const patch = { spec: { selector: { [target.colorLabelKey]: color } } };
+      const result = await gateway.patchService(target.namespace, target.kubeServiceName, "merge", patch, { dryRun });
+      return written(result, `switching Service ${target.kubeServiceName} to ${color}`, patch, dryRun, (s) => ({
+        status: "done",
+        message: `Service ${target.kubeServiceName} now selects ${color}`,
+        trafficSwitched: !dryRun,
+        request: patch,
+        response: { selector: s.spec?.selector },
+      }));
+    },
+  };
+}
+
+function verify(colorOf: (state: Parameters<Step["run"]>[1]) => string, expectImage: (state: Parameters<Step["run"]>[1]) => string | undefined): Step {
+  return {
+    name: "verify-traffic",
+    async run({ gateway, target }, state) {
+      const color = colorOf(state);
+      const service = await gateway.readService(target.namespace, target.kubeServiceName);
+      if (!service.ok) return fromK8sError(`reading Service ${target.kubeServiceName}`, service.error);
+      const selector = service.value.spec?.selector ?? {};
+      if (selector[target.colorLabelKey] !== color) {
+        return { status: "failed", message: `Service ${target.kubeServiceName} selects ${selector[target.colorLabelKey]}, not ${color}: someone changed it` };
+      }
+      const pods = await gateway.listPods(target.namespace, Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(","));
+      if (!pods.ok) return fromK8sError("listing the selected pods", pods.error);
+      const live = pods.value.filter((p) => !p.metadata?.deletionTimestamp);
+      const ready = live.filter((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+      const image = expectImage(state);
+      const wrong = image ? live.filter((p) => !p.spec?.containers?.some((c) => c.image === image)) : [];
+      if (ready.length === 0 || ready.length < live.length || wrong.length > 0) {
+        return { status: "waiting", message: `${ready.length} of ${live.length} selected pods ready${wrong.length ? `, ${wrong.length} on another image` : ""}`, retryInMs: POLL_MS };
+      }
+      return { status: "done", message: `Service ${target.kubeServiceName} selects ${ready.length} ready ${color} pods`, response: { pods: ready.map((p) => p.metadata?.name) } };
+    },
+  };
+}
+
+export const blueGreenDeploy: Step[] = [inspect, prepareIdle, waitIdle, switchTo((s) => s.idleColor!), verify((s) => s.idleColor!, (s) => s.toImage)];
+
+const inspectRollback: Step = {
+  name: "inspect",
+  async run(context) {
+    const { gateway, target } = context;
+    const live = await liveColor(context);
+    if (live.error) return live.error;
+    const back = other(live.color!);
+    const name = colorDeployment(target.deploymentName, back);
+    const previous = await gateway.readDeployment(target.namespace, name);
+    if (!previous.ok) return fromK8sError(`reading Deployment ${name}`, previous.error);
+    const current = await gateway.readDeployment(target.namespace, colorDeployment(target.deploymentName, live.color!));
+    if (!current.ok) return fromK8sError(`reading the live Deployment`, current.error);
+    const image = containerImage(previous.value, target.containerName);
+    return {
+      status: "done",
+      message: `${live.color} is live; switching back to ${back} (${image})`,
+      state: { liveColor: live.color, idleColor: back, fromImage: containerImage(current.value, target.containerName), toImage: image, replicas: Math.max(1, current.value.spec?.replicas ?? 1) },
+      response: { previous: name, image, readyReplicas: previous.value.status?.readyReplicas ?? 0 },
+    };
+  },
+};
+
+/** The old colour is normally still running; if someone scaled it down, bring it back first. */
+const ensurePreviousReady: Step = {
+  name: "ensure-previous-ready",
+  async run(context, state) {
+    const { gateway, target, dryRun } = context;
+    const name = colorDeployment(target.deploymentName, state.idleColor!);
+    const read = await gateway.readDeployment(target.namespace, name);
+    if (!read.ok) return fromK8sError(`reading Deployment ${name}`, read.error);
+    if ((read.value.spec?.replicas ?? 0) === 0) {
+      const patch = { spec: { replicas: state.replicas } };
+      const result = await gateway.patchDeployment(target.namespace, name, "merge", patch, { dryRun });
+      if (!result.ok) return fromK8sError(`scaling ${name}`, result.error, patch);
+      if (dryRun) return { status: "done", message: `${name} would be scaled to ${state.replicas}`, request: patch };
+    }
+    if (dryRun) return { status: "done", message: `${name} is running` };
+    return waitForRollout(context, name);
+  },
+};
+
+export const blueGreenRollback: Step[] = [inspectRollback, ensurePreviousReady, switchTo((s) => s.idleColor!), verify((s) => s.idleColor!, (s) => s.toImage)];
+
+export async function blueGreenRollbackReady(context: StepContext): Promise<{ ready: boolean; detail: string; live?: string }> {
+  const live = await liveColor(context);
+  if (live.error) return { ready: false, detail: live.error.message };
+  const back = other(live.color!);
+  const read = await context.gateway.readDeployment(context.target.namespace, colorDeployment(context.target.deploymentName, back));
+  if (!read.ok) return { ready: false, detail: read.error.message, live: live.color };
+  const ready = read.value.status?.readyReplicas ?? 0;
+  const image = containerImage(read.value, context.target.containerName);
+  return { ready: true, live: live.color, detail: `${back} (${image}), ${ready} ready replicas${ready === 0 ? " — will be scaled up first" : ""}` };
+}

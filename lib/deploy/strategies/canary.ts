@@ -1,0 +1,146 @@
+import type { CanaryAnalysis } from "@/lib/deploy/analysis";
+import { canaryReplicasForShare, canaryReplicasForWeight, effectiveShare } from "@/lib/deploy/canary-traffic";
+import { containerImage } from "@/lib/deploy/rollout-status";
+import { fromK8sError, imagePatch, waitForRollout, written } from "@/lib/deploy/step-helpers";
+import type { Step, StepContext, StepResult } from "@/lib/deploy/types";
+
+const WEIGHT = "nginx.ingress.kubernetes.io/canary-weight";
+
+export function canaryDeployment(base: string): string {
+  return `${base}-canary`;
+}
+
+const inspect: Step = {
+  name: "inspect",
+  async run({ gateway, target, image }) {
+    const stable = await gateway.readDeployment(target.namespace, target.deploymentName);
+    if (!stable.ok) return fromK8sError(`reading Deployment ${target.deploymentName}`, stable.error);
+    const canary = await gateway.readDeployment(target.namespace, canaryDeployment(target.deploymentName));
+    if (!canary.ok) return fromK8sError(`reading Deployment ${canaryDeployment(target.deploymentName)}`, canary.error);
+    if (target.canaryIngressName) {
+      const ingress = await gateway.readIngress(target.namespace, target.canaryIngressName);
+      if (!ingress.ok) return fromK8sError(`reading canary Ingress ${target.canaryIngressName}`, ingress.error);
+    }
+    const fromImage = containerImage(stable.value, target.containerName)!;
+    const replicas = Math.max(1, stable.value.spec?.replicas ?? 1);
+    return {
+      status: "done",
+      message: `stable ${target.deploymentName} runs ${fromImage} × ${replicas}; steps ${target.canarySteps.join(" → ")} % by ${target.canaryIngressName ? "ingress weight" : "replica ratio"}; rollback target: the stable Deployment`,
+      state: { fromImage, toImage: image, replicas, canaryStep: 0, rollbackTarget: { strategy: "CANARY", image: fromImage } },
+      response: { stableImage: fromImage, replicas },
+    };
+  },
+};
+
+const startCanary: Step = {
+  name: "start-canary",
+  async run({ gateway, target, image, dryRun }) {
+    const name = canaryDeployment(target.deploymentName);
+    const patch = imagePatch(target.containerName, image, 0);
+    const result = await gateway.patchDeployment(target.namespace, name, "strategic", patch, { dryRun });
+    return written(result, `setting the image on ${name}`, patch, dryRun, () => ({ status: "done", message: `${name} set to ${image}`, request: patch }));
+  },
+};
+
+async function setTraffic(context: StepContext, stable: number, percent: number): Promise<StepResult | null> {
+  const { gateway, target, dryRun } = context;
+  const name = canaryDeployment(target.deploymentName);
+  const replicas = target.canaryIngressName ? canaryReplicasForWeight(stable, percent) : canaryReplicasForShare(stable, percent);
+  const scale = await gateway.patchDeployment(target.namespace, name, "merge", { spec: { replicas } }, { dryRun });
+  if (!scale.ok) return fromK8sError(`scaling ${name} to ${replicas}`, scale.error, { spec: { replicas } });
+  if (target.canaryIngressName) {
+    const patch = { metadata: { annotations: { [WEIGHT]: String(percent) } } };
+    const weight = await gateway.patchIngress(target.namespace, target.canaryIngressName, "merge", patch, { dryRun });
+    if (!weight.ok) return fromK8sError(`setting the canary weight to ${percent}`, weight.error, patch);
+  }
+  return null;
+}
+
+/**
+ * One step per canary share: scale (and weigh), wait for the pods, pause, ask the analysis, go
+ * on. The current share and pause end live in the run state, so a restart resumes mid-step.
+ */
+export function canarySteps(analysis: CanaryAnalysis): Step {
+  return {
+    name: "traffic-steps",
+    async run(context, state) {
+      const { target, now, dryRun } = context;
+      const steps = target.canarySteps.filter((p) => p > 0 && p < 100);
+      if (state.control === "promote") return { status: "done", message: "promoted by a person: skipping the remaining steps" };
+      const index = state.canaryStep ?? 0;
+      if (index >= steps.length || dryRun) {
+        return { status: "done", message: dryRun ? `would step through ${steps.join(" → ")} % before promoting` : `all ${steps.length} canary steps passed` };
+      }
+      const percent = steps[index];
+      const stable = state.replicas ?? 1;
+      if (!state.pauseUntil) {
+        const failed = await setTraffic(context, stable, percent);
+        if (failed) return failed;
+        const rollout = await waitForRollout(context, canaryDeployment(target.deploymentName));
+        if (rollout.status !== "done") return rollout;
+        const until = new Date(now().getTime() + target.canaryPauseSeconds * 1000).toISOString();
+        const share = target.canaryIngressName ? percent : effectiveShare(stable, canaryReplicasForShare(stable, percent));
+        return { status: "waiting", message: `canary at ${percent} % (${share} % of traffic); pausing ${target.canaryPauseSeconds} s`, retryInMs: 200, state: { pauseUntil: until } };
+      }
+      if (now() < new Date(state.pauseUntil)) {
+        return { status: "waiting", message: `canary at ${percent} %, paused until ${state.pauseUntil}`, retryInMs: Math.min(1000, new Date(state.pauseUntil).getTime() - now().getTime()) };
+      }
+      const verdict = await analysis.evaluateStep(target, state, percent);
+      if (verdict.verdict === "fail") return { status: "failed", message: `canary failed its analysis at ${percent} %: ${verdict.summary}`, response: verdict.measurements };
+      if (verdict.verdict === "inconclusive") return { status: "paused", message: `analysis inconclusive at ${percent} %: ${verdict.summary}. Promote or abort.`, response: verdict.measurements };
+      return { status: "waiting", message: `${percent} % step passed: ${verdict.summary}`, retryInMs: 0, state: { canaryStep: index + 1, pauseUntil: undefined }, response: verdict.measurements };
+    },
+  };
+}
+
+const promoteStable: Step = {
+  name: "promote-stable",
+  async run({ gateway, target, image, dryRun }) {
+    const patch = imagePatch(target.containerName, image);
+    const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
+    return written(result, `promoting ${image} to ${target.deploymentName}`, patch, dryRun, () => ({ status: "done", message: `${target.deploymentName} takes ${image}`, request: patch }));
+  },
+};
+
+const waitStable: Step = {
+  name: "wait-stable",
+  async run(context) {
+    const result = await waitForRollout(context, context.target.deploymentName);
+    return result.status === "done" ? { ...result, trafficSwitched: true } : result;
+  },
+};
+
+/** Canary to zero and weight to zero; the stable Deployment is left as it is. */
+export const retireCanary: Step = {
+  name: "retire-canary",
+  async run(context) {
+    const { gateway, target, dryRun } = context;
+    const failed = await setTraffic(context, 0, 0);
+    if (failed) return failed;
+    if (dryRun) return { status: "done", message: `${canaryDeployment(target.deploymentName)} would be scaled to 0` };
+    const rollout = await waitForRollout(context, canaryDeployment(target.deploymentName));
+    if (rollout.status !== "done") return rollout;
+    return { status: "done", message: `${canaryDeployment(target.deploymentName)} scaled to 0${target.canaryIngressName ? ", weight 0" : ""}; all traffic on ${target.deploymentName}`, trafficSwitched: true, response: await gateway.readDeployment(target.namespace, target.deploymentName).then((d) => (d.ok ? { stableImage: containerImage(d.value, target.containerName) } : undefined)) };
+  },
+};
+
+export function canaryDeploy(analysis: CanaryAnalysis): Step[] {
+  return [inspect, startCanary, canarySteps(analysis), promoteStable, waitStable, retireCanary];
+}
+
+/** Rolling back a canary service: stop any canary, then put the previous image back on stable. */
+export function canaryRollback(previousImage: string | undefined): Step[] {
+  const restore: Step = {
+    name: "restore-stable",
+    async run(context) {
+      const { gateway, target, dryRun } = context;
+      if (!previousImage) return { status: "done", message: "no earlier stable image recorded; the canary is stopped and stable is unchanged" };
+      const patch = imagePatch(target.containerName, previousImage);
+      const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
+      return written(result, `restoring ${previousImage} on ${target.deploymentName}`, patch, dryRun, () => ({ status: "done", message: `${target.deploymentName} back to ${previousImage}`, request: patch, state: { toImage: previousImage } }));
+    },
+  };
+  return [retireCanary, restore, waitStable];
+}
+
+export const canaryAbort: Step[] = [retireCanary];

@@ -1,0 +1,35 @@
+import type { DeployTarget } from "@/lib/deploy/types";
+
+interface ServiceTargetRow {
+  cluster: string;
+  namespace: string;
+  deploymentName: string;
+  containerName: string | null;
+  kubeServiceName: string;
+  colorLabelKey: string;
+  canaryIngressName: string | null;
+  canarySteps: number[];
+  canaryPauseSeconds: number;
+}
+
+export function deployTarget(row: ServiceTargetRow, serviceName: string): DeployTarget {
+  return {
+    cluster: row.cluster,
+    namespace: row.namespace,
+    deploymentName: row.deploymentName,
+    containerName: row.containerName ?? serviceName,
+    kubeServiceName: row.kubeServiceName,
+    colorLabelKey: row.colorLabelKey,
+    canaryIngressName: row.canaryIngressName,
+    canarySteps: row.canarySteps,
+    canaryPauseSeconds: row.canaryPauseSeconds,
+  };
+}
+
+const BASE_DEADLINE_SECONDS = Number(process.env.RUN_DEADLINE_SECONDS ?? 600);
+
+/** How long a run may take before it fails: canary pauses add to the base. */
+export function runDeadlineSeconds(strategy: string, kind: string, target: Pick<ServiceTargetRow, "canarySteps" | "canaryPauseSeconds">): number {
+  if (kind === "DEPLOY" && strategy === "CANARY") return BASE_DEADLINE_SECONDS + target.canarySteps.length * target.canaryPauseSeconds;
+  return BASE_DEADLINE_SECONDS;
+}

@@ -1,0 +1,65 @@
+import type { ClusterGateway } from "@/lib/k8s/gateway";
+import type { K8sError } from "@/lib/k8s/result";
+
+export type StrategyName = "ROLLING" | "BLUE_GREEN" | "CANARY";
+export type RunKindName = "DEPLOY" | "ROLLBACK" | "PROMOTE" | "ABORT";
+
+/** Where and how a service runs in one environment (from its ServiceTarget). */
+export interface DeployTarget {
+  cluster: string;
+  namespace: string;
+  deploymentName: string;
+  containerName: string;
+  kubeServiceName: string;
+  colorLabelKey: string;
+  canaryIngressName: string | null;
+  canarySteps: number[];
+  canaryPauseSeconds: number;
+}
+
+/** What a run remembers between steps; persisted after every step, so a new worker resumes. */
+export interface RunState {
+  fromImage?: string;
+  toImage?: string;
+  liveColor?: string;
+  idleColor?: string;
+  replicas?: number;
+  previousRevision?: number;
+  canaryStep?: number;
+  pauseUntil?: string;
+  /** A person's request to a paused or running canary: go to 100 %, or back to 0. */
+  control?: "promote" | "abort";
+  rollbackTarget?: RollbackTarget;
+}
+
+export type RollbackTarget =
+  | { strategy: "ROLLING"; revision: number; image?: string }
+  | { strategy: "BLUE_GREEN"; color: string; image?: string }
+  | { strategy: "CANARY"; image: string };
+
+export interface StepContext {
+  gateway: ClusterGateway;
+  target: DeployTarget;
+  /** The image a deploy ships. */
+  image: string;
+  dryRun: boolean;
+  now: () => Date;
+}
+
+/** What the cluster was sent and what it answered, for the run's events. */
+export interface Exchange {
+  request?: unknown;
+  response?: unknown;
+}
+
+export type StepResult =
+  | ({ status: "done"; message: string; state?: Partial<RunState>; trafficSwitched?: boolean } & Exchange)
+  | ({ status: "waiting"; message: string; retryInMs: number; state?: Partial<RunState> } & Exchange)
+  | ({ status: "failed"; message: string; k8sError?: K8sError } & Exchange)
+  | ({ status: "paused"; message: string; state?: Partial<RunState> } & Exchange);
+
+export interface Step {
+  name: string;
+  /** Idempotent: run again after a restart, it converges to the same cluster state. */
+  run(context: StepContext, state: RunState): Promise<StepResult>;
+}

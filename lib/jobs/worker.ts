@@ -1,0 +1,76 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { run, runMigrations, type Runner } from "graphile-worker";
+import { db } from "@/lib/db";
+import type { CanaryAnalysis } from "@/lib/deploy/analysis";
+import { executeRun } from "@/lib/deploy/run-engine";
+import type { ClusterGateway } from "@/lib/k8s/gateway";
+import { RUN_TASK, enqueueRun } from "@/lib/jobs/queue";
+import { log } from "@/lib/log";
+
+export interface WorkerOptions {
+  connectionString: string;
+  concurrency?: number;
+  analysis?: CanaryAnalysis;
+  gateway?: (cluster: string) => ClusterGateway;
+  leaseMs?: number;
+  sweepIntervalMs?: number;
+}
+
+export interface RunWorker {
+  id: string;
+  stop(): Promise<void>;
+}
+
+/** Creates graphile-worker's tables and functions; runs before anything queues a job. */
+export async function migrateJobQueue(connectionString: string): Promise<void> {
+  await runMigrations({ connectionString, logger: undefined });
+}
+
+/**
+ * Requeues runs whose worker stopped renewing the lease (a crash, a killed pod), so another
+ * worker resumes them where they were.
+ */
+export async function sweepAbandonedRuns(): Promise<number> {
+  const stale = await db.$queryRaw<{ id: string }[]>`
+    select id from deployment_runs
+     where status in ('QUEUED', 'RUNNING')
+       and ((lease_expires_at is not null and lease_expires_at < now())
+         or (lease_owner is null and updated_at < now() - interval '10 seconds'))`;
+  for (const { id } of stale) {
+    await db.$transaction(async (tx) => {
+      await enqueueRun(tx, id);
+      await tx.deploymentRun.update({ where: { id }, data: { updatedAt: new Date() } });
+    });
+    log.warn({ runId: id }, "requeued a run whose worker stopped");
+  }
+  return stale.length;
+}
+
+/** The worker `npm start` runs beside the web server: it executes deploy and rollback runs. */
+export async function startRunWorker(options: WorkerOptions): Promise<RunWorker> {
+  const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  await migrateJobQueue(options.connectionString);
+  const runner: Runner = await run({
+    connectionString: options.connectionString,
+    concurrency: options.concurrency ?? 4,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    taskList: {
+      [RUN_TASK]: async (payload, helpers) => {
+        const { runId } = payload as { runId: string };
+        const outcome = await executeRun(runId, { workerId: id, signal: helpers.abortSignal, analysis: options.analysis, gateway: options.gateway, leaseMs: options.leaseMs });
+        log.info({ runId, outcome, worker: id }, "run handled");
+      },
+    },
+  });
+  await sweepAbandonedRuns().catch((error) => log.error({ err: error }, "sweep failed"));
+  const sweeper = setInterval(() => void sweepAbandonedRuns().catch((error) => log.error({ err: error }, "sweep failed")), options.sweepIntervalMs ?? 5000);
+  return {
+    id,
+    async stop() {
+      clearInterval(sweeper);
+      await runner.stop();
+    },
+  };
+}

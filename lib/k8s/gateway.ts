@@ -1,0 +1,156 @@
+import {
+  AppsV1Api,
+  CoreV1Api,
+  NetworkingV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Deployment,
+  type V1Ingress,
+  type V1Pod,
+  type V1ReplicaSet,
+  type V1Service,
+} from "@kubernetes/client-node";
+import { kubeConfigFor } from "@/lib/k8s/clusters";
+import { classify, err, ok, type K8sResult } from "@/lib/k8s/result";
+
+export type PatchType = "merge" | "strategic" | "json";
+
+const CONTENT_TYPES: Record<PatchType, string> = {
+  merge: PatchStrategy.MergePatch,
+  strategic: PatchStrategy.StrategicMergePatch,
+  json: PatchStrategy.JsonPatch,
+};
+
+export interface JsonPatchOp {
+  op: "add" | "remove" | "replace" | "test" | "move" | "copy";
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
+export interface WriteOptions {
+  /** Server-side dry run: the cluster validates and answers, nothing changes. */
+  dryRun?: boolean;
+}
+
+export interface GatewayOptions {
+  /** Every call fails with a timeout error after this long. */
+  timeoutMs?: number;
+  /** How often a read-modify-write is retried when the object changed underneath it (409). */
+  conflictRetries?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * The only code that talks to a cluster. Every call answers with a value (`K8sResult`), never a
+ * thrown error, and gives up after a timeout.
+ */
+export class ClusterGateway {
+  private readonly apps: AppsV1Api;
+  private readonly core: CoreV1Api;
+  private readonly networking: NetworkingV1Api;
+  private readonly timeoutMs: number;
+  private readonly conflictRetries: number;
+
+  constructor(kubeConfig: KubeConfig, options: GatewayOptions = {}) {
+    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.conflictRetries = options.conflictRetries ?? 5;
+  }
+
+  private async call<T>(work: () => Promise<T>): Promise<K8sResult<T>> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error("timeout"), { name: "TimeoutError" })), this.timeoutMs);
+    });
+    try {
+      return ok(await Promise.race([work(), timeout]));
+    } catch (error) {
+      return err(classify(error));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  readDeployment(namespace: string, name: string) {
+    return this.call(() => this.apps.readNamespacedDeployment({ namespace, name }));
+  }
+
+  patchDeployment(namespace: string, name: string, type: PatchType, body: object, options: WriteOptions = {}) {
+    return this.call(() =>
+      this.apps.patchNamespacedDeployment({ namespace, name, body, dryRun: options.dryRun ? "All" : undefined }, setHeaderOptions("Content-Type", CONTENT_TYPES[type])),
+    );
+  }
+
+  replaceDeployment(namespace: string, name: string, body: V1Deployment, options: WriteOptions = {}) {
+    return this.call(() => this.apps.replaceNamespacedDeployment({ namespace, name, body, dryRun: options.dryRun ? "All" : undefined }));
+  }
+
+  /**
+   * Read, change, write back with the read resourceVersion; when someone else wrote in between
+   * (409), read again and re-apply the change.
+   */
+  async updateDeployment(
+    namespace: string,
+    name: string,
+    change: (current: V1Deployment) => V1Deployment | Promise<V1Deployment>,
+    options: WriteOptions = {},
+  ): Promise<K8sResult<V1Deployment>> {
+    let last: K8sResult<V1Deployment> | undefined;
+    for (let attempt = 0; attempt <= this.conflictRetries; attempt++) {
+      const current = await this.readDeployment(namespace, name);
+      if (!current.ok) return current;
+      last = await this.replaceDeployment(namespace, name, await change(structuredClone(current.value)), options);
+      if (last.ok || last.error.type !== "conflict") return last;
+    }
+    return last!;
+  }
+
+  listReplicaSets(namespace: string, labelSelector: string) {
+    return this.call(async () => (await this.apps.listNamespacedReplicaSet({ namespace, labelSelector })).items as V1ReplicaSet[]);
+  }
+
+  listPods(namespace: string, labelSelector: string) {
+    return this.call(async () => (await this.core.listNamespacedPod({ namespace, labelSelector })).items as V1Pod[]);
+  }
+
+  readService(namespace: string, name: string) {
+    return this.call(() => this.core.readNamespacedService({ namespace, name }));
+  }
+
+  patchService(namespace: string, name: string, type: PatchType, body: object, options: WriteOptions = {}) {
+    return this.call(() =>
+      this.core.patchNamespacedService({ namespace, name, body, dryRun: options.dryRun ? "All" : undefined }, setHeaderOptions("Content-Type", CONTENT_TYPES[type])),
+    ) as Promise<K8sResult<V1Service>>;
+  }
+
+  readIngress(namespace: string, name: string) {
+    return this.call(() => this.networking.readNamespacedIngress({ namespace, name })) as Promise<K8sResult<V1Ingress>>;
+  }
+
+  patchIngress(namespace: string, name: string, type: PatchType, body: object, options: WriteOptions = {}) {
+    return this.call(() =>
+      this.networking.patchNamespacedIngress({ namespace, name, body, dryRun: options.dryRun ? "All" : undefined }, setHeaderOptions("Content-Type", CONTENT_TYPES[type])),
+    ) as Promise<K8sResult<V1Ingress>>;
+  }
+}
+
+const gateways = new Map<string, ClusterGateway>();
+
+/** The gateway for a configured cluster (see lib/k8s/clusters.ts). */
+export function gatewayFor(cluster: string): ClusterGateway {
+  let gateway = gateways.get(cluster);
+  if (!gateway) {
+    gateway = new ClusterGateway(kubeConfigFor(cluster), { timeoutMs: Number(process.env.K8S_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS) });
+    gateways.set(cluster, gateway);
+  }
+  return gateway;
+}
+
+export function forgetGateways(): void {
+  gateways.clear();
+}

@@ -1,0 +1,60 @@
+import { AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment } from "@kubernetes/client-node";
+
+export interface TestCluster {
+  name: string;
+  kubeConfig: KubeConfig;
+}
+
+function deployment(name: string, labels: Record<string, string>, replicas: number, image: string): V1Deployment {
+  return {
+    metadata: { name, labels },
+    spec: {
+      replicas,
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 30,
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name: "web", image }] } },
+    },
+  };
+}
+
+/** A fresh namespace with a service's objects laid out the way each strategy expects. */
+export async function createWorkload(cluster: TestCluster, namespace: string, strategy: "ROLLING" | "BLUE_GREEN" | "CANARY", image: string) {
+  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+  const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  if (strategy === "ROLLING") {
+    await apps.createNamespacedDeployment({ namespace, body: deployment("web", { app: "web" }, 2, image) });
+    await core.createNamespacedService({ namespace, body: { metadata: { name: "web" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } } });
+  } else if (strategy === "BLUE_GREEN") {
+    await apps.createNamespacedDeployment({ namespace, body: deployment("web-blue", { app: "web", color: "blue" }, 2, image) });
+    await apps.createNamespacedDeployment({ namespace, body: deployment("web-green", { app: "web", color: "green" }, 0, image) });
+    await core.createNamespacedService({ namespace, body: { metadata: { name: "web" }, spec: { selector: { app: "web", color: "blue" }, ports: [{ port: 80 }] } } });
+  } else {
+    await apps.createNamespacedDeployment({ namespace, body: deployment("web", { app: "web", track: "stable" }, 3, image) });
+    await apps.createNamespacedDeployment({ namespace, body: deployment("web-canary", { app: "web", track: "canary" }, 0, image) });
+    await core.createNamespacedService({ namespace, body: { metadata: { name: "web" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } } });
+  }
+  await waitFor(async () => {
+    const list = await apps.listNamespacedDeployment({ namespace });
+    return list.items.every((d) => (d.status?.availableReplicas ?? 0) === (d.spec?.replicas ?? 0) && (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0));
+  }, 30_000);
+  return { core, apps };
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export function realClusterFromEnv(): TestCluster | null {
+  const path = process.env.K8S_TEST_KUBECONFIG;
+  if (!path) return null;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(path);
+  return { name: "real", kubeConfig };
+}
