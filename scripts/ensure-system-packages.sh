@@ -1,29 +1,46 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives: Chromium for the end-to-end tests.
-# Nothing is downloaded from outside the Debian archive (Playwright's own browser download
-# cannot work here).
+# Installs the Debian packages the test suite drives: Chromium for the end-to-end tests, and
+# Debian's kubectl (kubernetes-client) to check the sandbox cluster with a client nobody here
+# wrote. Nothing is downloaded from outside the Debian archive (Playwright's own browser
+# download cannot work here).
 set -euo pipefail
-
-missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "[test] missing: ${missing[*]}, and this machine has no apt-get. Install them, then run npm test again." >&2
-  exit 1
-fi
+cd "$(dirname "$0")/.."
 
 sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-    echo "[test] missing: ${missing[*]}. Install them as root: apt-get install -y --no-install-recommends ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+updated=""
+apt_update() {
+  if [ -z "$updated" ]; then $sudo apt-get update -qq; updated=1; fi
+}
+need_apt() {
+  if ! command -v apt-get >/dev/null 2>&1 || { [ "$(id -u)" -ne 0 ] && [ -z "$sudo" ]; }; then
+    echo "[test] missing: $1. Install it as root: apt-get install -y --no-install-recommends $1" >&2
     exit 1
   fi
+}
+
+if [ ! -x /usr/bin/chromium ]; then
+  need_apt chromium
+  echo "[test] installing Debian's chromium"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
-echo "[test] installing Debian packages: ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if ! dpkg-query -W -f='${Status}' kubernetes-client 2>/dev/null | grep -q "install ok installed"; then
+  if [ ! -e /usr/bin/kubectl ]; then
+    need_apt kubernetes-client
+    echo "[test] installing Debian's kubectl (kubernetes-client)"
+    apt_update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+  elif [ ! -x .data/tools/kubernetes-client/usr/bin/kubectl ]; then
+    # Another package owns /usr/bin/kubectl here; unpack Debian's beside the project instead.
+    need_apt kubernetes-client
+    echo "[test] unpacking Debian's kubectl into .data/tools (another kubectl owns /usr/bin/kubectl)"
+    apt_update
+    tmp=$(mktemp -d)
+    (cd "$tmp" && apt-get download -qq kubernetes-client >/dev/null)
+    mkdir -p .data/tools/kubernetes-client
+    dpkg-deb -x "$tmp"/kubernetes-client_*.deb .data/tools/kubernetes-client
+    rm -rf "$tmp"
+  fi
+fi

@@ -11,6 +11,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded-postgres";
 import { migrate } from "@/lib/db/migrate";
+import { migrateJobQueue } from "@/lib/jobs/worker";
+import { startSandboxCluster, type SandboxCluster } from "@/lib/sandbox/cluster";
 import { EnvError, parseEnv } from "@/lib/env";
 import { buildIsCurrent, sourceHash, writeBuildStamp } from "@/lib/runtime/build-stamp";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seed } from "@/lib/seed/seed";
@@ -21,6 +23,7 @@ const dev = process.argv.includes("--dev");
 const started = Date.now();
 const children: ChildProcess[] = [];
 let database: EmbeddedDatabase | undefined;
+let sandbox: SandboxCluster | undefined;
 let stopping = false;
 
 function say(message: string) {
@@ -67,6 +70,7 @@ async function shutdown(code: number): Promise<never> {
     stopping = true;
     for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
     await Promise.all(children.map((c) => (c.exitCode === null ? exited(c) : Promise.resolve(0))));
+    if (sandbox) await sandbox.stop().catch(() => {});
     if (database) {
       say("stopping the embedded PostgreSQL");
       await database.stop().catch(() => {});
@@ -103,6 +107,8 @@ async function main() {
   const migrations = await migrate(databaseUrl);
   say(migrations.applied.length ? `applied migrations: ${migrations.applied.join(", ")}` : `database schema is up to date (${migrations.alreadyApplied} migrations)`);
 
+  await migrateJobQueue(databaseUrl);
+
   const demo = embedded || process.env.GREENLIGHT_SEED_DEMO === "true";
   const { getDb } = await import("@/lib/db");
   const seeded = await seed(getDb(), { demo });
@@ -117,8 +123,24 @@ async function main() {
   if (embedded && !loopback && !process.env.GREENLIGHT_DEMO_LOGIN) {
     say(`demo accounts are off because HOST=${host} is reachable from other machines; set GREENLIGHT_DEMO_LOGIN=true to allow them anyway`);
   }
+  // Zero-config (and SANDBOX=on): the sandbox cluster, a local Kubernetes API server running the
+  // demo workloads, stands in for the cluster; the app reaches it through a generated kubeconfig,
+  // the same client-node code path as a real cluster. SANDBOX=off uses KUBECONFIG instead.
+  let kubeconfig = process.env.KUBECONFIG;
+  const useSandbox = embedded ? process.env.SANDBOX !== "off" : process.env.SANDBOX === "on";
+  if (useSandbox) {
+    sandbox = await startSandboxCluster({
+      dataDir: path.join(dataDir, "sandbox"),
+      port: process.env.SANDBOX_PORT ? Number(process.env.SANDBOX_PORT) : undefined,
+      seedDemo: true,
+    });
+    kubeconfig = sandbox.kubeconfigPath;
+    say(`sandbox cluster at ${sandbox.url} (kubeconfig: ${path.relative(root, kubeconfig)})`);
+  }
+
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
+    ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
     DATABASE_URL: databaseUrl,
     AUTH_SECRET: authSecret,
     NEXTAUTH_SECRET: authSecret,
@@ -142,6 +164,14 @@ async function main() {
     }
   }
 
+  const tsxBin = path.join(root, "node_modules", ".bin", "tsx");
+  const worker = run(tsxBin, ["scripts/worker.ts"], childEnv);
+  worker.once("exit", (code) => {
+    if (!stopping) {
+      say(`the run worker stopped (code ${code}); shutting down`);
+      void shutdown(code ?? 1);
+    }
+  });
   const web = run(process.execPath, [nextBin, dev ? "dev" : "start", "--port", String(port), "--hostname", host], childEnv);
   web.once("exit", (code) => {
     if (!stopping) {
@@ -155,6 +185,7 @@ async function main() {
     "",
     `Greenlight is ready at ${appUrl}  (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     embedded ? `Database: embedded PostgreSQL, data in ${path.relative(root, dataDir) || dataDir}/postgres` : "Database: DATABASE_URL",
+    sandbox ? `Cluster: sandbox at ${sandbox.url}; kubectl: KUBECONFIG=${path.relative(root, sandbox.kubeconfigPath)} kubectl get deploy -A` : `Cluster: ${kubeconfig ?? "~/.kube/config"}`,
   ];
   if (demoLogin === "true" || demoLogin === "1") {
     lines.push(`Demo accounts (password "${DEMO_PASSWORD}"):`);

@@ -1,39 +1,61 @@
 /**
- * `npm test`: the whole suite, on a clean clone. Installs the Debian packages it drives, then
- * runs the type check, the unit tests, the integration tests on an embedded PostgreSQL, and the
- * end-to-end tests in Chromium against the real app started as `npm start` starts it.
+ * `npm test`: the whole suite, on a clean clone. Installs the Debian packages it drives, starts
+ * a real Kubernetes API server from ../shared/k8s-test-cluster (built once per machine, then
+ * cached), then runs the type check, the unit tests, the integration tests (embedded PostgreSQL;
+ * the deploy engine on the sandbox and on the real API server), and the end-to-end tests in
+ * Chromium against the real app started as `npm start` starts it.
  */
 import { spawn } from "node:child_process";
-import fs from "node:fs/promises";
+import fs from "node:fs";
+import path from "node:path";
 
 interface Step {
   name: string;
   command: string;
   args: string[];
-  before?: () => Promise<void>;
+  before?: () => void | Promise<void>;
+  /** Captures stdout instead of showing it (for the cluster's `export KUBECONFIG=…` line). */
+  capture?: boolean;
 }
+
+const clusterDir = path.resolve("..", "shared", "k8s-test-cluster");
+const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+let startedCluster = false;
 
 const steps: Step[] = [
   { name: "system packages", command: "bash", args: ["scripts/ensure-system-packages.sh"] },
   { name: "type check", command: "tsc", args: ["--noEmit"] },
+  ...(fs.existsSync(clusterDir)
+    ? [
+        { name: "real API server: setup", command: "bash", args: [path.join(clusterDir, "setup")] },
+        { name: "real API server: start", command: "bash", args: [path.join(clusterDir, "start")], capture: true },
+      ]
+    : []),
   { name: "unit and integration tests", command: "vitest", args: ["run"] },
   {
     name: "end-to-end tests",
     command: "playwright",
     args: ["test"],
-    // A fresh embedded database for every run.
-    before: () => fs.rm(".data/e2e", { recursive: true, force: true }),
+    // A fresh embedded database and sandbox for every run.
+    before: () => fs.rmSync(".data/e2e", { recursive: true, force: true }),
   },
 ];
 
-function run(step: Step): Promise<number> {
+function run(step: Step): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(step.command, step.args, { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    const child = spawn(step.command, step.args, { stdio: step.capture ? ["ignore", "pipe", "pipe"] : "inherit", env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (d) => (stdout += d));
+    child.stderr?.on("data", (d) => {
+      stderr += d;
+      process.stderr.write(d);
+    });
     child.once("error", (error) => {
       process.stderr.write(`[test] ${step.name}: ${error.message}\n`);
-      resolve(1);
+      resolve({ code: 1, stdout, stderr });
     });
-    child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.once("exit", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), stdout, stderr }));
   });
 }
 
@@ -41,14 +63,24 @@ const only = process.argv.slice(2);
 const started = Date.now();
 const results: { name: string; ok: boolean; seconds: number }[] = [];
 for (const step of steps) {
-  if (only.length && !only.some((o) => step.name.includes(o))) continue;
+  if (only.length && !only.some((o) => step.name.includes(o)) && !step.name.startsWith("real API server")) continue;
   process.stdout.write(`\n[test] ── ${step.name} ──\n`);
   const t = Date.now();
   await step.before?.();
-  const code = await run(step);
+  const { code, stdout, stderr } = await run(step);
+  if (step.capture && code === 0) {
+    const kubeconfig = /export KUBECONFIG=(\S+)/.exec(stdout)?.[1];
+    if (kubeconfig) {
+      env.K8S_TEST_KUBECONFIG = kubeconfig;
+      env.REQUIRE_REAL_CLUSTER = "1";
+      startedCluster = !/already running/i.test(stderr);
+    }
+  }
   results.push({ name: step.name, ok: code === 0, seconds: (Date.now() - t) / 1000 });
   if (code !== 0) break;
 }
+
+if (startedCluster) await run({ name: "real API server: stop", command: "bash", args: [path.join(clusterDir, "stop")], capture: true });
 
 process.stdout.write("\n[test] summary\n");
 for (const r of results) process.stdout.write(`[test]   ${r.ok ? "ok  " : "FAIL"} ${r.name} (${r.seconds.toFixed(1)} s)\n`);

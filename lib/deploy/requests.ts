@@ -1,7 +1,6 @@
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import type { CurrentUser } from "@/lib/auth/current-user";
 import { db } from "@/lib/db";
-import type { RunState } from "@/lib/deploy/types";
 import { runDeadlineSeconds } from "@/lib/deploy/targets";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { enqueueRun } from "@/lib/jobs/queue";
@@ -113,12 +112,11 @@ export async function controlCanary(user: CurrentUser, input: { runId: string; a
     if (!run) throw new AppError("NOT_FOUND", "That run does not exist.");
     if (run.kind !== "DEPLOY" || run.strategy !== "CANARY") throw new AppError("INVALID", "Only a canary deploy can be promoted or aborted.");
     if (!["QUEUED", "RUNNING", "PAUSED"].includes(run.status)) throw new AppError("CONFLICT", `This run has already ${run.status.toLowerCase().replace("_", " ")}.`);
-    const state = run.state as RunState;
-    if (state.control) throw new AppError("CONFLICT", `A ${state.control} was already requested for this run.`);
+    if (run.controlRequest) throw new AppError("CONFLICT", `A ${run.controlRequest} was already requested for this run.`);
     await tx.deploymentRun.update({
       where: { id: run.id },
       // A paused run goes back to the queue to carry the request out.
-      data: { state: { ...state, control: input.action }, ...(run.status === "PAUSED" ? { status: "RUNNING", leaseOwner: null, leaseExpiresAt: null } : {}) },
+      data: { controlRequest: input.action, ...(run.status === "PAUSED" ? { status: "RUNNING", leaseOwner: null, leaseExpiresAt: null } : {}) },
     });
     const record = await tx.deploymentRun.create({
       data: {

@@ -24,6 +24,10 @@ export type EngineOutcome = "finished" | "paused" | "interrupted" | "not-mine";
 const FINAL: RunStatus[] = ["SUCCEEDED", "FAILED", "ABORTED", "ROLLED_BACK"];
 
 function json(value: unknown): Prisma.InputJsonValue | undefined {
+  if (value && typeof value === "object" && "control" in value) {
+    const { control: _control, ...rest } = value as RunState;
+    value = rest;
+  }
   return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue);
 }
 
@@ -88,7 +92,7 @@ export async function executeRun(runId: string, options: EngineOptions): Promise
     return "finished";
   }
 
-  let state = (run.state ?? {}) as RunState;
+  let state: RunState = { ...((run.state ?? {}) as RunState), control: (run.controlRequest as RunState["control"]) ?? undefined };
   const previousImage = run.kind === "ROLLBACK" && run.strategy === "CANARY" ? await lastStableImage(run.serviceId, run.environmentId) : undefined;
   let plan: Step[] = planFor(run.kind, run.strategy, { analysis: options.analysis ?? noAnalysis, previousImage });
   let aborting = false;
@@ -116,9 +120,9 @@ export async function executeRun(runId: string, options: EngineOptions): Promise
       return "finished";
     }
     // A person may ask a canary to promote or abort at any time.
-    const fresh = await db.deploymentRun.findUnique({ where: { id: runId }, select: { state: true, leaseOwner: true } });
+    const fresh = await db.deploymentRun.findUnique({ where: { id: runId }, select: { controlRequest: true, leaseOwner: true } });
     if (fresh?.leaseOwner !== options.workerId) return "not-mine";
-    const control = (fresh.state as RunState).control;
+    const control = (fresh.controlRequest as RunState["control"]) ?? undefined;
     if (control && control !== state.control) {
       state = { ...state, control };
       if (control === "abort" && !aborting) {

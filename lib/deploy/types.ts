@@ -27,7 +27,7 @@ export interface RunState {
   previousRevision?: number;
   canaryStep?: number;
   pauseUntil?: string;
-  /** A person's request to a paused or running canary: go to 100 %, or back to 0. */
+  /** A person's request to a paused or running canary (from the run's control_request column). */
   control?: "promote" | "abort";
   rollbackTarget?: RollbackTarget;
 }

@@ -1,6 +1,7 @@
 -- AlterTable
 ALTER TABLE "deployment_runs" ADD COLUMN     "lease_expires_at" TIMESTAMPTZ(3),
-ADD COLUMN     "lease_owner" TEXT;
+ADD COLUMN     "lease_owner" TEXT,
+ADD COLUMN     "control_request" TEXT;
 
 -- At most one active run per service and environment, whoever asks (a double click, two tabs,
 -- two app replicas): the second insert fails and the app answers "a run is already in

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { DeployPanel } from "@/components/releases/deploy-panel";
 import { ReleaseStatusBadge } from "@/components/releases/release-status";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -11,6 +12,8 @@ import { requireUser } from "@/lib/auth/require-user";
 import { can } from "@/lib/rbac";
 import { EDITABLE_STATUSES } from "@/lib/releases/update-release";
 import { getRelease } from "@/lib/releases/queries";
+import { db } from "@/lib/db";
+import { DEPLOYABLE_STATUSES } from "@/lib/deploy/requests";
 import { describeChanges } from "@/lib/releases/revision";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
 
@@ -29,6 +32,18 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   const links = (release.links as unknown as ReleaseLink[]) ?? [];
   const mayEdit = can(user, "release:edit") && (EDITABLE_STATUSES as readonly string[]).includes(release.status);
   const checked = release.checklist.filter((c) => c.checkedAt).length;
+  const [lastRun, activeRun] = await Promise.all([
+    db.deploymentRun.findFirst({ where: { releaseId: release.id, kind: "DEPLOY" }, orderBy: { createdAt: "desc" }, select: { id: true } }),
+    db.deploymentRun.findFirst({
+      where: { serviceId: release.serviceId, environmentId: release.environmentId, status: { in: ["QUEUED", "RUNNING", "PAUSED"] }, kind: { in: ["DEPLOY", "ROLLBACK"] } },
+      select: { id: true, releaseId: true, kind: true },
+    }),
+  ]);
+  const blockedReason = !(DEPLOYABLE_STATUSES as readonly string[]).includes(release.status)
+    ? `This release is ${release.status.toLowerCase().replace("_", " ")}.`
+    : activeRun
+      ? `A ${activeRun.kind.toLowerCase()} of ${release.service.displayName} in ${release.environment.displayName} is in progress.`
+      : null;
 
   return (
     <>
@@ -121,6 +136,21 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
           </Card>
         </div>
         <div className="space-y-6">
+          <Card>
+            <CardHeader>
+              <CardTitle>Deploy</CardTitle>
+            </CardHeader>
+            <CardBody>
+              <DeployPanel
+                releaseId={release.id}
+                canDeploy={can(user, "release:deploy")}
+                canControl={can(user, "run:control")}
+                blockedReason={blockedReason}
+                activeRunId={activeRun?.releaseId === release.id ? activeRun.id : null}
+                lastRunId={lastRun?.id ?? null}
+              />
+            </CardBody>
+          </Card>
           <Card>
             <CardHeader>
               <CardTitle>Checklist</CardTitle>

@@ -2,12 +2,19 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ReleaseStatusBadge } from "@/components/releases/release-status";
+import { RollbackButton } from "@/components/services/rollback-button";
+import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
+import { db } from "@/lib/db";
+import { liveState } from "@/lib/deploy/live-state";
+import { activeRunFor, recentRuns } from "@/lib/deploy/queries";
+import { deployTarget } from "@/lib/deploy/targets";
+import { can } from "@/lib/rbac";
 import { shortImage } from "@/lib/releases/image-reference";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
 import { getServiceByName } from "@/lib/services/queries";
@@ -15,45 +22,135 @@ import { getServiceByName } from "@/lib/services/queries";
 export const metadata: Metadata = { title: "Service" };
 
 export default async function ServicePage({ params }: { params: Promise<{ name: string }> }) {
-  await requireUser();
+  const user = await requireUser();
   const { name } = await params;
   const service = await getServiceByName(name);
   if (!service) notFound();
+  const mayRollBack = can(user, "service:rollback");
+
+  const environments = await Promise.all(
+    service.targets.map(async (t) => {
+      const lastDeploy = await db.deploymentRun.findFirst({ where: { serviceId: service.id, environmentId: t.environmentId, kind: "DEPLOY", status: "SUCCEEDED" }, orderBy: { finishedAt: "desc" }, select: { strategy: true } });
+      const strategy = lastDeploy?.strategy ?? t.defaultStrategy;
+      const [state, active, runs] = await Promise.all([
+        liveState(deployTarget(t, service.name), strategy, service.id, t.environmentId),
+        activeRunFor(service.id, t.environmentId),
+        recentRuns(service.id, t.environmentId, 8),
+      ]);
+      return { target: t, strategy, state, active, runs };
+    }),
+  );
 
   return (
     <>
       <PageHeader title={service.displayName} description={service.description} />
       <div className="space-y-6">
-        <Card>
-          <CardHeader>
-            <CardTitle>Where it runs</CardTitle>
-          </CardHeader>
-          <Table>
-            <thead>
-              <tr>
-                <Th>Environment</Th>
-                <Th>Cluster / namespace</Th>
-                <Th>Deployment</Th>
-                <Th>Default strategy</Th>
-              </tr>
-            </thead>
-            <tbody>
-              {service.targets.map((t) => (
-                <tr key={t.id}>
-                  <Td className="font-medium">{t.environment.displayName}</Td>
-                  <Td className="font-mono text-xs">
-                    {t.cluster} / {t.namespace}
-                  </Td>
-                  <Td className="font-mono text-xs">
-                    {t.defaultStrategy === "BLUE_GREEN" ? `${t.deploymentName}-blue / -green` : t.deploymentName}
-                    {t.defaultStrategy === "CANARY" ? ` + ${t.deploymentName}-canary` : ""}
-                  </Td>
-                  <Td>{STRATEGY_LABELS[t.defaultStrategy]}</Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
-        </Card>
+        {environments.map(({ target, strategy, state, active, runs }) => (
+          <Card key={target.id} aria-labelledby={`env-${target.environment.name}`} data-testid={`environment-${target.environment.name}`}>
+            <CardHeader>
+              <div>
+                <CardTitle id={`env-${target.environment.name}`}>{target.environment.displayName}</CardTitle>
+                <p className="text-xs text-muted-foreground">
+                  {target.cluster} / {target.namespace} · {STRATEGY_LABELS[strategy]}
+                </p>
+              </div>
+              {state.error ? <Badge tone="danger">cluster unavailable</Badge> : <Badge tone="success">{state.detail}</Badge>}
+            </CardHeader>
+            <CardBody className="grid gap-6 lg:grid-cols-2">
+              <dl className="grid grid-cols-2 gap-3 text-sm">
+                <div className="col-span-2">
+                  <dt className="text-muted-foreground">Live version</dt>
+                  <dd className="break-all font-mono text-xs" data-testid="live-image">{state.image ?? "—"}</dd>
+                </div>
+                <div>
+                  <dt className="text-muted-foreground">Replicas ready</dt>
+                  <dd className="tabular-nums">
+                    {state.replicas.ready} / {state.replicas.desired}
+                  </dd>
+                </div>
+                {state.color ? (
+                  <div>
+                    <dt className="text-muted-foreground">Live colour</dt>
+                    <dd data-testid="live-color">{state.color}</dd>
+                  </div>
+                ) : null}
+                {state.canary ? (
+                  <div>
+                    <dt className="text-muted-foreground">Canary</dt>
+                    <dd>
+                      {state.canary.replicas > 0 ? `${state.canary.weightPercent} % ${state.canary.exact ? "" : "(by replicas)"} · ${shortImage(state.canary.image ?? "")}` : "none"}
+                    </dd>
+                  </div>
+                ) : null}
+                <div className="col-span-2">
+                  <dt className="text-muted-foreground">Rollback</dt>
+                  <dd data-testid="rollback-readiness">{state.rollback.ready ? `ready: ${state.rollback.detail}` : `not ready: ${state.rollback.detail}`}</dd>
+                </div>
+                {state.error ? (
+                  <p role="alert" className="col-span-2 text-sm text-destructive">
+                    {state.error}
+                  </p>
+                ) : null}
+              </dl>
+              <div>
+                {mayRollBack ? (
+                  <RollbackButton
+                    serviceId={service.id}
+                    environmentId={target.environmentId}
+                    label={`${service.displayName} in ${target.environment.displayName}`}
+                    ready={state.rollback.ready && !active}
+                    detail={active ? "another run is in progress" : state.rollback.detail}
+                    activeRunId={active?.kind === "ROLLBACK" ? active.id : null}
+                  />
+                ) : (
+                  <p className="text-sm text-muted-foreground">On-call engineers, release managers and admins can roll back.</p>
+                )}
+              </div>
+            </CardBody>
+            {runs.length > 0 ? (
+              <Table>
+                <thead>
+                  <tr>
+                    <Th>Run</Th>
+                    <Th>Image</Th>
+                    <Th>Outcome</Th>
+                    <Th>Requested</Th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {runs.map((r) => (
+                    <tr key={r.id}>
+                      <Td>
+                        {r.kind.toLowerCase()}
+                        {r.release ? (
+                          <>
+                            {" "}
+                            <Link className="text-primary hover:underline" href={`/releases/${r.release.id}`}>
+                              R-{r.release.number}
+                            </Link>
+                          </>
+                        ) : null}
+                      </Td>
+                      <Td className="font-mono text-xs">{r.toImage ? shortImage(r.toImage) : "—"}</Td>
+                      <Td>
+                        <Badge tone={r.status === "SUCCEEDED" ? "success" : ["FAILED", "ROLLED_BACK"].includes(r.status) ? "danger" : ["ABORTED", "PAUSED"].includes(r.status) ? "warning" : "info"}>{r.status.toLowerCase().replace("_", " ")}</Badge>
+                        {r.outcome ? <span className="ml-2 text-xs text-muted-foreground">{r.outcome}</span> : null}
+                      </Td>
+                      <Td className="text-muted-foreground">
+                        <Timestamp value={r.createdAt} />
+                        {r.requestedBy ? ` by ${r.requestedBy.name}` : ""}
+                      </Td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            ) : (
+              <CardBody>
+                <p className="text-sm text-muted-foreground">No runs here yet.</p>
+              </CardBody>
+            )}
+          </Card>
+        ))}
         <Card>
           <CardHeader>
             <CardTitle>Recent releases</CardTitle>

@@ -1,0 +1,84 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { CheckCircle2, CircleDashed, Loader2, XCircle } from "lucide-react";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { useAction } from "@/components/use-action";
+import { controlCanaryAction } from "@/lib/actions/runs/rollback";
+import type { RunProgress as Progress } from "@/lib/deploy/queries";
+
+const ACTIVE = ["QUEUED", "RUNNING", "PAUSED"];
+const TONE = { QUEUED: "neutral", RUNNING: "info", PAUSED: "warning", SUCCEEDED: "success", FAILED: "danger", ABORTED: "warning", ROLLED_BACK: "danger" } as const;
+
+async function fetchRun(id: string): Promise<Progress> {
+  const response = await fetch(`/api/runs/${id}`, { cache: "no-store" });
+  if (!response.ok) throw new Error((await response.json().catch(() => ({}))).error ?? `HTTP ${response.status}`);
+  return response.json();
+}
+
+function seconds(from: string, to: string | null): string | null {
+  return to ? `${((new Date(to).getTime() - new Date(from).getTime()) / 1000).toFixed(1)} s` : null;
+}
+
+/** A run's steps as they happen, polled every second until it reaches its final state. */
+export function RunProgress({ runId, canControl, onFinished }: { runId: string; canControl?: boolean; onFinished?: (run: Progress) => void }) {
+  const query = useQuery({
+    queryKey: ["run", runId],
+    queryFn: async () => {
+      const run = await fetchRun(runId);
+      if (!ACTIVE.includes(run.status)) onFinished?.(run);
+      return run;
+    },
+    refetchInterval: (q) => (q.state.data && !ACTIVE.includes(q.state.data.status) ? false : 1000),
+    staleTime: 0,
+  });
+  const control = useAction(controlCanaryAction);
+
+  if (query.isPending) return <p className="flex items-center gap-2 text-sm text-muted-foreground"><Loader2 className="size-4 animate-spin" /> Loading the run…</p>;
+  if (query.isError) return <p role="alert" className="text-sm text-destructive">Could not load the run: {query.error.message}. Retrying…</p>;
+  const run = query.data;
+  const active = ACTIVE.includes(run.status);
+  const switched = seconds(run.createdAt, run.trafficSwitchedAt);
+  const total = seconds(run.createdAt, run.finishedAt);
+  const steps = run.events.filter((e) => e.phase !== "BEFORE");
+
+  return (
+    <div className="space-y-3" data-testid="run-progress" data-status={run.status}>
+      <div className="flex flex-wrap items-center gap-2 text-sm">
+        <Badge tone={TONE[run.status]} data-testid="run-status">{run.status.toLowerCase().replace("_", " ")}</Badge>
+        <span className="text-muted-foreground">
+          {run.kind.toLowerCase()} · {run.strategy.toLowerCase().replace("_", "-")}
+          {run.requestedBy ? ` · by ${run.requestedBy}` : ""}
+        </span>
+        {active ? <Loader2 className="size-4 animate-spin text-muted-foreground" aria-label="in progress" /> : null}
+      </div>
+      {switched ? (
+        <p className="text-sm" data-testid="traffic-switched">
+          Traffic switched <strong>{switched}</strong> after the request{total ? `; finished after ${total}` : ""}.
+        </p>
+      ) : null}
+      {run.outcome ? <p className={run.status === "SUCCEEDED" ? "text-sm" : "text-sm text-destructive"} data-testid="run-outcome">{run.outcome}</p> : null}
+      <ol className="space-y-1.5 text-sm" aria-label="Steps">
+        {steps.map((e) => (
+          <li key={e.seq} className="flex gap-2">
+            {e.phase === "AFTER" ? <CheckCircle2 className="mt-0.5 size-4 shrink-0 text-success" aria-label="done" /> : e.phase === "ERROR" ? <XCircle className="mt-0.5 size-4 shrink-0 text-destructive" aria-label="error" /> : <CircleDashed className="mt-0.5 size-4 shrink-0 text-muted-foreground" aria-label="progress" />}
+            <span>
+              <span className="font-mono text-xs text-muted-foreground">{e.step}</span> {e.message}
+            </span>
+          </li>
+        ))}
+      </ol>
+      {canControl && active && run.kind === "DEPLOY" && run.strategy === "CANARY" && !run.control ? (
+        <div className="flex gap-2">
+          <Button size="sm" variant="secondary" disabled={control.pending} onClick={() => control.execute({ runId, action: "promote" }, { success: "Promote requested: the canary goes to 100 %." })}>
+            Promote now
+          </Button>
+          <Button size="sm" variant="destructive" disabled={control.pending} onClick={() => { if (window.confirm("Abort the canary? It scales to zero; stable keeps all traffic.")) control.execute({ runId, action: "abort" }, { success: "Abort requested." }); }}>
+            Abort canary
+          </Button>
+        </div>
+      ) : null}
+    </div>
+  );
+}

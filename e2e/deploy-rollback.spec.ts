@@ -1,0 +1,72 @@
+import path from "node:path";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { expect, test } from "@playwright/test";
+import { signIn, uniqueTag } from "./helpers";
+
+// The sandbox cluster `npm start` runs for this suite (see playwright.config.ts).
+const dataDir = process.env.E2E_DATA_DIR ?? ".data/e2e";
+function kubernetes() {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path.join(dataDir, "sandbox", "kubeconfig"));
+  return kc.makeApiClient(CoreV1Api);
+}
+async function liveColor() {
+  const service = await kubernetes().readNamespacedService({ namespace: "shop-production", name: "checkout" });
+  return service.spec?.selector?.color;
+}
+
+test("deploy a blue-green release, watch it finish, roll back, and the Service selector is back", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const before = await liveColor();
+  expect(["blue", "green"]).toContain(before);
+  const after = before === "blue" ? "green" : "blue";
+
+  const manager = await (await browser.newContext()).newPage();
+  await signIn(manager, "release.manager@greenlight.local");
+  await manager.goto("/releases/new");
+  await manager.getByLabel("Service").selectOption({ label: "Checkout" });
+  await manager.getByLabel("Environment").selectOption({ label: "Production" });
+  const image = `registry.greenlight.local/shop/checkout:1.5.0-${uniqueTag()}`;
+  await manager.getByLabel("Image").fill(image);
+  await manager.getByRole("radio", { name: "Blue-green" }).check();
+  await manager.getByLabel("Change summary").fill("Apple Pay, behind the apple-pay flag.");
+  await manager.getByRole("button", { name: "Create release" }).click();
+  await expect(manager.getByTestId("release-image")).toHaveText(image);
+
+  await manager.getByRole("button", { name: "Dry run" }).click();
+  await expect(manager.getByTestId("dry-run-plan")).toContainText("switch-traffic");
+  expect(await liveColor()).toBe(before);
+
+  await manager.getByRole("button", { name: "Deploy", exact: true }).click();
+  const progress = manager.getByTestId("run-progress");
+  await expect(progress).toBeVisible();
+  await expect(progress.getByText("prepare-idle-color")).toBeVisible();
+  await expect(manager.getByTestId("run-status")).toHaveText("succeeded", { timeout: 60_000 });
+  await expect(manager.getByTestId("traffic-switched")).toBeVisible();
+  expect(await liveColor()).toBe(after);
+
+  const onCall = await (await browser.newContext()).newPage();
+  await signIn(onCall, "oncall@greenlight.local");
+  await onCall.goto("/services/checkout");
+  const production = onCall.getByTestId("environment-production");
+  await expect(production.getByTestId("live-color")).toHaveText(after);
+  await expect(production.getByTestId("live-image")).toHaveText(image);
+  await expect(production.getByTestId("rollback-readiness")).toContainText("ready: switch back to");
+  await production.getByRole("button", { name: "Roll back Checkout in Production" }).click();
+  const dialog = onCall.getByRole("dialog");
+  await expect(dialog.getByRole("button", { name: "Roll back now" })).toBeDisabled();
+  await dialog.getByLabel("Why?").fill("5xx spike after the Apple Pay release");
+  await dialog.getByRole("button", { name: "Roll back now" }).click();
+  await expect(production.getByTestId("run-status")).toHaveText("succeeded", { timeout: 30_000 });
+  await expect(production.getByTestId("traffic-switched")).toContainText("Traffic switched");
+
+  // Checked through the Kubernetes API, not the page.
+  expect(await liveColor()).toBe(before);
+});
+
+test("a viewer sees the service's live state but no rollback button", async ({ page }) => {
+  await signIn(page, "viewer@greenlight.local");
+  await page.goto("/services/checkout");
+  await expect(page.getByTestId("environment-production").getByTestId("live-color")).toBeVisible();
+  await expect(page.getByRole("button", { name: /Roll back/ })).toHaveCount(0);
+});

@@ -1,0 +1,31 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { authorizedAction } from "@/lib/actions/safe-action";
+import { controlCanary, requestRollback } from "@/lib/deploy/requests";
+import { canaryControlSchema, rollbackSchema } from "@/lib/schemas/runs";
+
+const rollback = authorizedAction(
+  { name: "service.rollback", schema: rollbackSchema, permission: "service:rollback", verb: "roll back" },
+  async (input, user) => {
+    const run = await requestRollback(user, input);
+    return { runId: run.id };
+  },
+);
+
+const control = authorizedAction(
+  { name: "run.control", schema: canaryControlSchema, permission: "run:control", verb: "promote or abort a canary" },
+  async (input, user) => {
+    const run = await controlCanary(user, input);
+    if (run.releaseId) revalidatePath(`/releases/${run.releaseId}`);
+    return { runId: run.id };
+  },
+);
+
+export async function rollbackServiceAction(input: unknown) {
+  return rollback(input);
+}
+
+export async function controlCanaryAction(input: unknown) {
+  return control(input);
+}

@@ -1,0 +1,61 @@
+import { db } from "@/lib/db";
+
+/** A run and its step events, for the live progress view. */
+export async function runProgress(runId: string) {
+  const run = await db.deploymentRun.findUnique({
+    where: { id: runId },
+    include: {
+      events: { orderBy: { seq: "asc" }, take: 500 },
+      requestedBy: { select: { name: true } },
+      service: { select: { name: true, displayName: true } },
+      environment: { select: { name: true, displayName: true } },
+    },
+  });
+  if (!run) return null;
+  return {
+    id: run.id,
+    kind: run.kind,
+    status: run.status,
+    strategy: run.strategy,
+    reason: run.reason,
+    outcome: run.outcome,
+    fromImage: run.fromImage,
+    toImage: run.toImage,
+    currentStep: run.currentStep,
+    requestedBy: run.requestedBy?.name ?? null,
+    service: run.service.displayName,
+    environment: run.environment.displayName,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    trafficSwitchedAt: run.trafficSwitchedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    control: run.controlRequest,
+    events: run.events.map((e) => ({
+      seq: e.seq,
+      step: e.step,
+      phase: e.phase,
+      message: e.message,
+      at: e.createdAt.toISOString(),
+      request: e.request,
+      response: e.response,
+    })),
+  };
+}
+
+export type RunProgress = NonNullable<Awaited<ReturnType<typeof runProgress>>>;
+
+export function recentRuns(serviceId: string, environmentId?: string, take = 10) {
+  return db.deploymentRun.findMany({
+    where: { serviceId, ...(environmentId ? { environmentId } : {}) },
+    orderBy: { createdAt: "desc" },
+    take,
+    include: { requestedBy: { select: { name: true } }, environment: { select: { displayName: true } }, release: { select: { id: true, number: true } } },
+  });
+}
+
+export function activeRunFor(serviceId: string, environmentId: string) {
+  return db.deploymentRun.findFirst({
+    where: { serviceId, environmentId, status: { in: ["QUEUED", "RUNNING", "PAUSED"] }, kind: { in: ["DEPLOY", "ROLLBACK"] } },
+    select: { id: true, kind: true, status: true },
+  });
+}

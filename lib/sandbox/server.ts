@@ -1,0 +1,389 @@
+/**
+ * The HTTP front of the sandbox: routes Kubernetes REST paths to ApiCore, streams
+ * watches, serves discovery, checks the bearer token, applies injected faults, and hosts
+ * the demo-only endpoints under /sandbox/.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
+import type { ApiCore, DeleteOptions } from "./api";
+import { withTypeMeta } from "./api";
+import { apiGroup, apiGroupList, apiResourceList, coreVersions, versionInfo } from "./discovery";
+import type { Faults } from "./faults";
+import { applyPatch } from "./patch";
+import { apiVersionOf, findType, type ResourceType } from "./resources";
+import { matchesRequirements, parseFieldSelector, parseLabelSelector } from "./selectors";
+import { ApiError, errors, failureStatus } from "./status";
+import { typeIdOf, type StoreEvent } from "./store";
+import { toTable, wantsTable } from "./tables";
+import { isObject, type JsonObject, type KubeObject } from "./types";
+
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export interface DemoEndpoints {
+  /** GET /sandbox/<name>: JSON answers of demo-only endpoints (targets, load, …). */
+  get(name: string): unknown;
+  post(name: string, body: unknown): unknown;
+}
+
+interface Route {
+  type: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+export class SandboxServer {
+  private listener: NetServer | undefined;
+  private readonly http: Server[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly watches = new Set<ServerResponse>();
+  private address = "";
+
+  constructor(
+    private readonly api: ApiCore,
+    private readonly token: string,
+    private readonly faults: Faults,
+    private readonly demo: DemoEndpoints,
+  ) {}
+
+  /**
+   * Listens on one port for both plain HTTP and HTTPS (told apart by the first byte: a TLS
+   * handshake starts with 0x16). Returns the port.
+   */
+  async listen(port: number, tls: { key: string; cert: string }, host = "127.0.0.1"): Promise<number> {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res).catch((error: unknown) => this.fail(res, error));
+    };
+    const plain = createServer(handler);
+    const secure = createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
+    for (const server of [plain, secure]) {
+      server.keepAliveTimeout = 30_000;
+      this.http.push(server);
+    }
+    const route = (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+      socket.once("readable", () => {
+        const first = socket.read(1) as Buffer | null;
+        if (!first) {
+          socket.destroy();
+          return;
+        }
+        socket.unshift(first);
+        (first[0] === 0x16 ? secure : plain).emit("connection", socket);
+      });
+      socket.on("error", () => socket.destroy());
+    };
+    this.listener = createNetServer({ pauseOnConnect: false }, route);
+    await new Promise<void>((resolve, reject) => {
+      this.listener?.once("error", reject);
+      this.listener?.listen(port, host, () => resolve());
+    });
+    const { port: actual } = this.listener.address() as AddressInfo;
+    this.address = `${host}:${actual}`;
+    return actual;
+  }
+
+  async close(): Promise<void> {
+    for (const res of this.watches) res.end();
+    this.watches.clear();
+    const listener = this.listener;
+    if (!listener) return;
+    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    for (const server of this.http) server.close();
+    // Keep-alive and watch connections would hold the listener open; a stopped sandbox drops them.
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    await closed;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://sandbox");
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    const method = req.method ?? "GET";
+
+    if (path.startsWith("/sandbox/")) return this.handleDemo(req, res, path.slice("/sandbox/".length), method);
+    if (path === "/healthz" || path === "/readyz" || path === "/livez") return this.text(res, 200, "ok");
+    if (path === "/version") return this.json(res, 200, versionInfo());
+
+    const auth = req.headers.authorization ?? "";
+    if (auth !== `Bearer ${this.token}`) throw errors.unauthorized();
+
+    const route = path.startsWith("/api") ? this.route(path) : undefined;
+    const fault = this.faults.decide(method, path, route?.name ? { resource: route.type.resource, group: route.type.group, name: route.name } : undefined);
+    if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault.error) throw fault.error;
+
+    if (path === "/openapi/v2") return this.openApi(req, res);
+    const discovery = this.discovery(path);
+    if (discovery) {
+      if (method !== "GET") throw errors.methodNotAllowed();
+      return this.json(res, 200, discovery);
+    }
+    if (!route) throw errors.pathNotFound();
+    await this.handleResource(req, res, url, method, route);
+  }
+
+  /**
+   * An OpenAPI v2 document without definitions. kubectl fetches it (as protobuf) before
+   * `apply` and `create --validate`; with no schema for a kind it skips client-side
+   * validation and computes apply patches from its built-in types, which is all it needs.
+   */
+  private openApi(req: IncomingMessage, res: ServerResponse): void {
+    if ((req.headers.accept ?? "").includes("protobuf")) {
+      // gnostic openapi_v2.Document with only `swagger: "2.0"` (field 1, length-delimited).
+      const body = Buffer.from([0x0a, 0x03, ...Buffer.from("2.0")]);
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length });
+      res.end(body);
+      return;
+    }
+    this.json(res, 200, { swagger: "2.0", info: { title: "Kubernetes", version: versionInfo().gitVersion }, paths: {}, definitions: {} });
+  }
+
+  private discovery(path: string): JsonObject | undefined {
+    if (path === "/api") return coreVersions(this.address);
+    if (path === "/api/v1") return apiResourceList("", "v1");
+    if (path === "/apis") return apiGroupList();
+    const group = /^\/apis\/([^/]+)$/.exec(path);
+    if (group) return apiGroup(group[1]);
+    const groupVersion = /^\/apis\/([^/]+)\/([^/]+)$/.exec(path);
+    if (groupVersion) return apiResourceList(groupVersion[1], groupVersion[2]);
+    return undefined;
+  }
+
+  /** /api/v1/... or /apis/<group>/<version>/..., namespaced or not. */
+  private route(path: string): Route | undefined {
+    const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+    let group = "";
+    let version: string;
+    let rest: string[];
+    if (parts[0] === "api") {
+      version = parts[1];
+      rest = parts.slice(2);
+    } else if (parts[0] === "apis") {
+      group = parts[1];
+      version = parts[2];
+      rest = parts.slice(3);
+    } else return undefined;
+    if (!version || rest.length === 0) return undefined;
+    if (rest[0] === "namespaces" && rest.length >= 3) {
+      const type = findType(group, version, rest[2]);
+      if (!type || !type.namespaced) throw errors.pathNotFound();
+      return { type, namespace: rest[1], name: rest[3], subresource: rest[4] };
+    }
+    const type = findType(group, version, rest[0]);
+    if (!type) throw errors.pathNotFound();
+    return { type, name: rest[1], subresource: rest[2] };
+  }
+
+  private async handleResource(req: IncomingMessage, res: ServerResponse, url: URL, method: string, route: Route): Promise<void> {
+    const { type, namespace, name, subresource } = route;
+    const query = url.searchParams;
+    const dryRunParam = query.getAll("dryRun");
+    if (dryRunParam.some((d) => d !== "All")) throw errors.badRequest(`Invalid dry run value: ${dryRunParam.join(",")}`);
+    const dryRun = dryRunParam.includes("All");
+    if (subresource && !(type.subresources as string[]).includes(subresource)) throw errors.pathNotFound();
+    if (subresource === "scale") return this.handleScale(req, res, method, route, dryRun);
+    const statusOnly = subresource === "status" ? ({ subresource: "status" } as const) : {};
+
+    if (!name) {
+      switch (method) {
+        case "GET": {
+          if (query.get("watch") === "1" || query.get("watch") === "true") return this.watch(req, res, type, namespace, query);
+          return this.list(req, res, type, namespace, query);
+        }
+        case "POST": {
+          const created = this.api.create(type, namespace, await readJson(req), { dryRun });
+          return this.json(res, 201, created);
+        }
+        case "DELETE": {
+          const objects = this.filtered(type, namespace, query);
+          for (const obj of objects) this.api.delete(type, obj.metadata.namespace, obj.metadata.name, { dryRun });
+          return this.json(res, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: {}, items: objects as unknown as JsonObject[] });
+        }
+        default:
+          throw errors.methodNotAllowed();
+      }
+    }
+    switch (method) {
+      case "GET": {
+        const obj = this.api.get(type, namespace, name);
+        if (wantsTable(req.headers.accept)) return this.json(res, 200, toTable(type, [obj], obj.metadata.resourceVersion, query.get("includeObject")));
+        return this.json(res, 200, obj);
+      }
+      case "PUT":
+        return this.json(res, 200, this.api.replace(type, namespace, name, await readJson(req), { dryRun, ...statusOnly }));
+      case "PATCH": {
+        const contentType = req.headers["content-type"] ?? "";
+        return this.json(res, 200, this.api.patch(type, namespace, name, contentType, await readJson(req), { dryRun, ...statusOnly }));
+      }
+      case "DELETE": {
+        const body = await readJson(req, true);
+        const options: DeleteOptions = { dryRun };
+        const policy = query.get("propagationPolicy") ?? (isObject(body) ? body.propagationPolicy : undefined);
+        if (policy === "Orphan" || policy === "Background" || policy === "Foreground") options.propagationPolicy = policy;
+        if (isObject(body) && isObject(body.preconditions)) options.preconditions = body.preconditions as DeleteOptions["preconditions"];
+        if (isObject(body) && Array.isArray(body.dryRun) && body.dryRun.includes("All")) options.dryRun = true;
+        return this.json(res, 200, this.api.delete(type, namespace, name, options));
+      }
+      default:
+        throw errors.methodNotAllowed();
+    }
+  }
+
+  /** The autoscaling/v1 Scale subresource of Deployments and ReplicaSets (kubectl scale). */
+  private async handleScale(req: IncomingMessage, res: ServerResponse, method: string, route: Route, dryRun: boolean): Promise<void> {
+    const { type, namespace, name } = route;
+    if (!name) throw errors.pathNotFound();
+    const toScale = (obj: KubeObject): JsonObject => {
+      const selector = isObject(obj.spec?.selector) ? (obj.spec?.selector as JsonObject) : {};
+      const labels = isObject(selector.matchLabels) ? (selector.matchLabels as Record<string, string>) : {};
+      return {
+        kind: "Scale",
+        apiVersion: "autoscaling/v1",
+        metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace ?? "", uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+        spec: { replicas: Number(obj.spec?.replicas ?? 0) },
+        status: { replicas: Number(obj.status?.replicas ?? 0), selector: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",") },
+      };
+    };
+    const current = this.api.get(type, namespace, name);
+    if (method === "GET") return this.json(res, 200, toScale(current));
+    if (method !== "PUT" && method !== "PATCH") throw errors.methodNotAllowed();
+    const body = await readJson(req);
+    let scale: JsonObject = toScale(current);
+    if (method === "PUT") scale = body as JsonObject;
+    else {
+      scale = applyPatch(scale, req.headers["content-type"] ?? "", body);
+    }
+    const meta = isObject(scale.metadata) ? scale.metadata : {};
+    const spec = isObject(scale.spec) ? scale.spec : {};
+    const next = { ...current, spec: { ...(current.spec ?? {}), replicas: spec.replicas } } as KubeObject;
+    if (typeof meta.resourceVersion === "string" && meta.resourceVersion) next.metadata.resourceVersion = meta.resourceVersion;
+    const updated = this.api.replace(type, namespace, name, next, { dryRun });
+    return this.json(res, 200, toScale(updated));
+  }
+
+  private filtered(type: ResourceType, namespace: string | undefined, query: URLSearchParams): KubeObject[] {
+    const match = this.matcher(query);
+    return this.api.list(type, namespace).filter(match);
+  }
+
+  private matcher(query: URLSearchParams): (obj: KubeObject) => boolean {
+    const labelSelector = query.get("labelSelector");
+    const fieldSelector = query.get("fieldSelector");
+    const requirements = labelSelector ? parseLabelSelector(labelSelector) : [];
+    const fields = fieldSelector ? parseFieldSelector(fieldSelector) : () => true;
+    return (obj) => matchesRequirements(requirements, obj.metadata.labels) && fields(obj);
+  }
+
+  private list(req: IncomingMessage, res: ServerResponse, type: ResourceType, namespace: string | undefined, query: URLSearchParams): void {
+    const items = this.filtered(type, namespace, query);
+    const resourceVersion = String(this.api.store.resourceVersion);
+    if (wantsTable(req.headers.accept)) return this.json(res, 200, toTable(type, items, resourceVersion, query.get("includeObject")));
+    // A typed list's items carry no apiVersion/kind on the wire.
+    const bare = items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+    this.json(res, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion }, items: bare as unknown as JsonObject[] });
+  }
+
+  private watch(req: IncomingMessage, res: ServerResponse, type: ResourceType, namespace: string | undefined, query: URLSearchParams): void {
+    const match = this.matcher(query);
+    const inScope = (obj: KubeObject | undefined): obj is KubeObject => !!obj && (!namespace || obj.metadata.namespace === namespace) && match(obj);
+    const table = wantsTable(req.headers.accept);
+    const includeObject = query.get("includeObject");
+    const typeId = typeIdOf(type);
+    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache, private", "transfer-encoding": "chunked" });
+    res.flushHeaders();
+    const send = (eventType: string, object: KubeObject | JsonObject) => {
+      const payload = table && eventType !== "ERROR" ? toTable(type, [object as KubeObject], String((object as KubeObject).metadata?.resourceVersion ?? ""), includeObject) : object;
+      res.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
+    };
+    /** A filtered watch turns objects moving in or out of the filter into ADDED / DELETED. */
+    const deliver = (event: StoreEvent) => {
+      if (event.typeId !== typeId) return;
+      const now = inScope(event.object) ? event.object : undefined;
+      const before = inScope(event.previous) ? event.previous : undefined;
+      const obj = withTypeMeta(type, event.object);
+      if (event.type === "DELETED") {
+        if (before) send("DELETED", obj);
+      } else if (now && before) send(event.type === "ADDED" ? "ADDED" : "MODIFIED", obj);
+      else if (now) send("ADDED", obj);
+      else if (before) send("DELETED", obj);
+    };
+
+    const rvParam = query.get("resourceVersion");
+    if (!rvParam || rvParam === "0") {
+      for (const obj of this.api.list(type, namespace)) if (inScope(obj)) send("ADDED", obj);
+    } else {
+      const rv = Number(rvParam);
+      const events = Number.isFinite(rv) ? this.api.store.eventsSince(rv) : undefined;
+      if (!events) {
+        send("ERROR", failureStatus(410, "Expired", `too old resource version: ${rvParam} (${this.api.store.oldestWatchableVersion})`));
+        res.end();
+        return;
+      }
+      for (const event of events) deliver(event);
+    }
+    const unsubscribe = this.api.store.subscribe(deliver);
+    this.watches.add(res);
+    const timeoutSeconds = Number(query.get("timeoutSeconds") ?? "1800");
+    const timer = setTimeout(() => res.end(), Math.max(1, timeoutSeconds) * 1000);
+    timer.unref();
+    const cleanup = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      this.watches.delete(res);
+    };
+    res.on("close", cleanup);
+    res.on("finish", cleanup);
+  }
+
+  private async handleDemo(req: IncomingMessage, res: ServerResponse, name: string, method: string): Promise<void> {
+    if (method === "GET") return this.json(res, 200, this.demo.get(name) as JsonObject);
+    if (method === "POST" || method === "DELETE") return this.json(res, 200, this.demo.post(method === "DELETE" ? `${name}:delete` : name, await readJson(req, true)) as JsonObject);
+    throw errors.methodNotAllowed();
+  }
+
+  private json(res: ServerResponse, code: number, body: unknown): void {
+    if (body === undefined) throw errors.pathNotFound();
+    const text = JSON.stringify(body);
+    res.writeHead(code, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "cache-control": "no-cache, private" });
+    res.end(text);
+  }
+
+  private text(res: ServerResponse, code: number, body: string): void {
+    res.writeHead(code, { "content-type": "text/plain; charset=utf-8" });
+    res.end(body);
+  }
+
+  private fail(res: ServerResponse, error: unknown): void {
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (error instanceof ApiError) return this.json(res, error.code, error.toStatus());
+    const message = error instanceof Error ? error.message : String(error);
+    this.json(res, 500, failureStatus(500, "InternalError", `Internal error occurred: ${message}`));
+  }
+}
+
+async function readJson(req: IncomingMessage, optional = false): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new ApiError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8").trim();
+  if (text === "") {
+    if (optional) return undefined;
+    throw errors.badRequest("the body of the request is empty");
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw errors.badRequest(`the body of the request could not be decoded as JSON: ${(error as Error).message}`);
+  }
+}
+

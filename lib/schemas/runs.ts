@@ -1,0 +1,15 @@
+import { z } from "zod";
+import { id, plainText } from "@/lib/schemas/common";
+
+export const releaseIdSchema = z.object({ releaseId: id });
+
+export const rollbackSchema = z.object({
+  serviceId: id,
+  environmentId: id,
+  reason: plainText({ label: "Reason", min: 3, max: 500 }),
+});
+
+export const canaryControlSchema = z.object({
+  runId: id,
+  action: z.enum(["promote", "abort"]),
+});

@@ -1,0 +1,111 @@
+/**
+ * `npm run bench:rollback`: over 50 blue-green rollbacks, the time from the rollback request to
+ * the Service selector switched (the run's traffic-switch instant), beside the same bare PATCH
+ * made directly with client-node. On the sandbox always; on a real API server too when
+ * KUBECONFIG points at one. Ends with one line:
+ *   rollback p50_ms=… p95_ms=… bare_patch_p95_ms=… ratio_p95=…
+ */
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { loadUser } from "@/lib/auth/current-user";
+import { freePort, startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
+import { migrate } from "@/lib/db/migrate";
+import { requestRollback } from "@/lib/deploy/requests";
+import { ClusterGateway } from "@/lib/k8s/gateway";
+import { migrateJobQueue, startRunWorker } from "@/lib/jobs/worker";
+import { startSandboxCluster } from "@/lib/sandbox/cluster";
+import { seed } from "@/lib/seed/seed";
+import { createWorkload, waitFor } from "@/tests/support/workloads";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 50);
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "greenlight-bench-"));
+await fs.chmod(tmp, 0o755);
+const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pg"), port: await freePort(), database: "greenlight" });
+process.env.DATABASE_URL = pg.url;
+process.env.LOG_LEVEL ??= "warn";
+await migrate(pg.url);
+await migrateJobQueue(pg.url);
+const { getDb } = await import("@/lib/db");
+const db = getDb();
+await seed(db, { demo: true });
+const onCall = (await loadUser((await db.user.findUniqueOrThrow({ where: { email: "oncall@greenlight.local" } })).id))!;
+const production = await db.environment.findUniqueOrThrow({ where: { name: "production" } });
+
+const sandbox = await startSandboxCluster({ dataDir: path.join(tmp, "sandbox"), loadGenerator: false });
+const clusters: { name: string; kubeConfig: KubeConfig }[] = [];
+if (process.env.KUBECONFIG) {
+  const real = new KubeConfig();
+  real.loadFromFile(process.env.KUBECONFIG);
+  clusters.push({ name: "real", kubeConfig: real });
+}
+const sandboxConfig = new KubeConfig();
+sandboxConfig.loadFromFile(sandbox.kubeconfigPath);
+clusters.push({ name: "sandbox", kubeConfig: sandboxConfig });
+
+const gateways = new Map(clusters.map((c) => [c.name, new ClusterGateway(c.kubeConfig)]));
+const worker = await startRunWorker({ connectionString: pg.url, gateway: (name) => gateways.get(name)!, concurrency: 2 });
+
+let line = "";
+for (const cluster of clusters) {
+  const namespace = `bench-${Date.now().toString(36)}`;
+  await createWorkload(cluster, namespace, "BLUE_GREEN", "registry.example.com/shop/web:1.0.0");
+  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+  // Both colours running, as after a blue-green deploy.
+  await cluster.kubeConfig.makeApiClient((await import("@kubernetes/client-node")).AppsV1Api).patchNamespacedDeployment(
+    { namespace, name: "web-green", body: { spec: { replicas: 2 } } },
+    setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+  );
+  await waitFor(async () => (await core.listNamespacedPod({ namespace, labelSelector: "app=web" })).items.filter((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length === 4, 30_000);
+  const service = await db.service.create({
+    data: {
+      name: `bench-${cluster.name}-${namespace}`,
+      displayName: `Bench ${cluster.name}`,
+      targets: { create: { environmentId: production.id, cluster: cluster.name, namespace, deploymentName: "web", containerName: "web", kubeServiceName: "web", defaultStrategy: "BLUE_GREEN" } },
+    },
+  });
+
+  const rollback = async () => {
+    const started = Date.now();
+    const run = await requestRollback(onCall, { serviceId: service.id, environmentId: production.id, reason: "benchmark" });
+    let done = await db.deploymentRun.findUniqueOrThrow({ where: { id: run.id } });
+    while (!["SUCCEEDED", "FAILED", "ABORTED"].includes(done.status)) {
+      await new Promise((r) => setTimeout(r, 10));
+      done = await db.deploymentRun.findUniqueOrThrow({ where: { id: run.id } });
+    }
+    if (done.status !== "SUCCEEDED" || !done.trafficSwitchedAt) throw new Error(`rollback ${run.id} ended ${done.status}: ${done.outcome}`);
+    return done.trafficSwitchedAt.getTime() - started;
+  };
+  for (let i = 0; i < 3; i++) await rollback();
+  const rollbacks: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) rollbacks.push(await rollback());
+
+  const bare: number[] = [];
+  let color = (await core.readNamespacedService({ namespace, name: "web" })).spec?.selector?.color ?? "blue";
+  for (let i = 0; i < ROUNDS + 3; i++) {
+    color = color === "blue" ? "green" : "blue";
+    const started = performance.now();
+    await core.patchNamespacedService({ namespace, name: "web", body: { spec: { selector: { app: "web", color } } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+    if (i >= 3) bare.push(performance.now() - started);
+  }
+  const p50 = percentile(rollbacks, 50);
+  const p95 = percentile(rollbacks, 95);
+  const bareP95 = percentile(bare, 95);
+  const goal = p95 < 1000 && p95 <= 1.5 * bareP95 + 50;
+  line = `rollback p50_ms=${p50.toFixed(0)} p95_ms=${p95.toFixed(0)} bare_patch_p95_ms=${bareP95.toFixed(1)} ratio_p95=${(p95 / bareP95).toFixed(2)}`;
+  process.stdout.write(`[${cluster.name}] ${ROUNDS} rollbacks; goal (p95 < 1000 ms and ≤ 1.5 × bare + 50 ms = ${(1.5 * bareP95 + 50).toFixed(0)} ms): ${goal ? "met" : "NOT met"}\n[${cluster.name}] ${line}\n`);
+}
+
+await worker.stop();
+await sandbox.stop();
+await db.$disconnect();
+await pg.stop();
+await fs.rm(tmp, { recursive: true, force: true });
+process.stdout.write(`${line}\n`);

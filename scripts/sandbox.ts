@@ -1,0 +1,39 @@
+/**
+ * `npm run sandbox`: the sandbox cluster alone, with the demo workload, for kubectl and
+ * Prometheus. Port from SANDBOX_PORT (default 6550); state and kubeconfig in .data/sandbox/.
+ */
+import path from "node:path";
+import { startSandboxCluster } from "@/lib/sandbox/cluster";
+
+const root = path.resolve(import.meta.dirname, "..");
+const dataDir = path.join(process.env.GREENLIGHT_DATA_DIR ?? path.join(root, ".data"), "sandbox");
+const port = Number(process.env.SANDBOX_PORT ?? 6550);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`SANDBOX_PORT must be a port number, got ${process.env.SANDBOX_PORT}`);
+  process.exit(1);
+}
+
+const sandbox = await startSandboxCluster({ dataDir, port, seedDemo: true });
+const relative = path.relative(process.cwd(), sandbox.kubeconfigPath);
+const kubeconfig = relative.startsWith("..") ? sandbox.kubeconfigPath : relative;
+console.log(
+  [
+    `sandbox cluster at ${sandbox.apiUrl} (plain HTTP: ${sandbox.url})`,
+    `kubeconfig: ${sandbox.kubeconfigPath}`,
+    `try:        KUBECONFIG=${kubeconfig} kubectl get deploy -A`,
+    `prometheus: http_sd_configs: [{ url: "${sandbox.url}/sandbox/targets" }]  (with honor_labels: true)`,
+    `faults:     curl -X POST ${sandbox.url}/sandbox/faults -d '{"errorRate":0.2}'`,
+    "Ctrl+C stops it; the cluster's objects are kept in " + path.join(dataDir, "state.json"),
+  ].join("\n"),
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the sandbox`);
+  await sandbox.stop();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
