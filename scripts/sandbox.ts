@@ -1,6 +1,7 @@
 /**
  * `npm run sandbox`: the sandbox cluster alone, with the demo workload, for kubectl and
- * Prometheus. Port from SANDBOX_PORT (default 6550); state and kubeconfig in .data/sandbox/.
+ * Prometheus. Port from SANDBOX_PORT (default 6550); state and kubeconfig in .data/sandbox/;
+ * SANDBOX_LOAD=off leaves out the demo traffic.
  */
 import path from "node:path";
 import { startSandboxCluster } from "@/lib/sandbox/cluster";
@@ -13,7 +14,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
-const sandbox = await startSandboxCluster({ dataDir, port, seedDemo: true });
+// SANDBOX_LOAD=off: no demo traffic (benchmarks measure the API server alone).
+const sandbox = await startSandboxCluster({ dataDir, port, seedDemo: true, loadGenerator: process.env.SANDBOX_LOAD !== "off" });
 const relative = path.relative(process.cwd(), sandbox.kubeconfigPath);
 const kubeconfig = relative.startsWith("..") ? sandbox.kubeconfigPath : relative;
 console.log(

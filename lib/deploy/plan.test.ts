@@ -8,7 +8,7 @@ describe("plans", () => {
     ["DEPLOY", "ROLLING", ["inspect", "set-image", "wait-rollout"]],
     ["ROLLBACK", "ROLLING", ["find-previous-revision", "restore-template", "wait-rollout"]],
     ["DEPLOY", "BLUE_GREEN", ["inspect", "prepare-idle-color", "wait-idle-ready", "switch-traffic", "verify-traffic"]],
-    ["ROLLBACK", "BLUE_GREEN", ["inspect", "ensure-previous-ready", "switch-traffic", "verify-traffic"]],
+    ["ROLLBACK", "BLUE_GREEN", ["switch-back", "verify-traffic"]],
     ["DEPLOY", "CANARY", ["inspect", "start-canary", "traffic-steps", "promote-stable", "wait-stable", "retire-canary"]],
     ["ROLLBACK", "CANARY", ["retire-canary", "restore-stable", "wait-stable"]],
     ["ABORT", "CANARY", ["retire-canary"]],

@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import { noAnalysis, type CanaryAnalysis } from "@/lib/deploy/analysis";
 import { planFor } from "@/lib/deploy/plan";
 import { canaryAbort } from "@/lib/deploy/strategies/canary";
+import { recordStep } from "@/lib/deploy/run-store";
 import { deployTarget } from "@/lib/deploy/targets";
 import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
 import type { Prisma, RunStatus } from "@/lib/generated/prisma/client";
@@ -44,13 +45,6 @@ async function acquireLease(runId: string, workerId: string, leaseMs: number): P
        and status in ('QUEUED', 'RUNNING')
        and (lease_owner is null or lease_owner = ${workerId} or lease_expires_at < now())`;
   return taken === 1;
-}
-
-async function renewLease(runId: string, workerId: string, leaseMs: number): Promise<boolean> {
-  const renewed = await db.$executeRaw`
-    update deployment_runs set lease_expires_at = now() + make_interval(secs => ${leaseMs / 1000})
-     where id = ${runId} and lease_owner = ${workerId} and status in ('RUNNING')`;
-  return renewed === 1;
 }
 
 /**
@@ -104,13 +98,15 @@ export async function executeRun(runId: string, options: EngineOptions): Promise
   const context: StepContext = { gateway, target, image: run.toImage ?? "", dryRun: false, now };
   let lastMessage = "";
   let entered = run.currentStep === plan[index]?.name ? plan[index]?.name : undefined;
-  let trafficSwitched = run.trafficSwitchedAt !== null;
 
   if (run.startedAt && run.currentStep) await event(plan[index]?.name ?? "resume", "INFO", `resumed by worker ${options.workerId} at step ${plan[index]?.name}`);
 
+  // What a person asked of the run (promote / abort), as last seen in the database.
+  let control: RunState["control"] = state.control;
+  let persistedSummary = JSON.stringify({ fromImage: run.fromImage, toImage: run.toImage, rollbackTarget: run.rollbackTarget });
   while (index < plan.length) {
     if (options.signal?.aborted) {
-      await db.deploymentRun.update({ where: { id: runId }, data: { leaseOwner: null, leaseExpiresAt: null } });
+      await db.deploymentRun.updateMany({ where: { id: runId, leaseOwner: options.workerId }, data: { leaseOwner: null, leaseExpiresAt: null } });
       return "interrupted";
     }
     if (run.deadlineAt && now() > run.deadlineAt) {
@@ -119,11 +115,7 @@ export async function executeRun(runId: string, options: EngineOptions): Promise
       await finish(aborting ? "ABORTED" : "FAILED", message);
       return "finished";
     }
-    // A person may ask a canary to promote or abort at any time.
-    const fresh = await db.deploymentRun.findUnique({ where: { id: runId }, select: { controlRequest: true, leaseOwner: true } });
-    if (fresh?.leaseOwner !== options.workerId) return "not-mine";
-    const control = (fresh.controlRequest as RunState["control"]) ?? undefined;
-    if (control && control !== state.control) {
+    if (control !== state.control) {
       state = { ...state, control };
       if (control === "abort" && !aborting) {
         await event("abort", "INFO", "abort requested: scaling the canary to zero");
@@ -137,9 +129,11 @@ export async function executeRun(runId: string, options: EngineOptions): Promise
 
     const step = plan[index];
     if (entered !== step.name) {
-      await event(step.name, "BEFORE", `starting ${step.name}`);
+      seq += 1;
+      const seen = await recordStep(runId, options.workerId, { event: { seq, step: step.name, phase: "BEFORE", message: `starting ${step.name}` }, currentStep: step.name });
+      if (!seen.owned) return "not-mine";
+      control = seen.control;
       entered = step.name;
-      await db.deploymentRun.update({ where: { id: runId }, data: { currentStep: step.name } });
     }
     let result: StepResult;
     try {
@@ -151,16 +145,22 @@ export async function executeRun(runId: string, options: EngineOptions): Promise
     if ("state" in result && result.state) state = { ...state, ...result.state };
 
     if (result.status === "waiting") {
-      if (result.message !== lastMessage) await event(step.name, "INFO", result.message, result);
+      const changed = result.message !== lastMessage;
+      if (changed) seq += 1;
+      const seen = await recordStep(runId, options.workerId, {
+        event: changed ? { seq, step: step.name, phase: "INFO", message: result.message, request: result.request, response: result.response } : undefined,
+        state,
+        renewLeaseMs: leaseMs,
+      });
+      if (!seen.owned) return "not-mine";
+      control = seen.control;
       lastMessage = result.message;
-      await db.deploymentRun.update({ where: { id: runId }, data: { state: json(state) } });
-      if (!(await renewLease(runId, options.workerId, leaseMs))) return "not-mine";
       if (result.retryInMs > 0) await sleep(result.retryInMs, undefined, { signal: options.signal }).catch(() => {});
       continue;
     }
     if (result.status === "failed") {
-      await event(step.name, "ERROR", result.message, result);
-      await db.deploymentRun.update({ where: { id: runId }, data: { state: json(state) } });
+      seq += 1;
+      await recordStep(runId, options.workerId, { event: { seq, step: step.name, phase: "ERROR", message: result.message, request: result.request, response: result.response }, state });
       await finish(aborting ? "ABORTED" : "FAILED", result.message);
       return "finished";
     }
@@ -169,18 +169,24 @@ export async function executeRun(runId: string, options: EngineOptions): Promise
       await db.deploymentRun.update({ where: { id: runId }, data: { status: "PAUSED", state: json(state), leaseOwner: null, leaseExpiresAt: null } });
       return "paused";
     }
-    await event(step.name, "AFTER", result.message, result);
+    seq += 1;
     lastMessage = "";
     index += 1;
-    const data: Prisma.DeploymentRunUpdateInput = { state: json(state), currentStep: plan[index]?.name ?? "done" };
-    if (result.trafficSwitched && !trafficSwitched) {
-      trafficSwitched = true;
-      data.trafficSwitchedAt = now();
+    const seen = await recordStep(runId, options.workerId, {
+      event: { seq, step: step.name, phase: "AFTER", message: result.message, request: result.request, response: result.response },
+      state,
+      currentStep: plan[index]?.name ?? "done",
+      trafficSwitched: result.trafficSwitched === true,
+      renewLeaseMs: leaseMs,
+    });
+    if (!seen.owned) return "not-mine";
+    control = seen.control;
+    // The images and rollback target are columns for the pages; write them when they change.
+    const summary = { fromImage: run.fromImage ?? state.fromImage ?? null, toImage: run.kind === "ROLLBACK" ? (state.toImage ?? null) : run.toImage, rollbackTarget: state.rollbackTarget ?? null };
+    if (JSON.stringify(summary) !== persistedSummary) {
+      persistedSummary = JSON.stringify(summary);
+      await db.deploymentRun.update({ where: { id: runId }, data: { fromImage: summary.fromImage, toImage: summary.toImage, rollbackTarget: json(summary.rollbackTarget) } });
     }
-    if (index === 1 && state.fromImage && !run.fromImage) data.fromImage = state.fromImage;
-    if (state.rollbackTarget) data.rollbackTarget = json(state.rollbackTarget);
-    if (run.kind === "ROLLBACK" && state.toImage) data.toImage = state.toImage;
-    await db.deploymentRun.update({ where: { id: runId }, data });
   }
 
   await finish(aborting ? "ABORTED" : "SUCCEEDED", aborting ? "canary aborted; all traffic on the stable Deployment" : run.kind === "ROLLBACK" ? `rolled back to ${state.toImage ?? "the previous version"}` : `${run.toImage} is live`);

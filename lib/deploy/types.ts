@@ -26,6 +26,8 @@ export interface RunState {
   replicas?: number;
   previousRevision?: number;
   canaryStep?: number;
+  /** Blue-green rollback: the previous colour had to be scaled back up before the switch. */
+  scaledUp?: boolean;
   pauseUntil?: string;
   /** A person's request to a paused or running canary (from the run's control_request column). */
   control?: "promote" | "abort";

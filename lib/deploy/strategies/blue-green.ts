@@ -106,48 +106,66 @@ function verify(colorOf: (state: Parameters<Step["run"]>[1]) => string, expectIm
 
 export const blueGreenDeploy: Step[] = [inspect, prepareIdle, waitIdle, switchTo((s) => s.idleColor!), verify((s) => s.idleColor!, (s) => s.toImage)];
 
-const inspectRollback: Step = {
-  name: "inspect",
-  async run(context) {
-    const { gateway, target } = context;
-    const live = await liveColor(context);
-    if (live.error) return live.error;
-    const back = other(live.color!);
-    const name = colorDeployment(target.deploymentName, back);
-    const previous = await gateway.readDeployment(target.namespace, name);
-    if (!previous.ok) return fromK8sError(`reading Deployment ${name}`, previous.error);
-    const current = await gateway.readDeployment(target.namespace, colorDeployment(target.deploymentName, live.color!));
-    if (!current.ok) return fromK8sError(`reading the live Deployment`, current.error);
-    const image = containerImage(previous.value, target.containerName);
+/**
+ * The rollback hot path: three reads in parallel (the Service and both colours), then, with the
+ * target colour persisted first so a restart can never flip traffic twice, one PATCH. When the
+ * previous colour was scaled down, it is scaled back up and waited for before the switch.
+ */
+const switchBack: Step = {
+  name: "switch-back",
+  async run(context, state) {
+    const { gateway, target, dryRun } = context;
+    if (state.idleColor && state.replicas !== undefined) {
+      const name = colorDeployment(target.deploymentName, state.idleColor);
+      if (state.scaledUp) {
+        const rollout = await waitForRollout(context, name);
+        if (rollout.status !== "done") return rollout;
+      }
+      const patch = { spec: { selector: { [target.colorLabelKey]: state.idleColor } } };
+      const result = await gateway.patchService(target.namespace, target.kubeServiceName, "merge", patch, { dryRun });
+      return written(result, `switching Service ${target.kubeServiceName} back to ${state.idleColor}`, patch, dryRun, (s) => ({
+        status: "done",
+        message: `Service ${target.kubeServiceName} selects ${state.idleColor} again (${state.toImage})`,
+        trafficSwitched: !dryRun,
+        request: patch,
+        response: { selector: s.spec?.selector },
+      }));
+    }
+    const [service, blue, green] = await Promise.all([
+      gateway.readService(target.namespace, target.kubeServiceName),
+      gateway.readDeployment(target.namespace, colorDeployment(target.deploymentName, "blue")),
+      gateway.readDeployment(target.namespace, colorDeployment(target.deploymentName, "green")),
+    ]);
+    if (!service.ok) return fromK8sError(`reading Service ${target.kubeServiceName}`, service.error);
+    const live = service.value.spec?.selector?.[target.colorLabelKey];
+    if (!live || !(COLORS as readonly string[]).includes(live)) {
+      return { status: "failed", message: `Service ${target.kubeServiceName} does not select a colour with "${target.colorLabelKey}: blue|green"` };
+    }
+    const back = other(live);
+    const [current, previous] = live === "blue" ? [blue, green] : [green, blue];
+    if (!current.ok) return fromK8sError("reading the live Deployment", current.error);
+    if (!previous.ok) return fromK8sError(`reading Deployment ${colorDeployment(target.deploymentName, back)}`, previous.error);
+    const replicas = Math.max(1, current.value.spec?.replicas ?? 1);
+    const fromImage = containerImage(current.value, target.containerName);
+    const toImage = containerImage(previous.value, target.containerName);
+    const ready = previous.value.status?.readyReplicas ?? 0;
+    const scaledDown = (previous.value.spec?.replicas ?? 0) === 0;
+    if (scaledDown && !dryRun) {
+      const patch = { spec: { replicas } };
+      const scaled = await gateway.patchDeployment(target.namespace, colorDeployment(target.deploymentName, back), "merge", patch);
+      if (!scaled.ok) return fromK8sError(`scaling ${back} back up`, scaled.error, patch);
+    }
     return {
-      status: "done",
-      message: `${live.color} is live; switching back to ${back} (${image})`,
-      state: { liveColor: live.color, idleColor: back, fromImage: containerImage(current.value, target.containerName), toImage: image, replicas: Math.max(1, current.value.spec?.replicas ?? 1) },
-      response: { previous: name, image, readyReplicas: previous.value.status?.readyReplicas ?? 0 },
+      status: "waiting",
+      retryInMs: 0,
+      message: `${live} is live (${fromImage}); switching back to ${back} (${toImage}, ${scaledDown ? `scaled back up to ${replicas}` : `${ready} ready`})`,
+      state: { liveColor: live, idleColor: back, replicas, fromImage, toImage, scaledUp: scaledDown || ready === 0 },
+      response: { selector: service.value.spec?.selector, previousReadyReplicas: ready },
     };
   },
 };
 
-/** The old colour is normally still running; if someone scaled it down, bring it back first. */
-const ensurePreviousReady: Step = {
-  name: "ensure-previous-ready",
-  async run(context, state) {
-    const { gateway, target, dryRun } = context;
-    const name = colorDeployment(target.deploymentName, state.idleColor!);
-    const read = await gateway.readDeployment(target.namespace, name);
-    if (!read.ok) return fromK8sError(`reading Deployment ${name}`, read.error);
-    if ((read.value.spec?.replicas ?? 0) === 0) {
-      const patch = { spec: { replicas: state.replicas } };
-      const result = await gateway.patchDeployment(target.namespace, name, "merge", patch, { dryRun });
-      if (!result.ok) return fromK8sError(`scaling ${name}`, result.error, patch);
-      if (dryRun) return { status: "done", message: `${name} would be scaled to ${state.replicas}`, request: patch };
-    }
-    if (dryRun) return { status: "done", message: `${name} is running` };
-    return waitForRollout(context, name);
-  },
-};
-
-export const blueGreenRollback: Step[] = [inspectRollback, ensurePreviousReady, switchTo((s) => s.idleColor!), verify((s) => s.idleColor!, (s) => s.toImage)];
+export const blueGreenRollback: Step[] = [switchBack, verify((s) => s.idleColor!, (s) => s.toImage)];
 
 export async function blueGreenRollbackReady(context: StepContext): Promise<{ ready: boolean; detail: string; live?: string }> {
   const live = await liveColor(context);
