@@ -17,7 +17,7 @@ export async function testClusters(): Promise<TestCluster[]> {
     await sandbox.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  const clusters: TestCluster[] = [{ name: "sandbox", kubeConfig: sandbox.kubeConfig() }];
+  const clusters: TestCluster[] = [{ name: "sandbox", kubeConfig: sandbox.kubeConfig(), faults: sandbox.faults }];
   const real = realClusterFromEnv();
   if (real) clusters.push(real);
   else if (process.env.REQUIRE_REAL_CLUSTER === "1") throw new Error("REQUIRE_REAL_CLUSTER=1 but K8S_TEST_KUBECONFIG is not set");

@@ -3,6 +3,8 @@ import { AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment } from "@kubernetes
 export interface TestCluster {
   name: string;
   kubeConfig: KubeConfig;
+  /** The sandbox's fault injection; real clusters have none. */
+  faults?: { set(config: { errorRate?: number; latencyMs?: number; conflictRate?: number; paths?: RegExp }): void; clear(): void };
 }
 
 function deployment(name: string, labels: Record<string, string>, replicas: number, image: string): V1Deployment {
