@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { evaluateGate, type GateInput, type SignOff } from "@/lib/approvals/policy";
+import { APPROVER_ROLES, type ApproverRole, type Role } from "@/lib/roles";
+
+const NOW = new Date("2026-11-21T12:00:00Z");
+const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
+const PEOPLE: Record<ApproverRole, string> = { CTO: "u-cto", ENGINEERING_LEAD: "u-eng", DEVOPS_LEAD: "u-ops", SECURITY_LEAD: "u-sec", PRODUCT_LEAD: "u-prod", HEAD_OF_SUPPORT: "u-sup" };
+
+let n = 0;
+function sign(role: ApproverRole, extra: Partial<SignOff> = {}): SignOff {
+  n += 1;
+  return { id: `s${n}`, role, decision: "APPROVED", revision: 2, userId: PEOPLE[role], userName: `${role} person`, comment: "", createdAt: hoursAgo(1), withdrawnAt: null, ...extra };
+}
+const allSix = () => APPROVER_ROLES.map((r) => sign(r));
+
+function input(change: Partial<GateInput> = {}): GateInput {
+  const rolesOf = new Map<string, Role[]>(APPROVER_ROLES.map((r) => [PEOPLE[r], [r]]));
+  return {
+    now: NOW,
+    environment: { name: "production", requiresApproval: true, authorMaySign: false, approvalTtlHours: 168 },
+    release: { revision: 2, createdById: "u-rm", status: "PENDING" },
+    signOffs: allSix(),
+    rolesOf,
+    revisionChanges: new Map([[2, ["image"]]]),
+    checklist: [{ label: "Backup taken", required: true, checkedAt: hoursAgo(1) }],
+    freezes: [],
+    freezeOverridden: false,
+    activeRun: null,
+    ...change,
+  };
+}
+const kinds = (i: GateInput) => evaluateGate(i).unmet.map((u) => u.kind);
+const row = (i: GateInput, role: ApproverRole) => evaluateGate(i).matrix.find((r) => r.role === role)!;
+
+describe("the release gate", () => {
+  it("is green with six current approvals from six people, a ticked checklist, no freeze, no run", () => {
+    const result = evaluateGate(input());
+    expect(result).toMatchObject({ green: true, unmet: [] });
+    expect(result.matrix.map((r) => r.state)).toEqual(Array(6).fill("approved"));
+  });
+
+  it.each<[string, Partial<GateInput> | ((i: GateInput) => GateInput), string[], RegExp]>([
+    ["a role has not signed", (i) => ({ ...i, signOffs: i.signOffs.filter((s) => s.role !== "SECURITY_LEAD") }), ["approval"], /Security Lead has not signed yet/],
+    ["a sign-off of an earlier revision", (i) => ({ ...i, signOffs: i.signOffs.map((s) => (s.role === "CTO" ? { ...s, revision: 1 } : s)) }), ["approval"], /voided by revision 2: image changed/],
+    ["a rejection", (i) => ({ ...i, signOffs: [...i.signOffs.filter((s) => s.role !== "PRODUCT_LEAD"), sign("PRODUCT_LEAD", { decision: "REJECTED", comment: "pricing copy is wrong" })] }), ["rejection"], /Product Lead rejected revision 2 .*pricing copy is wrong/],
+    ["a rejection of an earlier revision not yet answered", (i) => ({ ...i, signOffs: [...i.signOffs.filter((s) => s.role !== "PRODUCT_LEAD"), sign("PRODUCT_LEAD", { decision: "REJECTED", revision: 1, comment: "no" })] }), ["rejection"], /rejected revision 1/],
+    ["a signer who lost the role", (i) => ({ ...i, rolesOf: new Map([...i.rolesOf, [PEOPLE.DEVOPS_LEAD, ["VIEWER"] as Role[]]]) }), ["approval"], /no longer holds DevOps Lead/],
+    ["the author signing", (i) => ({ ...i, release: { ...i.release, createdById: PEOPLE.ENGINEERING_LEAD } }), ["approval"], /wrote this release and cannot sign it/],
+    ["an expired sign-off", (i) => ({ ...i, signOffs: i.signOffs.map((s) => (s.role === "HEAD_OF_SUPPORT" ? { ...s, createdAt: hoursAgo(169) } : s)) }), ["approval"], /Head of Support's sign-off .* expired/],
+    ["an unchecked required item", { checklist: [{ label: "Backup taken", required: true, checkedAt: null }] }, ["checklist"], /1 required checklist item unchecked: Backup taken/],
+    ["a freeze", { freezes: [{ id: "f", reason: "Black Friday", recurrence: "NONE", startsAt: hoursAgo(2), endsAt: new Date("2026-11-30T00:00:00Z"), localStartTime: null, durationMinutes: null, weekdays: [], timeZone: "UTC" }] }, ["freeze"], /frozen until 2026-11-30 00:00 UTC: Black Friday/],
+    ["another run", { activeRun: { kind: "ROLLBACK", requestedBy: "Omar" } }, ["run"], /A rollback is already in progress \(started by Omar\)/],
+  ])("is red when %s, and says why", (_name, change, expectedKinds, message) => {
+    const i = typeof change === "function" ? change(input()) : input(change);
+    const result = evaluateGate(i);
+    expect(result.green).toBe(false);
+    expect(result.unmet.map((u) => u.kind)).toEqual(expectedKinds);
+    expect(result.unmet.map((u) => u.message).join("\n")).toMatch(message);
+  });
+
+  it("lists every unmet condition together", () => {
+    const i = input({
+      signOffs: allSix().filter((s) => s.role !== "CTO"),
+      checklist: [{ label: "Soak test", required: true, checkedAt: null }],
+      activeRun: { kind: "DEPLOY", requestedBy: null },
+    });
+    expect(kinds(i)).toEqual(["approval", "checklist", "run"]);
+  });
+
+  it("counts one person for one role only, even when they hold several", () => {
+    const i = input({ rolesOf: new Map([...input().rolesOf, [PEOPLE.CTO, ["CTO", "SECURITY_LEAD"] as Role[]]]) });
+    i.signOffs = [...i.signOffs.filter((s) => s.role !== "SECURITY_LEAD"), sign("SECURITY_LEAD", { userId: PEOPLE.CTO, userName: "Casey", createdAt: hoursAgo(0.5) })];
+    expect(row(i, "CTO").state).toBe("approved");
+    expect(row(i, "SECURITY_LEAD")).toMatchObject({ state: "waiting", note: "Casey already signed as CTO / VP Engineering" });
+    expect(evaluateGate(i).green).toBe(false);
+  });
+
+  it("lets the author sign where the environment allows it", () => {
+    const i = input({ release: { revision: 2, createdById: PEOPLE.CTO, status: "PENDING" } });
+    expect(evaluateGate(i).green).toBe(false);
+    expect(evaluateGate({ ...i, environment: { ...i.environment, authorMaySign: true } }).green).toBe(true);
+  });
+
+  it("lifts a rejection once the role approves a later revision, or the rejecter withdraws it", () => {
+    const rejected = sign("CTO", { decision: "REJECTED", revision: 1, createdAt: hoursAgo(3), comment: "not yet" });
+    const base = allSix().filter((s) => s.role !== "CTO");
+    expect(kinds(input({ signOffs: [...base, rejected] }))).toEqual(["rejection"]);
+    expect(evaluateGate(input({ signOffs: [...base, rejected, sign("CTO")] })).green).toBe(true);
+    expect(kinds(input({ signOffs: [...base, { ...rejected, withdrawnAt: hoursAgo(2) }] }))).toEqual(["approval"]);
+  });
+
+  it("ignores withdrawn sign-offs", () => {
+    const i = input();
+    i.signOffs = i.signOffs.map((s) => (s.role === "DEVOPS_LEAD" ? { ...s, withdrawnAt: hoursAgo(0.1) } : s));
+    expect(row(i, "DEVOPS_LEAD").state).toBe("waiting");
+  });
+
+  it("needs no sign-offs where the environment does not require them, but still honours rejections, checklist and freezes", () => {
+    const staging = { name: "staging", requiresApproval: false, authorMaySign: false, approvalTtlHours: 168 };
+    expect(evaluateGate(input({ environment: staging, signOffs: [] }))).toMatchObject({ green: true });
+    expect(kinds(input({ environment: staging, signOffs: [sign("CTO", { decision: "REJECTED", comment: "stop" })] }))).toEqual(["rejection"]);
+    expect(kinds(input({ environment: staging, signOffs: [], checklist: [{ label: "x", required: true, checkedAt: null }] }))).toEqual(["checklist"]);
+  });
+
+  it("lets an admin's override lift a freeze, and only a freeze", () => {
+    const freezes = [{ id: "f", reason: "holiday", recurrence: "NONE" as const, startsAt: hoursAgo(1), endsAt: hoursAgo(-1), localStartTime: null, durationMinutes: null, weekdays: [], timeZone: "UTC" }];
+    expect(kinds(input({ freezes }))).toEqual(["freeze"]);
+    expect(evaluateGate(input({ freezes, freezeOverridden: true })).green).toBe(true);
+    expect(kinds(input({ freezes, freezeOverridden: true, checklist: [{ label: "x", required: true, checkedAt: null }] }))).toEqual(["checklist"]);
+  });
+
+  it("ignores optional checklist items", () => {
+    expect(evaluateGate(input({ checklist: [{ label: "nice to have", required: false, checkedAt: null }] })).green).toBe(true);
+  });
+});

@@ -1,0 +1,139 @@
+import { activeFreeze, type FreezeWindowSpec } from "@/lib/approvals/freeze";
+import { describeChanges } from "@/lib/releases/revision";
+import { APPROVER_ROLES, ROLE_LABELS, type ApproverRole, type Role } from "@/lib/roles";
+
+export interface SignOff {
+  id: string;
+  role: Role;
+  decision: "APPROVED" | "REJECTED";
+  revision: number;
+  userId: string;
+  userName: string;
+  comment: string;
+  createdAt: Date;
+  withdrawnAt: Date | null;
+}
+
+export interface GateInput {
+  now: Date;
+  environment: { name: string; requiresApproval: boolean; authorMaySign: boolean; approvalTtlHours: number };
+  release: { revision: number; createdById: string; status: string };
+  /** Every sign-off ever given on the release (all revisions). */
+  signOffs: readonly SignOff[];
+  /** The roles each signer holds now: a sign-off by someone who lost the role no longer counts. */
+  rolesOf: ReadonlyMap<string, readonly Role[]>;
+  /** What changed in each revision (for "voided by revision 3: image changed"). */
+  revisionChanges: ReadonlyMap<number, readonly string[]>;
+  checklist: readonly { label: string; required: boolean; checkedAt: Date | null }[];
+  freezes: readonly FreezeWindowSpec[];
+  /** An admin's written override of the freeze for this revision. */
+  freezeOverridden: boolean;
+  activeRun: { kind: string; requestedBy: string | null } | null;
+}
+
+export type RowState = "waiting" | "approved" | "rejected" | "voided" | "expired" | "not required";
+
+export interface MatrixRow {
+  role: ApproverRole;
+  label: string;
+  state: RowState;
+  /** The sign-off the row shows (the current one, or the latest earlier one). */
+  signOff?: SignOff;
+  note?: string;
+}
+
+export type Unmet =
+  | { kind: "approval"; role: ApproverRole; message: string }
+  | { kind: "rejection"; role: ApproverRole; message: string }
+  | { kind: "checklist"; message: string }
+  | { kind: "freeze"; message: string; until: Date }
+  | { kind: "run"; message: string };
+
+export interface GateResult {
+  green: boolean;
+  unmet: Unmet[];
+  matrix: MatrixRow[];
+}
+
+function expired(signOff: SignOff, input: GateInput): boolean {
+  return signOff.createdAt.getTime() + input.environment.approvalTtlHours * 3_600_000 <= input.now.getTime();
+}
+
+/**
+ * The release gate: every unmet condition with its reason. The page, the deploy action and the
+ * deploy job all ask this one function (the job again right before it touches the cluster).
+ */
+export function evaluateGate(input: GateInput): GateResult {
+  const unmet: Unmet[] = [];
+  const matrix: MatrixRow[] = [];
+  const live = input.signOffs.filter((s) => !s.withdrawnAt).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  // One person's approval counts for one role only: the first role they signed for.
+  const countedFor = new Map<string, ApproverRole>();
+
+  for (const role of APPROVER_ROLES) {
+    const label = ROLE_LABELS[role];
+    const forRole = live.filter((s) => s.role === role);
+    const current = forRole.filter((s) => s.revision === input.release.revision).at(-1);
+    const latestEarlier = forRole.filter((s) => s.revision < input.release.revision).at(-1);
+    // A rejection blocks until the role approves a later revision (or the rejecter withdraws it).
+    const blocking = forRole.filter((s) => s.decision === "REJECTED" && !forRole.some((a) => a.decision === "APPROVED" && a.revision > s.revision)).at(-1);
+
+    if (blocking) {
+      const message = `${label} rejected revision ${blocking.revision} (${blocking.userName}): ${blocking.comment}`;
+      matrix.push({ role, label, state: "rejected", signOff: blocking });
+      unmet.push({ kind: "rejection", role, message });
+      continue;
+    }
+    if (!input.environment.requiresApproval) {
+      matrix.push({ role, label, state: "not required", signOff: current });
+      continue;
+    }
+    if (current && current.decision === "APPROVED") {
+      const holds = input.rolesOf.get(current.userId)?.includes(role) ?? false;
+      const author = current.userId === input.release.createdById && !input.environment.authorMaySign;
+      const counted = countedFor.get(current.userId);
+      let note: string | undefined;
+      if (!holds) note = `${current.userName} no longer holds ${label}`;
+      else if (author) note = `${current.userName} wrote this release and cannot sign it`;
+      else if (counted && counted !== role) note = `${current.userName} already signed as ${ROLE_LABELS[counted]}`;
+      else if (expired(current, input)) {
+        matrix.push({ role, label, state: "expired", signOff: current, note: `older than ${input.environment.approvalTtlHours} h` });
+        unmet.push({ kind: "approval", role, message: `${label}'s sign-off by ${current.userName} expired; sign again` });
+        continue;
+      }
+      if (note) {
+        matrix.push({ role, label, state: "waiting", signOff: current, note });
+        unmet.push({ kind: "approval", role, message: `${label}: ${note}` });
+        continue;
+      }
+      countedFor.set(current.userId, role);
+      matrix.push({ role, label, state: "approved", signOff: current });
+      continue;
+    }
+    if (latestEarlier && latestEarlier.decision === "APPROVED") {
+      const voidedBy = [...input.revisionChanges.keys()].filter((r) => r > latestEarlier.revision).sort((a, b) => a - b)[0] ?? input.release.revision;
+      const note = `voided by revision ${voidedBy}: ${describeChanges(input.revisionChanges.get(voidedBy) ?? [])}`;
+      matrix.push({ role, label, state: "voided", signOff: latestEarlier, note });
+      unmet.push({ kind: "approval", role, message: `${label} has not signed revision ${input.release.revision} (${note})` });
+      continue;
+    }
+    matrix.push({ role, label, state: "waiting" });
+    unmet.push({ kind: "approval", role, message: `${label} has not signed yet` });
+  }
+
+  const unchecked = input.checklist.filter((i) => i.required && !i.checkedAt);
+  if (unchecked.length > 0) {
+    unmet.push({ kind: "checklist", message: `${unchecked.length} required checklist item${unchecked.length === 1 ? "" : "s"} unchecked: ${unchecked.map((i) => i.label).join("; ")}` });
+  }
+
+  const freeze = activeFreeze(input.freezes, input.now);
+  if (freeze && !input.freezeOverridden) {
+    unmet.push({ kind: "freeze", until: freeze.endsAt, message: `${input.environment.name} is frozen until ${freeze.endsAt.toISOString().slice(0, 16).replace("T", " ")} UTC: ${freeze.window.reason}` });
+  }
+
+  if (input.activeRun) {
+    unmet.push({ kind: "run", message: `A ${input.activeRun.kind.toLowerCase()} is already in progress${input.activeRun.requestedBy ? ` (started by ${input.activeRun.requestedBy})` : ""}` });
+  }
+
+  return { green: unmet.length === 0, unmet, matrix };
+}
