@@ -11,7 +11,8 @@ function kubernetes() {
   return kc.makeApiClient(CoreV1Api);
 }
 async function liveColor() {
-  const service = await kubernetes().readNamespacedService({ namespace: "shop-production", name: "checkout" });
+  // Staging: production deploys wait for six sign-offs (e2e/release-gate.spec.ts covers those).
+  const service = await kubernetes().readNamespacedService({ namespace: "shop-staging", name: "checkout" });
   return service.spec?.selector?.color;
 }
 
@@ -25,7 +26,7 @@ test("deploy a blue-green release, watch it finish, roll back, and the Service s
   await signIn(manager, "release.manager@greenlight.local");
   await manager.goto("/releases/new");
   await manager.getByLabel("Service").selectOption({ label: "Checkout" });
-  await manager.getByLabel("Environment").selectOption({ label: "Production" });
+  await manager.getByLabel("Environment").selectOption({ label: "Staging" });
   const image = `registry.greenlight.local/shop/checkout:1.5.0-${uniqueTag()}`;
   await manager.getByLabel("Image").fill(image);
   await manager.getByRole("radio", { name: "Blue-green" }).check();
@@ -48,17 +49,17 @@ test("deploy a blue-green release, watch it finish, roll back, and the Service s
   const onCall = await (await browser.newContext()).newPage();
   await signIn(onCall, "oncall@greenlight.local");
   await onCall.goto("/services/checkout");
-  const production = onCall.getByTestId("environment-production");
-  await expect(production.getByTestId("live-color")).toHaveText(after);
-  await expect(production.getByTestId("live-image")).toHaveText(image);
-  await expect(production.getByTestId("rollback-readiness")).toContainText("ready: switch back to");
-  await production.getByRole("button", { name: "Roll back Checkout in Production" }).click();
+  const staging = onCall.getByTestId("environment-staging");
+  await expect(staging.getByTestId("live-color")).toHaveText(after);
+  await expect(staging.getByTestId("live-image")).toHaveText(image);
+  await expect(staging.getByTestId("rollback-readiness")).toContainText("ready: switch back to");
+  await staging.getByRole("button", { name: "Roll back Checkout in Staging" }).click();
   const dialog = onCall.getByRole("dialog");
   await expect(dialog.getByRole("button", { name: "Roll back now" })).toBeDisabled();
   await dialog.getByLabel("Why?").fill("5xx spike after the Apple Pay release");
   await dialog.getByRole("button", { name: "Roll back now" }).click();
-  await expect(production.getByTestId("run-status")).toHaveText("succeeded", { timeout: 30_000 });
-  await expect(production.getByTestId("traffic-switched")).toContainText("Traffic switched");
+  await expect(staging.getByTestId("run-status")).toHaveText("succeeded", { timeout: 30_000 });
+  await expect(staging.getByTestId("traffic-switched")).toContainText("Traffic switched");
 
   // Checked through the Kubernetes API, not the page.
   expect(await liveColor()).toBe(before);

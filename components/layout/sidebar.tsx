@@ -1,6 +1,6 @@
 "use client";
 
-import { Activity, History, LayoutDashboard, Package, Server, Shield } from "lucide-react";
+import { Activity, History, Inbox, LayoutDashboard, Package, Server, Shield } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/lib/cn";
@@ -13,9 +13,14 @@ const ITEMS = [
   { href: "/history", label: "History", icon: History },
 ];
 
-export function Sidebar({ showAdmin }: { showAdmin: boolean }) {
+export function Sidebar({ showAdmin, waiting }: { showAdmin: boolean; waiting: number | null }) {
   const pathname = usePathname();
-  const items = showAdmin ? [...ITEMS, { href: "/admin", label: "Admin", icon: Shield }] : ITEMS;
+  const items = [
+    ...ITEMS.slice(0, 3),
+    ...(waiting !== null ? [{ href: "/waiting", label: "Waiting for me", icon: Inbox }] : []),
+    ...ITEMS.slice(3),
+    ...(showAdmin ? [{ href: "/admin", label: "Admin", icon: Shield }] : []),
+  ];
   return (
     <aside className="hidden w-56 shrink-0 border-r border-border bg-card md:block">
       <div className="flex h-14 items-center gap-2 border-b border-border px-5 font-semibold">
@@ -39,6 +44,11 @@ export function Sidebar({ showAdmin }: { showAdmin: boolean }) {
             >
               <Icon className="size-4" aria-hidden />
               {label}
+              {href === "/waiting" && waiting ? (
+                <span className="ml-auto rounded-full bg-primary px-2 text-xs font-medium text-primary-foreground" data-testid="waiting-count" aria-label={`${waiting} waiting`}>
+                  {waiting}
+                </span>
+              ) : null}
             </Link>
           );
         })}

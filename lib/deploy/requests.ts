@@ -1,5 +1,6 @@
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import type { CurrentUser } from "@/lib/auth/current-user";
+import { releaseGate } from "@/lib/approvals/gate";
 import { db } from "@/lib/db";
 import { runDeadlineSeconds } from "@/lib/deploy/targets";
 import { AppError, isUniqueViolation } from "@/lib/errors";
@@ -34,35 +35,54 @@ export async function requestDeploy(user: CurrentUser, releaseId: string) {
   if (!can(user, "release:deploy")) throw new AppError("FORBIDDEN", forbiddenMessage("release:deploy", "deploy a release"));
   const release = await db.release.findUnique({ where: { id: releaseId }, include: { service: { include: { targets: true } }, environment: true } });
   if (!release) throw new AppError("NOT_FOUND", "That release does not exist.");
+  // The gate is asked here for a clear answer, and again by the job right before it touches the
+  // cluster (approvals may be withdrawn in between); PostgreSQL's unique index decides races.
+  const gate = await releaseGate(releaseId);
+  if (!gate.green) {
+    if (gate.unmet.some((u) => u.kind === "run")) throw new AppError("CONFLICT", await inProgressMessage(release.serviceId, release.environmentId));
+    throw new AppError("CONFLICT", `The gate is not green: ${gate.unmet.map((u) => u.message).join("; ")}.`);
+  }
   return oneActiveRun(release.serviceId, release.environmentId, () =>
-    db.$transaction(async (tx) => {
-      // The row lock orders a deploy after a concurrent edit of the same release.
-      await tx.$queryRaw`select id from releases where id = ${releaseId} for update`;
-      const current = await tx.release.findUniqueOrThrow({ where: { id: releaseId } });
-      if (!(DEPLOYABLE_STATUSES as readonly string[]).includes(current.status)) {
-        throw new AppError("CONFLICT", `This release is ${current.status.toLowerCase().replace("_", " ")}; it cannot be deployed again. Create a new release.`);
-      }
-      const target = release.service.targets.find((t) => t.environmentId === release.environmentId);
-      if (!target) throw new AppError("INVALID", `${release.service.displayName} is not set up for ${release.environment.displayName}.`);
-      const deadline = new Date(Date.now() + runDeadlineSeconds(current.strategy, "DEPLOY", target) * 1000);
-      const run = await tx.deploymentRun.create({
-        data: {
-          kind: "DEPLOY",
-          releaseId,
-          revision: current.revision,
-          serviceId: release.serviceId,
-          environmentId: release.environmentId,
-          strategy: current.strategy,
-          toImage: current.imageRef,
-          requestedById: user.id,
-          deadlineAt: deadline,
-        },
-      });
-      await tx.release.update({ where: { id: releaseId }, data: { status: "DEPLOYING" } });
-      await recordAudit(tx, actorOf(user), { action: "run.request", targetType: "run", targetId: run.id, after: { kind: "DEPLOY", releaseId, revision: current.revision, image: current.imageRef, strategy: current.strategy } });
-      await enqueueRun(tx, run.id);
-      return run;
-    }),
+    db.$transaction(
+      async (tx) => {
+        // Lock the release without waiting: a concurrent edit or deploy of it is told at once
+        // instead of queueing (and holding a connection) behind it.
+        try {
+          await tx.$queryRaw`select id from releases where id = ${releaseId} for update nowait`;
+        } catch (error) {
+          if (error instanceof Error && /55P03|could not obtain lock/.test(error.message)) {
+            throw new AppError("CONFLICT", `${await inProgressMessage(release.serviceId, release.environmentId)} (someone is starting or editing this release right now)`);
+          }
+          throw error;
+        }
+        const current = await tx.release.findUniqueOrThrow({ where: { id: releaseId } });
+        if (!(DEPLOYABLE_STATUSES as readonly string[]).includes(current.status)) {
+          throw new AppError("CONFLICT", `This release is ${current.status.toLowerCase().replace("_", " ")}; it cannot be deployed again. Create a new release.`);
+        }
+        if (current.revision !== gate.revision) throw new AppError("CONFLICT", `The release changed to revision ${current.revision} a moment ago. Reload and check its sign-offs.`);
+        const target = release.service.targets.find((t) => t.environmentId === release.environmentId);
+        if (!target) throw new AppError("INVALID", `${release.service.displayName} is not set up for ${release.environment.displayName}.`);
+        const deadline = new Date(Date.now() + runDeadlineSeconds(current.strategy, "DEPLOY", target) * 1000);
+        const run = await tx.deploymentRun.create({
+          data: {
+            kind: "DEPLOY",
+            releaseId,
+            revision: current.revision,
+            serviceId: release.serviceId,
+            environmentId: release.environmentId,
+            strategy: current.strategy,
+            toImage: current.imageRef,
+            requestedById: user.id,
+            deadlineAt: deadline,
+          },
+        });
+        await tx.release.update({ where: { id: releaseId }, data: { status: "DEPLOYING" } });
+        await recordAudit(tx, actorOf(user), { action: "run.request", targetType: "run", targetId: run.id, after: { kind: "DEPLOY", releaseId, revision: current.revision, image: current.imageRef, strategy: current.strategy } });
+        await enqueueRun(tx, run.id);
+        return run;
+      },
+      { maxWait: 10_000, timeout: 15_000 },
+    ),
   );
 }
 
@@ -99,7 +119,7 @@ export async function requestRollback(user: CurrentUser, input: { serviceId: str
       await recordAudit(tx, actorOf(user), { action: "run.request", targetType: "run", targetId: run.id, after: { kind: "ROLLBACK", service: target.service.name, environment: target.environment.name, strategy, reason: input.reason } });
       await enqueueRun(tx, run.id);
       return run;
-    }),
+    }, { maxWait: 10_000, timeout: 15_000 }),
   );
 }
 

@@ -4,7 +4,9 @@ import { db } from "@/lib/db";
 import { noAnalysis, type CanaryAnalysis } from "@/lib/deploy/analysis";
 import { planFor } from "@/lib/deploy/plan";
 import { canaryAbort } from "@/lib/deploy/strategies/canary";
+import { releaseGate } from "@/lib/approvals/gate";
 import { recordStep } from "@/lib/deploy/run-store";
+import { notifyRelease } from "@/lib/notifications/slack";
 import { deployTarget } from "@/lib/deploy/targets";
 import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
 import type { Prisma, RunStatus } from "@/lib/generated/prisma/client";
@@ -98,6 +100,20 @@ export async function executeRun(runId: string, options: EngineOptions): Promise
   const context: StepContext = { gateway, target, image: run.toImage ?? "", dryRun: false, now };
   let lastMessage = "";
   let entered = run.currentStep === plan[index]?.name ? plan[index]?.name : undefined;
+
+  // The gate is asked again right before a deploy first touches the cluster: approvals may have
+  // been withdrawn, a freeze may have begun, or the release may have a new revision since the click.
+  if (run.kind === "DEPLOY" && run.releaseId && (run.currentStep === null || run.currentStep === plan[0]?.name)) {
+    const gate = await releaseGate(run.releaseId, { ignoreRunId: run.id });
+    const problems = gate.revision !== run.revision ? [`the release is now at revision ${gate.revision}, not ${run.revision}`] : gate.unmet.map((u) => u.message);
+    if (problems.length > 0) {
+      const message = `the gate turned red before the deploy touched the cluster: ${problems.join("; ")}`;
+      await event("gate", "ERROR", message);
+      await finishRun(runId, "FAILED", message, event, { releaseStatus: "PENDING" });
+      return "finished";
+    }
+    await event("gate", "INFO", "gate is green: every condition met");
+  }
 
   if (run.startedAt && run.currentStep) await event(plan[index]?.name ?? "resume", "INFO", `resumed by worker ${options.workerId} at step ${plan[index]?.name}`);
 
@@ -210,6 +226,7 @@ async function finishRun(
   status: RunStatus,
   outcome: string,
   event: (step: string, phase: "BEFORE" | "AFTER" | "INFO" | "ERROR", message: string) => Promise<void>,
+  options: { releaseStatus?: "PENDING" } = {},
 ): Promise<void> {
   await db.$transaction(async (tx) => {
     const run = await tx.deploymentRun.findUniqueOrThrow({ where: { id: runId } });
@@ -218,7 +235,7 @@ async function finishRun(
     if (run.kind === "DEPLOY" && run.releaseId) {
       await tx.release.update({
         where: { id: run.releaseId },
-        data: status === "SUCCEEDED" ? { status: "DEPLOYED", deployedAt: new Date() } : { status: "FAILED" },
+        data: status === "SUCCEEDED" ? { status: "DEPLOYED", deployedAt: new Date() } : { status: options.releaseStatus ?? "FAILED" },
       });
     }
     if (run.kind === "ROLLBACK" && status === "SUCCEEDED") {
@@ -232,4 +249,6 @@ async function finishRun(
     await recordAudit(tx, SYSTEM_ACTOR, { action: "run.finish", targetType: "run", targetId: runId, before: { status: run.status }, after: { status, outcome } });
   });
   await event("finish", status === "SUCCEEDED" ? "AFTER" : "ERROR", `${status.toLowerCase().replace("_", " ")}: ${outcome}`);
+  const finished = await db.deploymentRun.findUnique({ where: { id: runId }, select: { kind: true, releaseId: true } });
+  if (status === "SUCCEEDED" && finished?.kind === "DEPLOY" && finished.releaseId) void notifyRelease(finished.releaseId, "deployed");
 }

@@ -1,6 +1,7 @@
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { notifyRelease } from "@/lib/notifications/slack";
 import { parseImageReference } from "@/lib/releases/image-reference";
 import { can, forbiddenMessage } from "@/lib/rbac";
 import type { CreateReleaseInput } from "@/lib/schemas/release";
@@ -32,7 +33,7 @@ export async function createRelease(user: CurrentUser, input: CreateReleaseInput
   const image = parseImageReference(input.imageRef);
   if (!image.ok) throw new AppError("INVALID", image.reason, { imageRef: [image.reason] });
 
-  return db.$transaction(async (tx) => {
+  const release = await db.$transaction(async (tx) => {
     const service = await tx.service.findUnique({ where: { id: input.serviceId } });
     if (!service) throw new AppError("NOT_FOUND", "That service does not exist.", { serviceId: ["Unknown service."] });
     const environment = await tx.environment.findUnique({
@@ -87,6 +88,8 @@ export async function createRelease(user: CurrentUser, input: CreateReleaseInput
       targetId: release.id,
       after: { ...releaseSnapshot(release), service: service.name, environment: environment.name },
     });
-    return release;
+    return { ...release, requiresApproval: environment.requiresApproval };
   });
+  if (release.requiresApproval) void notifyRelease(release.id, "awaiting");
+  return release;
 }

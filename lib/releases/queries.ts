@@ -36,6 +36,7 @@ export function getRelease(id: string) {
       createdBy: { select: { id: true, name: true, email: true } },
       revisions: { orderBy: { revision: "desc" }, include: { createdBy: { select: { name: true } } } },
       checklist: { orderBy: { position: "asc" }, include: { checkedBy: { select: { name: true } } } },
+      overrides: { include: { user: { select: { name: true } } } },
     },
   });
 }

@@ -62,6 +62,17 @@ export async function updateRelease(user: CurrentUser, input: UpdateReleaseInput
     await tx.releaseRevision.create({
       data: { releaseId: current.id, revision, ...next, changes, createdById: user.id },
     });
+    // Sign-offs bind to a revision: the ones given to the old revision stop counting, on the record.
+    const voided = await tx.approval.findMany({ where: { releaseId: current.id, revision: current.revision, withdrawnAt: null } });
+    for (const signOff of voided) {
+      await recordAudit(tx, actorOf(user), {
+        action: "approval.void",
+        targetType: "release",
+        targetId: current.id,
+        before: { role: signOff.role, revision: signOff.revision, decision: signOff.decision, by: signOff.userId },
+        metadata: { voidedByRevision: revision, reason: describeChanges(changes) },
+      });
+    }
     await recordAudit(tx, actorOf(user), {
       action: "release.update",
       targetType: "release",

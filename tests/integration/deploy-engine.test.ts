@@ -53,7 +53,7 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
         displayName: `Web ${suffix}`,
         targets: {
           create: {
-            environmentId: f.production.id,
+            environmentId: f.staging.id,
             cluster: cluster.name,
             namespace,
             deploymentName: "web",
@@ -67,7 +67,7 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
       },
     });
     const release = (image: string) =>
-      createRelease(f.releaseManager, { serviceId: service.id, environmentId: f.production.id, imageRef: image, strategy, changeSummary: `Ship ${image} to production.`, links: [] });
+      createRelease(f.releaseManager, { serviceId: service.id, environmentId: f.staging.id, imageRef: image, strategy, changeSummary: `Ship ${image} to production.`, links: [] });
     return { namespace, service, release, ...k8s };
   }
 
@@ -89,7 +89,7 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.1.0");
     expect((await getDb().release.findUniqueOrThrow({ where: { id: release.id } })).status).toBe("DEPLOYED");
 
-    const rollback = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.production.id, reason: "errors after 1.1.0" })).id);
+    const rollback = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "errors after 1.1.0" })).id);
     expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
     expect(rollback.toImage).toBe("registry.example.com/shop/web:1.0.0");
@@ -108,7 +108,7 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     expect(blue.spec?.replicas).toBe(2);
     expect(run.rollbackTarget).toMatchObject({ strategy: "BLUE_GREEN", color: "blue" });
 
-    const rollback = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.production.id, reason: "checkout errors" })).id);
+    const rollback = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "checkout errors" })).id);
     expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
     expect(await selector(s.core, s.namespace)).toMatchObject({ color: "blue" });
     expect(rollback.trafficSwitchedAt!.getTime()).toBeGreaterThanOrEqual(rollback.createdAt.getTime());

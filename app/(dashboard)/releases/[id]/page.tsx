@@ -1,6 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { ApprovalMatrix, type MatrixRowView } from "@/components/approvals/approval-matrix";
+import { Checklist } from "@/components/approvals/checklist";
+import { FreezeOverride } from "@/components/approvals/freeze-override";
+import { GatePanel } from "@/components/approvals/gate-panel";
 import { DeployPanel } from "@/components/releases/deploy-panel";
 import { ReleaseStatusBadge } from "@/components/releases/release-status";
 import { Badge } from "@/components/ui/badge";
@@ -14,6 +18,8 @@ import { EDITABLE_STATUSES } from "@/lib/releases/update-release";
 import { getRelease } from "@/lib/releases/queries";
 import { db } from "@/lib/db";
 import { DEPLOYABLE_STATUSES } from "@/lib/deploy/requests";
+import { releaseGate } from "@/lib/approvals/gate";
+import { APPROVER_ROLES, type ApproverRole } from "@/lib/roles";
 import { describeChanges } from "@/lib/releases/revision";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
 
@@ -39,11 +45,27 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
       select: { id: true, releaseId: true, kind: true },
     }),
   ]);
-  const blockedReason = !(DEPLOYABLE_STATUSES as readonly string[]).includes(release.status)
-    ? `This release is ${release.status.toLowerCase().replace("_", " ")}.`
-    : activeRun
-      ? `A ${activeRun.kind.toLowerCase()} of ${release.service.displayName} in ${release.environment.displayName} is in progress.`
-      : null;
+  const gate = await releaseGate(release.id);
+  const deployable = (DEPLOYABLE_STATUSES as readonly string[]).includes(release.status);
+  const blockedReason = !deployable ? `This release is ${release.status.toLowerCase().replace("_", " ")}.` : gate.green ? null : "Deploy opens when the gate is green (see what is missing below).";
+  const signedThisRevision = gate.matrix.some((r) => r.signOff?.userId === user.id && r.signOff.revision === release.revision);
+  const signable: ApproverRole[] =
+    deployable && !signedThisRevision && (release.environment.authorMaySign || release.createdById !== user.id)
+      ? APPROVER_ROLES.filter((role) => user.roles.includes(role) && !gate.matrix.some((r) => r.role === role && r.signOff?.revision === release.revision && (r.state === "approved" || r.state === "rejected")))
+      : [];
+  const rows: MatrixRowView[] = gate.matrix.map((r) => ({
+    role: r.role,
+    label: r.label,
+    state: r.state,
+    by: r.signOff?.userName,
+    at: r.signOff?.createdAt.toISOString(),
+    comment: r.signOff?.comment || undefined,
+    note: r.note,
+    revision: r.signOff?.revision,
+    approvalId: r.signOff?.id,
+    mine: r.signOff?.userId === user.id,
+  }));
+  const freezeOverride = release.overrides.find((o) => o.kind === "FREEZE" && o.revision === release.revision);
 
   return (
     <>
@@ -118,6 +140,17 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
           </Card>
           <Card>
             <CardHeader>
+              <CardTitle>Approvals</CardTitle>
+              <span className="text-sm text-muted-foreground">
+                {release.environment.requiresApproval ? `revision ${release.revision} needs all six` : `${release.environment.displayName} does not require sign-offs`}
+              </span>
+            </CardHeader>
+            <CardBody>
+              <ApprovalMatrix releaseId={release.id} revision={release.revision} rows={rows} signable={signable} />
+            </CardBody>
+          </Card>
+          <Card>
+            <CardHeader>
               <CardTitle>Revisions</CardTitle>
             </CardHeader>
             <CardBody>
@@ -153,6 +186,16 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
           </Card>
           <Card>
             <CardHeader>
+              <CardTitle>Gate</CardTitle>
+            </CardHeader>
+            <CardBody className="space-y-4">
+              <GatePanel unmet={gate.unmet} />
+              {freezeOverride ? <p className="text-xs text-muted-foreground">Freeze overridden for revision {freezeOverride.revision} by {freezeOverride.user.name}: {freezeOverride.reason}</p> : null}
+              {gate.unmet.some((u) => u.kind === "freeze") && can(user, "gate:override") ? <FreezeOverride releaseId={release.id} /> : null}
+            </CardBody>
+          </Card>
+          <Card>
+            <CardHeader>
               <CardTitle>Checklist</CardTitle>
               <span className="text-sm text-muted-foreground">
                 {checked}/{release.checklist.length}
@@ -162,28 +205,19 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
               {release.checklist.length === 0 ? (
                 <p className="text-sm text-muted-foreground">{release.environment.displayName} has no pre-deployment checklist.</p>
               ) : (
-                <ul className="space-y-2 text-sm">
-                  {release.checklist.map((item) => (
-                    <li key={item.id} className="flex gap-2">
-                      <span aria-hidden>{item.checkedAt ? "☑" : "☐"}</span>
-                      <span>
-                        {item.label}
-                        {item.checkedBy ? <span className="text-muted-foreground"> — {item.checkedBy.name}</span> : null}
-                      </span>
-                    </li>
-                  ))}
-                </ul>
+                <Checklist
+                  releaseId={release.id}
+                  canTick={can(user, "checklist:tick") && deployable}
+                  items={release.checklist.map((item) => ({
+                    id: item.id,
+                    label: item.label,
+                    required: item.required,
+                    checkedAt: item.checkedAt?.toISOString(),
+                    checkedBy: item.checkedBy?.name,
+                    evidenceUrl: item.evidenceUrl ?? undefined,
+                  }))}
+                />
               )}
-            </CardBody>
-          </Card>
-          <Card>
-            <CardHeader>
-              <CardTitle>Approvals</CardTitle>
-            </CardHeader>
-            <CardBody className="text-sm text-muted-foreground">
-              {release.environment.requiresApproval
-                ? `${release.environment.displayName} needs one sign-off from each of the six approver roles before a deploy.`
-                : `${release.environment.displayName} does not require sign-offs.`}
             </CardBody>
           </Card>
         </div>

@@ -1,0 +1,45 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { authorizedAction } from "@/lib/actions/safe-action";
+import { overrideFreeze, tickChecklistItem } from "@/lib/approvals/checklist";
+import { signRelease, withdrawSignOff } from "@/lib/approvals/sign";
+import { overrideSchema, signSchema, tickSchema, withdrawSchema } from "@/lib/schemas/approvals";
+
+const sign = authorizedAction({ name: "release.sign", schema: signSchema, permission: "release:sign", verb: "sign a release" }, async (input, user) => {
+  await signRelease(user, input);
+  revalidatePath(`/releases/${input.releaseId}`);
+  revalidatePath("/waiting");
+  return { decision: input.decision };
+});
+
+const withdraw = authorizedAction({ name: "release.withdraw", schema: withdrawSchema, permission: "release:sign", verb: "withdraw a sign-off" }, async (input, user) => {
+  await withdrawSignOff(user, input);
+  revalidatePath(`/releases/${input.releaseId}`);
+  return {};
+});
+
+const tick = authorizedAction({ name: "checklist.tick", schema: tickSchema, permission: "checklist:tick", verb: "tick checklist items" }, async (input, user) => {
+  await tickChecklistItem(user, input);
+  revalidatePath(`/releases/${input.releaseId}`);
+  return { checked: input.checked };
+});
+
+const override = authorizedAction({ name: "gate.override", schema: overrideSchema, permission: "gate:override", verb: "override a freeze" }, async (input, user) => {
+  await overrideFreeze(user, input);
+  revalidatePath(`/releases/${input.releaseId}`);
+  return {};
+});
+
+export async function signReleaseAction(input: unknown) {
+  return sign(input);
+}
+export async function withdrawSignOffAction(input: unknown) {
+  return withdraw(input);
+}
+export async function tickChecklistAction(input: unknown) {
+  return tick(input);
+}
+export async function overrideFreezeAction(input: unknown) {
+  return override(input);
+}

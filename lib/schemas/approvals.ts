@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { APPROVER_ROLES } from "@/lib/roles";
+import { httpUrl, id, plainText } from "@/lib/schemas/common";
+
+export const signSchema = z.object({
+  releaseId: id,
+  revision: z.number().int().positive(),
+  role: z.enum(APPROVER_ROLES, { error: "Choose one of the six approver roles." }),
+  decision: z.enum(["APPROVED", "REJECTED"]),
+  comment: plainText({ label: "Comment", max: 2000 }).default(""),
+});
+
+export const withdrawSchema = z.object({ releaseId: id, approvalId: id });
+
+export const tickSchema = z.object({
+  releaseId: id,
+  itemId: id,
+  checked: z.boolean(),
+  evidenceUrl: z.union([httpUrl, z.literal("")]).optional(),
+});
+
+export const overrideSchema = z.object({ releaseId: id, reason: plainText({ label: "Reason", min: 10, max: 1000 }) });
