@@ -1,9 +1,10 @@
 import Link from "next/link";
 import { cn } from "@/lib/cn";
 
-export function AdminTabs({ current }: { current: "people" | "audit" }) {
+export function AdminTabs({ current }: { current: "people" | "environments" | "audit" }) {
   const tabs = [
     { id: "people", href: "/admin", label: "People and roles" },
+    { id: "environments", href: "/admin/environments", label: "Environments" },
     { id: "audit", href: "/admin/audit", label: "Audit log" },
   ] as const;
   return (

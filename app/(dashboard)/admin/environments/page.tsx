@@ -1,0 +1,55 @@
+import type { Metadata } from "next";
+import { AdminTabs } from "@/components/admin/admin-tabs";
+import { EnvironmentSettings } from "@/components/admin/environment-settings";
+import { Card, CardBody, CardHeader, CardTitle } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePermission } from "@/lib/auth/require-user";
+import { db } from "@/lib/db";
+
+export const metadata: Metadata = { title: "Environments" };
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
+export default async function EnvironmentsPage() {
+  await requirePermission("settings:manage");
+  const environments = await db.environment.findMany({
+    orderBy: { position: "asc" },
+    include: { checklistTemplate: { orderBy: { position: "asc" } }, freezeWindows: { orderBy: { startsAt: "asc" } } },
+  });
+  return (
+    <>
+      <PageHeader title="Admin" description="Sign-off policy, checklists and freeze windows per environment. Every change is audited." />
+      <AdminTabs current="environments" />
+      <div className="space-y-6">
+        {environments.map((e) => (
+          <Card key={e.id} data-testid={`settings-${e.name}`}>
+            <CardHeader>
+              <CardTitle>{e.displayName}</CardTitle>
+            </CardHeader>
+            <CardBody>
+              <EnvironmentSettings
+                environment={{
+                  id: e.id,
+                  name: e.name,
+                  displayName: e.displayName,
+                  requiresApproval: e.requiresApproval,
+                  authorMaySign: e.authorMaySign,
+                  approvalTtlHours: e.approvalTtlHours,
+                  checklist: e.checklistTemplate.map((i) => ({ id: i.id, label: i.label, required: i.required })),
+                  freezes: e.freezeWindows.map((f) => ({
+                    id: f.id,
+                    summary:
+                      f.recurrence === "NONE"
+                        ? `${f.reason}: ${utc(f.startsAt)} → ${f.endsAt ? utc(f.endsAt) : "?"}`
+                        : `${f.reason}: ${f.recurrence === "DAILY" ? "daily" : f.weekdays.map((d) => DAYS[d]).join(", ")} ${f.localStartTime} for ${f.durationMinutes} min (${f.timeZone})`,
+                  })),
+                }}
+              />
+            </CardBody>
+          </Card>
+        ))}
+      </div>
+    </>
+  );
+}
