@@ -12,7 +12,7 @@ export function useAction<I, T>(action: (input: I) => Promise<ActionResult<T>>) 
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<ActionError | null>(null);
 
-  function execute(input: I, handlers: { onSuccess?: (data: T) => void; success?: string | ((data: T) => string) } = {}) {
+  function execute(input: I, handlers: { onSuccess?: (data: T) => void; onError?: (error: ActionError) => void; success?: string | ((data: T) => string) } = {}) {
     if (pending) return;
     startTransition(async () => {
       let result: ActionResult<T>;
@@ -29,6 +29,7 @@ export function useAction<I, T>(action: (input: I) => Promise<ActionResult<T>>) 
       } else {
         setError(result.error);
         toast.error(result.error.message);
+        handlers.onError?.(result.error);
       }
     });
   }

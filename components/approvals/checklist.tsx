@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Input } from "@/components/ui/input";
 import { useAction } from "@/components/use-action";
 import { tickChecklistAction } from "@/lib/actions/approvals/sign";
@@ -19,6 +19,15 @@ export function Checklist({ releaseId, items, canTick }: { releaseId: string; it
   const router = useRouter();
   const tick = useAction(tickChecklistAction);
   const [evidence, setEvidence] = useState<Record<string, string>>({});
+  // The box follows the click at once; the server's answer (or its refusal) settles it.
+  const [optimistic, setOptimistic] = useState<Record<string, boolean>>({});
+  const settle = (id: string) => setOptimistic(({ [id]: _done, ...rest }) => rest);
+  const serverState = items.map((i) => `${i.id}:${Boolean(i.checkedAt)}`).join(",");
+  // Once the page shows the server's state for an item, the optimistic value has done its job.
+  useEffect(() => {
+    setOptimistic((current) => Object.fromEntries(Object.entries(current).filter(([id, checked]) => Boolean(items.find((i) => i.id === id)?.checkedAt) !== checked)));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [serverState]);
 
   return (
     <ul className="space-y-3 text-sm">
@@ -28,9 +37,16 @@ export function Checklist({ releaseId, items, canTick }: { releaseId: string; it
             <input
               type="checkbox"
               className="mt-0.5 size-4 accent-[var(--primary)]"
-              checked={Boolean(item.checkedAt)}
+              checked={optimistic[item.id] ?? Boolean(item.checkedAt)}
               disabled={!canTick || tick.pending}
-              onChange={(e) => tick.execute({ releaseId, itemId: item.id, checked: e.target.checked, evidenceUrl: evidence[item.id] ?? "" }, { onSuccess: () => router.refresh() })}
+              onChange={(e) => {
+                const checked = e.target.checked;
+                setOptimistic({ ...optimistic, [item.id]: checked });
+                tick.execute(
+                  { releaseId, itemId: item.id, checked, evidenceUrl: evidence[item.id] ?? "" },
+                  { onSuccess: () => router.refresh(), onError: () => settle(item.id) },
+                );
+              }}
             />
             <span>
               {item.label}
