@@ -72,10 +72,10 @@ for (const cluster of clusters) {
   const namespace = `bench-${Date.now().toString(36)}`;
   await createWorkload(cluster, namespace, "BLUE_GREEN", "registry.example.com/shop/web:1.0.0");
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-  // Both colours running, as after a blue-green deploy.
+  // Both colours running, on different versions, as after a blue-green deploy.
   await cluster.kubeConfig.makeApiClient((await import("@kubernetes/client-node")).AppsV1Api).patchNamespacedDeployment(
-    { namespace, name: "web-green", body: { spec: { replicas: 2 } } },
-    setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    { namespace, name: "web-green", body: { spec: { replicas: 2, template: { spec: { containers: [{ name: "web", image: "registry.example.com/shop/web:1.1.0" }] } } } } },
+    setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
   );
   await waitFor(async () => (await core.listNamespacedPod({ namespace, labelSelector: "app=web" })).items.filter((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length === 4, 30_000);
   const service = await db.service.create({

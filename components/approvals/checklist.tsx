@@ -36,7 +36,7 @@ export function Checklist({ releaseId, items, canTick }: { releaseId: string; it
           <label className="flex items-start gap-2">
             <input
               type="checkbox"
-              className="mt-0.5 size-4 accent-[var(--primary)]"
+              className="mt-0.5 size-4 shrink-0 accent-[var(--primary)]"
               checked={optimistic[item.id] ?? Boolean(item.checkedAt)}
               disabled={!canTick || tick.pending}
               onChange={(e) => {

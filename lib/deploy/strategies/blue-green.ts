@@ -148,6 +148,7 @@ const switchBack: Step = {
     const replicas = Math.max(1, current.value.spec?.replicas ?? 1);
     const fromImage = containerImage(current.value, target.containerName);
     const toImage = containerImage(previous.value, target.containerName);
+    if (fromImage === toImage) return { status: "failed", message: `nothing to roll back to: ${back} runs the same image as ${live} (${fromImage})` };
     const ready = previous.value.status?.readyReplicas ?? 0;
     const scaledDown = (previous.value.spec?.replicas ?? 0) === 0;
     if (scaledDown && !dryRun) {
@@ -171,9 +172,15 @@ export async function blueGreenRollbackReady(context: StepContext): Promise<{ re
   const live = await liveColor(context);
   if (live.error) return { ready: false, detail: live.error.message };
   const back = other(live.color!);
-  const read = await context.gateway.readDeployment(context.target.namespace, colorDeployment(context.target.deploymentName, back));
-  if (!read.ok) return { ready: false, detail: read.error.message, live: live.color };
-  const ready = read.value.status?.readyReplicas ?? 0;
-  const image = containerImage(read.value, context.target.containerName);
+  const [current, previous] = await Promise.all([
+    context.gateway.readDeployment(context.target.namespace, colorDeployment(context.target.deploymentName, live.color!)),
+    context.gateway.readDeployment(context.target.namespace, colorDeployment(context.target.deploymentName, back)),
+  ]);
+  if (!previous.ok) return { ready: false, detail: previous.error.message, live: live.color };
+  const image = containerImage(previous.value, context.target.containerName);
+  if (current.ok && containerImage(current.value, context.target.containerName) === image) {
+    return { ready: false, live: live.color, detail: `nothing to roll back to: ${back} runs the same image as ${live.color}` };
+  }
+  const ready = previous.value.status?.readyReplicas ?? 0;
   return { ready: true, live: live.color, detail: `${back} (${image}), ${ready} ready replicas${ready === 0 ? " — will be scaled up first" : ""}` };
 }
