@@ -67,7 +67,8 @@ export function evaluateGate(input: GateInput): GateResult {
   const unmet: Unmet[] = [];
   const matrix: MatrixRow[] = [];
   const live = input.signOffs.filter((s) => !s.withdrawnAt).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-  // One person's approval counts for one role only: the first role they signed for.
+  // One person's approval counts for one role only (the database refuses a second one per
+  // revision; this guards the record anyway): the first of the six roles, in table order.
   const countedFor = new Map<string, ApproverRole>();
 
   for (const role of APPROVER_ROLES) {

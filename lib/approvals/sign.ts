@@ -26,34 +26,45 @@ export async function signRelease(user: CurrentUser, input: SignInput) {
   if (!user.roles.includes(input.role)) throw new AppError("FORBIDDEN", `You do not hold ${ROLE_LABELS[input.role]}, so you cannot sign for it.`);
   if (input.decision === "REJECTED" && input.comment.trim().length === 0) throw new AppError("INVALID", "Say why you reject it: a rejection needs a comment.", { comment: ["A rejection needs a comment."] });
 
-  const outcome = await db.$transaction(async (tx) => {
-    const release = await tx.release.findUnique({ where: { id: input.releaseId }, include: { environment: true, service: true } });
-    if (!release) throw new AppError("NOT_FOUND", "That release does not exist.");
-    if (!SIGNABLE.includes(release.status)) throw new AppError("CONFLICT", `This release is ${release.status.toLowerCase().replace("_", " ")}; it can no longer be signed.`);
-    if (release.revision !== input.revision) {
-      throw new AppError("CONFLICT", `You looked at revision ${input.revision}, but the release is now at revision ${release.revision}. Reload and sign what will ship.`);
-    }
-    if (release.createdById === user.id && !release.environment.authorMaySign && input.decision === "APPROVED") {
-      throw new AppError("FORBIDDEN", `You wrote this release; ${release.environment.displayName} needs its sign-offs from other people.`);
-    }
-    // Concurrent signers for the same role (or the same person for two roles) collide on the
-    // unique indexes; the savepoint-free insert below fails and is explained afterwards.
-    const inserted = await tx.$queryRaw<{ id: string }[]>`
+  const release = await db.release.findUnique({ where: { id: input.releaseId }, include: { environment: true, service: true } });
+  if (!release) throw new AppError("NOT_FOUND", "That release does not exist.");
+  if (!SIGNABLE.includes(release.status)) throw new AppError("CONFLICT", `This release is ${release.status.toLowerCase().replace("_", " ")}; it can no longer be signed.`);
+  if (release.revision !== input.revision) {
+    throw new AppError("CONFLICT", `You looked at revision ${input.revision}, but the release is now at revision ${release.revision}. Reload and sign what will ship.`);
+  }
+  if (release.createdById === user.id && !release.environment.authorMaySign && input.decision === "APPROVED") {
+    throw new AppError("FORBIDDEN", `You wrote this release; ${release.environment.displayName} needs its sign-offs from other people.`);
+  }
+  await retireStaleSignOff(user, release.id, input.revision, input.role, release.environment.approvalTtlHours);
+
+  // One statement: the release must still be at this revision and signable, the unique indexes
+  // settle races (one sign-off per role and revision, one role per person and revision), and the
+  // audit entry exists exactly when the sign-off does. No interactive transaction, so hundreds of
+  // concurrent signers do not queue for pool connections.
+  const comment = input.comment.trim();
+  const after = JSON.stringify({ role: input.role, revision: input.revision, decision: input.decision, comment });
+  const inserted = await db.$queryRaw<{ id: string }[]>`
+    with target as (
+      select id from releases where id = ${release.id} and revision = ${input.revision} and status in ('PENDING', 'APPROVED', 'FAILED')
+    ), signed as (
       insert into approvals (id, release_id, revision, role, decision, comment, user_id, created_at)
-      values (${crypto.randomUUID().replaceAll("-", "")}, ${release.id}, ${release.revision}, ${input.role}::"Role", ${input.decision}::"ApprovalDecision", ${input.comment.trim()}, ${user.id}, now())
+      select ${crypto.randomUUID().replaceAll("-", "")}, target.id, ${input.revision}, ${input.role}::"Role", ${input.decision}::"ApprovalDecision", ${comment}, ${user.id}, now()
+        from target
       on conflict do nothing
-      returning id`;
-    if (inserted.length === 0) return { conflict: true as const, release };
-    await recordAudit(tx, actorOf(user), {
-      action: input.decision === "APPROVED" ? "approval.approve" : "approval.reject",
-      targetType: "release",
-      targetId: release.id,
-      after: { role: input.role, revision: release.revision, decision: input.decision, comment: input.comment.trim() },
-    });
-    return { conflict: false as const, release, approvalId: inserted[0].id };
-  });
+      returning id
+    ), audited as (
+      insert into audit_log (actor_id, actor_label, action, target_type, target_id, after)
+      select ${user.id}, ${actorOf(user).label}, ${input.decision === "APPROVED" ? "approval.approve" : "approval.reject"}, 'release', ${release.id}, ${after}::jsonb
+        from signed
+      returning 1
+    )
+    select signed.id from signed, (select count(*) from audited) as audit`;
+  const outcome = inserted.length > 0 ? { conflict: false as const, release, approvalId: inserted[0].id } : { conflict: true as const, release };
 
   if (outcome.conflict) {
+    const now = await db.release.findUnique({ where: { id: input.releaseId } });
+    if (now && now.revision !== input.revision) throw new AppError("CONFLICT", `The release moved to revision ${now.revision} while you signed. Reload and sign what will ship.`);
+    if (now && !SIGNABLE.includes(now.status)) throw new AppError("CONFLICT", `This release is ${now.status.toLowerCase().replace("_", " ")}; it can no longer be signed.`);
     const existing = await db.approval.findFirst({
       where: { releaseId: input.releaseId, revision: input.revision, withdrawnAt: null, OR: [{ role: input.role }, { userId: user.id }] },
       include: { user: { select: { name: true } } },
@@ -65,6 +76,30 @@ export async function signRelease(user: CurrentUser, input: SignInput) {
   }
   void notifyRelease(outcome.release.id, input.decision === "APPROVED" ? "approved" : "rejected", { role: input.role, by: user.name, comment: input.comment });
   return outcome;
+}
+
+/**
+ * A live sign-off that no longer counts (expired, or its signer lost the role or was disabled)
+ * would hold the role's unique slot for ever; it is withdrawn, on the record, so the role can be
+ * signed again.
+ */
+async function retireStaleSignOff(user: CurrentUser, releaseId: string, revision: number, role: ApproverRole, ttlHours: number): Promise<void> {
+  const existing = await db.approval.findFirst({ where: { releaseId, revision, role, withdrawnAt: null }, include: { user: { include: { roles: true } } } });
+  if (!existing) return;
+  const expired = existing.createdAt.getTime() + ttlHours * 3_600_000 <= Date.now();
+  const lostRole = existing.user.disabledAt !== null || !existing.user.roles.some((r) => r.role === role);
+  if (!expired && !lostRole) return;
+  await db.$transaction(async (tx) => {
+    const retired = await tx.approval.updateMany({ where: { id: existing.id, withdrawnAt: null }, data: { withdrawnAt: new Date() } });
+    if (retired.count === 0) return;
+    await recordAudit(tx, actorOf(user), {
+      action: "approval.void",
+      targetType: "release",
+      targetId: releaseId,
+      before: { role, revision, decision: existing.decision, by: existing.userId },
+      metadata: { reason: expired ? "expired" : `${existing.user.name} no longer holds ${ROLE_LABELS[role]}` },
+    });
+  });
 }
 
 /** Withdraws one's own sign-off (a rejecter lifting their rejection, or an approver backing out). */

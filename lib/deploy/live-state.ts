@@ -30,7 +30,9 @@ export async function liveState(target: DeployTarget, strategy: StrategyName, se
   const context = { gateway, target, image: "", dryRun: true, now: () => new Date() };
 
   if (strategy === "BLUE_GREEN") {
-    const readiness = await blueGreenRollbackReady(context);
+    const last = await db.deploymentRun.findFirst({ where: { serviceId, environmentId, kind: "DEPLOY", status: "SUCCEEDED" }, orderBy: { finishedAt: "desc" }, select: { rollbackTarget: true } });
+    const recorded = (last?.rollbackTarget as { strategy?: string; color?: string } | null)?.color;
+    const readiness = await blueGreenRollbackReady(context, recorded);
     if (!readiness.live) return unavailable(strategy, readiness.detail);
     const live = await gateway.readDeployment(target.namespace, colorDeployment(target.deploymentName, readiness.live));
     if (!live.ok) return unavailable(strategy, describeK8sError(live.error));

@@ -111,6 +111,9 @@ export async function requestRollback(user: CurrentUser, input: { serviceId: str
           environmentId: input.environmentId,
           strategy,
           reason: input.reason,
+          // Blue-green goes back to the colour the last deploy replaced, never "the other one"
+          // blindly: a second rollback must not put the bad version back.
+          state: lastDeploy?.rollbackTarget && strategy === "BLUE_GREEN" ? { rollbackTarget: lastDeploy.rollbackTarget } : {},
           releaseId: lastDeploy?.releaseId ?? null,
           requestedById: user.id,
           deadlineAt: new Date(Date.now() + runDeadlineSeconds(strategy, "ROLLBACK", target) * 1000),
@@ -133,6 +136,9 @@ export async function controlCanary(user: CurrentUser, input: { runId: string; a
     if (run.kind !== "DEPLOY" || run.strategy !== "CANARY") throw new AppError("INVALID", "Only a canary deploy can be promoted or aborted.");
     if (!["QUEUED", "RUNNING", "PAUSED"].includes(run.status)) throw new AppError("CONFLICT", `This run has already ${run.status.toLowerCase().replace("_", " ")}.`);
     if (run.controlRequest) throw new AppError("CONFLICT", `A ${run.controlRequest} was already requested for this run.`);
+    if (["promote-stable", "wait-stable", "retire-canary", "done"].includes(run.currentStep ?? "")) {
+      throw new AppError("CONFLICT", input.action === "abort" ? "The stable Deployment is already taking the new version; use Roll back on the service page instead." : "The canary is already being promoted.");
+    }
     await tx.deploymentRun.update({
       where: { id: run.id },
       // A paused run goes back to the queue to carry the request out.

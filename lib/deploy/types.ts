@@ -32,6 +32,8 @@ export interface RunState {
   /** A person's request to a paused or running canary (from the run's control_request column). */
   control?: "promote" | "abort";
   rollbackTarget?: RollbackTarget;
+  /** A canary being stopped (aborted, or failing) and how the run will end once it is. */
+  stopping?: { status: "ABORTED" | "FAILED"; outcome: string };
 }
 
 export type RollbackTarget =

@@ -32,6 +32,14 @@ export async function migrateJobQueue(connectionString: string): Promise<void> {
  * worker resumes them where they were.
  */
 export async function sweepAbandonedRuns(): Promise<number> {
+  // A canary paused past its deadline (nobody promoted or aborted it) is stopped: a run never
+  // waits for ever, and it would block rollbacks of the service.
+  const overdue = await db.$queryRaw<{ id: string }[]>`
+    update deployment_runs
+       set control_request = coalesce(control_request, 'abort'), status = 'RUNNING'::"RunStatus", lease_owner = null, lease_expires_at = null, updated_at = now() - interval '1 minute'
+     where status = 'PAUSED' and deadline_at < now()
+     returning id`;
+  for (const { id } of overdue) log.warn({ runId: id }, "a paused canary passed its deadline; aborting it");
   const stale = await db.$queryRaw<{ id: string }[]>`
     select id from deployment_runs
      where status in ('QUEUED', 'RUNNING')
@@ -44,7 +52,7 @@ export async function sweepAbandonedRuns(): Promise<number> {
     });
     log.warn({ runId: id }, "requeued a run whose worker stopped");
   }
-  return stale.length;
+  return stale.length + overdue.length;
 }
 
 /** The worker `npm start` runs beside the web server: it executes deploy and rollback runs. */

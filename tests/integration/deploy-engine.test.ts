@@ -112,6 +112,12 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
     expect(await selector(s.core, s.namespace)).toMatchObject({ color: "blue" });
     expect(rollback.trafficSwitchedAt!.getTime()).toBeGreaterThanOrEqual(rollback.createdAt.getTime());
+
+    // A second rollback must not put the bad version back.
+    const again = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "pressed twice" })).id);
+    expect(again.status).toBe("FAILED");
+    expect(again.outcome).toMatch(/nothing to roll back to: blue, the version before the last deploy, is already live/);
+    expect(await selector(s.core, s.namespace)).toMatchObject({ color: "blue" });
   });
 
   it("canary: steps through the shares and promotes to stable", async () => {
@@ -134,6 +140,58 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     const run = await waitForRun(requested.id);
     expect(run.status).toBe("ABORTED");
     expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(0);
+    expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
+  });
+
+  it("canary: a failing analysis scales the canary to zero and fails the run", async () => {
+    const s = await setup("CANARY");
+    const release = await s.release("registry.example.com/shop/web:3.2.0");
+    await worker.stop();
+    const run = await requestDeploy(f.releaseManager, release.id);
+    const failing = { evaluateStep: async () => ({ verdict: "fail" as const, summary: "error rate 4.2 % > 0.1 %" }) };
+    try {
+      expect(await executeRun(run.id, { workerId: "analysis-test", gateway: gatewayFor, analysis: failing })).toBe("finished");
+    } finally {
+      worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: gatewayFor, leaseMs: 3000, concurrency: 4 });
+    }
+    const finished = await waitForRun(run.id);
+    expect(finished.status).toBe("FAILED");
+    expect(finished.outcome).toMatch(/canary failed its analysis at 25 %: error rate 4.2 % > 0.1 %; the canary was scaled to zero/);
+    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(0);
+    expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
+  });
+
+  it("canary: a paused canary nobody answers is aborted at its deadline", async () => {
+    const s = await setup("CANARY");
+    const release = await s.release("registry.example.com/shop/web:3.3.0");
+    await worker.stop();
+    const run = await requestDeploy(f.releaseManager, release.id);
+    const unsure = { evaluateStep: async () => ({ verdict: "inconclusive" as const, summary: "no data from Prometheus" }) };
+    try {
+      expect(await executeRun(run.id, { workerId: "pause-test", gateway: gatewayFor, analysis: unsure })).toBe("paused");
+      expect((await getDb().deploymentRun.findUniqueOrThrow({ where: { id: run.id } })).status).toBe("PAUSED");
+      await getDb().deploymentRun.update({ where: { id: run.id }, data: { deadlineAt: new Date(Date.now() - 1000) } });
+    } finally {
+      worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: gatewayFor, leaseMs: 3000, concurrency: 4 });
+    }
+    const finished = await waitForRun(run.id);
+    expect(finished.status).toBe("ABORTED");
+    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(0);
+  });
+
+  it("a run whose steps were all done when its worker died is only finished, not run again", async () => {
+    const s = await setup("ROLLING");
+    const release = await s.release("registry.example.com/shop/web:1.2.0");
+    await worker.stop();
+    const run = await requestDeploy(f.releaseManager, release.id);
+    await getDb().deploymentRun.update({ where: { id: run.id }, data: { status: "RUNNING", currentStep: "done", leaseOwner: "dead#0", leaseExpiresAt: new Date(Date.now() - 1000), startedAt: new Date() } });
+    const untouchable = new Proxy({} as ClusterGateway, { get: () => () => { throw new Error("the cluster was touched"); } });
+    try {
+      expect(await executeRun(run.id, { workerId: "finisher", gateway: () => untouchable })).toBe("finished");
+    } finally {
+      worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: gatewayFor, leaseMs: 3000, concurrency: 4 });
+    }
+    expect((await getDb().deploymentRun.findUniqueOrThrow({ where: { id: run.id } })).status).toBe("SUCCEEDED");
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
   });
 

@@ -118,6 +118,24 @@ describe("signing a release", () => {
   });
 });
 
+describe("sign-offs that stopped counting", () => {
+  it("an expired sign-off, or one whose signer lost the role, can be replaced by a fresh one", async () => {
+    const release = await productionRelease("9.7.0");
+    const [first, second, third] = approvers.get("DEVOPS_LEAD")!;
+    await signRelease(first, { releaseId: release.id, revision: 1, role: "DEVOPS_LEAD", decision: "APPROVED", comment: "" });
+    await getDb().approval.updateMany({ where: { releaseId: release.id, role: "DEVOPS_LEAD" }, data: { createdAt: new Date(Date.now() - 8 * 24 * 3_600_000) } });
+    expect((await releaseGate(release.id)).matrix.find((r) => r.role === "DEVOPS_LEAD")?.state).toBe("expired");
+    await signRelease(second, { releaseId: release.id, revision: 1, role: "DEVOPS_LEAD", decision: "APPROVED", comment: "" });
+    expect((await releaseGate(release.id)).matrix.find((r) => r.role === "DEVOPS_LEAD")).toMatchObject({ state: "approved", signOff: { userId: second.id } });
+    // The second signer leaves the role; a third person takes the slot.
+    await getDb().roleAssignment.deleteMany({ where: { userId: second.id, role: "DEVOPS_LEAD" } });
+    expect((await releaseGate(release.id)).matrix.find((r) => r.role === "DEVOPS_LEAD")?.note).toMatch(/no longer holds DevOps Lead/);
+    await signRelease(third, { releaseId: release.id, revision: 1, role: "DEVOPS_LEAD", decision: "APPROVED", comment: "" });
+    expect((await releaseGate(release.id)).matrix.find((r) => r.role === "DEVOPS_LEAD")).toMatchObject({ state: "approved", signOff: { userId: third.id } });
+    expect(await getDb().auditLog.count({ where: { targetId: release.id, action: "approval.void" } })).toBe(2);
+  });
+});
+
 describe("the deploy gate", () => {
   it("refuses to deploy a production release whose gate is red, saying why", async () => {
     const release = await productionRelease("9.5.0");

@@ -141,7 +141,9 @@ const switchBack: Step = {
     if (!live || !(COLORS as readonly string[]).includes(live)) {
       return { status: "failed", message: `Service ${target.kubeServiceName} does not select a colour with "${target.colorLabelKey}: blue|green"` };
     }
-    const back = other(live);
+    const recorded = state.rollbackTarget?.strategy === "BLUE_GREEN" ? state.rollbackTarget.color : undefined;
+    if (recorded === live) return { status: "failed", message: `nothing to roll back to: ${live}, the version before the last deploy, is already live` };
+    const back = recorded ?? other(live);
     const [current, previous] = live === "blue" ? [blue, green] : [green, blue];
     if (!current.ok) return fromK8sError("reading the live Deployment", current.error);
     if (!previous.ok) return fromK8sError(`reading Deployment ${colorDeployment(target.deploymentName, back)}`, previous.error);
@@ -168,9 +170,10 @@ const switchBack: Step = {
 
 export const blueGreenRollback: Step[] = [switchBack, verify((s) => s.idleColor!, (s) => s.toImage)];
 
-export async function blueGreenRollbackReady(context: StepContext): Promise<{ ready: boolean; detail: string; live?: string }> {
+export async function blueGreenRollbackReady(context: StepContext, recordedColor?: string): Promise<{ ready: boolean; detail: string; live?: string }> {
   const live = await liveColor(context);
   if (live.error) return { ready: false, detail: live.error.message };
+  if (recordedColor === live.color) return { ready: false, live: live.color, detail: `nothing to roll back to: ${live.color}, the version before the last deploy, is already live` };
   const back = other(live.color!);
   const [current, previous] = await Promise.all([
     context.gateway.readDeployment(context.target.namespace, colorDeployment(context.target.deploymentName, live.color!)),

@@ -74,6 +74,7 @@ const findPrevious: Step = {
     return {
       status: "done",
       message: `rolling back ${context.target.deploymentName} from revision ${current} to revision ${revisionOf(rs)} (${image})`,
+      // liveColor carries the ReplicaSet's pod-template-hash: the revision number changes on undo.
       state: { previousRevision: revisionOf(rs), toImage: image, rollbackTarget: { strategy: "ROLLING", revision: revisionOf(rs), image }, liveColor: hash },
       response: { replicaSet: rs.metadata?.name, revision: revisionOf(rs), image },
     };
