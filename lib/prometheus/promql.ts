@@ -1,0 +1,74 @@
+/**
+ * PromQL for the SLIs, built from a service's label selector. Defaults fit the common
+ * `http_requests_total{status}` / `http_request_duration_seconds` names the sandbox pods export.
+ */
+
+// `name="value"` matchers joined by commas; values may use escapes. Anything else is refused, so
+// a selector typed by an admin cannot smuggle other PromQL into a query.
+const MATCHER = String.raw`\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(?:=|!=|=~|!~)\s*"(?:[^"\\]|\\.)*"\s*`;
+const SELECTOR = new RegExp(`^(?:${MATCHER}(?:,${MATCHER})*)?$`);
+const WINDOW = /^\d+(?:ms|s|m|h|d|w)$/;
+
+export function isValidSelector(selector: string): boolean {
+  return SELECTOR.test(selector);
+}
+
+function assertSelector(selector: string): string {
+  if (!isValidSelector(selector)) throw new Error(`not a PromQL label selector: ${selector}`);
+  return selector.trim();
+}
+
+function assertWindow(window: string): string {
+  if (!WINDOW.test(window)) throw new Error(`not a PromQL range: ${window}`);
+  return window;
+}
+
+/** Adds matchers (e.g. track="canary") to a selector. */
+export function withLabels(selector: string, labels: Record<string, string>): string {
+  const extra = Object.entries(labels).map(([k, v]) => `${k}="${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`);
+  return [assertSelector(selector), ...extra].filter(Boolean).join(",");
+}
+
+export interface MetricNames {
+  requests: string;
+  duration: string;
+  cpu: string;
+  memory: string;
+  statusLabel: string;
+}
+
+export const DEFAULT_METRICS: MetricNames = {
+  requests: "http_requests_total",
+  duration: "http_request_duration_seconds",
+  cpu: "process_cpu_usage_ratio",
+  memory: "process_memory_usage_ratio",
+  statusLabel: "status",
+};
+
+export function requestRate(selector: string, window: string, m: MetricNames = DEFAULT_METRICS): string {
+  return `sum(rate(${m.requests}{${assertSelector(selector)}}[${assertWindow(window)}]))`;
+}
+
+export function requestCount(selector: string, window: string, m: MetricNames = DEFAULT_METRICS): string {
+  return `sum(increase(${m.requests}{${assertSelector(selector)}}[${assertWindow(window)}]))`;
+}
+
+/** The 5xx share of requests. */
+export function errorRatio(selector: string, window: string, m: MetricNames = DEFAULT_METRICS): string {
+  const sel = assertSelector(selector);
+  const errors = sel ? `${sel},${m.statusLabel}=~"5.."` : `${m.statusLabel}=~"5.."`;
+  return `(sum(rate(${m.requests}{${errors}}[${assertWindow(window)}])) or vector(0)) / sum(rate(${m.requests}{${sel}}[${window}]))`;
+}
+
+export function latencyQuantile(quantile: number, selector: string, window: string, m: MetricNames = DEFAULT_METRICS): string {
+  if (!(quantile > 0 && quantile < 1)) throw new Error(`quantile out of range: ${quantile}`);
+  return `histogram_quantile(${quantile}, sum by (le) (rate(${m.duration}_bucket{${assertSelector(selector)}}[${assertWindow(window)}])))`;
+}
+
+export function cpuUsage(selector: string, m: MetricNames = DEFAULT_METRICS): string {
+  return `avg(${m.cpu}{${assertSelector(selector)}})`;
+}
+
+export function memoryUsage(selector: string, m: MetricNames = DEFAULT_METRICS): string {
+  return `avg(${m.memory}{${assertSelector(selector)}})`;
+}
