@@ -41,6 +41,7 @@ export default defineConfig({
       HOST: "127.0.0.1",
       GREENLIGHT_DATA_DIR: process.env.E2E_DATA_DIR ?? ".data/e2e",
       EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? "54339",
+      PROMETHEUS_PORT: process.env.E2E_PROMETHEUS_PORT ?? "9492",
       LOG_LEVEL: "warn",
     },
   },

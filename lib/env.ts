@@ -27,6 +27,7 @@ const schema = z
     // The role a person gets on their first OIDC sign-in; "none" leaves them waiting for an admin.
     OIDC_DEFAULT_ROLE: z.enum(["none", "VIEWER"]).default("none"),
     GREENLIGHT_DEMO_LOGIN: flag,
+    PROMETHEUS_URL: z.url().optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives: Chromium for the end-to-end tests, and
-# Debian's kubectl (kubernetes-client) to check the sandbox cluster with a client nobody here
-# wrote. Nothing is downloaded from outside the Debian archive (Playwright's own browser
+# Installs the Debian packages the test suite drives: Chromium for the end-to-end tests,
+# Prometheus for the SLI analysis tests, and Debian's kubectl (kubernetes-client) to check the
+# sandbox cluster with a client nobody here wrote. Nothing is downloaded from outside the Debian archive (Playwright's own browser
 # download cannot work here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,15 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "[test] installing Debian's chromium"
   apt_update
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
+if [ ! -x /usr/bin/prometheus ]; then
+  need_apt prometheus
+  echo "[test] installing Debian's prometheus"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  # The package starts a system-wide service on :9090; the tests run their own on loopback.
+  if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
 
 if ! dpkg-query -W -f='${Status}' kubernetes-client 2>/dev/null | grep -q "install ok installed"; then

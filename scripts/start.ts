@@ -9,9 +9,10 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded-postgres";
+import { isPortFree, startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded-postgres";
 import { migrate } from "@/lib/db/migrate";
 import { migrateJobQueue } from "@/lib/jobs/worker";
+import { findPrometheus, startLocalPrometheus, type LocalPrometheus } from "@/lib/prometheus/local-server";
 import { startSandboxCluster, type SandboxCluster } from "@/lib/sandbox/cluster";
 import { EnvError, parseEnv } from "@/lib/env";
 import { buildIsCurrent, sourceHash, writeBuildStamp } from "@/lib/runtime/build-stamp";
@@ -24,6 +25,7 @@ const started = Date.now();
 const children: ChildProcess[] = [];
 let database: EmbeddedDatabase | undefined;
 let sandbox: SandboxCluster | undefined;
+let localPrometheus: LocalPrometheus | undefined;
 let stopping = false;
 
 function say(message: string) {
@@ -65,16 +67,17 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: numbe
   throw new Error(`the app did not become ready within ${timeoutMs / 1000} s (last answer: ${last})`);
 }
 
-async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-    await Promise.all(children.map((c) => (c.exitCode === null ? exited(c) : Promise.resolve(0))));
-    if (sandbox) await sandbox.stop().catch(() => {});
-    if (database) {
-      say("stopping the embedded PostgreSQL");
-      await database.stop().catch(() => {});
-    }
+async function shutdown(code: number): Promise<void> {
+  // A second Ctrl+C (or the terminal's SIGINT next to our own) must not cut the cleanup short.
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  await Promise.all(children.map((c) => (c.exitCode === null ? exited(c) : Promise.resolve(0))));
+  if (localPrometheus) await localPrometheus.stop().catch(() => {});
+  if (sandbox) await sandbox.stop().catch(() => {});
+  if (database) {
+    say("stopping the embedded PostgreSQL");
+    await database.stop().catch(() => {});
   }
   process.exit(code);
 }
@@ -85,6 +88,10 @@ async function main() {
   const host = process.env.HOST ?? "127.0.0.1";
   const appUrl = config.APP_URL ?? `http://${host === "0.0.0.0" ? "localhost" : host}:${port}`;
   const dataDir = path.resolve(root, process.env.GREENLIGHT_DATA_DIR ?? ".data");
+  // Before anything starts: another server on our port would answer our readiness check.
+  if (!(await isPortFree(port, host === "0.0.0.0" ? "0.0.0.0" : host))) {
+    throw new Error(`port ${port} on ${host} is taken (another Greenlight still running?). Stop it, or choose another port with PORT.`);
+  }
   await fs.mkdir(dataDir, { recursive: true });
 
   const embedded = !config.DATABASE_URL;
@@ -138,9 +145,30 @@ async function main() {
     say(`sandbox cluster at ${sandbox.url} (kubeconfig: ${path.relative(root, kubeconfig)})`);
   }
 
+  // Prometheus: PROMETHEUS_URL when given; otherwise, beside the sandbox, a local one scraping
+  // the demo pods when Debian's prometheus is installed.
+  let prometheusUrl = process.env.PROMETHEUS_URL;
+  let prometheusNote = prometheusUrl ? `Prometheus: ${prometheusUrl}` : "";
+  if (!prometheusUrl && sandbox) {
+    if (findPrometheus()) {
+      localPrometheus = await startLocalPrometheus({
+        dataDir: path.join(dataDir, "prometheus"),
+        port: Number(process.env.PROMETHEUS_PORT ?? 9491),
+        targetsUrl: `${sandbox.url}/sandbox/targets`,
+      });
+      prometheusUrl = localPrometheus.url;
+      prometheusNote = `Prometheus: ${prometheusUrl} (scraping the sandbox's demo pods every 5 s)`;
+      say(`prometheus at ${prometheusUrl}`);
+    } else {
+      prometheusNote = "Prometheus: not installed, so no live SLIs or canary analysis. Install it with: sudo apt-get install -y --no-install-recommends prometheus";
+      say(prometheusNote);
+    }
+  }
+
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
+    ...(prometheusUrl ? { PROMETHEUS_URL: prometheusUrl } : {}),
     DATABASE_URL: databaseUrl,
     AUTH_SECRET: authSecret,
     NEXTAUTH_SECRET: authSecret,
@@ -186,6 +214,7 @@ async function main() {
     `Greenlight is ready at ${appUrl}  (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     embedded ? `Database: embedded PostgreSQL, data in ${path.relative(root, dataDir) || dataDir}/postgres` : "Database: DATABASE_URL",
     sandbox ? `Cluster: sandbox at ${sandbox.url}; kubectl: KUBECONFIG=${path.relative(root, sandbox.kubeconfigPath)} kubectl get deploy -A` : `Cluster: ${kubeconfig ?? "~/.kube/config"}`,
+    ...(prometheusNote ? [prometheusNote] : []),
   ];
   if (demoLogin === "true" || demoLogin === "1") {
     lines.push(`Demo accounts (password "${DEMO_PASSWORD}"):`);

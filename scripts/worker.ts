@@ -5,6 +5,8 @@
  */
 import { parseEnv } from "@/lib/env";
 import { startRunWorker } from "@/lib/jobs/worker";
+import { prometheusAnalysis } from "@/lib/deploy/prometheus-analysis";
+import { prometheus } from "@/lib/prometheus/client";
 import { log } from "@/lib/log";
 
 const config = parseEnv(process.env);
@@ -13,7 +15,14 @@ if (!config.DATABASE_URL) {
   process.exit(1);
 }
 
-const worker = await startRunWorker({ connectionString: config.DATABASE_URL, concurrency: Number(process.env.WORKER_CONCURRENCY ?? 4) });
+// With Prometheus configured, every canary step is judged on measured SLIs; without it the
+// steps pass after their pause and say that no analysis is configured.
+const metrics = prometheus();
+const worker = await startRunWorker({
+  connectionString: config.DATABASE_URL,
+  concurrency: Number(process.env.WORKER_CONCURRENCY ?? 4),
+  analysis: metrics ? prometheusAnalysis(metrics, { selectorFor: (t) => t.metricsSelector }) : undefined,
+});
 log.info({ worker: worker.id }, "run worker started");
 
 let stopping = false;
@@ -26,3 +35,8 @@ async function stop() {
 }
 process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());
+// If `npm start` died without stopping us, do not linger as an orphan holding runs.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop();
+}, 2000).unref();

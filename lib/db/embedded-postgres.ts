@@ -28,6 +28,7 @@ const PASSWORD = "greenlight";
 export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const { dataDir, port, database } = options;
   const onLog = options.onLog ?? (() => {});
+  await stopOrphanedPostmaster(dataDir, onLog);
   if (!(await isPortFree(port))) {
     throw new Error(
       `Port ${port} is taken, so the embedded PostgreSQL cannot start. Stop what holds it, ` +
@@ -66,6 +67,28 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   const adminUrl = `${base}/postgres`;
   await ensureDatabase(adminUrl, database);
   return { url: `${base}/${database}`, adminUrl, stop: () => server.stop() };
+}
+
+/**
+ * A start that was killed (not stopped) leaves its PostgreSQL running on this data folder. It is
+ * ours and unused: stop it quickly and cleanly instead of failing with "port taken".
+ */
+async function stopOrphanedPostmaster(dataDir: string, onLog: (line: string) => void): Promise<void> {
+  const pidFile = await fs.readFile(path.join(dataDir, "postmaster.pid"), "utf8").catch(() => null);
+  const pid = Number(pidFile?.split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  onLog(`stopping a PostgreSQL (pid ${pid}) left running on ${dataDir} by an earlier start`);
+  process.kill(pid, "SIGINT");
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function ensureDatabase(adminUrl: string, database: string, template?: string): Promise<void> {

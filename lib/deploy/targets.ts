@@ -10,6 +10,7 @@ interface ServiceTargetRow {
   canaryIngressName: string | null;
   canarySteps: number[];
   canaryPauseSeconds: number;
+  metricsSelector: string | null;
 }
 
 export function deployTarget(row: ServiceTargetRow, serviceName: string): DeployTarget {
@@ -23,6 +24,7 @@ export function deployTarget(row: ServiceTargetRow, serviceName: string): Deploy
     canaryIngressName: row.canaryIngressName,
     canarySteps: row.canarySteps,
     canaryPauseSeconds: row.canaryPauseSeconds,
+    metricsSelector: row.metricsSelector,
   };
 }
 

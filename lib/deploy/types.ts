@@ -15,6 +15,8 @@ export interface DeployTarget {
   canaryIngressName: string | null;
   canarySteps: number[];
   canaryPauseSeconds: number;
+  /** PromQL label selector of the service's series, for SLI analysis. */
+  metricsSelector: string | null;
 }
 
 /** What a run remembers between steps; persisted after every step, so a new worker resumes. */

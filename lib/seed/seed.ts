@@ -104,7 +104,8 @@ export async function seed(db: Db, options: { demo: boolean }): Promise<SeedResu
                 deploymentName: s.name,
                 kubeServiceName: s.name,
                 defaultStrategy: s.strategy,
-                metricsSelector: `service="${s.name}",namespace="shop-${environment.name}"`,
+                // The sandbox's demo pods label their series with app and namespace.
+                metricsSelector: `app="${s.name}",namespace="shop-${environment.name}"`,
               },
               update: {},
             });

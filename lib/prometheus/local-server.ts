@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs/promises";
+import { existsSync } from "node:fs";
+import path from "node:path";
+
+export const PROMETHEUS_BINARY_CANDIDATES = ["/usr/bin/prometheus", "/usr/local/bin/prometheus"];
+
+export function findPrometheus(): string | null {
+  return process.env.PROMETHEUS_BIN ?? PROMETHEUS_BINARY_CANDIDATES.find((p) => existsSync(p)) ?? null;
+}
+
+export interface LocalPrometheus {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface LocalPrometheusOptions {
+  dataDir: string;
+  port: number;
+  /** Prometheus HTTP service discovery URL (the sandbox's /sandbox/targets). */
+  targetsUrl: string;
+  scrapeIntervalSeconds?: number;
+  onLog?: (line: string) => void;
+}
+
+/**
+ * Starts Debian's Prometheus on 127.0.0.1, scraping the sandbox's demo pods found through HTTP
+ * service discovery. `honor_labels` keeps the pods' own namespace/pod labels.
+ */
+export async function startLocalPrometheus(options: LocalPrometheusOptions): Promise<LocalPrometheus> {
+  const binary = findPrometheus();
+  if (!binary) throw new Error("No prometheus binary. Install Debian's: apt-get install -y --no-install-recommends prometheus");
+  const interval = `${options.scrapeIntervalSeconds ?? 5}s`;
+  await fs.mkdir(options.dataDir, { recursive: true });
+  const configPath = path.join(options.dataDir, "prometheus.yml");
+  await fs.writeFile(
+    configPath,
+    [
+      "global:",
+      `  scrape_interval: ${interval}`,
+      `  evaluation_interval: ${interval}`,
+      "scrape_configs:",
+      "  - job_name: sandbox",
+      "    honor_labels: true",
+      "    http_sd_configs:",
+      `      - url: ${JSON.stringify(options.targetsUrl)}`,
+      `        refresh_interval: ${interval}`,
+      "",
+    ].join("\n"),
+  );
+  const url = `http://127.0.0.1:${options.port}`;
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      `--config.file=${configPath}`,
+      `--storage.tsdb.path=${path.join(options.dataDir, "data")}`,
+      `--web.listen-address=127.0.0.1:${options.port}`,
+      "--storage.tsdb.retention.time=7d",
+      "--web.enable-lifecycle",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const log = (chunk: Buffer) => options.onLog?.(chunk.toString().trim());
+  child.stdout?.on("data", log);
+  child.stderr?.on("data", log);
+  const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`prometheus exited with code ${child.exitCode}`);
+    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error("prometheus did not become ready within 30 s");
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { AppsV1Api } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/lib/db";
+import { prometheusAnalysis } from "@/lib/deploy/prometheus-analysis";
+import { requestDeploy } from "@/lib/deploy/requests";
+import { ClusterGateway } from "@/lib/k8s/gateway";
+import { migrateJobQueue, startRunWorker, type RunWorker } from "@/lib/jobs/worker";
+import { PrometheusGateway } from "@/lib/prometheus/client";
+import { findPrometheus, startLocalPrometheus, type LocalPrometheus } from "@/lib/prometheus/local-server";
+import { createRelease } from "@/lib/releases/create-release";
+import { freePort } from "@/lib/db/embedded-postgres";
+import { startSandbox, type Sandbox } from "@/lib/sandbox";
+import { seedDemoWorkload } from "@/lib/sandbox/demo-seed";
+import { seedDemo } from "@/tests/support/fixtures";
+import { waitFor } from "@/tests/support/workloads";
+
+// A real Prometheus scraping the sandbox's demo pods; canary steps judged from what it scraped.
+let f: Awaited<ReturnType<typeof seedDemo>>;
+let sandbox: Sandbox;
+let prom: LocalPrometheus;
+let worker: RunWorker;
+let apps: AppsV1Api;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "greenlight-analysis-"));
+
+beforeAll(async () => {
+  if (!findPrometheus()) throw new Error("Prometheus is not installed (npm test installs Debian's prometheus package)");
+  f = await seedDemo();
+  await migrateJobQueue(process.env.DATABASE_URL!);
+  sandbox = await startSandbox({ kubeconfigDir: dir, loadGenerator: { rps: 40 } });
+  await seedDemoWorkload(sandbox.kubeConfig());
+  apps = sandbox.kubeConfig().makeApiClient(AppsV1Api);
+  fs.chmodSync(dir, 0o755);
+  prom = await startLocalPrometheus({ dataDir: path.join(dir, "prometheus"), port: await freePort(), targetsUrl: `${sandbox.url}/sandbox/targets`, scrapeIntervalSeconds: 2 });
+  const gateway = new ClusterGateway(sandbox.kubeConfig());
+  const metrics = new PrometheusGateway(prom.url, { cacheTtlMs: 1000 });
+  worker = await startRunWorker({
+    connectionString: process.env.DATABASE_URL!,
+    gateway: () => gateway,
+    analysis: prometheusAnalysis(metrics, { selectorFor: (t) => t.metricsSelector, minWindowSeconds: 15, minRequests: 30 }),
+  });
+  const search = await getDb().service.findUniqueOrThrow({ where: { name: "search" } });
+  await getDb().serviceTarget.updateMany({ where: { serviceId: search.id, environmentId: f.staging.id }, data: { canarySteps: [25, 100], canaryPauseSeconds: 15 } });
+}, 120_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await prom?.stop();
+  await sandbox?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function deploySearch(version: string) {
+  const search = await getDb().service.findUniqueOrThrow({ where: { name: "search" } });
+  const release = await createRelease(f.releaseManager, { serviceId: search.id, environmentId: f.staging.id, imageRef: `registry.greenlight.local/shop/search:${version}`, strategy: "CANARY", changeSummary: `Search ${version} as a canary.`, links: [] });
+  return requestDeploy(f.releaseManager, release.id);
+}
+
+async function finalRun(runId: string, states = ["SUCCEEDED", "FAILED", "ABORTED"]) {
+  await waitFor(async () => states.includes((await getDb().deploymentRun.findUniqueOrThrow({ where: { id: runId } })).status), 90_000, 250);
+  return getDb().deploymentRun.findUniqueOrThrow({ where: { id: runId }, include: { events: { orderBy: { seq: "asc" } } } });
+}
+
+const stableImage = async () => (await apps.readNamespacedDeployment({ namespace: "shop-staging", name: "search" })).spec?.template?.spec?.containers?.[0]?.image;
+const canaryReplicas = async () => (await apps.readNamespacedDeployment({ namespace: "shop-staging", name: "search-canary" })).spec?.replicas;
+
+describe("canary analysis on a real Prometheus", () => {
+  it("promotes a good canary after its step passes on measured SLIs", async () => {
+    const run = await finalRun((await deploySearch("0.19.0")).id);
+    expect(run.status, run.outcome ?? "").toBe("SUCCEEDED");
+    const passed = run.events.find((e) => /25 % step passed: 25 % step over 15s: Error rate \(5xx\) .* ≤ 0\.10 %/.test(e.message));
+    expect(passed, run.events.map((e) => e.message).join("\n")).toBeTruthy();
+    expect(await stableImage()).toBe("registry.greenlight.local/shop/search:0.19.0");
+  }, 120_000);
+
+  it("detects the bad version and rolls the canary back by itself, recording the values", async () => {
+    const run = await finalRun((await deploySearch("0.20.0-bad")).id);
+    expect(run.status).toBe("FAILED");
+    expect(run.outcome).toMatch(/canary failed its analysis at 25 %: .*Error rate \(5xx\) \d+(\.\d+)? % > 0\.10 %.*; the canary was scaled to zero/);
+    const failure = run.events.find((e) => e.phase === "ERROR" && e.step === "traffic-steps");
+    expect(failure?.response).toMatchObject({ selector: expect.stringContaining('track="canary"') });
+    expect(await canaryReplicas()).toBe(0);
+    expect(await stableImage()).toBe("registry.greenlight.local/shop/search:0.19.0");
+  }, 120_000);
+
+  it("pauses, and never promotes, when Prometheus stops answering mid-analysis", async () => {
+    const requested = await deploySearch("0.21.0");
+    await waitFor(async () => (await canaryReplicas()) === 1, 30_000);
+    await prom.stop();
+    const run = await finalRun(requested.id, ["PAUSED", "SUCCEEDED", "FAILED", "ABORTED"]);
+    expect(run.status).toBe("PAUSED");
+    expect(run.events.at(-1)?.message).toMatch(/analysis inconclusive at 25 %: Prometheus: Prometheus is unreachable.*Promote or abort/);
+    expect(await stableImage()).toBe("registry.greenlight.local/shop/search:0.19.0");
+  }, 120_000);
+});
