@@ -63,6 +63,14 @@ test("deploy a blue-green release, watch it finish, roll back, and the Service s
 
   // Checked through the Kubernetes API, not the page.
   expect(await liveColor()).toBe(before);
+
+  // Live SLIs from the real Prometheus `npm start` runs, with markers for the deploy and rollback.
+  await onCall.reload();
+  const slis = onCall.getByTestId("slis-staging");
+  await expect(slis.getByTestId("panel-requests").locator("path.recharts-curve").first()).toBeVisible({ timeout: 30_000 });
+  await expect(slis.getByTestId("sli-markers")).toContainText("deploy 1.5.0");
+  await expect(slis.getByTestId("sli-markers")).toContainText("rollback");
+  await expect(slis.getByTestId("sli-markers")).toContainText("traffic switched");
 });
 
 test("a viewer sees the service's live state but no rollback button", async ({ page }) => {

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ReleaseStatusBadge } from "@/components/releases/release-status";
 import { RollbackButton } from "@/components/services/rollback-button";
+import { SliCharts } from "@/components/slis/sli-charts";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -106,6 +107,9 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
                   <p className="text-sm text-muted-foreground">On-call engineers, release managers and admins can roll back.</p>
                 )}
               </div>
+            </CardBody>
+            <CardBody className="border-t border-border">
+              <SliCharts service={service.name} environment={target.environment.name} />
             </CardBody>
             {runs.length > 0 ? (
               <Table>
