@@ -10,7 +10,8 @@ import type { PanelData, ServiceSlis } from "@/lib/slo/service-slis";
 import { formatSli } from "@/lib/slo/thresholds";
 
 const RANGE_NAMES: RangeName[] = ["15m", "1h", "6h", "24h", "7d"];
-const COLORS: Record<string, string> = { all: "var(--primary)", blue: "#3b82f6", green: "#16a34a", stable: "#64748b", canary: "#f59e0b" };
+// SVG stroke attributes do not resolve CSS variables, hence literal colours.
+const COLORS: Record<string, string> = { all: "#16a34a", blue: "#3b82f6", green: "#16a34a", stable: "#64748b", canary: "#f59e0b" };
 const MARKER_COLORS = { deploy: "#3b82f6", traffic: "#16a34a", rollback: "#dc2626" };
 
 function format(panel: PanelData, value: number): string {
@@ -68,9 +69,16 @@ export function SliCharts({ service, environment }: { service: string; environme
               ) : (
                 <ResponsiveContainer width="100%" height={160}>
                   <LineChart data={panel.rows} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-                    <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-                    <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} scale="time" tickFormatter={(t: number) => time(t, range)} tick={{ fontSize: 10 }} stroke="var(--muted-foreground)" />
-                    <YAxis tickFormatter={(v: number) => format(panel, v)} tick={{ fontSize: 10 }} width={64} stroke="var(--muted-foreground)" />
+                    <CartesianGrid strokeDasharray="3 3" stroke="#94a3b833" />
+                    <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} scale="time" tickFormatter={(t: number) => time(t, range)} tick={{ fontSize: 10 }} stroke="#94a3b8" />
+                    <YAxis
+                      tickFormatter={(v: number) => format(panel, v)}
+                      tick={{ fontSize: 10 }}
+                      width={64}
+                      stroke="#94a3b8"
+                      // Flat-zero series would otherwise get an arbitrary 0–4 scale; show up to the warning line instead.
+                      domain={[0, (max: number) => (max > 0 ? max * 1.2 : (panel.warning ?? 1))]}
+                    />
                     <Tooltip
                       labelFormatter={(t) => `${new Date(Number(t)).toISOString().slice(0, 19).replace("T", " ")} UTC`}
                       formatter={(value, name) => [format(panel, Number(value)), String(name)]}
