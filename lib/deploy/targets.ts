@@ -1,17 +1,7 @@
 import type { DeployTarget } from "@/lib/deploy/types";
 
-interface ServiceTargetRow {
-  cluster: string;
-  namespace: string;
-  deploymentName: string;
-  containerName: string | null;
-  kubeServiceName: string;
-  colorLabelKey: string;
-  canaryIngressName: string | null;
-  canarySteps: number[];
-  canaryPauseSeconds: number;
-  metricsSelector: string | null;
-}
+/** A ServiceTarget row as Prisma returns it (the container name may be left to default). */
+type ServiceTargetRow = Omit<DeployTarget, "containerName"> & { containerName: string | null };
 
 export function deployTarget(row: ServiceTargetRow, serviceName: string): DeployTarget {
   return {
