@@ -17,7 +17,7 @@ async function liveColor() {
 }
 
 test("deploy a blue-green release, watch it finish, roll back, and the Service selector is back", async ({ browser }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const before = await liveColor();
   expect(["blue", "green"]).toContain(before);
   const after = before === "blue" ? "green" : "blue";
@@ -65,9 +65,11 @@ test("deploy a blue-green release, watch it finish, roll back, and the Service s
   expect(await liveColor()).toBe(before);
 
   // Live SLIs from the real Prometheus `npm start` runs, with markers for the deploy and rollback.
+  // Right after a fresh start Prometheus may still be gathering its first samples; the panel
+  // refreshes every 15 s by itself.
   await onCall.reload();
   const slis = onCall.getByTestId("slis-staging");
-  await expect(slis.getByTestId("panel-requests").locator("path.recharts-curve").first()).toBeVisible({ timeout: 30_000 });
+  await expect(slis.getByTestId("panel-requests").locator("path.recharts-curve").first()).toBeVisible({ timeout: 75_000 });
   await expect(slis.getByTestId("sli-markers")).toContainText("deploy 1.5.0");
   await expect(slis.getByTestId("sli-markers")).toContainText("rollback");
   await expect(slis.getByTestId("sli-markers")).toContainText("traffic switched");

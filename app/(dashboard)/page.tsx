@@ -8,14 +8,17 @@ import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
 import { db } from "@/lib/db";
 import { servicesOverview } from "@/lib/services/queries";
+import { sloSummary } from "@/lib/slo/overview";
 
 export default async function OverviewPage() {
   const user = await requireUser();
-  const [services, recent, runsInFlight, openIncidents] = await Promise.all([
+  const [services, recent, runsInFlight, openIncidents, slos] = await Promise.all([
     servicesOverview(),
     db.release.findMany({ orderBy: { createdAt: "desc" }, take: 5, include: { service: true, environment: true } }),
     db.deploymentRun.count({ where: { status: { in: ["QUEUED", "RUNNING", "PAUSED"] } } }),
     db.incident.count({ where: { status: { not: "RESOLVED" } } }),
+    // Every service's SLO at a glance; Prometheus down reads as "unknown", never a broken page.
+    db.serviceTarget.findMany({ select: { id: true, metricsSelector: true } }).then(async (targets) => Object.fromEntries(await Promise.all(targets.map(async (t) => [t.id, await sloSummary(t.metricsSelector)] as const)))),
   ]);
 
   return (
@@ -48,7 +51,7 @@ export default async function OverviewPage() {
                   {service.ownerTeam ? <span className="text-xs text-muted-foreground">{service.ownerTeam}</span> : null}
                 </CardHeader>
                 <CardBody>
-                  <ServiceEnvironments environments={service.environments} />
+                  <ServiceEnvironments environments={service.environments} slos={slos} />
                 </CardBody>
               </Card>
             ))

@@ -14,6 +14,7 @@ import { createRelease } from "@/lib/releases/create-release";
 import { freePort } from "@/lib/db/embedded-postgres";
 import { startSandbox, type Sandbox } from "@/lib/sandbox";
 import { seedDemoWorkload } from "@/lib/sandbox/demo-seed";
+import { sloSummary } from "@/lib/slo/overview";
 import { seedDemo } from "@/tests/support/fixtures";
 import { waitFor } from "@/tests/support/workloads";
 
@@ -84,6 +85,16 @@ describe("canary analysis on a real Prometheus", () => {
     expect(await canaryReplicas()).toBe(0);
     expect(await stableImage()).toBe("registry.greenlight.local/shop/search:0.19.0");
   }, 120_000);
+
+  it("reads each service's availability SLO for the overview, and says unknown without Prometheus", async () => {
+    const metrics = new PrometheusGateway(prom.url, { cacheTtlMs: 1000 });
+    const checkout = await sloSummary('app="checkout",namespace="shop-staging"', metrics);
+    expect(checkout).toMatchObject({ level: "ok", availability30d: 1, budgetRemaining: 1 });
+    expect(await sloSummary('app="checkout"', null)).toMatchObject({ level: "unknown", note: "Prometheus not configured" });
+    expect(await sloSummary('app="x"}) or vector(1) #', metrics)).toMatchObject({ level: "unknown", note: "no metrics selector" });
+    const down = await sloSummary('app="checkout"', new PrometheusGateway("http://127.0.0.1:1"));
+    expect(down.level).toBe("unknown");
+  });
 
   it("pauses, and never promotes, when Prometheus stops answering mid-analysis", async () => {
     const requested = await deploySearch("0.21.0");

@@ -50,5 +50,7 @@ describe("Slack notifications", () => {
     const second = await createRelease(f.releaseManager, { serviceId: f.checkout.id, environmentId: f.production.id, imageRef: "registry.greenlight.local/shop/checkout:11.2.0", strategy: "ROLLING", changeSummary: "Webhook unreachable.", links: [] });
     await expect(signRelease(await cto(), { releaseId: second.id, revision: 1, role: "CTO", decision: "APPROVED", comment: "" })).resolves.toBeTruthy();
     expect(await f.db.approval.count({ where: { releaseId: { in: [release.id, second.id] } } })).toBe(2);
+    // Let the (failing) background notifications finish before the database closes.
+    await new Promise((r) => setTimeout(r, 500));
   });
 });
