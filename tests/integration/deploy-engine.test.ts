@@ -130,6 +130,14 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(0);
   });
 
+  it("canary: a rollback with no earlier stable version says there is nothing to roll back to", async () => {
+    const s = await setup("CANARY");
+    const run = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "nothing shipped yet" })).id);
+    expect(run.status).toBe("FAILED");
+    expect(run.outcome).toBe("nothing to roll back to: Greenlight has no earlier stable version of this service recorded");
+    expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
+  });
+
   it("canary: abort scales the canary to zero and leaves stable untouched", async () => {
     const s = await setup("CANARY");
     await getDb().serviceTarget.updateMany({ where: { serviceId: s.service.id }, data: { canaryPauseSeconds: 30 } });

@@ -134,7 +134,7 @@ export function canaryRollback(previousImage: string | undefined): Step[] {
     name: "restore-stable",
     async run(context) {
       const { gateway, target, dryRun } = context;
-      if (!previousImage) return { status: "done", message: "no earlier stable image recorded; the canary is stopped and stable is unchanged" };
+      if (!previousImage) return { status: "failed", message: "nothing to roll back to: Greenlight has no earlier stable version of this service recorded" };
       const patch = imagePatch(target.containerName, previousImage);
       const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
       return written(result, `restoring ${previousImage} on ${target.deploymentName}`, patch, dryRun, () => ({ status: "done", message: `${target.deploymentName} back to ${previousImage}`, request: patch, state: { toImage: previousImage } }));
