@@ -151,14 +151,20 @@ async function main() {
   let prometheusNote = prometheusUrl ? `Prometheus: ${prometheusUrl}` : "";
   if (!prometheusUrl && sandbox) {
     if (findPrometheus()) {
-      localPrometheus = await startLocalPrometheus({
-        dataDir: path.join(dataDir, "prometheus"),
-        port: Number(process.env.PROMETHEUS_PORT ?? 9491),
-        targetsUrl: `${sandbox.url}/sandbox/targets`,
-      });
-      prometheusUrl = localPrometheus.url;
-      prometheusNote = `Prometheus: ${prometheusUrl} (scraping the sandbox's demo pods every 5 s)`;
-      say(`prometheus at ${prometheusUrl}`);
+      // Live SLIs are worth having, not worth refusing to start over.
+      try {
+        localPrometheus = await startLocalPrometheus({
+          dataDir: path.join(dataDir, "prometheus"),
+          port: Number(process.env.PROMETHEUS_PORT ?? 9491),
+          targetsUrl: `${sandbox.url}/sandbox/targets`,
+        });
+        prometheusUrl = localPrometheus.url;
+        prometheusNote = `Prometheus: ${prometheusUrl} (scraping the sandbox's demo pods every 5 s)`;
+        say(`prometheus at ${prometheusUrl}`);
+      } catch (error) {
+        prometheusNote = `Prometheus could not start (${error instanceof Error ? error.message : String(error)}; PROMETHEUS_PORT picks another port), so no live SLIs or canary analysis this time.`;
+        say(prometheusNote);
+      }
     } else {
       prometheusNote = "Prometheus: not installed, so no live SLIs or canary analysis. Install it with: sudo apt-get install -y --no-install-recommends prometheus";
       say(prometheusNote);

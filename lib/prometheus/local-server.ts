@@ -64,11 +64,17 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
   child.stdout?.on("data", log);
   child.stderr?.on("data", log);
   const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+  let output = "";
+  child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
 
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited with code ${child.exitCode}`);
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    if (child.exitCode !== null) {
+      const reason = /address already in use/.test(output) ? `port ${options.port} is taken` : `code ${child.exitCode}`;
+      throw new Error(`prometheus exited (${reason})`);
+    }
+    // A timeout per probe: something else holding the port may accept and never answer.
+    const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
