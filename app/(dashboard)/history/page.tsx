@@ -1,14 +1,11 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { ReleaseStatusBadge, STATUS_LABELS } from "@/components/releases/release-status";
+import { STATUS_LABELS } from "@/components/releases/release-status";
+import { ReleaseTable } from "@/components/releases/release-table";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { Table, Td, Th } from "@/components/ui/table";
-import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
 import { db } from "@/lib/db";
-import { shortImage } from "@/lib/releases/image-reference";
 
 export const metadata: Metadata = { title: "History" };
 
@@ -40,38 +37,7 @@ export default async function HistoryPage() {
         {releases.length === 0 ? (
           <EmptyState title="Nothing has shipped yet">Releases appear here once they are deployed, fail or are rolled back.</EmptyState>
         ) : (
-          <Table>
-            <thead>
-              <tr>
-                <Th>Release</Th>
-                <Th>Service</Th>
-                <Th>Image</Th>
-                <Th>Outcome</Th>
-                <Th>When</Th>
-              </tr>
-            </thead>
-            <tbody>
-              {releases.map((r) => (
-                <tr key={r.id}>
-                  <Td>
-                    <Link href={`/releases/${r.id}`} className="font-medium text-primary hover:underline">
-                      R-{r.number}
-                    </Link>
-                  </Td>
-                  <Td>
-                    {r.service.displayName} → {r.environment.displayName}
-                  </Td>
-                  <Td className="font-mono text-xs">{shortImage(r.imageRef)}</Td>
-                  <Td>
-                    <ReleaseStatusBadge status={r.status} />
-                  </Td>
-                  <Td className="text-muted-foreground">
-                    <Timestamp value={r.deployedAt ?? r.updatedAt} />
-                  </Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+          <ReleaseTable releases={releases} time="finished" />
         )}
       </Card>
     </>

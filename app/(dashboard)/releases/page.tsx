@@ -1,19 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ReleaseFilters } from "@/components/releases/release-filters";
-import { ReleaseStatusBadge } from "@/components/releases/release-status";
 import { Button } from "@/components/ui/button";
+import { ReleaseTable } from "@/components/releases/release-table";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
-import { Table, Td, Th } from "@/components/ui/table";
-import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
 import { can } from "@/lib/rbac";
-import { shortImage } from "@/lib/releases/image-reference";
 import { listEnvironments, listReleases, listServiceTargets } from "@/lib/releases/queries";
-import { releaseFilterSchema, STRATEGY_LABELS } from "@/lib/schemas/release";
+import { releaseFilterSchema } from "@/lib/schemas/release";
 
 export const metadata: Metadata = { title: "Releases" };
 
@@ -54,43 +51,7 @@ export default async function ReleasesPage({ searchParams }: { searchParams: Pro
             {filtered ? "Clear a filter to see more." : mayCreate ? "Create the first one: pick a service, an environment and the image to ship." : "Release managers create releases; they will appear here."}
           </EmptyState>
         ) : (
-          <Table>
-            <thead>
-              <tr>
-                <Th>Release</Th>
-                <Th>Service</Th>
-                <Th>Image</Th>
-                <Th>Strategy</Th>
-                <Th>Status</Th>
-                <Th>Created</Th>
-              </tr>
-            </thead>
-            <tbody>
-              {releases.map((r) => (
-                <tr key={r.id} className="hover:bg-muted/50">
-                  <Td>
-                    <Link href={`/releases/${r.id}`} className="font-medium text-primary hover:underline">
-                      R-{r.number}
-                    </Link>
-                    {r.revision > 1 ? <span className="ml-1 text-xs text-muted-foreground">rev {r.revision}</span> : null}
-                  </Td>
-                  <Td>
-                    {r.service.displayName} <span className="text-muted-foreground">→ {r.environment.displayName}</span>
-                  </Td>
-                  <Td className="font-mono text-xs" title={r.imageRef}>
-                    {shortImage(r.imageRef)}
-                  </Td>
-                  <Td>{STRATEGY_LABELS[r.strategy]}</Td>
-                  <Td>
-                    <ReleaseStatusBadge status={r.status} />
-                  </Td>
-                  <Td className="text-muted-foreground">
-                    <Timestamp value={r.createdAt} /> by {r.createdBy.name}
-                  </Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+          <ReleaseTable releases={releases} showStrategy />
         )}
         <Pagination page={filter.page} pageCount={pageCount} href={pageHref} />
       </Card>

@@ -1,15 +1,11 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { ReleaseStatusBadge } from "@/components/releases/release-status";
+import { ReleaseTable } from "@/components/releases/release-table";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { Table, Td, Th } from "@/components/ui/table";
-import { Timestamp } from "@/components/ui/timestamp";
 import { waitingForMe } from "@/lib/approvals/waiting";
 import { requireUser } from "@/lib/auth/require-user";
 import { db } from "@/lib/db";
-import { shortImage } from "@/lib/releases/image-reference";
 import { isApproverRole, ROLE_LABELS } from "@/lib/roles";
 
 export const metadata: Metadata = { title: "Waiting for me" };
@@ -26,39 +22,7 @@ export default async function WaitingPage() {
         {releases.length === 0 ? (
           <EmptyState title="Nothing waits for your sign-off">{myRoles.length ? "New releases that need your role show up here." : "Approvers see the releases they can sign here."}</EmptyState>
         ) : (
-          <Table>
-            <thead>
-              <tr>
-                <Th>Release</Th>
-                <Th>Service</Th>
-                <Th>Image</Th>
-                <Th>Status</Th>
-                <Th>Created</Th>
-              </tr>
-            </thead>
-            <tbody>
-              {releases.map((r) => (
-                <tr key={r.id}>
-                  <Td>
-                    <Link href={`/releases/${r.id}`} className="font-medium text-primary hover:underline">
-                      R-{r.number}
-                    </Link>
-                    <span className="ml-1 text-xs text-muted-foreground">rev {r.revision}</span>
-                  </Td>
-                  <Td>
-                    {r.service.displayName} → {r.environment.displayName}
-                  </Td>
-                  <Td className="font-mono text-xs">{shortImage(r.imageRef)}</Td>
-                  <Td>
-                    <ReleaseStatusBadge status={r.status} />
-                  </Td>
-                  <Td className="text-muted-foreground">
-                    <Timestamp value={r.createdAt} /> by {r.createdBy.name}
-                  </Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+          <ReleaseTable releases={releases} />
         )}
       </Card>
     </>
