@@ -30,7 +30,8 @@ export function RunProgress({ runId, canControl, onFinished }: { runId: string; 
       if (!ACTIVE.includes(run.status)) onFinished?.(run);
       return run;
     },
-    refetchInterval: (q) => (q.state.data && !ACTIVE.includes(q.state.data.status) ? false : 1000),
+    // Finished deploys under verification are still polled, slower, until the window concludes.
+    refetchInterval: (q) => (!q.state.data || ACTIVE.includes(q.state.data.status) ? 1000 : q.state.data.verification === "VERIFYING" ? 5000 : false),
     staleTime: 0,
   });
   const control = useAction(controlCanaryAction);
@@ -49,7 +50,7 @@ export function RunProgress({ runId, canControl, onFinished }: { runId: string; 
         <Badge tone={TONE[run.status]} data-testid="run-status">{run.status.toLowerCase().replace("_", " ")}</Badge>
         <span className="text-muted-foreground">
           {run.kind.toLowerCase()} · {run.strategy.toLowerCase().replace("_", "-")}
-          {run.requestedBy ? ` · by ${run.requestedBy}` : ""}
+          {run.requestedBy ? ` · by ${run.requestedBy}` : run.kind === "ROLLBACK" ? " · automatic" : ""}
         </span>
         {active ? <Loader2 className="size-4 animate-spin text-muted-foreground" aria-label="in progress" /> : null}
       </div>
@@ -58,6 +59,8 @@ export function RunProgress({ runId, canControl, onFinished }: { runId: string; 
           Traffic switched <strong>{switched}</strong> after the request{total ? `; finished after ${total}` : ""}.
         </p>
       ) : null}
+      {run.kind === "ROLLBACK" && run.reason ? <p className="text-sm text-muted-foreground">Reason: {run.reason}</p> : null}
+      {run.verification ? <Verification run={run} /> : null}
       {run.outcome ? <p className={run.status === "SUCCEEDED" ? "text-sm" : "text-sm text-destructive"} data-testid="run-outcome">{run.outcome}</p> : null}
       <ol className="space-y-1.5 text-sm" aria-label="Steps">
         {steps.map((e) => (
@@ -80,5 +83,25 @@ export function RunProgress({ runId, canControl, onFinished }: { runId: string; 
         </div>
       ) : null}
     </div>
+  );
+}
+
+const VERIFICATION = {
+  VERIFYING: { tone: "info", label: "verifying" },
+  VERIFIED: { tone: "success", label: "verified" },
+  BREACHED: { tone: "danger", label: "breached" },
+  UNVERIFIED: { tone: "warning", label: "unverified" },
+  SUPERSEDED: { tone: "neutral", label: "superseded" },
+} as const;
+
+/** The verification window after a rolling or blue-green deploy: watching, or how it ended. */
+function Verification({ run }: { run: Progress }) {
+  const state = VERIFICATION[run.verification!];
+  return (
+    <p className="flex flex-wrap items-center gap-2 text-sm" data-testid="run-verification" data-verification={run.verification}>
+      <Badge tone={state.tone}>{state.label}</Badge>
+      {run.verification === "VERIFYING" && run.verifyUntil ? <span>SLIs watched until {new Date(run.verifyUntil).toLocaleTimeString()}; a breach rolls back automatically unless the service turned that off.</span> : null}
+      {run.verificationNote ? <span className="text-muted-foreground">{run.verificationNote}</span> : null}
+    </p>
   );
 }

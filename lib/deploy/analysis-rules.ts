@@ -44,11 +44,13 @@ export function decide(measurements: Measurements | null, rules: readonly Analys
     return { sli: rule.sli, value, max: rule.max, passed: value === null || Number.isNaN(value) ? null : value <= rule.max };
   });
   const breaches = outcomes.filter((o) => o.passed === false);
-  if (breaches.length > 0) {
-    return { verdict: "fail", summary: breaches.map((b) => `${SLI_THRESHOLDS[b.sli].label} ${formatSli(b.sli, b.value!)} > ${formatSli(b.sli, b.max)}`).join("; "), outcomes };
+  const breachText = breaches.map((b) => `${SLI_THRESHOLDS[b.sli].label} ${formatSli(b.sli, b.value!)} > ${formatSli(b.sli, b.max)}`).join("; ");
+  if (measurements.requests === null) return { verdict: "inconclusive", summary: "no request data in the window", outcomes };
+  // Too little traffic is noise either way: neither a pass nor a failure is judged on it.
+  if (measurements.requests < minRequests) {
+    return { verdict: "inconclusive", summary: `only ${Math.round(measurements.requests)} requests in the window (at least ${minRequests} needed)${breachText ? `; not judged on ${breachText}` : ""}`, outcomes };
   }
-  if (measurements.requests === null) return { verdict: "inconclusive", summary: "no request data for the canary", outcomes };
-  if (measurements.requests < minRequests) return { verdict: "inconclusive", summary: `only ${Math.round(measurements.requests)} requests in the window (at least ${minRequests} needed)`, outcomes };
+  if (breaches.length > 0) return { verdict: "fail", summary: breachText, outcomes };
   const missing = outcomes.filter((o) => o.passed === null);
   if (missing.length > 0) return { verdict: "inconclusive", summary: `no data for ${missing.map((m) => SLI_THRESHOLDS[m.sli].label).join(", ")}`, outcomes };
   return { verdict: "pass", summary: outcomes.map((o) => `${SLI_THRESHOLDS[o.sli].label} ${formatSli(o.sli, o.value!)} ≤ ${formatSli(o.sli, o.max)}`).join("; "), outcomes };

@@ -2,16 +2,26 @@ import type { DeployTarget, RunState } from "@/lib/deploy/types";
 
 export type AnalysisVerdict = { verdict: "pass" | "fail" | "inconclusive"; summary: string; measurements?: unknown };
 
-export interface CanaryAnalysis {
-  /** Judges the canary's last pause window before it gets more traffic. */
-  evaluateStep(target: DeployTarget, state: RunState, percent: number): Promise<AnalysisVerdict>;
+/** Judges a deploy on its SLIs: canary steps while they run, and the new version after a deploy. */
+export interface SliAnalysis {
+  /**
+   * Judges the canary's pods over the last `windowSeconds` (by default the step's pause), before
+   * the canary gets more traffic, and while a pause runs, so a breach stops it early.
+   */
+  evaluateStep(target: DeployTarget, state: RunState, percent: number, windowSeconds?: number): Promise<AnalysisVerdict>;
+  /** Judges every pod of the service over the last `windowSeconds`: the verification window. */
+  evaluateLive?(target: DeployTarget, windowSeconds: number): Promise<AnalysisVerdict>;
+  /** How often a running pause or verification window is checked; no interim checks without it. */
+  intervalMs?: number;
+  /** The shortest window judged, so rates have enough samples. */
+  minWindowSeconds?: number;
 }
 
 /**
- * Until SLI analysis exists (Prometheus issue) every step passes; the run calls this hook at
+ * Without Prometheus every step passes after its pause, and says so; the run calls this hook at
  * each step so the analysis plugs in without touching the strategy.
  */
-export const noAnalysis: CanaryAnalysis = {
+export const noAnalysis: SliAnalysis = {
   async evaluateStep(_target, _state, percent) {
     return { verdict: "pass", summary: `no SLI analysis configured; ${percent} % step passes after its pause` };
   },

@@ -1,11 +1,11 @@
-import { noAnalysis, type CanaryAnalysis } from "@/lib/deploy/analysis";
+import { noAnalysis, type SliAnalysis } from "@/lib/deploy/analysis";
 import { blueGreenDeploy, blueGreenRollback } from "@/lib/deploy/strategies/blue-green";
 import { canaryAbort, canaryDeploy, canaryRollback } from "@/lib/deploy/strategies/canary";
 import { rollingDeploy, rollingRollback } from "@/lib/deploy/strategies/rolling";
 import type { RunKindName, Step, StrategyName } from "@/lib/deploy/types";
 
 export interface PlanOptions {
-  analysis?: CanaryAnalysis;
+  analysis?: SliAnalysis;
   /** Canary rollbacks put back the stable image recorded by the last successful deploy. */
   previousImage?: string;
   /** A dry run sends every write with dryRun=All and skips the waits. */

@@ -1,42 +1,62 @@
-import type { AnalysisVerdict, CanaryAnalysis } from "@/lib/deploy/analysis";
+import type { AnalysisVerdict, SliAnalysis } from "@/lib/deploy/analysis";
 import { decide, DEFAULT_MIN_REQUESTS, DEFAULT_RULES, type AnalysisRule, type Measurements } from "@/lib/deploy/analysis-rules";
-import type { DeployTarget, RunState } from "@/lib/deploy/types";
+import type { DeployTarget } from "@/lib/deploy/types";
 import type { PrometheusGateway } from "@/lib/prometheus/client";
 import { errorRatio, latencyQuantile, requestCount, withLabels } from "@/lib/prometheus/promql";
+
+/** Checks run this often while a canary pause or a verification window is open. */
+export const DEFAULT_ANALYSIS_INTERVAL_MS = 5000;
+/** Shorter windows would hold fewer than about three scrapes, too few for a rate. */
+export const DEFAULT_MIN_WINDOW_SECONDS = 20;
 
 export interface PrometheusAnalysisOptions {
   rules?: AnalysisRule[];
   minRequests?: number;
-  /** The shortest window judged, so rates have enough samples even after a short pause. */
   minWindowSeconds?: number;
+  intervalMs?: number;
   /** The label selector of a target's series (e.g. from its metricsSelector). */
   selectorFor: (target: DeployTarget) => string | null;
 }
 
 /**
- * Judges each canary step from Prometheus: the canary pods' requests, 5xx share, P95 and P99
- * over the step's pause. No answer or too little traffic is inconclusive, never a pass.
+ * Judges deploys from Prometheus: requests, 5xx share, P95 and P99 over a window, for the
+ * canary's pods during a canary, for all the service's pods after a rolling or blue-green deploy.
+ * No answer or too little traffic is inconclusive, never a pass.
  */
-export function prometheusAnalysis(gateway: PrometheusGateway, options: PrometheusAnalysisOptions): CanaryAnalysis {
+export function prometheusAnalysis(gateway: PrometheusGateway, options: PrometheusAnalysisOptions): SliAnalysis {
+  const minWindow = options.minWindowSeconds ?? DEFAULT_MIN_WINDOW_SECONDS;
+
+  async function judge(target: DeployTarget, labels: Record<string, string>, windowSeconds: number, what: string): Promise<AnalysisVerdict> {
+    const base = options.selectorFor(target);
+    if (base === null) return { verdict: "inconclusive", summary: "this service has no metrics selector configured" };
+    let selector: string;
+    try {
+      selector = withLabels(base, labels);
+    } catch (error) {
+      return { verdict: "inconclusive", summary: `the metrics selector is not usable: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    const window = `${Math.max(minWindow, Math.round(windowSeconds))}s`;
+    // One instant for the four queries, so they describe the same window.
+    const at = Date.now();
+    const [requests, errors, p95, p99] = await Promise.all([
+      gateway.scalar(requestCount(selector, window), at),
+      gateway.scalar(errorRatio(selector, window), at),
+      gateway.scalar(latencyQuantile(0.95, selector, window), at),
+      gateway.scalar(latencyQuantile(0.99, selector, window), at),
+    ]);
+    const failed = [requests, errors, p95, p99].find((r) => !r.ok);
+    if (failed && !failed.ok) return { verdict: "inconclusive", summary: `Prometheus: ${failed.error.message}` };
+    const value = (r: typeof requests) => (r.ok ? r.value : null);
+    const measurements: Measurements = { requests: value(requests), error_rate: value(errors), latency_p95: value(p95), latency_p99: value(p99) };
+    const decision = decide(measurements, options.rules ?? DEFAULT_RULES, options.minRequests ?? DEFAULT_MIN_REQUESTS);
+    return { verdict: decision.verdict, summary: `${what} over ${window}: ${decision.summary}`, measurements: { selector, window, ...measurements, rules: decision.outcomes } };
+  }
+
   return {
-    async evaluateStep(target: DeployTarget, _state: RunState, percent: number): Promise<AnalysisVerdict> {
-      const base = options.selectorFor(target);
-      if (base === null) return { verdict: "inconclusive", summary: "this service has no metrics selector configured" };
-      const selector = withLabels(base, { track: "canary" });
-      const window = `${Math.max(options.minWindowSeconds ?? 20, target.canaryPauseSeconds)}s`;
-      const at = Date.now();
-      const [requests, errors, p95, p99] = await Promise.all([
-        gateway.scalar(requestCount(selector, window), at),
-        gateway.scalar(errorRatio(selector, window), at),
-        gateway.scalar(latencyQuantile(0.95, selector, window), at),
-        gateway.scalar(latencyQuantile(0.99, selector, window), at),
-      ]);
-      const failed = [requests, errors, p95, p99].find((r) => !r.ok);
-      if (failed && !failed.ok) return { verdict: "inconclusive", summary: `Prometheus: ${failed.error.message}` };
-      const value = (r: typeof requests) => (r.ok ? r.value : null);
-      const measurements: Measurements = { requests: value(requests), error_rate: value(errors), latency_p95: value(p95), latency_p99: value(p99) };
-      const decision = decide(measurements, options.rules ?? DEFAULT_RULES, options.minRequests ?? DEFAULT_MIN_REQUESTS);
-      return { verdict: decision.verdict, summary: `${percent} % step over ${window}: ${decision.summary}`, measurements: { selector, window, ...measurements, rules: decision.outcomes } };
-    },
+    intervalMs: options.intervalMs ?? DEFAULT_ANALYSIS_INTERVAL_MS,
+    minWindowSeconds: minWindow,
+    evaluateStep: (target, _state, percent, windowSeconds) => judge(target, { track: "canary" }, windowSeconds ?? target.canaryPauseSeconds, `${percent} % step`),
+    // After the switch (or the rollout) only the new version serves, so the whole service is judged.
+    evaluateLive: (target, windowSeconds) => judge(target, {}, windowSeconds, "the new version"),
   };
 }

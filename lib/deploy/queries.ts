@@ -30,6 +30,9 @@ export async function runProgress(runId: string) {
     trafficSwitchedAt: run.trafficSwitchedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
     control: run.controlRequest,
+    verification: run.verification,
+    verifyUntil: run.verifyUntil?.toISOString() ?? null,
+    verificationNote: run.verificationNote,
     events: run.events.map((e) => ({
       seq: e.seq,
       step: e.step,

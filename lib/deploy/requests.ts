@@ -1,7 +1,8 @@
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import type { CurrentUser } from "@/lib/auth/current-user";
 import { releaseGate } from "@/lib/approvals/gate";
-import { db } from "@/lib/db";
+import { db, type DbTx } from "@/lib/db";
+import type { Prisma, Strategy } from "@/lib/generated/prisma/client";
 import { runDeadlineSeconds } from "@/lib/deploy/targets";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { enqueueRun } from "@/lib/jobs/queue";
@@ -23,7 +24,7 @@ async function oneActiveRun<T>(serviceId: string, environmentId: string, work: (
   try {
     return await work();
   } catch (error) {
-    if (isUniqueViolation(error) || (error instanceof Error && /deployment_runs_one_active_per_target/.test(error.message))) {
+    if (isActiveRunConflict(error)) {
       throw new AppError("CONFLICT", await inProgressMessage(serviceId, environmentId));
     }
     throw error;
@@ -104,26 +105,62 @@ export async function requestRollback(user: CurrentUser, input: { serviceId: str
   const strategy = lastDeploy?.strategy ?? target.defaultStrategy;
   return oneActiveRun(input.serviceId, input.environmentId, () =>
     db.$transaction(async (tx) => {
-      const run = await tx.deploymentRun.create({
-        data: {
-          kind: "ROLLBACK",
-          serviceId: input.serviceId,
-          environmentId: input.environmentId,
-          strategy,
-          reason: input.reason,
-          // Blue-green goes back to the colour the last deploy replaced, never "the other one"
-          // blindly: a second rollback must not put the bad version back.
-          state: lastDeploy?.rollbackTarget && strategy === "BLUE_GREEN" ? { rollbackTarget: lastDeploy.rollbackTarget } : {},
-          releaseId: lastDeploy?.releaseId ?? null,
-          requestedById: user.id,
-          deadlineAt: new Date(Date.now() + runDeadlineSeconds(strategy, "ROLLBACK", target) * 1000),
-        },
+      const run = await createRollbackRun(tx, {
+        serviceId: input.serviceId,
+        environmentId: input.environmentId,
+        strategy,
+        reason: input.reason,
+        rollbackTarget: lastDeploy?.rollbackTarget,
+        releaseId: lastDeploy?.releaseId ?? null,
+        requestedById: user.id,
+        deadlineSeconds: runDeadlineSeconds(strategy, "ROLLBACK", target),
       });
       await recordAudit(tx, actorOf(user), { action: "run.request", targetType: "run", targetId: run.id, after: { kind: "ROLLBACK", service: target.service.name, environment: target.environment.name, strategy, reason: input.reason } });
-      await enqueueRun(tx, run.id);
       return run;
     }, { maxWait: 10_000, timeout: 15_000 }),
   );
+}
+
+export interface RollbackRunInput {
+  serviceId: string;
+  environmentId: string;
+  strategy: Strategy;
+  reason: string;
+  /** What the deploy being undone recorded it replaced. */
+  rollbackTarget: Prisma.JsonValue | null | undefined;
+  releaseId: string | null;
+  /** Null for an automatic rollback. */
+  requestedById: string | null;
+  deadlineSeconds: number;
+}
+
+/**
+ * Creates a rollback run and its job in the caller's transaction; PostgreSQL's unique index
+ * refuses it while another deploy or rollback of the target is active.
+ */
+export async function createRollbackRun(tx: DbTx, input: RollbackRunInput) {
+  const run = await tx.deploymentRun.create({
+    data: {
+      kind: "ROLLBACK",
+      serviceId: input.serviceId,
+      environmentId: input.environmentId,
+      strategy: input.strategy,
+      reason: input.reason,
+      // Blue-green goes back to the colour the last deploy replaced, never "the other one"
+      // blindly: a second rollback must not put the bad version back.
+      state: input.rollbackTarget && input.strategy === "BLUE_GREEN" ? { rollbackTarget: input.rollbackTarget } : {},
+      releaseId: input.releaseId,
+      requestedById: input.requestedById,
+      deadlineAt: new Date(Date.now() + input.deadlineSeconds * 1000),
+    },
+  });
+  await enqueueRun(tx, run.id);
+  return run;
+}
+
+/** Whether an error is PostgreSQL refusing a second active deploy or rollback of one target. */
+export function isActiveRunConflict(error: unknown): boolean {
+  return isUniqueViolation(error) || (error instanceof Error && /deployment_runs_one_active_per_target/.test(error.message));
 }
 
 /** Promote (skip the remaining canary steps) or abort (canary to zero) an active canary deploy. */

@@ -3,12 +3,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { releaseGate } from "@/lib/approvals/gate";
 import { SYSTEM_ACTOR, recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db";
-import { noAnalysis, type CanaryAnalysis } from "@/lib/deploy/analysis";
+import { noAnalysis, type SliAnalysis } from "@/lib/deploy/analysis";
 import { planFor } from "@/lib/deploy/plan";
 import { recordStep } from "@/lib/deploy/run-store";
 import { canaryAbort } from "@/lib/deploy/strategies/canary";
 import { deployTarget } from "@/lib/deploy/targets";
-import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
+import { beginVerification, verificationPlan, type VerificationPlan } from "@/lib/deploy/verification";
+import { openAutoRollbackIncident, recordRollbackOutcome } from "@/lib/incidents/auto-rollback";
+import type { RunState, Step, StepContext, StepResult, Stopping } from "@/lib/deploy/types";
 import type { Prisma, RunStatus } from "@/lib/generated/prisma/client";
 import { gatewayFor, type ClusterGateway } from "@/lib/k8s/gateway";
 import { log } from "@/lib/log";
@@ -17,7 +19,7 @@ import { notifyRelease } from "@/lib/notifications/slack";
 export interface EngineOptions {
   workerId: string;
   signal?: AbortSignal;
-  analysis?: CanaryAnalysis;
+  analysis?: SliAnalysis;
   gateway?: (cluster: string) => ClusterGateway;
   leaseMs?: number;
   now?: () => Date;
@@ -101,7 +103,10 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
     const seen = await recordStep(runId, token, { event: { seq, step, phase, message, request: exchange.request, response: exchange.response } });
     return seen.owned;
   };
-  const finish = (status: RunStatus, outcome: string, releaseStatus?: "PENDING") => finishRun(runId, token, status, outcome, releaseStatus);
+  // A rolling or blue-green deploy that succeeds goes on being watched on its SLIs.
+  const verify = () => (row ? verificationPlan(run, row.verifyWindowSeconds, options.analysis, now()) : null);
+  const finish = (status: RunStatus, outcome: string, releaseStatus?: "PENDING", breach?: string) =>
+    finishRun(runId, token, status, outcome, { releaseStatus, verify: status === "SUCCEEDED" ? verify() : null, autoRollback: row?.autoRollback ?? true, breach });
 
   if (!row) {
     await event("plan", "ERROR", `${run.service.name} has no target in ${run.environment.name}`);
@@ -110,7 +115,7 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
   // Everything was done before the previous worker stopped: only the final state is missing.
   if (run.currentStep === DONE) {
     const saved = (run.state ?? {}) as RunState;
-    return saved.stopping ? finish(saved.stopping.status, saved.stopping.outcome) : finish("SUCCEEDED", completedOutcome(run.kind, saved, run.toImage));
+    return saved.stopping ? finish(saved.stopping.status, saved.stopping.outcome, undefined, saved.stopping.breach) : finish("SUCCEEDED", completedOutcome(run.kind, saved, run.toImage));
   }
 
   const target = deployTarget(row, run.service.name);
@@ -128,9 +133,9 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
   let plan: Step[] = planFor(run.kind, run.strategy, { analysis: options.analysis ?? noAnalysis, previousImage });
   // A canary that is being stopped (asked to abort, or failing) runs the abort plan to the end.
   // It is kept in the run state, so a worker that resumes the run finishes the same way.
-  let stopping: { status: "ABORTED" | "FAILED"; outcome: string } | null = state.stopping ?? null;
-  const stopCanary = (status: "ABORTED" | "FAILED", outcome: string) => {
-    stopping = { status, outcome };
+  let stopping: Stopping | null = state.stopping ?? null;
+  const stopCanary = (status: "ABORTED" | "FAILED", outcome: string, breach?: string) => {
+    stopping = { status, outcome, ...(breach ? { breach } : {}) };
     state = { ...state, stopping };
     plan = canaryAbort;
   };
@@ -174,7 +179,7 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
         ({ index, entered, lastMessage } = { index: 0, entered: undefined, lastMessage: "" });
         continue;
       }
-      const stopped = stopping as { status: "ABORTED" | "FAILED"; outcome: string } | null;
+      const stopped = stopping as Stopping | null;
       return finish(stopped?.status === "ABORTED" ? "ABORTED" : "FAILED", stopped ? `${stopped.outcome}; then ${message}` : message);
     }
     if (control !== state.control) {
@@ -224,11 +229,11 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
       if (!seen.owned) return "not-mine";
       if (canStopCanary && !stopping) {
         // A failing canary must not keep its share of traffic.
-        stopCanary("FAILED", `${result.message}; the canary was scaled to zero`);
+        stopCanary("FAILED", `${result.message}; the canary was scaled to zero`, result.breach ? result.message : undefined);
         ({ index, entered, lastMessage } = { index: 0, entered: undefined, lastMessage: "" });
         continue;
       }
-      const stopped = stopping as { status: "ABORTED" | "FAILED"; outcome: string } | null;
+      const stopped = stopping as Stopping | null;
       return finish("FAILED", stopped ? `${stopped.outcome}; then stopping the canary failed: ${result.message}` : result.message);
     }
     if (result.status === "paused") {
@@ -267,8 +272,8 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
     }
   }
 
-  const stopped = stopping as { status: "ABORTED" | "FAILED"; outcome: string } | null;
-  if (stopped) return finish(stopped.status, stopped.outcome);
+  const stopped = stopping as Stopping | null;
+  if (stopped) return finish(stopped.status, stopped.outcome, undefined, stopped.breach);
   return finish("SUCCEEDED", completedOutcome(run.kind, state, run.toImage));
 }
 
@@ -291,7 +296,15 @@ async function lastStableImage(serviceId: string, environmentId: string): Promis
  * Puts the run in its final state and moves its release along, once, and only as the lease
  * holder: a worker that lost the run cannot end it.
  */
-async function finishRun(runId: string, token: string, status: RunStatus, outcome: string, releaseStatus?: "PENDING"): Promise<EngineOutcome> {
+interface FinishOptions {
+  releaseStatus?: "PENDING";
+  verify: VerificationPlan | null;
+  autoRollback: boolean;
+  /** A canary stopped by its analysis: an automatic rollback, which opens an incident. */
+  breach?: string;
+}
+
+async function finishRun(runId: string, token: string, status: RunStatus, outcome: string, options: FinishOptions): Promise<EngineOutcome> {
   const finished = await db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ lease_owner: string | null }[]>`select lease_owner from deployment_runs where id = ${runId} for update`;
     if (locked[0]?.lease_owner !== token) return null;
@@ -302,7 +315,7 @@ async function finishRun(runId: string, token: string, status: RunStatus, outcom
     if (run.kind === "DEPLOY" && run.releaseId) {
       await tx.release.update({
         where: { id: run.releaseId },
-        data: status === "SUCCEEDED" ? { status: "DEPLOYED", deployedAt: new Date() } : { status: releaseStatus ?? "FAILED" },
+        data: status === "SUCCEEDED" ? { status: "DEPLOYED", deployedAt: new Date() } : { status: options.releaseStatus ?? "FAILED" },
       });
     }
     if (run.kind === "ROLLBACK" && status === "SUCCEEDED") {
@@ -313,6 +326,23 @@ async function finishRun(runId: string, token: string, status: RunStatus, outcom
       });
       if (live) await tx.release.update({ where: { id: live.id }, data: { status: "ROLLED_BACK" } });
     }
+    if (run.kind === "ROLLBACK") await recordRollbackOutcome(tx, runId, status === "SUCCEEDED", outcome);
+    if (options.breach && run.kind === "DEPLOY") {
+      const context = await tx.deploymentRun.findUniqueOrThrow({ where: { id: runId }, select: { service: true, environment: true } });
+      await openAutoRollbackIncident(tx, {
+        serviceId: run.serviceId,
+        environmentId: run.environmentId,
+        serviceName: context.service.displayName,
+        environmentName: context.environment.displayName,
+        production: context.environment.requiresApproval,
+        deployRunId: runId,
+        rollbackRunId: runId,
+        image: run.toImage,
+        why: options.breach,
+        remedy: `Greenlight scaled the canary to zero: ${outcome}`,
+      });
+    }
+    if (options.verify) await beginVerification(tx, runId, options.verify, options.autoRollback);
     await recordAudit(tx, SYSTEM_ACTOR, { action: "run.finish", targetType: "run", targetId: runId, before: { status: run.status }, after: { status, outcome } });
     return run;
   });

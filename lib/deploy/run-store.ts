@@ -1,4 +1,5 @@
-import { db } from "@/lib/db";
+import { db, type DbTx } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import type { RunState } from "@/lib/deploy/types";
 
 export interface StepRecord {
@@ -45,4 +46,20 @@ export async function recordStep(runId: string, workerId: string, record: StepRe
      returning control_request`;
   const row = rows[0];
   return { owned: row !== undefined, control: (row?.control_request as "promote" | "abort" | null) ?? undefined };
+}
+
+/**
+ * Appends an event to a run nobody holds a lease on (a finished deploy being verified). The row
+ * lock serialises writers, so two of them cannot take the same sequence number.
+ */
+export async function appendRunEvent(tx: DbTx, runId: string, event: Omit<NonNullable<StepRecord["event"]>, "seq">): Promise<void> {
+  await tx.$queryRaw`select id from deployment_runs where id = ${runId} for update`;
+  const seq = ((await tx.runEvent.aggregate({ where: { runId }, _max: { seq: true } }))._max.seq ?? 0) + 1;
+  await tx.runEvent.create({
+    data: { runId, seq, step: event.step, phase: event.phase, message: event.message, request: jsonValue(event.request), response: jsonValue(event.response) },
+  });
+}
+
+function jsonValue(value: unknown): Prisma.InputJsonValue | undefined {
+  return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue);
 }

@@ -14,6 +14,8 @@ export function deployTarget(row: ServiceTargetRow, serviceName: string): Deploy
     canaryIngressName: row.canaryIngressName,
     canarySteps: row.canarySteps,
     canaryPauseSeconds: row.canaryPauseSeconds,
+    verifyWindowSeconds: row.verifyWindowSeconds,
+    autoRollback: row.autoRollback,
     metricsSelector: row.metricsSelector,
   };
 }

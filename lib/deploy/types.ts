@@ -15,6 +15,10 @@ export interface DeployTarget {
   canaryIngressName: string | null;
   canarySteps: number[];
   canaryPauseSeconds: number;
+  /** Rolling and blue-green: how long the SLIs are watched after a deploy (0: not at all). */
+  verifyWindowSeconds: number;
+  /** Whether a breach in the verification window rolls the service back by itself. */
+  autoRollback: boolean;
   /** PromQL label selector of the service's series, for SLI analysis. */
   metricsSelector: string | null;
 }
@@ -31,11 +35,20 @@ export interface RunState {
   /** Blue-green rollback: the previous colour had to be scaled back up before the switch. */
   scaledUp?: boolean;
   pauseUntil?: string;
+  /** When the running canary pause was last checked against its SLIs. */
+  lastCheckAt?: string;
   /** A person's request to a paused or running canary (from the run's control_request column). */
   control?: "promote" | "abort";
   rollbackTarget?: RollbackTarget;
   /** A canary being stopped (aborted, or failing) and how the run will end once it is. */
-  stopping?: { status: "ABORTED" | "FAILED"; outcome: string };
+  stopping?: Stopping;
+}
+
+/** How a canary being stopped will end; `breach` says its analysis failed (why, for the incident). */
+export interface Stopping {
+  status: "ABORTED" | "FAILED";
+  outcome: string;
+  breach?: string;
 }
 
 export type RollbackTarget =
@@ -61,7 +74,8 @@ export interface Exchange {
 export type StepResult =
   | ({ status: "done"; message: string; state?: Partial<RunState>; trafficSwitched?: boolean } & Exchange)
   | ({ status: "waiting"; message: string; retryInMs: number; state?: Partial<RunState> } & Exchange)
-  | ({ status: "failed"; message: string; k8sError?: K8sError } & Exchange)
+  /** `breach`: the failure is an SLI analysis verdict, so stopping the deploy is an automatic rollback. */
+  | ({ status: "failed"; message: string; k8sError?: K8sError; breach?: boolean } & Exchange)
   | ({ status: "paused"; message: string; state?: Partial<RunState> } & Exchange);
 
 export interface Step {

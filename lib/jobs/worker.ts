@@ -2,8 +2,9 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { run, runMigrations, type Runner } from "graphile-worker";
 import { db } from "@/lib/db";
-import type { CanaryAnalysis } from "@/lib/deploy/analysis";
+import type { SliAnalysis } from "@/lib/deploy/analysis";
 import { executeRun } from "@/lib/deploy/run-engine";
+import { checkVerification, VERIFY_TASK } from "@/lib/deploy/verification";
 import type { ClusterGateway } from "@/lib/k8s/gateway";
 import { RUN_TASK, enqueueRun } from "@/lib/jobs/queue";
 import { log } from "@/lib/log";
@@ -11,7 +12,7 @@ import { log } from "@/lib/log";
 export interface WorkerOptions {
   connectionString: string;
   concurrency?: number;
-  analysis?: CanaryAnalysis;
+  analysis?: SliAnalysis;
   gateway?: (cluster: string) => ClusterGateway;
   leaseMs?: number;
   sweepIntervalMs?: number;
@@ -69,6 +70,11 @@ export async function startRunWorker(options: WorkerOptions): Promise<RunWorker>
         const { runId } = payload as { runId: string };
         const outcome = await executeRun(runId, { workerId: id, signal: helpers.abortSignal, analysis: options.analysis, gateway: options.gateway, leaseMs: options.leaseMs });
         log.info({ runId, outcome, worker: id }, "run handled");
+      },
+      [VERIFY_TASK]: async (payload) => {
+        const { runId } = payload as { runId: string };
+        const outcome = await checkVerification(runId, options.analysis);
+        if (outcome !== "rescheduled") log.info({ runId, outcome, worker: id }, "verification check");
       },
     },
   });

@@ -32,3 +32,16 @@ export async function notifyRelease(releaseId: string, event: ReleaseEvent, deta
     log.warn({ err: error, event, releaseId }, "slack webhook failed");
   }
 }
+
+/** Tells the channel Greenlight rolled a service back by itself; never throws. */
+export async function notifyRollback(releaseId: string | null, text: string): Promise<void> {
+  const webhook = process.env.SLACK_WEBHOOK_URL;
+  if (!webhook) return;
+  const link = process.env.APP_URL && releaseId ? ` <${process.env.APP_URL}/releases/${releaseId}|open>` : "";
+  try {
+    const response = await fetch(webhook, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: `:rewind: ${text}${link}` }), signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!response.ok) log.warn({ status: response.status, releaseId }, "slack webhook refused the rollback message");
+  } catch (error) {
+    log.warn({ err: error, releaseId }, "slack webhook failed");
+  }
+}

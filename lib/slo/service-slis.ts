@@ -34,13 +34,16 @@ export async function serviceSlis(serviceId: string, environmentId: string, rang
   const start = now - seconds * 1000;
   const runs = await db.deploymentRun.findMany({
     where: { serviceId, environmentId, createdAt: { gte: new Date(start) }, kind: { in: ["DEPLOY", "ROLLBACK"] } },
-    select: { kind: true, createdAt: true, trafficSwitchedAt: true, toImage: true, status: true },
+    select: { kind: true, createdAt: true, trafficSwitchedAt: true, finishedAt: true, toImage: true, status: true, requestedById: true, incidentEvents: { where: { kind: "ROLLBACK" }, select: { runId: true } } },
     orderBy: { createdAt: "asc" },
   });
   const markers: Marker[] = runs.flatMap((r) => {
-    const label = `${r.kind === "DEPLOY" ? "deploy" : "rollback"} ${r.toImage?.split(":").at(-1) ?? ""}`.trim();
+    const what = r.kind === "DEPLOY" ? "deploy" : r.requestedById ? "rollback" : "automatic rollback";
+    const label = `${what} ${r.toImage?.split(":").at(-1) ?? ""}`.trim();
     const list: Marker[] = [{ t: r.createdAt.getTime(), kind: r.kind === "DEPLOY" ? "deploy" : "rollback", label }];
     if (r.trafficSwitchedAt) list.push({ t: r.trafficSwitchedAt.getTime(), kind: "traffic", label: "traffic switched" });
+    // A canary its analysis stopped rolled itself back: marked where its canary went to zero.
+    if (r.kind === "DEPLOY" && r.finishedAt && r.incidentEvents.length > 0) list.push({ t: r.finishedAt.getTime(), kind: "rollback", label: "canary rolled back automatically" });
     return list;
   });
   if (!gateway) return { ok: false, reason: "not_configured", message: "Prometheus is not configured (PROMETHEUS_URL). Install Debian's prometheus and restart npm start to see live SLIs.", markers };

@@ -15,6 +15,7 @@ import { freePort } from "@/lib/db/embedded-postgres";
 import { startSandbox, type Sandbox } from "@/lib/sandbox";
 import { seedDemoWorkload } from "@/lib/sandbox/demo-seed";
 import { sloSummary } from "@/lib/slo/overview";
+import { serviceSlis } from "@/lib/slo/service-slis";
 import { seedDemo } from "@/tests/support/fixtures";
 import { waitFor } from "@/tests/support/workloads";
 
@@ -84,6 +85,15 @@ describe("canary analysis on a real Prometheus", () => {
     expect(failure?.response).toMatchObject({ selector: expect.stringContaining('track="canary"') });
     expect(await canaryReplicas()).toBe(0);
     expect(await stableImage()).toBe("registry.greenlight.local/shop/search:0.19.0");
+    // Checked while the pause ran: stopped before its 15 s pause was over, not after it.
+    const paused = run.events.find((e) => /pausing 15 s/.test(e.message));
+    expect(failure!.createdAt.getTime() - paused!.createdAt.getTime()).toBeLessThan(15_000);
+    // An automatic rollback: an incident, already mitigated, and a marker on the charts.
+    const incident = await getDb().incident.findFirstOrThrow({ where: { source: "AUTO_ROLLBACK", events: { some: { runId: run.id } } }, include: { events: true } });
+    expect(incident).toMatchObject({ status: "MITIGATED", severity: "P3" });
+    expect(incident.summary).toMatch(/search:0\.20\.0-bad breached its SLIs: canary failed its analysis at 25 %: .*Greenlight scaled the canary to zero/);
+    const slis = await serviceSlis(run.serviceId, f.staging.id, "15m", new PrometheusGateway(prom.url));
+    expect(slis.markers.map((m) => m.label)).toContain("canary rolled back automatically");
   }, 120_000);
 
   it("reads each service's availability SLO for the overview, and says unknown without Prometheus", async () => {

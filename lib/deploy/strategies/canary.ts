@@ -1,4 +1,4 @@
-import type { CanaryAnalysis } from "@/lib/deploy/analysis";
+import type { SliAnalysis } from "@/lib/deploy/analysis";
 import { canaryReplicasForShare, canaryReplicasForWeight, effectiveShare } from "@/lib/deploy/canary-traffic";
 import { containerImage } from "@/lib/deploy/rollout-status";
 import { fromK8sError, imagePatch, waitForRollout, written } from "@/lib/deploy/step-helpers";
@@ -60,7 +60,7 @@ async function setTraffic(context: StepContext, stable: number, percent: number)
  * One step per canary share: scale (and weigh), wait for the pods, pause, ask the analysis, go
  * on. The current share and pause end live in the run state, so a restart resumes mid-step.
  */
-export function canarySteps(analysis: CanaryAnalysis): Step {
+export function canarySteps(analysis: SliAnalysis): Step {
   return {
     name: "traffic-steps",
     async run(context, state) {
@@ -82,13 +82,22 @@ export function canarySteps(analysis: CanaryAnalysis): Step {
         const share = target.canaryIngressName ? percent : effectiveShare(stable, canaryReplicasForShare(stable, percent));
         return { status: "waiting", message: `canary at ${percent} % (${share} % of traffic); pausing ${target.canaryPauseSeconds} s`, retryInMs: 200, state: { pauseUntil: until } };
       }
-      if (now() < new Date(state.pauseUntil)) {
-        return { status: "waiting", message: `canary at ${percent} %, paused until ${state.pauseUntil}`, retryInMs: Math.min(1000, new Date(state.pauseUntil).getTime() - now().getTime()) };
+      const pauseEnds = new Date(state.pauseUntil).getTime();
+      if (now().getTime() < pauseEnds) {
+        const waiting = { status: "waiting" as const, message: `canary at ${percent} %, paused until ${state.pauseUntil}`, retryInMs: Math.min(1000, pauseEnds - now().getTime()) };
+        // Checked while the pause runs too, so a clearly failing canary is stopped at once rather
+        // than serving errors until the pause ends; a pass only counts once the pause is over.
+        const elapsedMs = now().getTime() - (pauseEnds - target.canaryPauseSeconds * 1000);
+        const sinceCheck = state.lastCheckAt ? now().getTime() - new Date(state.lastCheckAt).getTime() : Infinity;
+        if (!analysis.intervalMs || sinceCheck < analysis.intervalMs || elapsedMs < analysis.intervalMs) return waiting;
+        const interim = await analysis.evaluateStep(target, state, percent, elapsedMs / 1000);
+        if (interim.verdict === "fail") return { status: "failed", message: `canary failed its analysis at ${percent} %: ${interim.summary}`, response: interim.measurements, breach: true };
+        return { ...waiting, state: { lastCheckAt: now().toISOString() } };
       }
       const verdict = await analysis.evaluateStep(target, state, percent);
-      if (verdict.verdict === "fail") return { status: "failed", message: `canary failed its analysis at ${percent} %: ${verdict.summary}`, response: verdict.measurements };
+      if (verdict.verdict === "fail") return { status: "failed", message: `canary failed its analysis at ${percent} %: ${verdict.summary}`, response: verdict.measurements, breach: true };
       if (verdict.verdict === "inconclusive") return { status: "paused", message: `analysis inconclusive at ${percent} %: ${verdict.summary}. Promote or abort.`, response: verdict.measurements };
-      return { status: "waiting", message: `${percent} % step passed: ${verdict.summary}`, retryInMs: 0, state: { canaryStep: index + 1, pauseUntil: undefined }, response: verdict.measurements };
+      return { status: "waiting", message: `${percent} % step passed: ${verdict.summary}`, retryInMs: 0, state: { canaryStep: index + 1, pauseUntil: undefined, lastCheckAt: undefined }, response: verdict.measurements };
     },
   };
 }
@@ -124,7 +133,7 @@ export const retireCanary: Step = {
   },
 };
 
-export function canaryDeploy(analysis: CanaryAnalysis): Step[] {
+export function canaryDeploy(analysis: SliAnalysis): Step[] {
   return [inspect, startCanary, canarySteps(analysis), promoteStable, waitStable, retireCanary];
 }
 

@@ -1,0 +1,153 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/lib/db";
+import { freePort } from "@/lib/db/embedded-postgres";
+import { prometheusAnalysis } from "@/lib/deploy/prometheus-analysis";
+import { requestDeploy, requestRollback } from "@/lib/deploy/requests";
+import { migrateJobQueue, startRunWorker, type RunWorker } from "@/lib/jobs/worker";
+import { ClusterGateway } from "@/lib/k8s/gateway";
+import { PrometheusGateway } from "@/lib/prometheus/client";
+import { findPrometheus, startLocalPrometheus, type LocalPrometheus } from "@/lib/prometheus/local-server";
+import { createRelease } from "@/lib/releases/create-release";
+import { startSandbox, type Sandbox } from "@/lib/sandbox";
+import { seedDemoWorkload } from "@/lib/sandbox/demo-seed";
+import { serviceSlis } from "@/lib/slo/service-slis";
+import { seedDemo } from "@/tests/support/fixtures";
+import { waitFor } from "@/tests/support/workloads";
+
+// The verification window after rolling and blue-green deploys, judged by a real Prometheus
+// scraping the sandbox's demo pods (the `bad` tag answers about 20 % 5xx).
+let f: Awaited<ReturnType<typeof seedDemo>>;
+let sandbox: Sandbox;
+let prom: LocalPrometheus;
+let worker: RunWorker;
+let apps: AppsV1Api;
+let core: CoreV1Api;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "greenlight-verify-"));
+const NS = "shop-staging";
+
+beforeAll(async () => {
+  if (!findPrometheus()) throw new Error("Prometheus is not installed (npm test installs Debian's prometheus package)");
+  f = await seedDemo();
+  await migrateJobQueue(process.env.DATABASE_URL!);
+  sandbox = await startSandbox({ kubeconfigDir: dir, loadGenerator: { rps: 40 } });
+  await seedDemoWorkload(sandbox.kubeConfig());
+  apps = sandbox.kubeConfig().makeApiClient(AppsV1Api);
+  core = sandbox.kubeConfig().makeApiClient(CoreV1Api);
+  fs.chmodSync(dir, 0o755);
+  prom = await startLocalPrometheus({ dataDir: path.join(dir, "prometheus"), port: await freePort(), targetsUrl: `${sandbox.url}/sandbox/targets`, scrapeIntervalSeconds: 2 });
+  const gateway = new ClusterGateway(sandbox.kubeConfig());
+  const metrics = new PrometheusGateway(prom.url, { cacheTtlMs: 1000 });
+  worker = await startRunWorker({
+    connectionString: process.env.DATABASE_URL!,
+    gateway: () => gateway,
+    analysis: prometheusAnalysis(metrics, { selectorFor: (t) => t.metricsSelector, minWindowSeconds: 8, minRequests: 30, intervalMs: 2000 }),
+  });
+  await getDb().serviceTarget.updateMany({ where: { environmentId: f.staging.id }, data: { verifyWindowSeconds: 20 } });
+}, 120_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await prom?.stop();
+  await sandbox?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function deploy(service: "checkout" | "catalog", version: string, strategy: "ROLLING" | "BLUE_GREEN") {
+  const row = await getDb().service.findUniqueOrThrow({ where: { name: service } });
+  const release = await createRelease(f.releaseManager, { serviceId: row.id, environmentId: f.staging.id, imageRef: `registry.greenlight.local/shop/${service}:${version}`, strategy, changeSummary: `${service} ${version}.`, links: [] });
+  const run = await requestDeploy(f.releaseManager, release.id);
+  await waitFor(async () => (await getDb().deploymentRun.findUniqueOrThrow({ where: { id: run.id } })).status === "SUCCEEDED", 60_000, 200);
+  return { run, release, serviceId: row.id };
+}
+
+async function verificationEnds(runId: string) {
+  await waitFor(async () => (await getDb().deploymentRun.findUniqueOrThrow({ where: { id: runId } })).verification !== "VERIFYING", 90_000, 250);
+  return getDb().deploymentRun.findUniqueOrThrow({ where: { id: runId }, include: { events: { orderBy: { seq: "asc" } } } });
+}
+
+async function finishedRollbackAfter(serviceId: string, deployRunId: string) {
+  const deployRun = await getDb().deploymentRun.findUniqueOrThrow({ where: { id: deployRunId } });
+  let id = "";
+  await waitFor(async () => {
+    const rollback = await getDb().deploymentRun.findFirst({ where: { serviceId, environmentId: f.staging.id, kind: "ROLLBACK", createdAt: { gt: deployRun.createdAt } } });
+    id = rollback?.id ?? "";
+    return rollback !== null && ["SUCCEEDED", "FAILED"].includes(rollback.status);
+  }, 60_000, 250);
+  return getDb().deploymentRun.findUniqueOrThrow({ where: { id } });
+}
+
+const image = async (name: string) => (await apps.readNamespacedDeployment({ namespace: NS, name })).spec?.template?.spec?.containers?.[0]?.image;
+const liveColor = async () => (await core.readNamespacedService({ namespace: NS, name: "checkout" })).spec?.selector?.color;
+
+describe("verification window on a real Prometheus", () => {
+  it("a healthy rolling deploy is verified when its window ends", async () => {
+    const { run } = await deploy("catalog", "2.10.0", "ROLLING");
+    const verified = await verificationEnds(run.id);
+    expect(verified.verification, verified.verificationNote ?? "").toBe("VERIFIED");
+    expect(verified.verificationNote).toMatch(/^verified: the new version over \d+s: Error rate \(5xx\) 0\.000 % ≤ 0\.10 %/);
+    expect(verified.events.map((e) => e.message)).toContainEqual(expect.stringMatching(/watching error rate, P95 and P99 for 20 s; a breach rolls the service back automatically/));
+  }, 120_000);
+
+  it("a bad rolling deploy is undone by itself, with why, an incident and a chart marker", async () => {
+    const { run, release, serviceId } = await deploy("catalog", "2.11.0-bad", "ROLLING");
+    const breached = await verificationEnds(run.id);
+    expect(breached.verification).toBe("BREACHED");
+    const breach = breached.events.find((e) => e.step === "verify-slis" && e.phase === "ERROR");
+    expect(breach?.message).toMatch(/^breach: the new version over \d+s: Error rate \(5xx\) \d+(\.\d+)? % > 0\.10 %.*Rolling back automatically \(run \w+\)\.$/);
+    expect(breach?.response).toMatchObject({ selector: 'app="catalog",namespace="shop-staging"', rules: expect.arrayContaining([expect.objectContaining({ sli: "error_rate", passed: false })]) });
+
+    const rollback = await finishedRollbackAfter(serviceId, run.id);
+    expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
+    expect(rollback.requestedById).toBeNull();
+    expect(rollback.reason).toMatch(/^Automatic rollback: registry.greenlight.local\/shop\/catalog:2.11.0-bad breached its SLIs after the deploy: .*Error rate/);
+    expect(await image("catalog")).toBe("registry.greenlight.local/shop/catalog:2.10.0");
+    expect((await getDb().release.findUniqueOrThrow({ where: { id: release.id } })).status).toBe("ROLLED_BACK");
+
+    const incident = await getDb().incident.findFirstOrThrow({ where: { serviceId, source: "AUTO_ROLLBACK" }, include: { events: { orderBy: { id: "asc" } } } });
+    expect(incident).toMatchObject({ severity: "P3", status: "MITIGATED", title: "Automatic rollback of Catalog in Staging" });
+    expect(incident.events.map((e) => [e.kind, e.runId])).toEqual([["DETECT", run.id], ["ROLLBACK", rollback.id], ["REMEDIATE", rollback.id]]);
+    expect(await getDb().auditLog.count({ where: { action: "run.auto_rollback", targetId: rollback.id } })).toBe(1);
+
+    const slis = await serviceSlis(serviceId, f.staging.id, "15m", new PrometheusGateway(prom.url));
+    expect(slis.markers.map((m) => m.label)).toContain("automatic rollback 2.10.0");
+  }, 150_000);
+
+  it("a bad blue-green deploy switches back to the colour it replaced", async () => {
+    const before = await liveColor();
+    const { run, serviceId } = await deploy("checkout", "1.5.0-bad", "BLUE_GREEN");
+    expect(await liveColor()).not.toBe(before);
+    expect((await verificationEnds(run.id)).verification).toBe("BREACHED");
+    const rollback = await finishedRollbackAfter(serviceId, run.id);
+    expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
+    expect(await liveColor()).toBe(before);
+  }, 150_000);
+
+  it("with automatic rollback off, a breach is recorded and the version stays", async () => {
+    const checkout = await getDb().service.findUniqueOrThrow({ where: { name: "checkout" } });
+    await getDb().serviceTarget.updateMany({ where: { serviceId: checkout.id, environmentId: f.staging.id }, data: { autoRollback: false } });
+    const { run } = await deploy("checkout", "1.6.0-bad", "BLUE_GREEN");
+    const live = await liveColor();
+    const breached = await verificationEnds(run.id);
+    expect(breached.verification).toBe("BREACHED");
+    expect(breached.events.at(-1)?.message).toMatch(/Automatic rollback is off for this service; roll back from the service page/);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await getDb().deploymentRun.count({ where: { serviceId: checkout.id, kind: "ROLLBACK", createdAt: { gt: run.createdAt } } })).toBe(0);
+    expect(await liveColor()).toBe(live);
+  }, 150_000);
+
+  it("a person's rollback during the window supersedes it, and no second rollback starts", async () => {
+    const checkout = await getDb().service.findUniqueOrThrow({ where: { name: "checkout" } });
+    await getDb().serviceTarget.updateMany({ where: { serviceId: checkout.id, environmentId: f.staging.id }, data: { autoRollback: true, verifyWindowSeconds: 60 } });
+    const { run } = await deploy("checkout", "1.7.0", "BLUE_GREEN");
+    const manual = await requestRollback(f.onCall, { serviceId: checkout.id, environmentId: f.staging.id, reason: "checking the rollback path" });
+    const ended = await verificationEnds(run.id);
+    expect(ended.verification).toBe("SUPERSEDED");
+    expect(ended.verificationNote).toMatch(/a rollback by .* replaced this version before its window ended/);
+    await waitFor(async () => (await getDb().deploymentRun.findUniqueOrThrow({ where: { id: manual.id } })).status === "SUCCEEDED", 30_000);
+    expect(await getDb().deploymentRun.count({ where: { serviceId: checkout.id, kind: "ROLLBACK", createdAt: { gt: run.createdAt } } })).toBe(1);
+  }, 150_000);
+});
