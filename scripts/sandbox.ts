@@ -1,7 +1,7 @@
 /**
  * `npm run sandbox`: the sandbox cluster alone, with the demo workload, for kubectl and
  * Prometheus. Port from SANDBOX_PORT (default 6550); state and kubeconfig in .data/sandbox/;
- * SANDBOX_LOAD=off leaves out the demo traffic.
+ * SANDBOX_LOAD=off leaves out the demo traffic; SANDBOX_LOAD_RPS sets it per Service (default 5).
  */
 import path from "node:path";
 import { startSandboxCluster } from "@/lib/sandbox/cluster";
@@ -15,13 +15,19 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 // SANDBOX_LOAD=off: no demo traffic (benchmarks measure the API server alone).
-const sandbox = await startSandboxCluster({ dataDir, port, seedDemo: true, loadGenerator: process.env.SANDBOX_LOAD !== "off" });
+const rps = Number(process.env.SANDBOX_LOAD_RPS ?? 5);
+if (!(rps > 0 && rps <= 1000)) {
+  console.error(`SANDBOX_LOAD_RPS must be a number of requests per second (1-1000), got ${process.env.SANDBOX_LOAD_RPS}`);
+  process.exit(1);
+}
+const sandbox = await startSandboxCluster({ dataDir, port, seedDemo: true, loadGenerator: process.env.SANDBOX_LOAD === "off" ? false : { rps } });
 const relative = path.relative(process.cwd(), sandbox.kubeconfigPath);
 const kubeconfig = relative.startsWith("..") ? sandbox.kubeconfigPath : relative;
 console.log(
   [
     `sandbox cluster at ${sandbox.apiUrl} (plain HTTP: ${sandbox.url})`,
     `kubeconfig: ${sandbox.kubeconfigPath}`,
+    `targets:    ${sandbox.url}/sandbox/targets`,
     `try:        KUBECONFIG=${kubeconfig} kubectl get deploy -A`,
     `prometheus: http_sd_configs: [{ url: "${sandbox.url}/sandbox/targets" }]  (with honor_labels: true)`,
     `faults:     curl -X POST ${sandbox.url}/sandbox/faults -d '{"errorRate":0.2}'`,

@@ -5,6 +5,7 @@ import { Loader2 } from "lucide-react";
 import { useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { Button } from "@/components/ui/button";
+import { sideBySide } from "@/lib/slo/chart-data";
 import type { RangeName } from "@/lib/slo/panels";
 import type { PanelData, ServiceSlis } from "@/lib/slo/service-slis";
 import { formatSli } from "@/lib/slo/thresholds";
@@ -58,6 +59,8 @@ export function SliCharts({ service, environment }: { service: string; environme
       ) : !query.data.ok ? (
         <p className="text-sm text-muted-foreground" data-testid="slis-unavailable">{query.data.message}</p>
       ) : (
+        <>
+        <SideBySide panels={query.data.panels} />
         <div className="grid gap-4 md:grid-cols-2">
           {query.data.panels.map((panel) => (
             <figure key={panel.id} className="rounded-md border border-border p-3" data-testid={`panel-${panel.id}`}>
@@ -99,6 +102,7 @@ export function SliCharts({ service, environment }: { service: string; environme
             </figure>
           ))}
         </div>
+        </>
       )}
       {query.data?.markers.length ? (
         <ul className="flex flex-wrap gap-3 text-xs text-muted-foreground" aria-label="Markers" data-testid="sli-markers">
@@ -109,6 +113,38 @@ export function SliCharts({ service, environment }: { service: string; environme
           ))}
         </ul>
       ) : null}
+    </div>
+  );
+}
+
+/** While two versions serve at once (canary and stable, blue and green): their latest values side by side. */
+function SideBySide({ panels }: { panels: PanelData[] }) {
+  const rows = sideBySide(panels);
+  if (!rows) return null;
+  const columns = panels.filter((p) => rows.some((r) => r.values[p.id] !== undefined));
+  return (
+    <div className="overflow-x-auto rounded-md border border-border" data-testid="slis-side-by-side">
+      <table className="w-full text-sm">
+        <caption className="px-3 pt-2 text-left text-xs font-medium text-muted-foreground">Both versions serving now</caption>
+        <thead>
+          <tr className="text-left text-xs text-muted-foreground">
+            <th scope="col" className="px-3 py-1.5 font-medium">Version</th>
+            {columns.map((p) => <th key={p.id} scope="col" className="px-3 py-1.5 font-medium">{p.title}</th>)}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.name} className="border-t border-border">
+              <th scope="row" className="px-3 py-1.5 text-left font-medium"><span className="mr-1.5 inline-block size-2 rounded-full" style={{ background: COLORS[row.name] ?? "#8b5cf6" }} />{row.name}</th>
+              {columns.map((p) => {
+                const value = row.values[p.id];
+                const breached = value !== undefined && p.critical !== undefined && value > p.critical;
+                return <td key={p.id} className={breached ? "px-3 py-1.5 font-medium text-destructive" : "px-3 py-1.5"}>{value === undefined ? "—" : format(p, value)}</td>;
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

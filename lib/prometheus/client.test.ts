@@ -24,8 +24,8 @@ describe("PrometheusGateway", () => {
     expect(calls).toHaveLength(1);
   });
 
-  it("reuses an answer for its interval, then asks again", async () => {
-    let now = 1_000_000;
+  it("reuses an answer until its interval on the clock ends, then asks again", async () => {
+    let now = 990_000;
     const { calls, fetcher } = counting(vector);
     const gateway = new PrometheusGateway("http://prometheus", { fetch: fetcher, now: () => now, cacheTtlMs: 15_000 });
     await gateway.scalar("up", 1_000_000);
@@ -35,6 +35,20 @@ describe("PrometheusGateway", () => {
     now += 2_000;
     await gateway.scalar("up", 1_000_000);
     expect(calls).toHaveLength(2);
+  });
+
+  it("costs one query per interval however many viewers refresh, at whatever moments", async () => {
+    let now = 0;
+    const { calls, fetcher } = counting(vector, 200, 0);
+    const gateway = new PrometheusGateway("http://prometheus", { fetch: fetcher, now: () => now, cacheTtlMs: 15_000 });
+    // 200 viewers each refreshing every 15 s from a random moment, for one minute.
+    const refreshes = Array.from({ length: 200 }, () => Math.random() * 15_000).flatMap((phase) => [0, 1, 2, 3].map((i) => phase + i * 15_000)).sort((a, b) => a - b);
+    for (const at of refreshes) {
+      now = at;
+      await gateway.queryRange("sum(rate(http_requests_total[1m]))", at - 3_600_000, at, 30);
+    }
+    // Four intervals in the minute, and the range query's end moves every 30 s: four queries.
+    expect(calls).toHaveLength(4);
   });
 
   it("aligns range queries to the step so panels opened seconds apart share them", async () => {

@@ -89,7 +89,9 @@ export class PrometheusGateway {
     const url = `${this.baseUrl.replace(/\/$/, "")}${path}?${new URLSearchParams(params)}`;
     const cached = this.cache.get(url);
     const now = this.now();
-    if (cached && now - cached.at < this.ttlMs) return cached.result;
+    // Answers live until the end of their interval on the clock, not for an interval from when
+    // they were asked: viewers refreshing at random moments then cost one query per interval.
+    if (cached && this.bucket(now) === this.bucket(cached.at)) return cached.result;
     const result = this.send(url);
     this.cache.set(url, { at: now, result });
     // Failures are not kept: the next viewer asks again.
@@ -118,7 +120,7 @@ export class PrometheusGateway {
 
   private evict(now: number): void {
     if (this.cache.size < 1000) return;
-    for (const [key, entry] of this.cache) if (now - entry.at >= this.ttlMs) this.cache.delete(key);
+    for (const [key, entry] of this.cache) if (this.bucket(entry.at) !== this.bucket(now)) this.cache.delete(key);
   }
 }
 
