@@ -1,5 +1,5 @@
 import type { AnalysisVerdict, SliAnalysis } from "@/lib/deploy/analysis";
-import { decide, DEFAULT_MIN_REQUESTS, DEFAULT_RULES, type AnalysisRule, type Measurements } from "@/lib/deploy/analysis-rules";
+import { decide, type AnalysisRule, type Measurements } from "@/lib/deploy/analysis-rules";
 import type { DeployTarget } from "@/lib/deploy/types";
 import type { PrometheusGateway } from "@/lib/prometheus/client";
 import { errorRatio, latencyQuantile, requestCount, withLabels } from "@/lib/prometheus/promql";
@@ -10,7 +10,9 @@ export const DEFAULT_ANALYSIS_INTERVAL_MS = 5000;
 export const DEFAULT_MIN_WINDOW_SECONDS = 20;
 
 export interface PrometheusAnalysisOptions {
+  /** Overrides every target's own rules (tests). */
   rules?: AnalysisRule[];
+  /** Overrides every target's own minimum (tests). */
   minRequests?: number;
   minWindowSeconds?: number;
   intervalMs?: number;
@@ -38,17 +40,18 @@ export function prometheusAnalysis(gateway: PrometheusGateway, options: Promethe
     const window = `${Math.max(minWindow, Math.round(windowSeconds))}s`;
     // One instant for the four queries, so they describe the same window.
     const at = Date.now();
+    const m = target.metrics;
     const [requests, errors, p95, p99] = await Promise.all([
-      gateway.scalar(requestCount(selector, window), at),
-      gateway.scalar(errorRatio(selector, window), at),
-      gateway.scalar(latencyQuantile(0.95, selector, window), at),
-      gateway.scalar(latencyQuantile(0.99, selector, window), at),
+      gateway.scalar(requestCount(selector, window, m), at),
+      gateway.scalar(errorRatio(selector, window, m), at),
+      gateway.scalar(latencyQuantile(0.95, selector, window, m), at),
+      gateway.scalar(latencyQuantile(0.99, selector, window, m), at),
     ]);
     const failed = [requests, errors, p95, p99].find((r) => !r.ok);
     if (failed && !failed.ok) return { verdict: "inconclusive", summary: `Prometheus: ${failed.error.message}` };
     const value = (r: typeof requests) => (r.ok ? r.value : null);
     const measurements: Measurements = { requests: value(requests), error_rate: value(errors), latency_p95: value(p95), latency_p99: value(p99) };
-    const decision = decide(measurements, options.rules ?? DEFAULT_RULES, options.minRequests ?? DEFAULT_MIN_REQUESTS);
+    const decision = decide(measurements, options.rules ?? target.rules, options.minRequests ?? target.minRequests);
     return { verdict: decision.verdict, summary: `${what} over ${window}: ${decision.summary}`, measurements: { selector, window, ...measurements, rules: decision.outcomes } };
   }
 

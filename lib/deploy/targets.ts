@@ -1,7 +1,30 @@
+import { DEFAULT_MIN_REQUESTS, DEFAULT_RULES, type AnalysisRule } from "@/lib/deploy/analysis-rules";
 import type { DeployTarget } from "@/lib/deploy/types";
+import type { MetricNames } from "@/lib/prometheus/promql";
 
 /** A ServiceTarget row as Prisma returns it (the container name may be left to default). */
-type ServiceTargetRow = Omit<DeployTarget, "containerName"> & { containerName: string | null };
+type ServiceTargetRow = Omit<DeployTarget, "containerName" | "metrics" | "rules" | "minRequests"> & {
+  containerName: string | null;
+  requestsMetric: string;
+  durationMetric: string;
+  statusLabel: string;
+  cpuMetric: string;
+  memoryMetric: string;
+  maxErrorRate: number | null;
+  maxLatencyP95: number | null;
+  maxLatencyP99: number | null;
+  minRequests: number | null;
+};
+
+export function metricNames(row: Pick<ServiceTargetRow, "requestsMetric" | "durationMetric" | "statusLabel" | "cpuMetric" | "memoryMetric">): MetricNames {
+  return { requests: row.requestsMetric, duration: row.durationMetric, statusLabel: row.statusLabel, cpu: row.cpuMetric, memory: row.memoryMetric };
+}
+
+/** The target's analysis rules: its own limits where set, the SLI table's critical lines elsewhere. */
+export function analysisRules(row: Pick<ServiceTargetRow, "maxErrorRate" | "maxLatencyP95" | "maxLatencyP99">): AnalysisRule[] {
+  const own: Record<AnalysisRule["sli"], number | null> = { error_rate: row.maxErrorRate, latency_p95: row.maxLatencyP95, latency_p99: row.maxLatencyP99 };
+  return DEFAULT_RULES.map((rule) => ({ sli: rule.sli, max: own[rule.sli] ?? rule.max }));
+}
 
 export function deployTarget(row: ServiceTargetRow, serviceName: string): DeployTarget {
   return {
@@ -17,6 +40,9 @@ export function deployTarget(row: ServiceTargetRow, serviceName: string): Deploy
     verifyWindowSeconds: row.verifyWindowSeconds,
     autoRollback: row.autoRollback,
     metricsSelector: row.metricsSelector,
+    metrics: metricNames(row),
+    rules: analysisRules(row),
+    minRequests: row.minRequests ?? DEFAULT_MIN_REQUESTS,
   };
 }
 

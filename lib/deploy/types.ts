@@ -1,5 +1,7 @@
 import type { ClusterGateway } from "@/lib/k8s/gateway";
+import type { AnalysisRule } from "@/lib/deploy/analysis-rules";
 import type { K8sError } from "@/lib/k8s/result";
+import type { MetricNames } from "@/lib/prometheus/promql";
 
 export type StrategyName = "ROLLING" | "BLUE_GREEN" | "CANARY";
 export type RunKindName = "DEPLOY" | "ROLLBACK" | "PROMOTE" | "ABORT";
@@ -21,6 +23,12 @@ export interface DeployTarget {
   autoRollback: boolean;
   /** PromQL label selector of the service's series, for SLI analysis. */
   metricsSelector: string | null;
+  /** The metric and label names its PromQL templates use. */
+  metrics: MetricNames;
+  /** What a canary step or the verification window must meet. */
+  rules: AnalysisRule[];
+  /** Fewer requests than this in a window are not judged. */
+  minRequests: number;
 }
 
 /** What a run remembers between steps; persisted after every step, so a new worker resumes. */

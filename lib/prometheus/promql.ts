@@ -18,6 +18,24 @@ function assertSelector(selector: string): string {
   return selector.trim();
 }
 
+const METRIC = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export function isValidMetricName(name: string): boolean {
+  return METRIC.test(name);
+}
+
+export function isValidLabelName(name: string): boolean {
+  return LABEL.test(name);
+}
+
+/** Metric names are pasted into PromQL too: only real names get through. */
+export function assertMetrics(m: MetricNames): MetricNames {
+  for (const name of [m.requests, m.duration, m.cpu, m.memory]) if (!METRIC.test(name)) throw new Error(`not a metric name: ${name}`);
+  if (!LABEL.test(m.statusLabel)) throw new Error(`not a label name: ${m.statusLabel}`);
+  return m;
+}
+
 function assertWindow(window: string): string {
   if (!WINDOW.test(window)) throw new Error(`not a PromQL range: ${window}`);
   return window;
@@ -46,29 +64,40 @@ export const DEFAULT_METRICS: MetricNames = {
 };
 
 export function requestRate(selector: string, window: string, m: MetricNames = DEFAULT_METRICS): string {
+  assertMetrics(m);
   return `sum(rate(${m.requests}{${assertSelector(selector)}}[${assertWindow(window)}]))`;
 }
 
 export function requestCount(selector: string, window: string, m: MetricNames = DEFAULT_METRICS): string {
+  assertMetrics(m);
   return `sum(increase(${m.requests}{${assertSelector(selector)}}[${assertWindow(window)}]))`;
 }
 
 /** The 5xx share of requests. */
 export function errorRatio(selector: string, window: string, m: MetricNames = DEFAULT_METRICS): string {
+  assertMetrics(m);
   const sel = assertSelector(selector);
   const errors = sel ? `${sel},${m.statusLabel}=~"5.."` : `${m.statusLabel}=~"5.."`;
   return `(sum(rate(${m.requests}{${errors}}[${assertWindow(window)}])) or vector(0)) / sum(rate(${m.requests}{${sel}}[${window}]))`;
 }
 
+/** The non-5xx share of requests: the availability SLI. */
+export function availability(selector: string, window: string, m: MetricNames = DEFAULT_METRICS): string {
+  return `1 - (${errorRatio(selector, window, m)})`;
+}
+
 export function latencyQuantile(quantile: number, selector: string, window: string, m: MetricNames = DEFAULT_METRICS): string {
+  assertMetrics(m);
   if (!(quantile > 0 && quantile < 1)) throw new Error(`quantile out of range: ${quantile}`);
   return `histogram_quantile(${quantile}, sum by (le) (rate(${m.duration}_bucket{${assertSelector(selector)}}[${assertWindow(window)}])))`;
 }
 
 export function cpuUsage(selector: string, m: MetricNames = DEFAULT_METRICS): string {
+  assertMetrics(m);
   return `avg(${m.cpu}{${assertSelector(selector)}})`;
 }
 
 export function memoryUsage(selector: string, m: MetricNames = DEFAULT_METRICS): string {
+  assertMetrics(m);
   return `avg(${m.memory}{${assertSelector(selector)}})`;
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_METRICS } from "@/lib/prometheus/promql";
+import { assertMetrics, DEFAULT_METRICS } from "@/lib/prometheus/promql";
 import type { SliName } from "@/lib/slo/thresholds";
 
 export const RANGES = { "15m": 15 * 60, "1h": 3600, "6h": 6 * 3600, "24h": 24 * 3600, "7d": 7 * 24 * 3600 } as const;
@@ -25,6 +25,7 @@ const BY = "color, track";
 
 /** The service page's SLI panels for one label selector. */
 export function panels(selector: string, window: string, m = DEFAULT_METRICS): Panel[] {
+  assertMetrics(m);
   const errorsSel = selector ? `${selector},${m.statusLabel}=~"5.."` : `${m.statusLabel}=~"5.."`;
   const quantile = (q: number) => `histogram_quantile(${q}, sum by (le, ${BY}) (rate(${m.duration}_bucket{${selector}}[${window}])))`;
   return [

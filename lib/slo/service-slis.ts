@@ -1,4 +1,5 @@
 import { db } from "@/lib/db";
+import { metricNames } from "@/lib/deploy/targets";
 import { prometheus, type PrometheusGateway } from "@/lib/prometheus/client";
 import { isValidSelector } from "@/lib/prometheus/promql";
 import { toRows, type ChartRow } from "@/lib/slo/chart-data";
@@ -47,12 +48,18 @@ export async function serviceSlis(serviceId: string, environmentId: string, rang
     return list;
   });
   if (!gateway) return { ok: false, reason: "not_configured", message: "Prometheus is not configured (PROMETHEUS_URL). Install Debian's prometheus and restart npm start to see live SLIs.", markers };
-  const target = await db.serviceTarget.findUnique({ where: { serviceId_environmentId: { serviceId, environmentId } }, select: { metricsSelector: true } });
+  const target = await db.serviceTarget.findUnique({ where: { serviceId_environmentId: { serviceId, environmentId } } });
   const selector = target?.metricsSelector ?? "";
-  if (!selector || !isValidSelector(selector)) return { ok: false, reason: "no_selector", message: "This service has no valid metrics selector; an admin sets one on its target.", markers };
+  if (!target || !selector || !isValidSelector(selector)) return { ok: false, reason: "no_selector", message: "This service has no valid metrics selector; an admin sets one in Admin → Services.", markers };
+  let queries: Panel[];
+  try {
+    queries = panels(selector, window, metricNames(target));
+  } catch (error) {
+    return { ok: false, reason: "no_selector", message: `This service's metric names are not usable (${error instanceof Error ? error.message : String(error)}); an admin fixes them in Admin → Services.`, markers };
+  }
 
   const data = await Promise.all(
-    panels(selector, window).map(async (panel): Promise<PanelData> => {
+    queries.map(async (panel): Promise<PanelData> => {
       const threshold = panel.sli ? SLI_THRESHOLDS[panel.sli] : undefined;
       const base = { id: panel.id, title: panel.title, unit: panel.unit, sli: panel.sli, warning: threshold?.warning, critical: threshold?.critical, target: threshold?.target.max };
       const result = await gateway.queryRange(panel.query, start, now, step);
