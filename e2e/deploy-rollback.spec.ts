@@ -45,6 +45,9 @@ test("deploy a blue-green release, watch it finish, roll back, and the Service s
   await expect(manager.getByTestId("run-status")).toHaveText("succeeded", { timeout: 60_000 });
   await expect(manager.getByTestId("traffic-switched")).toBeVisible();
   expect(await liveColor()).toBe(after);
+  // Prometheus is running, so the new version is watched in its verification window.
+  await expect(manager.getByTestId("run-verification")).toHaveAttribute("data-verification", "VERIFYING");
+  await expect(manager.getByTestId("run-verification")).toContainText("a breach rolls back automatically");
 
   const onCall = await (await browser.newContext()).newPage();
   await signIn(onCall, "oncall@greenlight.local");
@@ -73,6 +76,9 @@ test("deploy a blue-green release, watch it finish, roll back, and the Service s
   await expect(slis.getByTestId("sli-markers")).toContainText("deploy 1.5.0");
   await expect(slis.getByTestId("sli-markers")).toContainText("rollback");
   await expect(slis.getByTestId("sli-markers")).toContainText("traffic switched");
+  // The person's rollback ended the deploy's verification window: the release page says so.
+  await expect(manager.getByTestId("run-verification")).toHaveAttribute("data-verification", "SUPERSEDED", { timeout: 45_000 });
+  await expect(manager.getByTestId("run-verification")).toContainText("a rollback by");
 });
 
 test("a viewer sees the service's live state but no rollback button", async ({ page }) => {

@@ -7,7 +7,7 @@
  *     default analysis settings (and the same for a bad blue-green deploy's verification window).
  * Ends with one line:
  *   slis queries_per_min_1=… queries_per_min_200=… breach_to_stable_s=…
- * BENCH_VIEW_SECONDS (default 60) sets how long each viewer phase lasts.
+ * BENCH_VIEW_SECONDS (default 60, a multiple of 15) sets how long each viewer phase lasts.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
@@ -94,8 +94,13 @@ async function watch(viewers: number): Promise<{ perMinute: number; refreshes: n
   // One gateway per server process, as in the app: what viewers share is its cache.
   const gateway = new PrometheusGateway(prom.url);
   const checkout = await db.service.findUniqueOrThrow({ where: { name: "checkout" } });
+  // Each phase starts on a refresh-interval boundary, so both phases span the same number of
+  // intervals: a phase starting mid-interval would count one interval more for many viewers
+  // than for one, which is the measuring window's edge, not load.
+  const boundary = Math.ceil(Date.now() / REFRESH_MS) * REFRESH_MS;
+  await new Promise((r) => setTimeout(r, boundary + 50 - Date.now()));
   const before = await upstreamQueries();
-  const ends = Date.now() + VIEW_SECONDS * 1000;
+  const ends = boundary + VIEW_SECONDS * 1000 - 100;
   let refreshes = 0;
   let failures = 0;
   await Promise.all(
