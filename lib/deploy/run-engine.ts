@@ -104,7 +104,7 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
     return seen.owned;
   };
   // A rolling or blue-green deploy that succeeds goes on being watched on its SLIs.
-  const verify = () => (row ? verificationPlan(run, row.verifyWindowSeconds, options.analysis, now()) : null);
+  const verify = () => (row ? verificationPlan(run, row, options.analysis, now()) : null);
   const finish = (status: RunStatus, outcome: string, releaseStatus?: "PENDING", breach?: string) =>
     finishRun(runId, token, status, outcome, { releaseStatus, verify: status === "SUCCEEDED" ? verify() : null, autoRollback: row?.autoRollback ?? true, breach });
 

@@ -26,21 +26,23 @@ export interface VerificationPlan {
  * Rolling and blue-green deploys are watched after they succeed; canaries were judged step by
  * step already. No analysis (no Prometheus) or a zero window means no verification.
  */
-export function verificationPlan(run: { kind: string; strategy: string; dryRun: boolean }, verifyWindowSeconds: number, analysis: SliAnalysis | undefined, now: Date): VerificationPlan | null {
-  if (run.kind !== "DEPLOY" || run.strategy === "CANARY" || run.dryRun || verifyWindowSeconds <= 0 || !analysis?.evaluateLive) return null;
+export function verificationPlan(run: { kind: string; strategy: string; dryRun: boolean }, target: { verifyWindowSeconds: number; metricsSelector: string | null }, analysis: SliAnalysis | undefined, now: Date): VerificationPlan | null {
+  if (run.kind !== "DEPLOY" || run.strategy === "CANARY" || run.dryRun || !analysis?.evaluateLive) return null;
+  if (target.verifyWindowSeconds <= 0 || !target.metricsSelector) return null;
+  const verifyWindowSeconds = target.verifyWindowSeconds;
   const minWindow = analysis.minWindowSeconds ?? DEFAULT_MIN_WINDOW_SECONDS;
   return { windowSeconds: verifyWindowSeconds, firstCheckAt: new Date(now.getTime() + minWindow * 1000) };
 }
 
 /** Queues the next check in the caller's transaction; the job key keeps one pending check per run. */
-async function scheduleCheck(tx: DbTx, runId: string, at: Date): Promise<void> {
+export async function scheduleCheck(tx: DbTx, runId: string, at: Date): Promise<void> {
   await tx.$executeRaw`select graphile_worker.add_job(${VERIFY_TASK}::text, json_build_object('runId', ${runId}::text), run_at := ${at}::timestamptz, job_key := ${`verify:${runId}`}::text, max_attempts := 10)`;
 }
 
 /** Starts the window, in the transaction that marks the deploy succeeded. */
 export async function beginVerification(tx: DbTx, runId: string, plan: VerificationPlan, autoRollback: boolean, now = new Date()): Promise<void> {
   const until = new Date(now.getTime() + plan.windowSeconds * 1000);
-  await tx.deploymentRun.update({ where: { id: runId }, data: { verification: "VERIFYING", verifyUntil: until, verificationNote: "waiting for the first check" } });
+  await tx.deploymentRun.update({ where: { id: runId }, data: { verification: "VERIFYING", verifyUntil: until, verificationNote: "waiting for the first check", updatedAt: now } });
   const minutes = plan.windowSeconds >= 120 ? `${Math.round(plan.windowSeconds / 60)} min` : `${plan.windowSeconds} s`;
   await appendRunEvent(tx, runId, {
     step: STEP,
@@ -93,7 +95,8 @@ export async function checkVerification(runId: string, analysis: SliAnalysis | u
 
 async function reschedule(runId: string, at: Date, note?: string): Promise<CheckOutcome> {
   await db.$transaction(async (tx) => {
-    const still = await tx.deploymentRun.updateMany({ where: { id: runId, verification: "VERIFYING" }, data: note ? { verificationNote: `last check: ${note}` } : {} });
+    // updated_at doubles as the check heartbeat the sweeper watches.
+    const still = await tx.deploymentRun.updateMany({ where: { id: runId, verification: "VERIFYING" }, data: { updatedAt: new Date(), ...(note ? { verificationNote: `last check: ${note}` } : {}) } });
     if (still.count === 1) await scheduleCheck(tx, runId, at);
   });
   return "rescheduled";
@@ -169,4 +172,20 @@ async function breach(runId: string, verdict: AnalysisVerdict): Promise<CheckOut
     });
     return "concluded";
   }
+}
+
+/**
+ * A verification whose checks stopped (the worker running one died: graphile-worker keeps a dead
+ * worker's job locked for hours) gets a new check queued, so no deploy stays "verifying" for ever
+ * and a breach is still caught.
+ */
+export async function requeueStalledVerifications(): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const stalled = await tx.$queryRaw<{ id: string }[]>`
+      update deployment_runs set updated_at = now()
+       where verification = 'VERIFYING' and updated_at < now() - interval '60 seconds'
+       returning id`;
+    for (const { id } of stalled) await scheduleCheck(tx, id, new Date());
+    return stalled.length;
+  });
 }

@@ -4,7 +4,7 @@ import { run, runMigrations, type Runner } from "graphile-worker";
 import { db } from "@/lib/db";
 import type { SliAnalysis } from "@/lib/deploy/analysis";
 import { executeRun } from "@/lib/deploy/run-engine";
-import { checkVerification, VERIFY_TASK } from "@/lib/deploy/verification";
+import { checkVerification, requeueStalledVerifications, VERIFY_TASK } from "@/lib/deploy/verification";
 import type { ClusterGateway } from "@/lib/k8s/gateway";
 import { RUN_TASK, enqueueRun } from "@/lib/jobs/queue";
 import { log } from "@/lib/log";
@@ -53,7 +53,9 @@ export async function sweepAbandonedRuns(): Promise<number> {
     });
     log.warn({ runId: id }, "requeued a run whose worker stopped");
   }
-  return stale.length + overdue.length;
+  const stalled = await requeueStalledVerifications();
+  if (stalled > 0) log.warn({ count: stalled }, "requeued verification checks that stopped");
+  return stale.length + overdue.length + stalled;
 }
 
 /** The worker `npm start` runs beside the web server: it executes deploy and rollback runs. */

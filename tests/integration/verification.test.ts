@@ -150,4 +150,13 @@ describe("verification window on a real Prometheus", () => {
     await waitFor(async () => (await getDb().deploymentRun.findUniqueOrThrow({ where: { id: manual.id } })).status === "SUCCEEDED", 30_000);
     expect(await getDb().deploymentRun.count({ where: { serviceId: checkout.id, kind: "ROLLBACK", createdAt: { gt: run.createdAt } } })).toBe(1);
   }, 150_000);
+
+  it("a verification whose check was lost (its worker died) is picked up again and concludes", async () => {
+    const { run } = await deploy("catalog", "2.12.0", "ROLLING");
+    const removed = await getDb().$queryRaw<{ id: string }[]>`select id from graphile_worker.remove_job(${`verify:${run.id}`})`;
+    expect(removed).toHaveLength(1);
+    await getDb().deploymentRun.update({ where: { id: run.id }, data: { updatedAt: new Date(Date.now() - 120_000) } });
+    const ended = await verificationEnds(run.id);
+    expect(ended.verification, ended.verificationNote ?? "").toBe("VERIFIED");
+  }, 150_000);
 });
