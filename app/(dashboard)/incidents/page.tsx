@@ -35,8 +35,12 @@ export default async function IncidentsPage() {
             <tbody>
               {incidents.map((i) => (
                 <tr key={i.id}>
-                  <Td className="font-medium">
-                    INC-{i.number} {i.title}
+                  <Td>
+                    <span className="font-medium">
+                      INC-{i.number} {i.title}
+                    </span>
+                    {i.source === "AUTO_ROLLBACK" ? <Badge tone="neutral" className="ml-2">automatic rollback</Badge> : null}
+                    {i.summary ? <p className="mt-0.5 text-xs text-muted-foreground">{i.summary}</p> : null}
                   </Td>
                   <Td>
                     <Badge tone={SEVERITY[i.severity]}>{i.severity}</Badge>
