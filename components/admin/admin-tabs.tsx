@@ -1,10 +1,11 @@
 import Link from "next/link";
 import { cn } from "@/lib/cn";
 
-export function AdminTabs({ current }: { current: "people" | "environments" | "audit" }) {
+export function AdminTabs({ current }: { current: "people" | "environments" | "services" | "audit" }) {
   const tabs = [
     { id: "people", href: "/admin", label: "People and roles" },
     { id: "environments", href: "/admin/environments", label: "Environments" },
+    { id: "services", href: "/admin/services", label: "Services" },
     { id: "audit", href: "/admin/audit", label: "Audit log" },
   ] as const;
   return (
