@@ -22,13 +22,15 @@ export interface EnvironmentView {
   requiresApproval: boolean;
   authorMaySign: boolean;
   approvalTtlHours: number;
+  errorBudgetGate: boolean;
   checklist: { id: string; label: string; required: boolean }[];
   freezes: { id: string; summary: string }[];
 }
 
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
-export function EnvironmentSettings({ environment }: { environment: EnvironmentView }) {
+/** `prometheusConfigured`: without it the error-budget gate reads every budget as unknown and never blocks. */
+export function EnvironmentSettings({ environment, prometheusConfigured }: { environment: EnvironmentView; prometheusConfigured: boolean }) {
   const router = useRouter();
   const refresh = { onSuccess: () => router.refresh() };
   const update = useAction(updateEnvironmentAction);
@@ -36,7 +38,12 @@ export function EnvironmentSettings({ environment }: { environment: EnvironmentV
   const removeItem = useAction(removeChecklistItemAction);
   const addFreeze = useAction(addFreezeWindowAction);
   const removeFreeze = useAction(removeFreezeWindowAction);
-  const [settings, setSettings] = useState({ requiresApproval: environment.requiresApproval, authorMaySign: environment.authorMaySign, approvalTtlHours: environment.approvalTtlHours });
+  const [settings, setSettings] = useState({
+    requiresApproval: environment.requiresApproval,
+    authorMaySign: environment.authorMaySign,
+    approvalTtlHours: environment.approvalTtlHours,
+    errorBudgetGate: environment.errorBudgetGate,
+  });
   const [label, setLabel] = useState("");
   const [required, setRequired] = useState(true);
   const [freeze, setFreeze] = useState({ reason: "", recurrence: "NONE" as "NONE" | "DAILY" | "WEEKLY", startsAt: "", endsAt: "", localStartTime: "22:00", durationMinutes: 480, weekdays: [] as number[], timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
@@ -51,7 +58,7 @@ export function EnvironmentSettings({ environment }: { environment: EnvironmentV
           update.execute({ environmentId: environment.id, ...settings }, { success: `${environment.displayName} saved.`, ...refresh });
         }}
       >
-        <h3 className="font-medium">Sign-off policy</h3>
+        <h3 className="font-medium">Deploy policy</h3>
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" checked={settings.requiresApproval} onChange={(e) => setSettings({ ...settings, requiresApproval: e.target.checked })} /> Requires the six sign-offs
         </label>
@@ -61,6 +68,16 @@ export function EnvironmentSettings({ environment }: { environment: EnvironmentV
         <Field id={id("ttl")} label="Sign-offs expire after (hours)" errors={update.fieldErrors.approvalTtlHours}>
           <Input id={id("ttl")} type="number" min={1} max={2160} value={settings.approvalTtlHours} onChange={(e) => setSettings({ ...settings, approvalTtlHours: Number(e.target.value) })} />
         </Field>
+        <div className="space-y-1">
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" checked={settings.errorBudgetGate} onChange={(e) => setSettings({ ...settings, errorBudgetGate: e.target.checked })} /> Block deploys while the error budget is exhausted
+          </label>
+          <p className="text-xs text-muted-foreground">
+            {prometheusConfigured
+              ? "Reads each service's 30-day availability from Prometheus. An admin can override one release with a reason; an unreadable budget never blocks."
+              : "Prometheus is not configured (PROMETHEUS_URL), so budgets read as unknown and nothing is blocked."}
+          </p>
+        </div>
         <Button size="sm" type="submit" disabled={update.pending}>Save policy</Button>
       </form>
 

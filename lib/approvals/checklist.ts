@@ -26,17 +26,3 @@ export async function tickChecklistItem(user: CurrentUser, input: { releaseId: s
     return updated;
   });
 }
-
-/** An admin lets a release through a freeze, with a written reason, for its current revision. */
-export async function overrideFreeze(user: CurrentUser, input: { releaseId: string; reason: string }) {
-  if (!can(user, "gate:override")) throw new AppError("FORBIDDEN", forbiddenMessage("gate:override", "override a freeze"));
-  return db.$transaction(async (tx) => {
-    const release = await tx.release.findUnique({ where: { id: input.releaseId } });
-    if (!release) throw new AppError("NOT_FOUND", "That release does not exist.");
-    const existing = await tx.gateOverride.findFirst({ where: { releaseId: release.id, revision: release.revision, kind: "FREEZE" } });
-    if (existing) throw new AppError("CONFLICT", "This revision already has a freeze override.");
-    const override = await tx.gateOverride.create({ data: { releaseId: release.id, revision: release.revision, kind: "FREEZE", reason: input.reason, userId: user.id } });
-    await recordAudit(tx, actorOf(user), { action: "gate.override_freeze", targetType: "release", targetId: release.id, after: { revision: release.revision, reason: input.reason } });
-    return override;
-  });
-}

@@ -1,24 +1,37 @@
 import { evaluateGate, type GateResult } from "@/lib/approvals/policy";
 import type { DbTx } from "@/lib/db";
 import { db } from "@/lib/db";
+import { prometheus, type PrometheusGateway } from "@/lib/prometheus/client";
 import type { Role } from "@/lib/roles";
+import { readErrorBudget, type ErrorBudgetReading } from "@/lib/slo/budget-reading";
 
-/**
- * Loads what the gate needs for a release and evaluates it. `ignoreRunId` leaves out the run
- * that asks (the deploy job checking the gate right before it touches the cluster).
- */
-export async function releaseGate(releaseId: string, options: { tx?: DbTx; now?: Date; ignoreRunId?: string } = {}): Promise<GateResult & { revision: number }> {
+export interface ReleaseGateOptions {
+  tx?: DbTx;
+  now?: Date;
+  /** Leaves out the run that asks (the deploy job checking right before it touches the cluster). */
+  ignoreRunId?: string;
+  /** Where the error budget is read; the app's Prometheus (PROMETHEUS_URL) unless given. */
+  metrics?: PrometheusGateway | null;
+}
+
+/** Loads what the gate needs for a release and evaluates it. */
+export async function releaseGate(releaseId: string, options: ReleaseGateOptions = {}): Promise<GateResult & { revision: number }> {
   const client = options.tx ?? db;
   const release = await client.release.findUniqueOrThrow({
     where: { id: releaseId },
     include: {
+      service: { select: { name: true, targets: { select: { environmentId: true, metricsSelector: true } } } },
       environment: { include: { freezeWindows: true } },
       approvals: { include: { user: { select: { name: true } } } },
       checklist: true,
       revisions: { select: { revision: true, changes: true } },
-      overrides: { where: { kind: "FREEZE" } },
+      overrides: { select: { kind: true, revision: true } },
     },
   });
+  // Prometheus is asked while the database answers the rest; a service with no target (or no
+  // selector) in this environment reads as an unknown budget.
+  const selector = release.service.targets.find((t) => t.environmentId === release.environmentId)?.metricsSelector ?? null;
+  const budget: Promise<ErrorBudgetReading | null> = release.environment.errorBudgetGate ? readErrorBudget(selector, options.metrics === undefined ? prometheus() : options.metrics) : Promise.resolve(null);
   const signers = [...new Set(release.approvals.map((a) => a.userId))];
   const roles = await client.roleAssignment.findMany({ where: { userId: { in: signers }, user: { disabledAt: null } } });
   const rolesOf = new Map<string, Role[]>();
@@ -36,13 +49,15 @@ export async function releaseGate(releaseId: string, options: { tx?: DbTx; now?:
   const result = evaluateGate({
     now: options.now ?? new Date(),
     environment: release.environment,
+    service: release.service,
     release,
     signOffs: release.approvals.map((a) => ({ ...a, userName: a.user.name })),
     rolesOf,
     revisionChanges: new Map(release.revisions.map((r) => [r.revision, r.changes])),
     checklist: release.checklist,
     freezes: release.environment.freezeWindows,
-    freezeOverridden: release.overrides.some((o) => o.revision === release.revision),
+    overrides: release.overrides,
+    errorBudget: await budget,
     activeRun: activeRun ? { kind: activeRun.kind, requestedBy: activeRun.requestedBy?.name ?? null } : null,
   });
   return { ...result, revision: release.revision };

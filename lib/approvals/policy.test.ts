@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { evaluateGate, type GateInput, type SignOff } from "@/lib/approvals/policy";
 import { APPROVER_ROLES, type ApproverRole, type Role } from "@/lib/roles";
+import type { ErrorBudgetReading } from "@/lib/slo/budget-reading";
+import { DEFAULT_AVAILABILITY_SLO } from "@/lib/slo/error-budget";
 
 const NOW = new Date("2026-11-21T12:00:00Z");
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
@@ -17,14 +19,16 @@ function input(change: Partial<GateInput> = {}): GateInput {
   const rolesOf = new Map<string, Role[]>(APPROVER_ROLES.map((r) => [PEOPLE[r], [r]]));
   return {
     now: NOW,
-    environment: { name: "production", requiresApproval: true, authorMaySign: false, approvalTtlHours: 168 },
+    environment: { name: "production", requiresApproval: true, authorMaySign: false, approvalTtlHours: 168, errorBudgetGate: false },
+    service: { name: "checkout" },
     release: { revision: 2, createdById: "u-rm", status: "PENDING" },
     signOffs: allSix(),
     rolesOf,
     revisionChanges: new Map([[2, ["image"]]]),
     checklist: [{ label: "Backup taken", required: true, checkedAt: hoursAgo(1) }],
     freezes: [],
-    freezeOverridden: false,
+    overrides: [],
+    errorBudget: null,
     activeRun: null,
     ...change,
   };
@@ -96,7 +100,7 @@ describe("the release gate", () => {
   });
 
   it("needs no sign-offs where the environment does not require them, but still honours rejections, checklist and freezes", () => {
-    const staging = { name: "staging", requiresApproval: false, authorMaySign: false, approvalTtlHours: 168 };
+    const staging = { name: "staging", requiresApproval: false, authorMaySign: false, approvalTtlHours: 168, errorBudgetGate: false };
     expect(evaluateGate(input({ environment: staging, signOffs: [] }))).toMatchObject({ green: true });
     expect(kinds(input({ environment: staging, signOffs: [sign("CTO", { decision: "REJECTED", comment: "stop" })] }))).toEqual(["rejection"]);
     expect(kinds(input({ environment: staging, signOffs: [], checklist: [{ label: "x", required: true, checkedAt: null }] }))).toEqual(["checklist"]);
@@ -105,11 +109,68 @@ describe("the release gate", () => {
   it("lets an admin's override lift a freeze, and only a freeze", () => {
     const freezes = [{ id: "f", reason: "holiday", recurrence: "NONE" as const, startsAt: hoursAgo(1), endsAt: hoursAgo(-1), localStartTime: null, durationMinutes: null, weekdays: [], timeZone: "UTC" }];
     expect(kinds(input({ freezes }))).toEqual(["freeze"]);
-    expect(evaluateGate(input({ freezes, freezeOverridden: true })).green).toBe(true);
-    expect(kinds(input({ freezes, freezeOverridden: true, checklist: [{ label: "x", required: true, checkedAt: null }] }))).toEqual(["checklist"]);
+    expect(evaluateGate(input({ freezes, overrides: [{ kind: "FREEZE", revision: 2 }] })).green).toBe(true);
+    expect(kinds(input({ freezes, overrides: [{ kind: "FREEZE", revision: 2 }], checklist: [{ label: "x", required: true, checkedAt: null }] }))).toEqual(["checklist"]);
+    expect(kinds(input({ freezes, overrides: [{ kind: "ERROR_BUDGET", revision: 2 }] }))).toEqual(["freeze"]);
+    expect(kinds(input({ freezes, overrides: [{ kind: "FREEZE", revision: 1 }] }))).toEqual(["freeze"]);
   });
 
   it("ignores optional checklist items", () => {
     expect(evaluateGate(input({ checklist: [{ label: "nice to have", required: false, checkedAt: null }] })).green).toBe(true);
+  });
+});
+
+describe("the error-budget gate", () => {
+  const slo = DEFAULT_AVAILABILITY_SLO;
+  const spent: ErrorBudgetReading = { known: true, availability: 0.99312, remaining: -12.76, slo };
+  const exactlySpent: ErrorBudgetReading = { known: true, availability: 0.9995, remaining: 0, slo };
+  const healthy: ErrorBudgetReading = { known: true, availability: 0.9998, remaining: 0.6, slo };
+  const unknown: ErrorBudgetReading = { known: false, reason: "Prometheus is unreachable: connect ECONNREFUSED 127.0.0.1:9491" };
+  const gated = (change: Partial<GateInput> = {}) => input({ environment: { ...input().environment, errorBudgetGate: true }, ...change });
+
+  it("blocks while the budget is spent, saying by how much and that an admin can override", () => {
+    const result = evaluateGate(gated({ errorBudget: spent }));
+    expect(result.green).toBe(false);
+    expect(result.unmet).toEqual([
+      { kind: "error-budget", message: "checkout has spent its error budget: 99.31 % available over 30 days against a 99.95 % SLO; an admin can override with a reason" },
+    ]);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it("counts a budget spent to exactly zero as spent, and never rounds an availability up to the target", () => {
+    expect(kinds(gated({ errorBudget: exactlySpent }))).toEqual(["error-budget"]);
+    const justUnder = evaluateGate(gated({ errorBudget: { known: true, availability: 0.999499, remaining: -0.002, slo } }));
+    expect(justUnder.unmet[0]?.message).toMatch(/: 99\.94 % available over 30 days against a 99\.95 % SLO/);
+  });
+
+  it("lets a healthy budget through", () => {
+    expect(evaluateGate(gated({ errorBudget: healthy }))).toMatchObject({ green: true, unmet: [], warnings: [] });
+  });
+
+  it("lets an admin's override for this revision through a spent budget", () => {
+    expect(evaluateGate(gated({ errorBudget: spent, overrides: [{ kind: "ERROR_BUDGET", revision: 2 }] }))).toMatchObject({ green: true, unmet: [] });
+  });
+
+  it("does not take a freeze override for a budget override", () => {
+    expect(kinds(gated({ errorBudget: spent, overrides: [{ kind: "FREEZE", revision: 2 }] }))).toEqual(["error-budget"]);
+  });
+
+  it("does not carry an override of an older revision over to an edit", () => {
+    expect(kinds(gated({ errorBudget: spent, overrides: [{ kind: "ERROR_BUDGET", revision: 1 }] }))).toEqual(["error-budget"]);
+  });
+
+  it("does not block on an unknown budget, and says it could not check it", () => {
+    const result = evaluateGate(gated({ errorBudget: unknown }));
+    expect(result).toMatchObject({ green: true, unmet: [] });
+    expect(result.warnings).toEqual(["error budget unknown: Prometheus is unreachable: connect ECONNREFUSED 127.0.0.1:9491; deploys are not blocked on it"]);
+  });
+
+  it("ignores the budget entirely where the environment does not gate on it", () => {
+    expect(evaluateGate(input({ errorBudget: spent }))).toMatchObject({ green: true, unmet: [], warnings: [] });
+    expect(evaluateGate(input({ errorBudget: unknown }))).toMatchObject({ green: true, warnings: [] });
+  });
+
+  it("lists the spent budget beside the other unmet conditions", () => {
+    expect(kinds(gated({ errorBudget: spent, checklist: [{ label: "x", required: true, checkedAt: null }], activeRun: { kind: "DEPLOY", requestedBy: null } }))).toEqual(["checklist", "error-budget", "run"]);
   });
 });

@@ -1,6 +1,9 @@
 import { activeFreeze, type FreezeWindowSpec } from "@/lib/approvals/freeze";
+import type { GateOverrideKind } from "@/lib/generated/prisma/enums";
 import { describeChanges } from "@/lib/releases/revision";
 import { APPROVER_ROLES, ROLE_LABELS, type ApproverRole, type Role } from "@/lib/roles";
+import type { ErrorBudgetReading } from "@/lib/slo/budget-reading";
+import { formatAvailability } from "@/lib/slo/error-budget";
 
 export interface SignOff {
   id: string;
@@ -16,7 +19,8 @@ export interface SignOff {
 
 export interface GateInput {
   now: Date;
-  environment: { name: string; requiresApproval: boolean; authorMaySign: boolean; approvalTtlHours: number };
+  environment: { name: string; requiresApproval: boolean; authorMaySign: boolean; approvalTtlHours: number; errorBudgetGate: boolean };
+  service: { name: string };
   release: { revision: number; createdById: string; status: string };
   /** Every sign-off ever given on the release (all revisions). */
   signOffs: readonly SignOff[];
@@ -26,8 +30,10 @@ export interface GateInput {
   revisionChanges: ReadonlyMap<number, readonly string[]>;
   checklist: readonly { label: string; required: boolean; checkedAt: Date | null }[];
   freezes: readonly FreezeWindowSpec[];
-  /** An admin's written override of the freeze for this revision. */
-  freezeOverridden: boolean;
+  /** Every admin override on the release (all revisions): only the current revision's count. */
+  overrides: readonly { kind: GateOverrideKind; revision: number }[];
+  /** The service's error budget; read only where the environment gates on it (null otherwise). */
+  errorBudget: ErrorBudgetReading | null;
   activeRun: { kind: string; requestedBy: string | null } | null;
 }
 
@@ -47,12 +53,15 @@ export type Unmet =
   | { kind: "rejection"; role: ApproverRole; message: string }
   | { kind: "checklist"; message: string }
   | { kind: "freeze"; message: string; until: Date }
+  | { kind: "error-budget"; message: string }
   | { kind: "run"; message: string };
 
 export interface GateResult {
   green: boolean;
   unmet: Unmet[];
   matrix: MatrixRow[];
+  /** What the gate could not check, and so did not hold against the release. */
+  warnings: string[];
 }
 
 function expired(signOff: SignOff, input: GateInput): boolean {
@@ -66,6 +75,8 @@ function expired(signOff: SignOff, input: GateInput): boolean {
 export function evaluateGate(input: GateInput): GateResult {
   const unmet: Unmet[] = [];
   const matrix: MatrixRow[] = [];
+  const warnings: string[] = [];
+  const overridden = (kind: GateOverrideKind) => input.overrides.some((o) => o.kind === kind && o.revision === input.release.revision);
   const live = input.signOffs.filter((s) => !s.withdrawnAt).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   // One person's approval counts for one role only (the database refuses a second one per
   // revision; this guards the record anyway): the first of the six roles, in table order.
@@ -128,13 +139,26 @@ export function evaluateGate(input: GateInput): GateResult {
   }
 
   const freeze = activeFreeze(input.freezes, input.now);
-  if (freeze && !input.freezeOverridden) {
+  if (freeze && !overridden("FREEZE")) {
     unmet.push({ kind: "freeze", until: freeze.endsAt, message: `${input.environment.name} is frozen until ${freeze.endsAt.toISOString().slice(0, 16).replace("T", " ")} UTC: ${freeze.window.reason}` });
+  }
+
+  if (input.environment.errorBudgetGate) {
+    const budget = input.errorBudget ?? { known: false, reason: "not read" };
+    // An unknown budget never blocks: a dead Prometheus must not stop a release, least of all
+    // the fix for whatever took it down. The page says so instead.
+    if (!budget.known) warnings.push(`error budget unknown: ${budget.reason}; deploys are not blocked on it`);
+    else if (budget.remaining <= 0 && !overridden("ERROR_BUDGET")) {
+      unmet.push({
+        kind: "error-budget",
+        message: `${input.service.name} has spent its error budget: ${formatAvailability(budget.availability)} available over ${budget.slo.windowDays} days against a ${formatAvailability(budget.slo.target)} SLO; an admin can override with a reason`,
+      });
+    }
   }
 
   if (input.activeRun) {
     unmet.push({ kind: "run", message: `A ${input.activeRun.kind.toLowerCase()} is already in progress${input.activeRun.requestedBy ? ` (started by ${input.activeRun.requestedBy})` : ""}` });
   }
 
-  return { green: unmet.length === 0, unmet, matrix };
+  return { green: unmet.length === 0, unmet, matrix, warnings };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cpuUsage, errorRatio, isValidSelector, latencyQuantile, requestCount, requestRate, withLabels } from "@/lib/prometheus/promql";
+import { availability, cpuUsage, errorRatio, isValidSelector, latencyQuantile, requestCount, requestRate, withLabels } from "@/lib/prometheus/promql";
 
 const SEL = 'app="checkout",namespace="shop-production"';
 
@@ -12,6 +12,7 @@ describe("PromQL templates", () => {
     );
     expect(latencyQuantile(0.95, SEL, "5m")).toBe('histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{app="checkout",namespace="shop-production"}[5m])))');
     expect(cpuUsage(SEL)).toBe('avg(process_cpu_usage_ratio{app="checkout",namespace="shop-production"})');
+    expect(availability(SEL, "30d")).toBe(`1 - (${errorRatio(SEL, "30d")})`);
   });
 
   it("narrows a selector to one track or colour", () => {

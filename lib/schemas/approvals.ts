@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GATE_OVERRIDE_KINDS } from "@/lib/approvals/override-kinds";
 import { APPROVER_ROLES } from "@/lib/roles";
 import { httpUrl, id, plainText } from "@/lib/schemas/common";
 
@@ -19,4 +20,9 @@ export const tickSchema = z.object({
   evidenceUrl: z.union([httpUrl, z.literal("")]).optional(),
 });
 
-export const overrideSchema = z.object({ releaseId: id, reason: plainText({ label: "Reason", min: 10, max: 1000 }) });
+export const overrideSchema = z.object({
+  releaseId: id,
+  revision: z.number().int().positive(),
+  kind: z.enum(GATE_OVERRIDE_KINDS, { error: "Only a freeze or a spent error budget can be overridden." }),
+  reason: plainText({ label: "Reason", min: 10, max: 1000 }),
+});

@@ -7,7 +7,9 @@ export const environmentSettingsSchema = z.object({
   requiresApproval: z.boolean(),
   authorMaySign: z.boolean(),
   approvalTtlHours: z.number().int().min(1, "At least 1 hour.").max(24 * 90, "At most 90 days."),
+  errorBudgetGate: z.boolean(),
 });
+export type EnvironmentSettingsInput = z.infer<typeof environmentSettingsSchema>;
 
 export const checklistItemSchema = z.object({
   environmentId: id,

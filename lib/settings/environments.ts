@@ -3,22 +3,22 @@ import type { CurrentUser } from "@/lib/auth/current-user";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { can, forbiddenMessage } from "@/lib/rbac";
-import type { FreezeWindowInput } from "@/lib/schemas/settings";
+import type { EnvironmentSettingsInput, FreezeWindowInput } from "@/lib/schemas/settings";
 
 function requireAdmin(user: CurrentUser) {
   if (!can(user, "settings:manage")) throw new AppError("FORBIDDEN", forbiddenMessage("settings:manage", "change environment settings"));
 }
 
-export async function updateEnvironmentSettings(user: CurrentUser, input: { environmentId: string; requiresApproval: boolean; authorMaySign: boolean; approvalTtlHours: number }) {
+export async function updateEnvironmentSettings(user: CurrentUser, input: EnvironmentSettingsInput) {
   requireAdmin(user);
   return db.$transaction(async (tx) => {
     const before = await tx.environment.findUnique({ where: { id: input.environmentId } });
     if (!before) throw new AppError("NOT_FOUND", "That environment does not exist.");
     const after = await tx.environment.update({
       where: { id: before.id },
-      data: { requiresApproval: input.requiresApproval, authorMaySign: input.authorMaySign, approvalTtlHours: input.approvalTtlHours },
+      data: { requiresApproval: input.requiresApproval, authorMaySign: input.authorMaySign, approvalTtlHours: input.approvalTtlHours, errorBudgetGate: input.errorBudgetGate },
     });
-    const pick = (e: typeof before) => ({ requiresApproval: e.requiresApproval, authorMaySign: e.authorMaySign, approvalTtlHours: e.approvalTtlHours });
+    const pick = (e: typeof before) => ({ requiresApproval: e.requiresApproval, authorMaySign: e.authorMaySign, approvalTtlHours: e.approvalTtlHours, errorBudgetGate: e.errorBudgetGate });
     await recordAudit(tx, actorOf(user), { action: "environment.update", targetType: "environment", targetId: before.id, before: pick(before), after: pick(after) });
     return after;
   });

@@ -22,6 +22,14 @@ export function budgetRemaining(availability: number, slo: AvailabilitySlo = DEF
   return 1 - (1 - availability) / (1 - slo.target);
 }
 
+/**
+ * "99.31 %". Rounded down (with a hair of tolerance for binary fractions), so an availability
+ * just under the target never reads as meeting it.
+ */
+export function formatAvailability(ratio: number): string {
+  return `${(Math.floor(ratio * 10_000 + 1e-6) / 100).toFixed(2)} %`;
+}
+
 /** How fast the budget burns: 1 spends exactly the budget over the SLO window. */
 export function burnRate(errorRatio: number, slo: AvailabilitySlo = DEFAULT_AVAILABILITY_SLO): number {
   return errorRatio / (1 - slo.target);

@@ -1,5 +1,5 @@
 import { prometheus, type PrometheusGateway } from "@/lib/prometheus/client";
-import { errorRatio, isValidSelector } from "@/lib/prometheus/promql";
+import { availability, isValidSelector } from "@/lib/prometheus/promql";
 import { availabilityStatus, budgetRemaining, type SloLevel } from "@/lib/slo/error-budget";
 
 export interface SloSummary {
@@ -17,7 +17,7 @@ export interface SloSummary {
 export async function sloSummary(selector: string | null, gateway: PrometheusGateway | null = prometheus()): Promise<SloSummary> {
   if (!gateway) return { level: "unknown", availability30d: null, budgetRemaining: null, note: "Prometheus not configured" };
   if (!selector || !isValidSelector(selector)) return { level: "unknown", availability30d: null, budgetRemaining: null, note: "no metrics selector" };
-  const [h1, h4, d30] = await Promise.all(["1h", "4h", "30d"].map((w) => gateway.scalar(`1 - (${errorRatio(selector, w)})`)));
+  const [h1, h4, d30] = await Promise.all(["1h", "4h", "30d"].map((w) => gateway.scalar(availability(selector, w))));
   if (!h1.ok && !h4.ok) return { level: "unknown", availability30d: null, budgetRemaining: null, note: h1.ok ? undefined : h1.error.message };
   const value = (r: typeof h1) => (r.ok ? r.value : null);
   const availability30d = value(d30);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { availabilityStatus, budgetMinutes, budgetRemaining, burnRate, latencyStatus } from "@/lib/slo/error-budget";
+import { PrometheusGateway } from "@/lib/prometheus/client";
+import { readErrorBudget } from "@/lib/slo/budget-reading";
+import { availabilityStatus, budgetMinutes, budgetRemaining, burnRate, formatAvailability, latencyStatus } from "@/lib/slo/error-budget";
 import { classify, formatSli } from "@/lib/slo/thresholds";
 
 describe("error budget", () => {
@@ -33,6 +35,26 @@ describe("error budget", () => {
     [null, null, "unknown"],
   ])("1h %s and 4h %s availability → %s", (h1, h4, level) => {
     expect(availabilityStatus(h1, h4)).toBe(level);
+  });
+});
+
+describe("reading the error budget", () => {
+  it.each([
+    [0.99312, "99.31 %"],
+    [0.999499, "99.94 %"],
+    [0.9995, "99.95 %"],
+    [1, "100.00 %"],
+  ])("formats availability %f as %s, never rounding up", (ratio, text) => {
+    expect(formatAvailability(ratio)).toBe(text);
+  });
+
+  it("is unknown, without asking Prometheus, when there is no Prometheus or no usable selector", async () => {
+    let asked = 0;
+    const gateway = new PrometheusGateway("http://prometheus.invalid", { fetch: async () => { asked += 1; throw new Error("not called"); } });
+    expect(await readErrorBudget('app="checkout"', null)).toEqual({ known: false, reason: "Prometheus is not configured" });
+    expect(await readErrorBudget(null, gateway)).toEqual({ known: false, reason: "the service has no valid metrics selector" });
+    expect(await readErrorBudget('app="x"}) or vector(1) #', gateway)).toEqual({ known: false, reason: "the service has no valid metrics selector" });
+    expect(asked).toBe(0);
   });
 });
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { releaseGate } from "@/lib/approvals/gate";
+import { overrideGate } from "@/lib/approvals/overrides";
 import { createRelease } from "@/lib/releases/create-release";
 import { freezeWindowSchema } from "@/lib/schemas/settings";
 import { addChecklistItem, addFreezeWindow, removeChecklistItem, removeFreezeWindow, updateEnvironmentSettings } from "@/lib/settings/environments";
@@ -15,12 +16,23 @@ const release = (tag: string) =>
 
 describe("environment settings", () => {
   it("only admins change them, and every change is audited", async () => {
-    await expect(updateEnvironmentSettings(f.releaseManager, { environmentId: f.staging.id, requiresApproval: true, authorMaySign: false, approvalTtlHours: 24 })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await updateEnvironmentSettings(f.admin, { environmentId: f.staging.id, requiresApproval: true, authorMaySign: true, approvalTtlHours: 24 });
+    await expect(updateEnvironmentSettings(f.releaseManager, { environmentId: f.staging.id, requiresApproval: true, authorMaySign: false, approvalTtlHours: 24, errorBudgetGate: false })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await updateEnvironmentSettings(f.admin, { environmentId: f.staging.id, requiresApproval: true, authorMaySign: true, approvalTtlHours: 24, errorBudgetGate: false });
     const entry = await f.db.auditLog.findFirstOrThrow({ where: { action: "environment.update", targetId: f.staging.id } });
     expect(entry).toMatchObject({ before: { requiresApproval: false, approvalTtlHours: 168 }, after: { requiresApproval: true, authorMaySign: true, approvalTtlHours: 24 } });
     expect((await releaseGate((await release("10.0.0")).id)).unmet.filter((u) => u.kind === "approval")).toHaveLength(6);
-    await updateEnvironmentSettings(f.admin, { environmentId: f.staging.id, requiresApproval: false, authorMaySign: false, approvalTtlHours: 168 });
+    await updateEnvironmentSettings(f.admin, { environmentId: f.staging.id, requiresApproval: false, authorMaySign: false, approvalTtlHours: 168, errorBudgetGate: false });
+  });
+
+  it("switches the error-budget gate on, audited; an unreadable budget warns and does not block", async () => {
+    const r = await release("10.3.0");
+    expect(await releaseGate(r.id, { metrics: null })).toMatchObject({ green: true, warnings: [] });
+    await updateEnvironmentSettings(f.admin, { environmentId: f.staging.id, requiresApproval: false, authorMaySign: false, approvalTtlHours: 168, errorBudgetGate: true });
+    const entry = await f.db.auditLog.findFirstOrThrow({ where: { action: "environment.update", targetId: f.staging.id }, orderBy: { id: "desc" } });
+    expect(entry).toMatchObject({ before: { errorBudgetGate: false }, after: { errorBudgetGate: true } });
+    expect(await releaseGate(r.id, { metrics: null })).toMatchObject({ green: true, unmet: [], warnings: ["error budget unknown: Prometheus is not configured; deploys are not blocked on it"] });
+    await updateEnvironmentSettings(f.admin, { environmentId: f.staging.id, requiresApproval: false, authorMaySign: false, approvalTtlHours: 168, errorBudgetGate: false });
+    expect((await f.db.environment.findUniqueOrThrow({ where: { id: f.staging.id } })).errorBudgetGate).toBe(false);
   });
 
   it("gives new releases the checklist items added to the template", async () => {
@@ -38,6 +50,12 @@ describe("environment settings", () => {
     const window = await addFreezeWindow(f.admin, input);
     const r = await release("10.2.0");
     expect((await releaseGate(r.id)).unmet.map((u) => u.kind)).toEqual(["freeze"]);
+    // An admin lets this revision through with a reason; another release stays frozen.
+    await expect(overrideGate(f.releaseManager, { releaseId: r.id, revision: 1, kind: "FREEZE", reason: "Hotfix for the checkout outage." })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await overrideGate(f.admin, { releaseId: r.id, revision: 1, kind: "FREEZE", reason: "Hotfix for the checkout outage." });
+    expect((await releaseGate(r.id)).green).toBe(true);
+    expect((await releaseGate((await release("10.2.1")).id)).unmet.map((u) => u.kind)).toEqual(["freeze"]);
+    expect(await f.db.auditLog.findFirstOrThrow({ where: { action: "gate.override_freeze", targetId: r.id } })).toMatchObject({ actorId: f.admin.id, after: { revision: 1, kind: "FREEZE", reason: "Hotfix for the checkout outage." } });
     await removeFreezeWindow(f.admin, window.id);
     expect((await releaseGate(r.id)).green).toBe(true);
   });

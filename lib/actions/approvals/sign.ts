@@ -2,7 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { authorizedAction } from "@/lib/actions/safe-action";
-import { overrideFreeze, tickChecklistItem } from "@/lib/approvals/checklist";
+import { tickChecklistItem } from "@/lib/approvals/checklist";
+import { overrideGate } from "@/lib/approvals/overrides";
 import { signRelease, withdrawSignOff } from "@/lib/approvals/sign";
 import { overrideSchema, signSchema, tickSchema, withdrawSchema } from "@/lib/schemas/approvals";
 
@@ -25,8 +26,8 @@ const tick = authorizedAction({ name: "checklist.tick", schema: tickSchema, perm
   return { checked: input.checked };
 });
 
-const override = authorizedAction({ name: "gate.override", schema: overrideSchema, permission: "gate:override", verb: "override a freeze" }, async (input, user) => {
-  await overrideFreeze(user, input);
+const override = authorizedAction({ name: "gate.override", schema: overrideSchema, permission: "gate:override", verb: "override the release gate" }, async (input, user) => {
+  await overrideGate(user, input);
   revalidatePath(`/releases/${input.releaseId}`);
   return {};
 });
@@ -40,6 +41,6 @@ export async function withdrawSignOffAction(input: unknown) {
 export async function tickChecklistAction(input: unknown) {
   return tick(input);
 }
-export async function overrideFreezeAction(input: unknown) {
+export async function overrideGateAction(input: unknown) {
   return override(input);
 }

@@ -5,6 +5,7 @@ import { Card, CardBody, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePermission } from "@/lib/auth/require-user";
 import { db } from "@/lib/db";
+import { prometheus } from "@/lib/prometheus/client";
 
 export const metadata: Metadata = { title: "Environments" };
 
@@ -19,7 +20,7 @@ export default async function EnvironmentsPage() {
   });
   return (
     <>
-      <PageHeader title="Admin" description="Sign-off policy, checklists and freeze windows per environment. Every change is audited." />
+      <PageHeader title="Admin" description="Sign-off policy, the error-budget gate, checklists and freeze windows per environment. Every change is audited." />
       <AdminTabs current="environments" />
       <div className="space-y-6">
         {environments.map((e) => (
@@ -36,6 +37,7 @@ export default async function EnvironmentsPage() {
                   requiresApproval: e.requiresApproval,
                   authorMaySign: e.authorMaySign,
                   approvalTtlHours: e.approvalTtlHours,
+                  errorBudgetGate: e.errorBudgetGate,
                   checklist: e.checklistTemplate.map((i) => ({ id: i.id, label: i.label, required: i.required })),
                   freezes: e.freezeWindows.map((f) => ({
                     id: f.id,
@@ -45,6 +47,7 @@ export default async function EnvironmentsPage() {
                         : `${f.reason}: ${f.recurrence === "DAILY" ? "daily" : f.weekdays.map((d) => DAYS[d]).join(", ")} ${f.localStartTime} for ${f.durationMinutes} min (${f.timeZone})`,
                   })),
                 }}
+                prometheusConfigured={prometheus() !== null}
               />
             </CardBody>
           </Card>

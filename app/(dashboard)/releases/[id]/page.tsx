@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ApprovalMatrix, type MatrixRowView } from "@/components/approvals/approval-matrix";
 import { Checklist } from "@/components/approvals/checklist";
-import { FreezeOverride } from "@/components/approvals/freeze-override";
+import { GateOverride } from "@/components/approvals/gate-override";
 import { GatePanel } from "@/components/approvals/gate-panel";
 import { DeployPanel } from "@/components/releases/deploy-panel";
 import { ReleaseStatusBadge } from "@/components/releases/release-status";
@@ -19,6 +19,7 @@ import { getRelease } from "@/lib/releases/queries";
 import { db } from "@/lib/db";
 import { DEPLOYABLE_STATUSES } from "@/lib/deploy/requests";
 import { releaseGate } from "@/lib/approvals/gate";
+import { GATE_OVERRIDES, overrideFor, type GateOverrideKind } from "@/lib/approvals/override-kinds";
 import { APPROVER_ROLES, type ApproverRole } from "@/lib/roles";
 import { describeChanges } from "@/lib/releases/revision";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
@@ -65,7 +66,8 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
     approvalId: r.signOff?.id,
     mine: r.signOff?.userId === user.id,
   }));
-  const freezeOverride = release.overrides.find((o) => o.kind === "FREEZE" && o.revision === release.revision);
+  const overrides = release.overrides.filter((o) => o.revision === release.revision);
+  const overridable: GateOverrideKind[] = deployable && can(user, "gate:override") ? [...new Set(gate.unmet.map(overrideFor).filter((k) => k !== null))] : [];
 
   return (
     <>
@@ -189,9 +191,15 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
               <CardTitle>Gate</CardTitle>
             </CardHeader>
             <CardBody className="space-y-4">
-              <GatePanel unmet={gate.unmet} />
-              {freezeOverride ? <p className="text-xs text-muted-foreground">Freeze overridden for revision {freezeOverride.revision} by {freezeOverride.user.name}: {freezeOverride.reason}</p> : null}
-              {gate.unmet.some((u) => u.kind === "freeze") && can(user, "gate:override") ? <FreezeOverride releaseId={release.id} /> : null}
+              <GatePanel unmet={gate.unmet} warnings={gate.warnings} />
+              {overrides.map((o) => (
+                <p key={o.id} className="text-xs text-muted-foreground" data-testid={`override-note-${o.kind}`}>
+                  {GATE_OVERRIDES[o.kind].label} overridden for revision {o.revision} by {o.user.name} <Timestamp value={o.createdAt} />: {o.reason}
+                </p>
+              ))}
+              {overridable.map((kind) => (
+                <GateOverride key={kind} releaseId={release.id} revision={release.revision} kind={kind} />
+              ))}
             </CardBody>
           </Card>
           <Card>
