@@ -8,6 +8,7 @@ import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
 import { db } from "@/lib/db";
 import { servicesOverview } from "@/lib/services/queries";
+import { metricNamesOf } from "@/lib/prometheus/promql";
 import { sloSummary } from "@/lib/slo/overview";
 
 export default async function OverviewPage() {
@@ -18,7 +19,7 @@ export default async function OverviewPage() {
     db.deploymentRun.count({ where: { status: { in: ["QUEUED", "RUNNING", "PAUSED"] } } }),
     db.incident.count({ where: { status: { not: "RESOLVED" } } }),
     // Every service's SLO at a glance; Prometheus down reads as "unknown", never a broken page.
-    db.serviceTarget.findMany({ select: { id: true, metricsSelector: true } }).then(async (targets) => Object.fromEntries(await Promise.all(targets.map(async (t) => [t.id, await sloSummary(t.metricsSelector)] as const)))),
+    db.serviceTarget.findMany().then(async (targets) => Object.fromEntries(await Promise.all(targets.map(async (t) => [t.id, await sloSummary(t.metricsSelector, undefined, metricNamesOf(t))] as const)))),
   ]);
 
   return (

@@ -3,6 +3,7 @@ import type { DbTx } from "@/lib/db";
 import { db } from "@/lib/db";
 import { prometheus, type PrometheusGateway } from "@/lib/prometheus/client";
 import type { Role } from "@/lib/roles";
+import { metricNamesOf } from "@/lib/prometheus/promql";
 import { readErrorBudget, type ErrorBudgetReading } from "@/lib/slo/budget-reading";
 
 export interface ReleaseGateOptions {
@@ -20,7 +21,7 @@ export async function releaseGate(releaseId: string, options: ReleaseGateOptions
   const release = await client.release.findUniqueOrThrow({
     where: { id: releaseId },
     include: {
-      service: { select: { name: true, targets: { select: { environmentId: true, metricsSelector: true } } } },
+      service: { select: { name: true, targets: { select: { environmentId: true, metricsSelector: true, requestsMetric: true, durationMetric: true, statusLabel: true, cpuMetric: true, memoryMetric: true } } } },
       environment: { include: { freezeWindows: true } },
       approvals: { include: { user: { select: { name: true } } } },
       checklist: true,
@@ -30,8 +31,10 @@ export async function releaseGate(releaseId: string, options: ReleaseGateOptions
   });
   // Prometheus is asked while the database answers the rest; a service with no target (or no
   // selector) in this environment reads as an unknown budget.
-  const selector = release.service.targets.find((t) => t.environmentId === release.environmentId)?.metricsSelector ?? null;
-  const budget: Promise<ErrorBudgetReading | null> = release.environment.errorBudgetGate ? readErrorBudget(selector, options.metrics === undefined ? prometheus() : options.metrics) : Promise.resolve(null);
+  const target = release.service.targets.find((t) => t.environmentId === release.environmentId);
+  const budget: Promise<ErrorBudgetReading | null> = release.environment.errorBudgetGate
+    ? readErrorBudget(target?.metricsSelector ?? null, options.metrics === undefined ? prometheus() : options.metrics, undefined, target ? metricNamesOf(target) : undefined)
+    : Promise.resolve(null);
   const signers = [...new Set(release.approvals.map((a) => a.userId))];
   const roles = await client.roleAssignment.findMany({ where: { userId: { in: signers }, user: { disabledAt: null } } });
   const rolesOf = new Map<string, Role[]>();

@@ -158,7 +158,7 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
       await event("gate", "ERROR", message);
       return finish("FAILED", message, "PENDING");
     }
-    await event("gate", "INFO", "gate is green: every condition met");
+    await event("gate", "INFO", gate.warnings.length > 0 ? `gate is green: every condition it could check is met (${gate.warnings.join("; ")})` : "gate is green: every condition met");
   }
   if (run.startedAt && run.currentStep) await event(plan[index]?.name ?? "resume", "INFO", `resumed by worker ${options.workerId} at step ${plan[index]?.name}`);
 

@@ -1,6 +1,6 @@
 import { DEFAULT_MIN_REQUESTS, DEFAULT_RULES, type AnalysisRule } from "@/lib/deploy/analysis-rules";
 import type { DeployTarget } from "@/lib/deploy/types";
-import type { MetricNames } from "@/lib/prometheus/promql";
+import { metricNamesOf } from "@/lib/prometheus/promql";
 
 /** A ServiceTarget row as Prisma returns it (the container name may be left to default). */
 type ServiceTargetRow = Omit<DeployTarget, "containerName" | "metrics" | "rules" | "minRequests"> & {
@@ -16,9 +16,7 @@ type ServiceTargetRow = Omit<DeployTarget, "containerName" | "metrics" | "rules"
   minRequests: number | null;
 };
 
-export function metricNames(row: Pick<ServiceTargetRow, "requestsMetric" | "durationMetric" | "statusLabel" | "cpuMetric" | "memoryMetric">): MetricNames {
-  return { requests: row.requestsMetric, duration: row.durationMetric, statusLabel: row.statusLabel, cpu: row.cpuMetric, memory: row.memoryMetric };
-}
+export { metricNamesOf as metricNames } from "@/lib/prometheus/promql";
 
 /** The target's analysis rules: its own limits where set, the SLI table's critical lines elsewhere. */
 export function analysisRules(row: Pick<ServiceTargetRow, "maxErrorRate" | "maxLatencyP95" | "maxLatencyP99">): AnalysisRule[] {
@@ -40,7 +38,7 @@ export function deployTarget(row: ServiceTargetRow, serviceName: string): Deploy
     verifyWindowSeconds: row.verifyWindowSeconds,
     autoRollback: row.autoRollback,
     metricsSelector: row.metricsSelector,
-    metrics: metricNames(row),
+    metrics: metricNamesOf(row),
     rules: analysisRules(row),
     minRequests: row.minRequests ?? DEFAULT_MIN_REQUESTS,
   };

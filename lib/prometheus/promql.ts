@@ -63,6 +63,11 @@ export const DEFAULT_METRICS: MetricNames = {
   statusLabel: "status",
 };
 
+/** The metric names a service target stores (its columns), as the templates take them. */
+export function metricNamesOf(row: { requestsMetric: string; durationMetric: string; statusLabel: string; cpuMetric: string; memoryMetric: string }): MetricNames {
+  return { requests: row.requestsMetric, duration: row.durationMetric, statusLabel: row.statusLabel, cpu: row.cpuMetric, memory: row.memoryMetric };
+}
+
 export function requestRate(selector: string, window: string, m: MetricNames = DEFAULT_METRICS): string {
   assertMetrics(m);
   return `sum(rate(${m.requests}{${assertSelector(selector)}}[${assertWindow(window)}]))`;

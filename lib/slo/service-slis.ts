@@ -1,7 +1,6 @@
 import { db } from "@/lib/db";
-import { metricNames } from "@/lib/deploy/targets";
 import { prometheus, type PrometheusGateway } from "@/lib/prometheus/client";
-import { isValidSelector } from "@/lib/prometheus/promql";
+import { isValidSelector, metricNamesOf } from "@/lib/prometheus/promql";
 import { toRows, type ChartRow } from "@/lib/slo/chart-data";
 import { panels, rangeSettings, type Panel, type RangeName } from "@/lib/slo/panels";
 import { SLI_THRESHOLDS } from "@/lib/slo/thresholds";
@@ -53,7 +52,7 @@ export async function serviceSlis(serviceId: string, environmentId: string, rang
   if (!target || !selector || !isValidSelector(selector)) return { ok: false, reason: "no_selector", message: "This service has no valid metrics selector; an admin sets one in Admin → Services.", markers };
   let queries: Panel[];
   try {
-    queries = panels(selector, window, metricNames(target));
+    queries = panels(selector, window, metricNamesOf(target));
   } catch (error) {
     return { ok: false, reason: "no_selector", message: `This service's metric names are not usable (${error instanceof Error ? error.message : String(error)}); an admin fixes them in Admin → Services.`, markers };
   }
