@@ -170,9 +170,10 @@ await waitFor(async () => {
   canaryStableAt = Date.now();
   return serving.length === 0;
 }, 120_000, 100);
+await waitFor(async () => ["SUCCEEDED", "FAILED", "ABORTED"].includes((await db.deploymentRun.findUniqueOrThrow({ where: { id: canaryRun.id } })).status), 60_000, 200);
 const canaryDone = await db.deploymentRun.findUniqueOrThrow({ where: { id: canaryRun.id } });
 const breachToStable = (canaryStableAt - canaryFailedAt) / 1000;
-log(`canary: first failing request → no canary pod serving: ${breachToStable.toFixed(1)} s (goal < 30 s); run ${canaryDone.status.toLowerCase()}: ${canaryDone.outcome ?? "(still finishing)"}`);
+log(`canary: first failing request → no canary pod serving: ${breachToStable.toFixed(1)} s (goal < 30 s); run ${canaryDone.status.toLowerCase()}: ${canaryDone.outcome}`);
 
 // The same for a blue-green deploy judged in its verification window.
 const checkoutService = await core.readNamespacedService({ namespace: "shop-staging", name: "checkout" });

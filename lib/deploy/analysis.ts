@@ -9,8 +9,11 @@ export interface SliAnalysis {
    * the canary gets more traffic, and while a pause runs, so a breach stops it early.
    */
   evaluateStep(target: DeployTarget, state: RunState, percent: number, windowSeconds?: number): Promise<AnalysisVerdict>;
-  /** Judges every pod of the service over the last `windowSeconds`: the verification window. */
-  evaluateLive?(target: DeployTarget, windowSeconds: number): Promise<AnalysisVerdict>;
+  /**
+   * Judges the version traffic went to over the last `windowSeconds`: the verification window.
+   * `labels` narrow it (blue-green: the new colour) where the series carry them.
+   */
+  evaluateLive?(target: DeployTarget, windowSeconds: number, labels?: Record<string, string>): Promise<AnalysisVerdict>;
   /** How often a running pause or verification window is checked; no interim checks without it. */
   intervalMs?: number;
   /** The shortest window judged, so rates have enough samples. */

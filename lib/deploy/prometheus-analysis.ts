@@ -38,15 +38,16 @@ export function prometheusAnalysis(gateway: PrometheusGateway, options: Promethe
       return { verdict: "inconclusive", summary: `the metrics selector is not usable: ${error instanceof Error ? error.message : String(error)}` };
     }
     const window = `${Math.max(minWindow, Math.round(windowSeconds))}s`;
+    const m = target.metrics;
+    let queries: string[];
+    try {
+      queries = [requestCount(selector, window, m), errorRatio(selector, window, m), latencyQuantile(0.95, selector, window, m), latencyQuantile(0.99, selector, window, m)];
+    } catch (error) {
+      return { verdict: "inconclusive", summary: `the metric names are not usable: ${error instanceof Error ? error.message : String(error)}` };
+    }
     // One instant for the four queries, so they describe the same window.
     const at = Date.now();
-    const m = target.metrics;
-    const [requests, errors, p95, p99] = await Promise.all([
-      gateway.scalar(requestCount(selector, window, m), at),
-      gateway.scalar(errorRatio(selector, window, m), at),
-      gateway.scalar(latencyQuantile(0.95, selector, window, m), at),
-      gateway.scalar(latencyQuantile(0.99, selector, window, m), at),
-    ]);
+    const [requests, errors, p95, p99] = await Promise.all(queries.map((q) => gateway.scalar(q, at)));
     const failed = [requests, errors, p95, p99].find((r) => !r.ok);
     if (failed && !failed.ok) return { verdict: "inconclusive", summary: `Prometheus: ${failed.error.message}` };
     const value = (r: typeof requests) => (r.ok ? r.value : null);
@@ -59,7 +60,12 @@ export function prometheusAnalysis(gateway: PrometheusGateway, options: Promethe
     intervalMs: options.intervalMs ?? DEFAULT_ANALYSIS_INTERVAL_MS,
     minWindowSeconds: minWindow,
     evaluateStep: (target, _state, percent, windowSeconds) => judge(target, { track: "canary" }, windowSeconds ?? target.canaryPauseSeconds, `${percent} % step`),
-    // After the switch (or the rollout) only the new version serves, so the whole service is judged.
-    evaluateLive: (target, windowSeconds) => judge(target, {}, windowSeconds, "the new version"),
+    async evaluateLive(target, windowSeconds, labels = {}) {
+      if (Object.keys(labels).length === 0) return judge(target, {}, windowSeconds, "the new version");
+      const narrowed = await judge(target, labels, windowSeconds, `the new version (${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(", ")})`);
+      if (narrowed.verdict !== "inconclusive" || (narrowed.measurements as Measurements | undefined)?.requests != null) return narrowed;
+      // Series without those labels: after the switch only the new version takes traffic.
+      return judge(target, {}, windowSeconds, "the new version (its series carry no such labels: all its pods)");
+    },
   };
 }

@@ -79,7 +79,7 @@ export async function requestDeploy(user: CurrentUser, releaseId: string) {
         });
         await tx.release.update({ where: { id: releaseId }, data: { status: "DEPLOYING" } });
         await recordAudit(tx, actorOf(user), { action: "run.request", targetType: "run", targetId: run.id, after: { kind: "DEPLOY", releaseId, revision: current.revision, image: current.imageRef, strategy: current.strategy } });
-        await enqueueRun(tx, run.id);
+        await enqueueRun(tx, run.id, "DEPLOY");
         return run;
       },
       { maxWait: 10_000, timeout: 15_000 },
@@ -128,6 +128,8 @@ export interface RollbackRunInput {
   reason: string;
   /** What the deploy being undone recorded it replaced. */
   rollbackTarget: Prisma.JsonValue | null | undefined;
+  /** An automatic rollback undoes one version: if another one is live by then, it changes nothing. */
+  expectLiveImage?: string | null;
   releaseId: string | null;
   /** Null for an automatic rollback. */
   requestedById: string | null;
@@ -148,13 +150,16 @@ export async function createRollbackRun(tx: DbTx, input: RollbackRunInput) {
       reason: input.reason,
       // Blue-green goes back to the colour the last deploy replaced, never "the other one"
       // blindly: a second rollback must not put the bad version back.
-      state: input.rollbackTarget && input.strategy === "BLUE_GREEN" ? { rollbackTarget: input.rollbackTarget } : {},
+      state: {
+        ...(input.rollbackTarget && input.strategy === "BLUE_GREEN" ? { rollbackTarget: input.rollbackTarget } : {}),
+        ...(input.expectLiveImage ? { expectLiveImage: input.expectLiveImage } : {}),
+      },
       releaseId: input.releaseId,
       requestedById: input.requestedById,
       deadlineAt: new Date(Date.now() + input.deadlineSeconds * 1000),
     },
   });
-  await enqueueRun(tx, run.id);
+  await enqueueRun(tx, run.id, "ROLLBACK");
   return run;
 }
 
@@ -197,7 +202,7 @@ export async function controlCanary(user: CurrentUser, input: { runId: string; a
       },
     });
     await recordAudit(tx, actorOf(user), { action: `run.${input.action}`, targetType: "run", targetId: run.id, metadata: { recordRunId: record.id } });
-    if (run.status === "PAUSED") await enqueueRun(tx, run.id);
+    if (run.status === "PAUSED") await enqueueRun(tx, run.id, run.kind);
     return run;
   });
 }

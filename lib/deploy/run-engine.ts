@@ -105,8 +105,10 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
   };
   // A rolling or blue-green deploy that succeeds goes on being watched on its SLIs.
   const verify = () => (row ? verificationPlan(run, row, options.analysis, now()) : null);
-  const finish = (status: RunStatus, outcome: string, releaseStatus?: "PENDING", breach?: string) =>
+  const finish = (status: RunStatus, outcome: string, releaseStatus?: "PENDING", breach?: BreachOutcome) =>
     finishRun(runId, token, status, outcome, { releaseStatus, verify: status === "SUCCEEDED" ? verify() : null, autoRollback: row?.autoRollback ?? true, breach });
+  // A canary its analysis failed: an incident either way, mitigated only if the canary is gone.
+  const breachOf = (stopped: Stopping | null, mitigated: boolean): BreachOutcome | undefined => (stopped?.breach ? { why: stopped.breach, mitigated } : undefined);
 
   if (!row) {
     await event("plan", "ERROR", `${run.service.name} has no target in ${run.environment.name}`);
@@ -115,7 +117,7 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
   // Everything was done before the previous worker stopped: only the final state is missing.
   if (run.currentStep === DONE) {
     const saved = (run.state ?? {}) as RunState;
-    return saved.stopping ? finish(saved.stopping.status, saved.stopping.outcome, undefined, saved.stopping.breach) : finish("SUCCEEDED", completedOutcome(run.kind, saved, run.toImage));
+    return saved.stopping ? finish(saved.stopping.status, stoppedOutcome(saved.stopping), undefined, breachOf(saved.stopping, true)) : finish("SUCCEEDED", completedOutcome(run.kind, saved, run.toImage));
   }
 
   const target = deployTarget(row, run.service.name);
@@ -134,13 +136,13 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
   // A canary that is being stopped (asked to abort, or failing) runs the abort plan to the end.
   // It is kept in the run state, so a worker that resumes the run finishes the same way.
   let stopping: Stopping | null = state.stopping ?? null;
-  const stopCanary = (status: "ABORTED" | "FAILED", outcome: string, breach?: string) => {
-    stopping = { status, outcome, ...(breach ? { breach } : {}) };
+  const stopCanary = (status: "ABORTED" | "FAILED", outcome: string, whenStopped: string, breach?: string) => {
+    stopping = { status, outcome, whenStopped, ...(breach ? { breach } : {}) };
     state = { ...state, stopping };
     plan = canaryAbort;
   };
   if (stopping) plan = canaryAbort;
-  else if (state.control === "abort" && run.kind === "DEPLOY") stopCanary("ABORTED", "canary aborted; all traffic on the stable Deployment");
+  else if (state.control === "abort" && run.kind === "DEPLOY") stopCanary("ABORTED", "canary aborted", "all traffic on the stable Deployment");
   const canStopCanary = run.kind === "DEPLOY" && run.strategy === "CANARY";
 
   let index = Math.max(0, plan.findIndex((s) => s.name === run.currentStep));
@@ -175,18 +177,18 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
       const message = `deadline passed during ${plan[index].name}${lastMessage ? `: ${lastMessage}` : ""}`;
       await event(plan[index].name, "ERROR", message);
       if (canStopCanary && !stopping) {
-        stopCanary("FAILED", `${message}; the canary was scaled to zero`);
+        stopCanary("FAILED", message, "the canary was scaled to zero");
         ({ index, entered, lastMessage } = { index: 0, entered: undefined, lastMessage: "" });
         continue;
       }
       const stopped = stopping as Stopping | null;
-      return finish(stopped?.status === "ABORTED" ? "ABORTED" : "FAILED", stopped ? `${stopped.outcome}; then ${message}` : message);
+      return finish(stopped?.status === "ABORTED" ? "ABORTED" : "FAILED", stopped ? `${stopped.outcome}; then ${message}` : message, undefined, breachOf(stopped, false));
     }
     if (control !== state.control) {
       state = { ...state, control };
       if (control === "abort" && !stopping) {
         await event("abort", "INFO", "abort requested: scaling the canary to zero");
-        stopCanary("ABORTED", "canary aborted; all traffic on the stable Deployment");
+        stopCanary("ABORTED", "canary aborted", "all traffic on the stable Deployment");
         ({ index, entered, lastMessage } = { index: 0, entered: undefined, lastMessage: "" });
         continue;
       }
@@ -195,7 +197,8 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
     const step = plan[index];
     if (entered !== step.name) {
       seq += 1;
-      const seen = await recordStep(runId, token, { event: { seq, step: step.name, phase: "BEFORE", message: `starting ${step.name}` }, currentStep: step.name });
+      // The state goes with it: a canary being stopped must resume stopping, not deploying.
+      const seen = await recordStep(runId, token, { event: { seq, step: step.name, phase: "BEFORE", message: `starting ${step.name}` }, currentStep: step.name, state });
       if (!seen.owned) return "not-mine";
       control = seen.control;
       entered = step.name;
@@ -229,12 +232,12 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
       if (!seen.owned) return "not-mine";
       if (canStopCanary && !stopping) {
         // A failing canary must not keep its share of traffic.
-        stopCanary("FAILED", `${result.message}; the canary was scaled to zero`, result.breach ? result.message : undefined);
+        stopCanary("FAILED", result.message, "the canary was scaled to zero", result.breach ? result.message : undefined);
         ({ index, entered, lastMessage } = { index: 0, entered: undefined, lastMessage: "" });
         continue;
       }
       const stopped = stopping as Stopping | null;
-      return finish("FAILED", stopped ? `${stopped.outcome}; then stopping the canary failed: ${result.message}` : result.message);
+      return finish("FAILED", stopped ? `${stopped.outcome}; then stopping the canary failed: ${result.message}` : result.message, undefined, breachOf(stopped, false));
     }
     if (result.status === "paused") {
       seq += 1;
@@ -273,8 +276,13 @@ async function execute(runId: string, token: string, leaseMs: number, now: () =>
   }
 
   const stopped = stopping as Stopping | null;
-  if (stopped) return finish(stopped.status, stopped.outcome, undefined, stopped.breach);
+  if (stopped) return finish(stopped.status, stoppedOutcome(stopped), undefined, breachOf(stopped, true));
   return finish("SUCCEEDED", completedOutcome(run.kind, state, run.toImage));
+}
+
+/** How a stopped canary ended; runs persisted before `whenStopped` existed carry it in `outcome`. */
+function stoppedOutcome(stopping: Stopping): string {
+  return stopping.whenStopped ? `${stopping.outcome}; ${stopping.whenStopped}` : stopping.outcome;
 }
 
 function completedOutcome(kind: string, state: RunState, toImage: string | null): string {
@@ -301,7 +309,13 @@ interface FinishOptions {
   verify: VerificationPlan | null;
   autoRollback: boolean;
   /** A canary stopped by its analysis: an automatic rollback, which opens an incident. */
-  breach?: string;
+  breach?: BreachOutcome;
+}
+
+interface BreachOutcome {
+  why: string;
+  /** Whether the canary was scaled to zero (else it may still take traffic). */
+  mitigated: boolean;
 }
 
 async function finishRun(runId: string, token: string, status: RunStatus, outcome: string, options: FinishOptions): Promise<EngineOutcome> {
@@ -334,12 +348,13 @@ async function finishRun(runId: string, token: string, status: RunStatus, outcom
         environmentId: run.environmentId,
         serviceName: context.service.displayName,
         environmentName: context.environment.displayName,
-        production: context.environment.requiresApproval,
+        userFacing: context.environment.requiresApproval,
         deployRunId: runId,
         rollbackRunId: runId,
         image: run.toImage,
-        why: options.breach,
-        remedy: `Greenlight scaled the canary to zero: ${outcome}`,
+        why: options.breach.why,
+        remedy: options.breach.mitigated ? `Greenlight scaled the canary to zero: ${outcome}` : `Greenlight could not finish scaling the canary to zero, check it now: ${outcome}`,
+        mitigated: options.breach.mitigated,
       });
     }
     if (options.verify) await beginVerification(tx, runId, options.verify, options.autoRollback);

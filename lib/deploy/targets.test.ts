@@ -24,7 +24,7 @@ describe("a target's analysis settings", () => {
 
   it("builds the PromQL templates from the target's metric names", () => {
     const m = metricNames(names);
-    expect(errorRatio('app="a"', "1m", m)).toBe('(sum(rate(http_server_requests_seconds_count{app="a",code=~"5.."}[1m])) or vector(0)) / sum(rate(http_server_requests_seconds_count{app="a"}[1m]))');
+    expect(errorRatio('app="a"', "1m", m)).toBe('(sum(rate(http_server_requests_seconds_count{app="a",code=~"5.."}[1m])) or (0 * sum(rate(http_server_requests_seconds_count{app="a",code!=""}[1m])))) / sum(rate(http_server_requests_seconds_count{app="a"}[1m]))');
     expect(panels('app="a"', "1m", m).find((p) => p.id === "p95")?.query).toContain("http_server_requests_seconds_bucket{app=\"a\"}");
   });
 

@@ -43,6 +43,10 @@ export interface RunState {
   /** Blue-green rollback: the previous colour had to be scaled back up before the switch. */
   scaledUp?: boolean;
   pauseUntil?: string;
+  /** When the current canary step's pause began: the window its analysis judges starts there. */
+  pauseStartedAt?: string;
+  /** An automatic rollback: the version it undoes; if another one is live, it changes nothing. */
+  expectLiveImage?: string;
   /** When the running canary pause was last checked against its SLIs. */
   lastCheckAt?: string;
   /** A person's request to a paused or running canary (from the run's control_request column). */
@@ -55,7 +59,10 @@ export interface RunState {
 /** How a canary being stopped will end; `breach` says its analysis failed (why, for the incident). */
 export interface Stopping {
   status: "ABORTED" | "FAILED";
+  /** Why it is being stopped. */
   outcome: string;
+  /** Added to the outcome once the canary is gone ("the canary was scaled to zero"). */
+  whenStopped?: string;
   breach?: string;
 }
 

@@ -1,9 +1,11 @@
 import { SYSTEM_ACTOR, recordAudit } from "@/lib/audit/record";
 import { db, type DbTx } from "@/lib/db";
 import type { AnalysisVerdict, SliAnalysis } from "@/lib/deploy/analysis";
+import { DEFAULT_ANALYSIS_INTERVAL_MS, DEFAULT_MIN_WINDOW_SECONDS } from "@/lib/deploy/prometheus-analysis";
 import { createRollbackRun, isActiveRunConflict } from "@/lib/deploy/requests";
 import { appendRunEvent } from "@/lib/deploy/run-store";
 import { deployTarget, runDeadlineSeconds } from "@/lib/deploy/targets";
+import type { RunState } from "@/lib/deploy/types";
 import type { VerificationStatus } from "@/lib/generated/prisma/client";
 import { openAutoRollbackIncident } from "@/lib/incidents/auto-rollback";
 import { log } from "@/lib/log";
@@ -13,8 +15,6 @@ export const VERIFY_TASK = "verify-deploy";
 const STEP = "verify-slis";
 /** The trailing window each check judges: long enough to smooth noise, short enough to see a change. */
 const MAX_CHECK_WINDOW_SECONDS = 120;
-const DEFAULT_INTERVAL_MS = 5000;
-const DEFAULT_MIN_WINDOW_SECONDS = 20;
 
 /** What the deploy's worker knows about verifying it: set when the deploy qualifies. */
 export interface VerificationPlan {
@@ -54,6 +54,30 @@ export async function beginVerification(tx: DbTx, runId: string, plan: Verificat
 
 export type CheckOutcome = "rescheduled" | "concluded" | "rolled-back" | "not-verifying";
 
+/** Checks that keep throwing (a broken setting, a failing database) stop this long after the window. */
+const GIVE_UP_AFTER_MS = 10 * 60_000;
+
+type DbClient = Pick<DbTx, "deploymentRun">;
+
+/**
+ * What the window watches is gone once a later deploy or rollback moved traffic. A later run that
+ * is still going, or failed before switching, leaves this version serving: it stays watched.
+ */
+async function laterRuns(client: DbClient, run: { serviceId: string; environmentId: string; createdAt: Date }) {
+  const later = await client.deploymentRun.findMany({
+    where: { serviceId: run.serviceId, environmentId: run.environmentId, kind: { in: ["DEPLOY", "ROLLBACK"] }, dryRun: false, createdAt: { gt: run.createdAt } },
+    orderBy: { createdAt: "asc" },
+    include: { requestedBy: { select: { name: true } } },
+  });
+  const switched = later.find((r) => r.trafficSwitchedAt !== null);
+  const active = later.find((r) => ["QUEUED", "RUNNING", "PAUSED"].includes(r.status));
+  const who = (r: (typeof later)[number]) => `a ${r.kind.toLowerCase()}${r.requestedBy ? ` by ${r.requestedBy.name}` : r.kind === "ROLLBACK" ? " (automatic)" : ""}`;
+  return {
+    replaced: switched ? `${who(switched)} replaced this version before its window ended` : null,
+    inProgress: active ? `${who(active)} is in progress` : null,
+  };
+}
+
 /**
  * One check of a deploy's verification window, run by the job queue: judges the SLIs of the
  * new version since traffic reached it, rolls back on a breach, and concludes when the window
@@ -63,34 +87,37 @@ export type CheckOutcome = "rescheduled" | "concluded" | "rolled-back" | "not-ve
 export async function checkVerification(runId: string, analysis: SliAnalysis | undefined, now: () => Date = () => new Date()): Promise<CheckOutcome> {
   const run = await db.deploymentRun.findUnique({ where: { id: runId }, include: { service: { include: { targets: true } }, environment: true } });
   if (!run || run.verification !== "VERIFYING") return "not-verifying";
+  const until = run.verifyUntil?.getTime() ?? 0;
+  if (now().getTime() > until + GIVE_UP_AFTER_MS) return conclude(runId, "UNVERIFIED", "the checks kept failing and the window is long over; it was not rolled back");
   const row = run.service.targets.find((t) => t.environmentId === run.environmentId);
   if (!row) return conclude(runId, "UNVERIFIED", `${run.service.name} no longer has a target in ${run.environment.name}`);
   if (!analysis?.evaluateLive) return conclude(runId, "UNVERIFIED", "this worker has no Prometheus configured, so nothing could be judged");
 
-  const newer = await db.deploymentRun.findFirst({
-    where: { serviceId: run.serviceId, environmentId: run.environmentId, kind: { in: ["DEPLOY", "ROLLBACK"] }, dryRun: false, createdAt: { gt: run.createdAt } },
-    orderBy: { createdAt: "asc" },
-    include: { requestedBy: { select: { name: true } } },
-  });
-  if (newer) return conclude(runId, "SUPERSEDED", `a ${newer.kind.toLowerCase()}${newer.requestedBy ? ` by ${newer.requestedBy.name}` : ""} replaced this version before its window ended`);
+  const later = await laterRuns(db, run);
+  if (later.replaced) return conclude(runId, "SUPERSEDED", later.replaced);
 
   const switchedAt = (run.trafficSwitchedAt ?? run.finishedAt ?? run.updatedAt).getTime();
   const minWindow = analysis.minWindowSeconds ?? DEFAULT_MIN_WINDOW_SECONDS;
+  const interval = analysis.intervalMs ?? DEFAULT_ANALYSIS_INTERVAL_MS;
   const elapsedSeconds = (now().getTime() - switchedAt) / 1000;
   // Judging before a whole window has passed since the switch would mix in the old version.
   if (elapsedSeconds < minWindow) return reschedule(runId, new Date(switchedAt + minWindow * 1000));
 
-  const verdict = await analysis.evaluateLive(deployTarget(row, run.service.name), Math.min(elapsedSeconds, MAX_CHECK_WINDOW_SECONDS));
-  if (verdict.verdict === "fail") return breach(run.id, verdict);
-  const lastVerdict = (run.state as { verifyVerdict?: string } | null)?.verifyVerdict;
-  if (verdict.verdict !== lastVerdict) await noteVerdict(runId, verdict);
-  const until = run.verifyUntil?.getTime() ?? 0;
+  const target = deployTarget(row, run.service.name);
+  // Blue-green: the colour traffic went to, so the idle old colour cannot water the numbers down.
+  const state = (run.state ?? {}) as RunState & { verifyVerdict?: string };
+  const labels = run.strategy === "BLUE_GREEN" && state.idleColor ? { [target.colorLabelKey]: state.idleColor } : {};
+  let verdict = await analysis.evaluateLive(target, Math.min(elapsedSeconds, MAX_CHECK_WINDOW_SECONDS), labels);
+  // A quiet service never fills the trailing window: judge everything since the switch instead.
+  if (verdict.verdict === "inconclusive" && elapsedSeconds > MAX_CHECK_WINDOW_SECONDS) verdict = await analysis.evaluateLive(target, elapsedSeconds, labels);
+  if (verdict.verdict === "fail") return breach(run.id, verdict, new Date(now().getTime() + interval));
+  if (verdict.verdict !== state.verifyVerdict) await noteVerdict(runId, verdict);
   if (now().getTime() >= until) {
     return verdict.verdict === "pass"
       ? conclude(runId, "VERIFIED", `verified: ${verdict.summary}`)
       : conclude(runId, "UNVERIFIED", `the window ended without a verdict (${verdict.summary}); it was not rolled back`);
   }
-  return reschedule(runId, new Date(Math.min(until, now().getTime() + (analysis.intervalMs ?? DEFAULT_INTERVAL_MS))), verdict.summary);
+  return reschedule(runId, new Date(Math.min(until, now().getTime() + interval)), verdict.summary);
 }
 
 async function reschedule(runId: string, at: Date, note?: string): Promise<CheckOutcome> {
@@ -105,35 +132,47 @@ async function reschedule(runId: string, at: Date, note?: string): Promise<Check
 /** An event when the verdict changes (not on every check), so the run's history stays readable. */
 async function noteVerdict(runId: string, verdict: AnalysisVerdict): Promise<void> {
   await db.$transaction(async (tx) => {
-    await appendRunEvent(tx, runId, { step: STEP, phase: "INFO", message: `${verdict.verdict === "pass" ? "SLIs within their limits" : "no verdict yet"}: ${verdict.summary}`, response: verdict.measurements });
-    await tx.$executeRaw`update deployment_runs set state = jsonb_set(state, '{verifyVerdict}', to_jsonb(${verdict.verdict}::text)) where id = ${runId}`;
+    const changed = await tx.$executeRaw`update deployment_runs set state = jsonb_set(state, '{verifyVerdict}', to_jsonb(${verdict.verdict}::text)) where id = ${runId} and verification = 'VERIFYING'`;
+    if (changed === 1) await appendRunEvent(tx, runId, { step: STEP, phase: "INFO", message: `${verdict.verdict === "pass" ? "SLIs within their limits" : "no verdict yet"}: ${verdict.summary}`, response: verdict.measurements });
   });
 }
 
 async function conclude(runId: string, status: Exclude<VerificationStatus, "VERIFYING" | "BREACHED">, note: string): Promise<CheckOutcome> {
-  await db.$transaction(async (tx) => {
+  const concluded = await db.$transaction(async (tx) => {
     const changed = await tx.deploymentRun.updateMany({ where: { id: runId, verification: "VERIFYING" }, data: { verification: status, verificationNote: note } });
-    if (changed.count === 1) await appendRunEvent(tx, runId, { step: STEP, phase: status === "VERIFIED" ? "AFTER" : "INFO", message: note });
+    if (changed.count === 0) return null;
+    // Unverified is a warning people must see: nothing judged this version.
+    await appendRunEvent(tx, runId, { step: STEP, phase: status === "VERIFIED" ? "AFTER" : status === "UNVERIFIED" ? "ERROR" : "INFO", message: note });
+    return tx.deploymentRun.findUniqueOrThrow({ where: { id: runId }, include: { service: true, environment: true } });
   });
+  if (concluded && status === "UNVERIFIED") void notifyRollback(concluded.releaseId, `${concluded.service.displayName} in ${concluded.environment.displayName} (${concluded.toImage}) could not be verified: ${note}`);
   return "concluded";
 }
 
 /**
  * A breach: the deploy is marked, and unless the target turned it off, a rollback run is queued,
- * an incident opened and the reason recorded, all in one transaction. If a person already started
- * a deploy or rollback, PostgreSQL refuses the second run and the breach is only recorded.
+ * an incident opened and the reason recorded, all in one transaction. While another deploy or
+ * rollback is in progress nothing is started (PostgreSQL's unique index would refuse it anyway):
+ * the check comes back, and either that run replaced the version or the breach is acted on then.
  */
-async function breach(runId: string, verdict: AnalysisVerdict): Promise<CheckOutcome> {
+async function breach(runId: string, verdict: AnalysisVerdict, retryAt: Date): Promise<CheckOutcome> {
   const why = verdict.summary;
+  type Result = { kind: "rolled-back"; run: { releaseId: string | null; service: string; environment: string }; incident: number } | { kind: "superseded"; note: string } | { kind: "deferred"; note: string } | { kind: "recorded" };
+  let result: Result;
   try {
-    const rollback = await db.$transaction(async (tx) => {
+    result = await db.$transaction(async (tx): Promise<Result> => {
+      // Locked, then asked again: a person's rollback may have landed while Prometheus answered.
+      const locked = await tx.$queryRaw<{ verification: string | null }[]>`select verification from deployment_runs where id = ${runId} for update`;
+      if (locked[0]?.verification !== "VERIFYING") return { kind: "recorded" };
       const run = await tx.deploymentRun.findUniqueOrThrow({ where: { id: runId }, include: { service: { include: { targets: true } }, environment: true } });
+      const later = await laterRuns(tx, run);
+      if (later.replaced) return { kind: "superseded", note: later.replaced };
+      if (later.inProgress) return { kind: "deferred", note: `breach seen (${why}), but ${later.inProgress}; checking again` };
       const row = run.service.targets.find((t) => t.environmentId === run.environmentId)!;
-      const marked = await tx.deploymentRun.updateMany({ where: { id: runId, verification: "VERIFYING" }, data: { verification: "BREACHED", verificationNote: `breach: ${why}` } });
-      if (marked.count === 0) return null;
+      await tx.deploymentRun.update({ where: { id: runId }, data: { verification: "BREACHED", verificationNote: `breach: ${why}` } });
       if (!row.autoRollback) {
         await appendRunEvent(tx, runId, { step: STEP, phase: "ERROR", message: `breach: ${why}. Automatic rollback is off for this service; roll back from the service page if users are hurt.`, response: verdict.measurements });
-        return null;
+        return { kind: "recorded" };
       }
       const created = await createRollbackRun(tx, {
         serviceId: run.serviceId,
@@ -141,6 +180,8 @@ async function breach(runId: string, verdict: AnalysisVerdict): Promise<CheckOut
         strategy: run.strategy,
         reason: `Automatic rollback: ${run.toImage ?? "the new version"} breached its SLIs after the deploy: ${why}`,
         rollbackTarget: run.rollbackTarget,
+        // Only the breached version is rolled back: if something else is live by then, nothing is.
+        expectLiveImage: run.toImage,
         releaseId: run.releaseId,
         requestedById: null,
         deadlineSeconds: runDeadlineSeconds(run.strategy, "ROLLBACK", row),
@@ -151,27 +192,30 @@ async function breach(runId: string, verdict: AnalysisVerdict): Promise<CheckOut
         environmentId: run.environmentId,
         serviceName: run.service.displayName,
         environmentName: run.environment.displayName,
-        // Environments that need sign-offs are the ones users depend on.
-        production: run.environment.requiresApproval,
+        userFacing: run.environment.requiresApproval,
         deployRunId: run.id,
         rollbackRunId: created.id,
         image: run.toImage,
         why,
       });
       await recordAudit(tx, SYSTEM_ACTOR, { action: "run.auto_rollback", targetType: "run", targetId: created.id, after: { deployRunId: run.id, incident: incident.number, why } });
-      return { run, incidentNumber: incident.number };
+      return { kind: "rolled-back", run: { releaseId: run.releaseId, service: run.service.displayName, environment: run.environment.displayName }, incident: incident.number };
     });
-    if (rollback) void notifyRollback(rollback.run.releaseId, `${rollback.run.service.displayName} in ${rollback.run.environment.displayName} is being rolled back automatically: ${why} (INC-${rollback.incidentNumber})`);
-    return rollback ? "rolled-back" : "concluded";
   } catch (error) {
+    // Someone started a deploy or rollback in the same instant: treated like one in progress.
     if (!isActiveRunConflict(error)) throw error;
-    log.warn({ runId }, "verification breach while another run is active; not starting a second one");
-    await db.$transaction(async (tx) => {
-      const marked = await tx.deploymentRun.updateMany({ where: { id: runId, verification: "VERIFYING" }, data: { verification: "BREACHED", verificationNote: `breach: ${why}` } });
-      if (marked.count === 1) await appendRunEvent(tx, runId, { step: STEP, phase: "ERROR", message: `breach: ${why}. A deploy or rollback was already under way, so no automatic rollback was started.`, response: verdict.measurements });
-    });
-    return "concluded";
+    result = { kind: "deferred", note: `breach seen (${why}), but another run started at the same moment; checking again` };
   }
+  if (result.kind === "superseded") return conclude(runId, "SUPERSEDED", result.note);
+  if (result.kind === "deferred") {
+    log.warn({ runId }, "verification breach while another run is in progress; checking again");
+    return reschedule(runId, retryAt, result.note);
+  }
+  if (result.kind === "rolled-back") {
+    void notifyRollback(result.run.releaseId, `${result.run.service} in ${result.run.environment} is being rolled back automatically: ${why} (INC-${result.incident})`);
+    return "rolled-back";
+  }
+  return "concluded";
 }
 
 /**

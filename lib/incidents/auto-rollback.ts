@@ -6,7 +6,8 @@ export interface AutoRollbackIncident {
   environmentId: string;
   serviceName: string;
   environmentName: string;
-  production: boolean;
+  /** Environments that need sign-offs are the ones users depend on: those breaches are P2. */
+  userFacing: boolean;
   /** The deploy whose verification (or canary analysis) failed. */
   deployRunId: string;
   /** The run that rolled back: a rollback run, or the canary deploy itself, which stopped its canary. */
@@ -15,20 +16,21 @@ export interface AutoRollbackIncident {
   why: string;
   /** What Greenlight did about it. */
   remedy?: string;
+  /** Already mitigated when opened (a canary scaled to zero); a rollback run mitigates it when it finishes. */
+  mitigated?: boolean;
 }
 
 /**
  * Opens an incident for a rollback Greenlight made by itself: people must learn that a version
- * hurt users and was taken back, and follow up. Production breaches are P2 (respond in 15 min).
+ * hurt users and was taken back, and follow up.
  */
 export async function openAutoRollbackIncident(tx: DbTx, input: AutoRollbackIncident) {
   const incident = await tx.incident.create({
     data: {
       title: `Automatic rollback of ${input.serviceName} in ${input.environmentName}`,
       summary: `${input.image ?? "The new version"} breached its SLIs: ${input.why}. ${input.remedy ?? "Greenlight rolled it back."}`,
-      severity: input.production ? "P2" : "P3",
-      // A canary scaled to zero is already mitigated; a rollback run still has to finish.
-      ...(input.remedy ? { status: "MITIGATED" as const, mitigatedAt: new Date() } : {}),
+      severity: input.userFacing ? "P2" : "P3",
+      ...(input.mitigated ? { status: "MITIGATED" as const, mitigatedAt: new Date() } : {}),
       source: "AUTO_ROLLBACK",
       serviceId: input.serviceId,
       environmentId: input.environmentId,

@@ -6,7 +6,7 @@ import type { SliAnalysis } from "@/lib/deploy/analysis";
 import { executeRun } from "@/lib/deploy/run-engine";
 import { checkVerification, requeueStalledVerifications, VERIFY_TASK } from "@/lib/deploy/verification";
 import type { ClusterGateway } from "@/lib/k8s/gateway";
-import { RUN_TASK, enqueueRun } from "@/lib/jobs/queue";
+import { ROLLBACK_TASK, RUN_TASK, enqueueRun } from "@/lib/jobs/queue";
 import { log } from "@/lib/log";
 
 export interface WorkerOptions {
@@ -41,14 +41,14 @@ export async function sweepAbandonedRuns(): Promise<number> {
      where status = 'PAUSED' and deadline_at < now()
      returning id`;
   for (const { id } of overdue) log.warn({ runId: id }, "a paused canary passed its deadline; aborting it");
-  const stale = await db.$queryRaw<{ id: string }[]>`
-    select id from deployment_runs
+  const stale = await db.$queryRaw<{ id: string; kind: "DEPLOY" | "ROLLBACK" }[]>`
+    select id, kind from deployment_runs
      where status in ('QUEUED', 'RUNNING')
        and ((lease_expires_at is not null and lease_expires_at < now())
          or (lease_owner is null and updated_at < now() - interval '10 seconds'))`;
-  for (const { id } of stale) {
+  for (const { id, kind } of stale) {
     await db.$transaction(async (tx) => {
-      await enqueueRun(tx, id);
+      await enqueueRun(tx, id, kind);
       await tx.deploymentRun.update({ where: { id }, data: { updatedAt: new Date() } });
     });
     log.warn({ runId: id }, "requeued a run whose worker stopped");
@@ -62,17 +62,20 @@ export async function sweepAbandonedRuns(): Promise<number> {
 export async function startRunWorker(options: WorkerOptions): Promise<RunWorker> {
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   await migrateJobQueue(options.connectionString);
-  const runner: Runner = await run({
-    connectionString: options.connectionString,
-    concurrency: options.concurrency ?? 4,
-    noHandleSignals: true,
-    pollInterval: 1000,
+  const execute = async (payload: unknown, helpers: { abortSignal?: AbortSignal }) => {
+    const { runId } = payload as { runId: string };
+    const outcome = await executeRun(runId, { workerId: id, signal: helpers.abortSignal, analysis: options.analysis, gateway: options.gateway, leaseMs: options.leaseMs });
+    log.info({ runId, outcome, worker: id }, "run handled");
+  };
+  const common = { connectionString: options.connectionString, noHandleSignals: true, pollInterval: 1000 };
+  // Two lanes: deploys may hold a slot through a long canary pause; rollbacks and the
+  // verification checks that start them never queue behind those.
+  const deploys: Runner = await run({ ...common, concurrency: options.concurrency ?? 4, taskList: { [RUN_TASK]: execute } });
+  const urgent: Runner = await run({
+    ...common,
+    concurrency: 4,
     taskList: {
-      [RUN_TASK]: async (payload, helpers) => {
-        const { runId } = payload as { runId: string };
-        const outcome = await executeRun(runId, { workerId: id, signal: helpers.abortSignal, analysis: options.analysis, gateway: options.gateway, leaseMs: options.leaseMs });
-        log.info({ runId, outcome, worker: id }, "run handled");
-      },
+      [ROLLBACK_TASK]: execute,
       [VERIFY_TASK]: async (payload) => {
         const { runId } = payload as { runId: string };
         const outcome = await checkVerification(runId, options.analysis);
@@ -86,7 +89,7 @@ export async function startRunWorker(options: WorkerOptions): Promise<RunWorker>
     id,
     async stop() {
       clearInterval(sweeper);
-      await runner.stop();
+      await Promise.all([deploys.stop(), urgent.stop()]);
     },
   };
 }

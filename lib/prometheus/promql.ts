@@ -83,7 +83,10 @@ export function errorRatio(selector: string, window: string, m: MetricNames = DE
   assertMetrics(m);
   const sel = assertSelector(selector);
   const errors = sel ? `${sel},${m.statusLabel}=~"5.."` : `${m.statusLabel}=~"5.."`;
-  return `(sum(rate(${m.requests}{${errors}}[${assertWindow(window)}])) or vector(0)) / sum(rate(${m.requests}{${sel}}[${window}]))`;
+  const labelled = sel ? `${sel},${m.statusLabel}!=""` : `${m.statusLabel}!=""`;
+  // No 5xx is a 0 only where the series carry the status label at all: a wrong label name must
+  // read as no data (never judged), not as a perfect 0 % that promotes anything.
+  return `(sum(rate(${m.requests}{${errors}}[${assertWindow(window)}])) or (0 * sum(rate(${m.requests}{${labelled}}[${window}])))) / sum(rate(${m.requests}{${sel}}[${window}]))`;
 }
 
 /** The non-5xx share of requests: the availability SLI. */

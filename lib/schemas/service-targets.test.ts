@@ -47,8 +47,8 @@ describe("serviceTargetSettingsSchema", () => {
   });
 
   it("takes numbers as well as text, and keeps converted values round", () => {
-    const parsed = serviceTargetSettingsSchema.parse({ ...form, maxErrorRatePercent: 0.07, maxLatencyP95Ms: 123, minRequests: 30, verifyWindowSeconds: 0, canarySteps: [10, 100], canaryPauseSeconds: 5 });
-    expect(parsed).toMatchObject({ maxErrorRate: 0.0007, maxLatencyP95: 0.123, minRequests: 30, verifyWindowSeconds: 0, canarySteps: [10, 100], canaryPauseSeconds: 5 });
+    const parsed = serviceTargetSettingsSchema.parse({ ...form, maxErrorRatePercent: 0.07, maxLatencyP95Ms: 123, minRequests: 30, verifyWindowSeconds: 0, canarySteps: [10, 100], canaryPauseSeconds: 20 });
+    expect(parsed).toMatchObject({ maxErrorRate: 0.0007, maxLatencyP95: 0.123, minRequests: 30, verifyWindowSeconds: 0, canarySteps: [10, 100], canaryPauseSeconds: 20 });
   });
 
   it("reads empty thresholds as the defaults (null) and empty names as the default names", () => {
@@ -74,7 +74,7 @@ describe("serviceTargetSettingsSchema", () => {
 
   it("tidies canary steps typed with percent signs or spaces", () => {
     expect(serviceTargetSettingsSchema.parse({ ...form, canarySteps: "10%, 50 %,100" }).canarySteps).toEqual([10, 50, 100]);
-    expect(serviceTargetSettingsSchema.parse({ ...form, canarySteps: "100" }).canarySteps).toEqual([100]);
+    expect(serviceTargetSettingsSchema.parse({ ...form, canarySteps: " 25,100 " }).canarySteps).toEqual([25, 100]);
   });
 
   it.each([
@@ -113,8 +113,8 @@ describe("serviceTargetSettingsSchema", () => {
     ["a step in words", { canarySteps: "five, 100" }, "canarySteps: Each step is a whole percent from 1 to 100."],
     ["no steps", { canarySteps: " , " }, "canarySteps: Enter at least one step"],
     ["eleven steps", { canarySteps: "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100" }, "canarySteps: At most 10 steps."],
-    ["a pause under 5 s", { canaryPauseSeconds: "4" }, "canaryPauseSeconds: Pause per step is a whole number from 5 to 3600 seconds."],
-    ["a pause over an hour", { canaryPauseSeconds: "3601" }, "canaryPauseSeconds: Pause per step is a whole number from 5 to 3600 seconds."],
+    ["a pause under 20 s (too few scrapes to judge)", { canaryPauseSeconds: "19" }, "canaryPauseSeconds: Pause per step is a whole number from 20 to 3600 seconds."],
+    ["a pause over an hour", { canaryPauseSeconds: "3601" }, "canaryPauseSeconds: Pause per step is a whole number from 20 to 3600 seconds."],
     ["a malformed target id", { targetId: "x'; drop table" }, "targetId: Not a valid id."],
   ])("refuses %s", (_name, change, message) => {
     expect(errors(change).join("\n")).toContain(message);
@@ -124,7 +124,8 @@ describe("serviceTargetSettingsSchema", () => {
 describe("canaryStepsProblem", () => {
   it.each([
     [[5, 25, 50, 100], null],
-    [[100], null],
+    [[100], "Add at least one step below 100, e.g. 25, 100: that step is where the canary is judged."],
+    [[25, 100], null],
     [[1, 2, 3, 4, 5, 6, 7, 8, 9, 100], null],
     [[], "Enter at least one step, e.g. 5, 25, 50, 100."],
     [[50, 100, 100], "Each step must be larger than the one before."],

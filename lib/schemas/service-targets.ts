@@ -20,7 +20,8 @@ export const LIMITS = {
   minRequests: { min: 1, max: 100_000 },
   verifyWindowSeconds: { min: 0, max: 86_400 },
   canarySteps: { max: 10 },
-  canaryPauseSeconds: { min: 5, max: 3_600 },
+  // Shorter pauses hold too few scrapes for a rate: the analysis would judge the step before it.
+  canaryPauseSeconds: { min: 20, max: 3_600 },
 } as const;
 
 const defaultMax = (sli: AnalysisRule["sli"]) => DEFAULT_RULES.find((r) => r.sli === sli)!.max;
@@ -53,6 +54,8 @@ export function canaryStepsProblem(steps: readonly number[]): string | null {
   if (steps.some((s) => !Number.isInteger(s) || s < 1 || s > 100)) return "Each step is a whole percent from 1 to 100.";
   if (steps.some((s, i) => i > 0 && s <= steps[i - 1])) return "Each step must be larger than the one before.";
   if (steps.at(-1) !== 100) return "The last step must be 100 (the full rollout).";
+  // Without a step below 100 the canary is never judged before it takes all traffic.
+  if (steps.length < 2) return "Add at least one step below 100, e.g. 25, 100: that step is where the canary is judged.";
   return null;
 }
 

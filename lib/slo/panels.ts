@@ -27,6 +27,7 @@ const BY = "color, track";
 export function panels(selector: string, window: string, m = DEFAULT_METRICS): Panel[] {
   assertMetrics(m);
   const errorsSel = selector ? `${selector},${m.statusLabel}=~"5.."` : `${m.statusLabel}=~"5.."`;
+  const labelledSel = selector ? `${selector},${m.statusLabel}!=""` : `${m.statusLabel}!=""`;
   const quantile = (q: number) => `histogram_quantile(${q}, sum by (le, ${BY}) (rate(${m.duration}_bucket{${selector}}[${window}])))`;
   return [
     { id: "requests", title: "Request rate", sli: null, unit: "rps", query: `sum by (${BY}) (rate(${m.requests}{${selector}}[${window}]))` },
@@ -35,7 +36,7 @@ export function panels(selector: string, window: string, m = DEFAULT_METRICS): P
       title: "Error rate (5xx share)",
       sli: "error_rate",
       unit: "ratio",
-      query: `(sum by (${BY}) (rate(${m.requests}{${errorsSel}}[${window}])) or (0 * sum by (${BY}) (rate(${m.requests}{${selector}}[${window}])))) / sum by (${BY}) (rate(${m.requests}{${selector}}[${window}]))`,
+      query: `(sum by (${BY}) (rate(${m.requests}{${errorsSel}}[${window}])) or (0 * sum by (${BY}) (rate(${m.requests}{${labelledSel}}[${window}])))) / sum by (${BY}) (rate(${m.requests}{${selector}}[${window}]))`,
     },
     { id: "p95", title: "Latency P95", sli: "latency_p95", unit: "seconds", query: quantile(0.95) },
     { id: "p99", title: "Latency P99", sli: "latency_p99", unit: "seconds", query: quantile(0.99) },

@@ -167,6 +167,38 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     expect(finished.outcome).toMatch(/canary failed its analysis at 25 %: error rate 4.2 % > 0.1 %; the canary was scaled to zero/);
     expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(0);
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
+    const incident = await getDb().incident.findFirstOrThrow({ where: { events: { some: { runId: run.id } } } });
+    expect(incident).toMatchObject({ source: "AUTO_ROLLBACK", status: "MITIGATED" });
+  });
+
+  it("canary: a failing canary that cannot be scaled to zero opens an incident that is not mitigated", async () => {
+    const s = await setup("CANARY");
+    const release = await s.release("registry.example.com/shop/web:3.2.1");
+    await worker.stop();
+    const run = await requestDeploy(f.releaseManager, release.id);
+    const failing = { evaluateStep: async () => ({ verdict: "fail" as const, summary: "error rate 9.9 % > 0.1 %" }) };
+    // The cluster refuses to scale the canary down (an admission webhook, say).
+    const real = gatewayFor(cluster.name);
+    const refusing = new Proxy(real, {
+      get(target, property, receiver) {
+        if (property !== "patchDeployment") return Reflect.get(target, property, receiver);
+        return (namespace: string, name: string, type: string, body: { spec?: { replicas?: number } }, options?: object) =>
+          name.endsWith("-canary") && type === "merge" && body.spec?.replicas === 0
+            ? Promise.resolve({ ok: false, error: { type: "forbidden", status: 403, message: "admission webhook denied the request" } })
+            : (target.patchDeployment as (...args: unknown[]) => unknown).call(target, namespace, name, type, body, options);
+      },
+    });
+    try {
+      expect(await executeRun(run.id, { workerId: "refused-stop", gateway: () => refusing, analysis: failing })).toBe("finished");
+    } finally {
+      worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: gatewayFor, leaseMs: 3000, concurrency: 4 });
+    }
+    const finished = await waitForRun(run.id);
+    expect(finished.status).toBe("FAILED");
+    expect(finished.outcome).toMatch(/^canary failed its analysis at 25 %: error rate 9.9 % > 0.1 %; then stopping the canary failed: scaling web-canary to 0: .*admission webhook denied the request$/);
+    const incident = await getDb().incident.findFirstOrThrow({ where: { events: { some: { runId: run.id } } } });
+    expect(incident).toMatchObject({ source: "AUTO_ROLLBACK", status: "OPEN" });
+    expect(incident.summary).toMatch(/could not finish scaling the canary to zero, check it now/);
   });
 
   it("canary: a paused canary nobody answers is aborted at its deadline", async () => {

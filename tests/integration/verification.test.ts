@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db";
 import { freePort } from "@/lib/db/embedded-postgres";
 import { prometheusAnalysis } from "@/lib/deploy/prometheus-analysis";
-import { requestDeploy, requestRollback } from "@/lib/deploy/requests";
+import type { SliAnalysis } from "@/lib/deploy/analysis";
+import { controlCanary, requestDeploy, requestRollback } from "@/lib/deploy/requests";
 import { migrateJobQueue, startRunWorker, type RunWorker } from "@/lib/jobs/worker";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { PrometheusGateway } from "@/lib/prometheus/client";
@@ -26,6 +27,8 @@ let prom: LocalPrometheus;
 let worker: RunWorker;
 let apps: AppsV1Api;
 let core: CoreV1Api;
+let gateway: ClusterGateway;
+let analysis: SliAnalysis;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "greenlight-verify-"));
 const NS = "shop-staging";
 
@@ -39,13 +42,10 @@ beforeAll(async () => {
   core = sandbox.kubeConfig().makeApiClient(CoreV1Api);
   fs.chmodSync(dir, 0o755);
   prom = await startLocalPrometheus({ dataDir: path.join(dir, "prometheus"), port: await freePort(), targetsUrl: `${sandbox.url}/sandbox/targets`, scrapeIntervalSeconds: 2 });
-  const gateway = new ClusterGateway(sandbox.kubeConfig());
+  gateway = new ClusterGateway(sandbox.kubeConfig());
   const metrics = new PrometheusGateway(prom.url, { cacheTtlMs: 1000 });
-  worker = await startRunWorker({
-    connectionString: process.env.DATABASE_URL!,
-    gateway: () => gateway,
-    analysis: prometheusAnalysis(metrics, { selectorFor: (t) => t.metricsSelector, minWindowSeconds: 8, minRequests: 30, intervalMs: 2000 }),
-  });
+  analysis = prometheusAnalysis(metrics, { selectorFor: (t) => t.metricsSelector, minWindowSeconds: 8, minRequests: 30, intervalMs: 2000 });
+  worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: () => gateway, analysis });
   await getDb().serviceTarget.updateMany({ where: { environmentId: f.staging.id }, data: { verifyWindowSeconds: 20 } });
 }, 120_000);
 
@@ -142,13 +142,47 @@ describe("verification window on a real Prometheus", () => {
   it("a person's rollback during the window supersedes it, and no second rollback starts", async () => {
     const checkout = await getDb().service.findUniqueOrThrow({ where: { name: "checkout" } });
     await getDb().serviceTarget.updateMany({ where: { serviceId: checkout.id, environmentId: f.staging.id }, data: { autoRollback: true, verifyWindowSeconds: 60 } });
-    const { run } = await deploy("checkout", "1.7.0", "BLUE_GREEN");
+    // A bad version: were the person's rollback not seen, the window would roll back a second time.
+    const { run } = await deploy("checkout", "1.7.0-bad", "BLUE_GREEN");
     const manual = await requestRollback(f.onCall, { serviceId: checkout.id, environmentId: f.staging.id, reason: "checking the rollback path" });
     const ended = await verificationEnds(run.id);
     expect(ended.verification).toBe("SUPERSEDED");
     expect(ended.verificationNote).toMatch(/a rollback by .* replaced this version before its window ended/);
     await waitFor(async () => (await getDb().deploymentRun.findUniqueOrThrow({ where: { id: manual.id } })).status === "SUCCEEDED", 30_000);
     expect(await getDb().deploymentRun.count({ where: { serviceId: checkout.id, kind: "ROLLBACK", createdAt: { gt: run.createdAt } } })).toBe(1);
+  }, 150_000);
+
+  it("a status label the series do not carry reads as no data, never as 0 % errors", async () => {
+    const catalog = await getDb().service.findUniqueOrThrow({ where: { name: "catalog" } });
+    const where = { serviceId: catalog.id, environmentId: f.staging.id };
+    // Latency limits out of the way, so only the error rate could judge the bad version.
+    await getDb().serviceTarget.updateMany({ where, data: { statusLabel: "code", maxLatencyP95: 5, maxLatencyP99: 5 } });
+    try {
+      const { run } = await deploy("catalog", "2.13.0-bad", "ROLLING");
+      const ended = await verificationEnds(run.id);
+      expect(ended.verification, ended.verificationNote ?? "").toBe("UNVERIFIED");
+      expect(ended.verificationNote).toMatch(/the window ended without a verdict \(the new version over \d+s: no data for Error rate \(5xx\)\); it was not rolled back/);
+      expect(ended.events.at(-1)?.phase).toBe("ERROR");
+    } finally {
+      await getDb().serviceTarget.updateMany({ where, data: { statusLabel: "status", maxLatencyP95: null, maxLatencyP99: null } });
+    }
+  }, 150_000);
+
+  it("a rollback never waits behind deploys holding every deploy slot through a canary pause", async () => {
+    await worker.stop();
+    worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: () => gateway, analysis, concurrency: 1 });
+    const search = await getDb().service.findUniqueOrThrow({ where: { name: "search" } });
+    const release = await createRelease(f.releaseManager, { serviceId: search.id, environmentId: f.staging.id, imageRef: "registry.greenlight.local/shop/search:0.19.0", strategy: "CANARY", changeSummary: "Search as a slow canary.", links: [] });
+    const canary = await requestDeploy(f.releaseManager, release.id);
+    await waitFor(async () => /pausing 60 s/.test((await getDb().runEvent.findFirst({ where: { runId: canary.id }, orderBy: { seq: "desc" } }))?.message ?? ""), 30_000, 200);
+
+    const catalog = await getDb().service.findUniqueOrThrow({ where: { name: "catalog" } });
+    const rollback = await requestRollback(f.onCall, { serviceId: catalog.id, environmentId: f.staging.id, reason: "the only deploy slot is busy" });
+    await waitFor(async () => (await getDb().deploymentRun.findUniqueOrThrow({ where: { id: rollback.id } })).status === "SUCCEEDED", 20_000, 100);
+    expect((await getDb().deploymentRun.findUniqueOrThrow({ where: { id: canary.id } })).status).toBe("RUNNING");
+
+    await controlCanary(f.onCall, { runId: canary.id, action: "abort" });
+    await waitFor(async () => (await getDb().deploymentRun.findUniqueOrThrow({ where: { id: canary.id } })).status === "ABORTED", 30_000, 200);
   }, 150_000);
 
   it("a verification whose check was lost (its worker died) is picked up again and concludes", async () => {

@@ -151,6 +151,9 @@ const switchBack: Step = {
     const fromImage = containerImage(current.value, target.containerName);
     const toImage = containerImage(previous.value, target.containerName);
     if (fromImage === toImage) return { status: "failed", message: `nothing to roll back to: ${back} runs the same image as ${live} (${fromImage})` };
+    if (state.expectLiveImage && fromImage !== state.expectLiveImage) {
+      return { status: "failed", message: `nothing rolled back: ${live} runs ${fromImage}, no longer ${state.expectLiveImage}, which this rollback was for` };
+    }
     const ready = previous.value.status?.readyReplicas ?? 0;
     const scaledDown = (previous.value.spec?.replicas ?? 0) === 0;
     if (scaledDown && !dryRun) {

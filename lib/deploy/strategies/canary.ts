@@ -79,25 +79,28 @@ export function canarySteps(analysis: SliAnalysis): Step {
         const rollout = await waitForRollout(context, canaryDeployment(target.deploymentName));
         if (rollout.status !== "done") return rollout;
         const until = new Date(now().getTime() + target.canaryPauseSeconds * 1000).toISOString();
+        const started = now().toISOString();
         const share = target.canaryIngressName ? percent : effectiveShare(stable, canaryReplicasForShare(stable, percent));
-        return { status: "waiting", message: `canary at ${percent} % (${share} % of traffic); pausing ${target.canaryPauseSeconds} s`, retryInMs: 200, state: { pauseUntil: until } };
+        return { status: "waiting", message: `canary at ${percent} % (${share} % of traffic); pausing ${target.canaryPauseSeconds} s`, retryInMs: 200, state: { pauseUntil: until, pauseStartedAt: started } };
       }
       const pauseEnds = new Date(state.pauseUntil).getTime();
       if (now().getTime() < pauseEnds) {
         const waiting = { status: "waiting" as const, message: `canary at ${percent} %, paused until ${state.pauseUntil}`, retryInMs: Math.min(1000, pauseEnds - now().getTime()) };
         // Checked while the pause runs too, so a clearly failing canary is stopped at once rather
         // than serving errors until the pause ends; a pass only counts once the pause is over.
-        const elapsedMs = now().getTime() - (pauseEnds - target.canaryPauseSeconds * 1000);
+        const elapsedMs = now().getTime() - (state.pauseStartedAt ? new Date(state.pauseStartedAt).getTime() : pauseEnds - target.canaryPauseSeconds * 1000);
         const sinceCheck = state.lastCheckAt ? now().getTime() - new Date(state.lastCheckAt).getTime() : Infinity;
         if (!analysis.intervalMs || sinceCheck < analysis.intervalMs || elapsedMs < analysis.intervalMs) return waiting;
         const interim = await analysis.evaluateStep(target, state, percent, elapsedMs / 1000);
         if (interim.verdict === "fail") return { status: "failed", message: `canary failed its analysis at ${percent} %: ${interim.summary}`, response: interim.measurements, breach: true };
         return { ...waiting, state: { lastCheckAt: now().toISOString() } };
       }
-      const verdict = await analysis.evaluateStep(target, state, percent);
+      // Judged over the whole pause as it ran (the target's setting may have changed since).
+      const pausedSeconds = state.pauseStartedAt ? (pauseEnds - new Date(state.pauseStartedAt).getTime()) / 1000 : undefined;
+      const verdict = await analysis.evaluateStep(target, state, percent, pausedSeconds);
       if (verdict.verdict === "fail") return { status: "failed", message: `canary failed its analysis at ${percent} %: ${verdict.summary}`, response: verdict.measurements, breach: true };
       if (verdict.verdict === "inconclusive") return { status: "paused", message: `analysis inconclusive at ${percent} %: ${verdict.summary}. Promote or abort.`, response: verdict.measurements };
-      return { status: "waiting", message: `${percent} % step passed: ${verdict.summary}`, retryInMs: 0, state: { canaryStep: index + 1, pauseUntil: undefined, lastCheckAt: undefined }, response: verdict.measurements };
+      return { status: "waiting", message: `${percent} % step passed: ${verdict.summary}`, retryInMs: 0, state: { canaryStep: index + 1, pauseUntil: undefined, pauseStartedAt: undefined, lastCheckAt: undefined }, response: verdict.measurements };
     },
   };
 }

@@ -50,7 +50,7 @@ const waitRollout: Step = {
 export const rollingDeploy: Step[] = [inspect, setImage, waitRollout];
 
 /** The ReplicaSet `kubectl rollout undo` would restore: the newest revision before the current one. */
-async function previousReplicaSet(context: StepContext): Promise<{ rs?: V1ReplicaSet; current: number; error?: ReturnType<typeof fromK8sError> }> {
+async function previousReplicaSet(context: StepContext): Promise<{ rs?: V1ReplicaSet; current: number; live?: string; error?: ReturnType<typeof fromK8sError> }> {
   const { gateway, target } = context;
   const read = await gateway.readDeployment(target.namespace, target.deploymentName);
   if (!read.ok) return { current: 0, error: fromK8sError(`reading Deployment ${target.deploymentName}`, read.error) };
@@ -60,14 +60,18 @@ async function previousReplicaSet(context: StepContext): Promise<{ rs?: V1Replic
   const uid = read.value.metadata?.uid;
   const owned = list.value.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? true);
   const rs = owned.filter((r) => revisionOf(r) < current).sort((a, b) => revisionOf(b) - revisionOf(a))[0];
-  return { rs, current };
+  return { rs, current, live: containerImage(read.value, target.containerName) };
 }
 
 const findPrevious: Step = {
   name: "find-previous-revision",
-  async run(context) {
-    const { rs, current, error } = await previousReplicaSet(context);
+  async run(context, state) {
+    const { rs, current, error, live } = await previousReplicaSet(context);
     if (error) return error;
+    // "The revision before the current one" is only the good version while the bad one is current.
+    if (state.expectLiveImage && live !== state.expectLiveImage) {
+      return { status: "failed", message: `nothing rolled back: ${context.target.deploymentName} runs ${live}, no longer ${state.expectLiveImage}, which this rollback was for` };
+    }
     if (!rs) return { status: "failed", message: `${context.target.deploymentName} has no revision before ${current} to roll back to` };
     const hash = rs.metadata?.labels?.["pod-template-hash"];
     const image = rs.spec?.template?.spec?.containers?.find((c) => c.name === context.target.containerName)?.image;
