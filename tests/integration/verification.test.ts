@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
@@ -31,10 +33,22 @@ let gateway: ClusterGateway;
 let analysis: SliAnalysis;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "greenlight-verify-"));
 const NS = "shop-staging";
+// Slack's incoming webhook, played by a local server: what on-call would read.
+const slack: string[] = [];
+const webhook = http.createServer((request, response) => {
+  let body = "";
+  request.on("data", (chunk) => (body += chunk));
+  request.on("end", () => {
+    slack.push((JSON.parse(body) as { text: string }).text);
+    response.writeHead(200).end("ok");
+  });
+});
 
 beforeAll(async () => {
   if (!findPrometheus()) throw new Error("Prometheus is not installed (npm test installs Debian's prometheus package)");
   f = await seedDemo();
+  await new Promise<void>((resolve) => webhook.listen(0, "127.0.0.1", resolve));
+  process.env.SLACK_WEBHOOK_URL = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
   await migrateJobQueue(process.env.DATABASE_URL!);
   sandbox = await startSandbox({ kubeconfigDir: dir, loadGenerator: { rps: 40 } });
   await seedDemoWorkload(sandbox.kubeConfig());
@@ -50,6 +64,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  delete process.env.SLACK_WEBHOOK_URL;
+  webhook.close();
   await worker?.stop();
   await prom?.stop();
   await sandbox?.stop();
@@ -111,6 +127,8 @@ describe("verification window on a real Prometheus", () => {
     expect(incident).toMatchObject({ severity: "P3", status: "MITIGATED", title: "Automatic rollback of Catalog in Staging" });
     expect(incident.events.map((e) => [e.kind, e.runId])).toEqual([["DETECT", run.id], ["ROLLBACK", rollback.id], ["REMEDIATE", rollback.id]]);
     expect(await getDb().auditLog.count({ where: { action: "run.auto_rollback", targetId: rollback.id } })).toBe(1);
+    const told = new RegExp(`^:rewind: Catalog in Staging is being rolled back automatically: the new version over \\d+s: Error rate .*\\(INC-${incident.number}\\)`);
+    await waitFor(async () => slack.some((t) => told.test(t)), 5000);
 
     const slis = await serviceSlis(serviceId, f.staging.id, "15m", new PrometheusGateway(prom.url));
     expect(slis.markers.map((m) => m.label)).toContain("automatic rollback 2.10.0");
@@ -163,6 +181,7 @@ describe("verification window on a real Prometheus", () => {
       expect(ended.verification, ended.verificationNote ?? "").toBe("UNVERIFIED");
       expect(ended.verificationNote).toMatch(/the window ended without a verdict \(the new version over \d+s: no data for Error rate \(5xx\)\); it was not rolled back/);
       expect(ended.events.at(-1)?.phase).toBe("ERROR");
+      await waitFor(async () => slack.some((t) => t.includes("catalog:2.13.0-bad) could not be verified: the window ended without a verdict")), 5000);
     } finally {
       await getDb().serviceTarget.updateMany({ where, data: { statusLabel: "status", maxLatencyP95: null, maxLatencyP99: null } });
     }
