@@ -17,7 +17,7 @@ import { ClusterGateway } from "@/lib/k8s/gateway";
 import { migrateJobQueue, startRunWorker } from "@/lib/jobs/worker";
 import { spawn } from "node:child_process";
 import { seed } from "@/lib/seed/seed";
-import { createWorkload, waitFor } from "@/tests/support/workloads";
+import { createWorkload, removeWorkloads, waitFor } from "@/tests/support/workloads";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 50);
 
@@ -121,6 +121,7 @@ for (const cluster of clusters) {
 }
 
 await worker.stop();
+for (const cluster of clusters) await removeWorkloads(cluster);
 await sandbox.stop();
 await db.$disconnect();
 await pg.stop();

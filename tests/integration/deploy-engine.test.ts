@@ -10,7 +10,7 @@ import { migrateJobQueue, startRunWorker, type RunWorker } from "@/lib/jobs/work
 import { createRelease } from "@/lib/releases/create-release";
 import { seedDemo } from "@/tests/support/fixtures";
 import { testClusters } from "@/tests/support/test-clusters";
-import { createWorkload, waitFor, type TestCluster } from "@/tests/support/workloads";
+import { createWorkload, removeWorkloads, waitFor, type TestCluster } from "@/tests/support/workloads";
 
 let f: Awaited<ReturnType<typeof seedDemo>>;
 const clusters = await testClusters();
@@ -40,6 +40,7 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
   });
   afterAll(async () => {
     await worker?.stop();
+    await removeWorkloads(cluster);
   });
 
   /** A Greenlight service whose production target is a fresh namespace laid out for `strategy`. */

@@ -20,28 +20,41 @@ function deployment(name: string, labels: Record<string, string>, replicas: numb
   };
 }
 
-/** A fresh namespace with a service's objects laid out the way each strategy expects. */
+const created = new Map<TestCluster, Set<string>>();
+
+/**
+ * A fresh namespace with a service's objects laid out the way each strategy expects. Services
+ * are headless: a real cluster's service IP range is small, and a selector switch needs no IP.
+ */
 export async function createWorkload(cluster: TestCluster, namespace: string, strategy: "ROLLING" | "BLUE_GREEN" | "CANARY", image: string) {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
   const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
+  created.set(cluster, (created.get(cluster) ?? new Set()).add(namespace));
   if (strategy === "ROLLING") {
     await apps.createNamespacedDeployment({ namespace, body: deployment("web", { app: "web" }, 2, image) });
-    await core.createNamespacedService({ namespace, body: { metadata: { name: "web" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } } });
+    await core.createNamespacedService({ namespace, body: { metadata: { name: "web" }, spec: { clusterIP: "None", selector: { app: "web" }, ports: [{ port: 80 }] } } });
   } else if (strategy === "BLUE_GREEN") {
     await apps.createNamespacedDeployment({ namespace, body: deployment("web-blue", { app: "web", color: "blue" }, 2, image) });
     await apps.createNamespacedDeployment({ namespace, body: deployment("web-green", { app: "web", color: "green" }, 0, image) });
-    await core.createNamespacedService({ namespace, body: { metadata: { name: "web" }, spec: { selector: { app: "web", color: "blue" }, ports: [{ port: 80 }] } } });
+    await core.createNamespacedService({ namespace, body: { metadata: { name: "web" }, spec: { clusterIP: "None", selector: { app: "web", color: "blue" }, ports: [{ port: 80 }] } } });
   } else {
     await apps.createNamespacedDeployment({ namespace, body: deployment("web", { app: "web", track: "stable" }, 3, image) });
     await apps.createNamespacedDeployment({ namespace, body: deployment("web-canary", { app: "web", track: "canary" }, 0, image) });
-    await core.createNamespacedService({ namespace, body: { metadata: { name: "web" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } } });
+    await core.createNamespacedService({ namespace, body: { metadata: { name: "web" }, spec: { clusterIP: "None", selector: { app: "web" }, ports: [{ port: 80 }] } } });
   }
   await waitFor(async () => {
     const list = await apps.listNamespacedDeployment({ namespace });
     return list.items.every((d) => (d.status?.availableReplicas ?? 0) === (d.spec?.replicas ?? 0) && (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0));
   }, 30_000);
   return { core, apps };
+}
+
+/** Deletes the namespaces createWorkload made on a cluster, so repeated runs do not pile up. */
+export async function removeWorkloads(cluster: TestCluster): Promise<void> {
+  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+  await Promise.all([...(created.get(cluster) ?? [])].map((name) => core.deleteNamespace({ name }).catch(() => undefined)));
+  created.delete(cluster);
 }
 
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<void> {
