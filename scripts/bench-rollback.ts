@@ -5,18 +5,12 @@
  * KUBECONFIG points at one. Ends with one line:
  *   rollback p50_ms=… p95_ms=… bare_patch_p95_ms=… ratio_p95=…
  */
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { loadUser } from "@/lib/auth/current-user";
-import { freePort, startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
-import { migrate } from "@/lib/db/migrate";
 import { requestRollback } from "@/lib/deploy/requests";
 import { ClusterGateway } from "@/lib/k8s/gateway";
-import { migrateJobQueue, startRunWorker } from "@/lib/jobs/worker";
-import { spawn } from "node:child_process";
-import { seed } from "@/lib/seed/seed";
+import { startRunWorker } from "@/lib/jobs/worker";
+import { spawnSandbox, startBenchDatabase } from "./bench-support";
 import { createWorkload, removeWorkloads, waitFor } from "@/tests/support/workloads";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 50);
@@ -26,34 +20,13 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "greenlight-bench-"));
-await fs.chmod(tmp, 0o755);
-const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pg"), port: await freePort(), database: "greenlight" });
-process.env.DATABASE_URL = pg.url;
-process.env.LOG_LEVEL ??= "warn";
-await migrate(pg.url);
-await migrateJobQueue(pg.url);
-const { getDb } = await import("@/lib/db");
-const db = getDb();
-await seed(db, { demo: true });
+const bench = await startBenchDatabase("bench");
+const db = bench.db;
 const onCall = (await loadUser((await db.user.findUniqueOrThrow({ where: { email: "oncall@greenlight.local" } })).id))!;
 const production = await db.environment.findUniqueOrThrow({ where: { name: "production" } });
 
-// The sandbox in its own process, as a cluster is: the app's worker does not share its event loop.
-const sandboxProcess = spawn(path.join("node_modules", ".bin", "tsx"), ["scripts/sandbox.ts"], {
-  env: { ...process.env, GREENLIGHT_DATA_DIR: tmp, SANDBOX_PORT: String(await freePort()), SANDBOX_LOAD: "off" },
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const kubeconfigPath = await new Promise<string>((resolve, reject) => {
-  let out = "";
-  sandboxProcess.stdout!.on("data", (chunk) => {
-    out += chunk;
-    const match = /kubeconfig: (\S+)/.exec(out);
-    if (match) resolve(match[1]);
-  });
-  sandboxProcess.once("exit", (code) => reject(new Error(`the sandbox exited with code ${code}`)));
-});
-const sandbox = { kubeconfigPath, stop: async () => void sandboxProcess.kill("SIGTERM") };
+// SANDBOX_LOAD=off: the benchmark measures the API server, not the demo traffic.
+const sandbox = await spawnSandbox(bench.tmp, { SANDBOX_LOAD: "off" });
 const clusters: { name: string; kubeConfig: KubeConfig }[] = [];
 if (process.env.KUBECONFIG) {
   const real = new KubeConfig();
@@ -65,7 +38,7 @@ sandboxConfig.loadFromFile(sandbox.kubeconfigPath);
 clusters.push({ name: "sandbox", kubeConfig: sandboxConfig });
 
 const gateways = new Map(clusters.map((c) => [c.name, new ClusterGateway(c.kubeConfig)]));
-const worker = await startRunWorker({ connectionString: pg.url, gateway: (name) => gateways.get(name)!, concurrency: 2 });
+const worker = await startRunWorker({ connectionString: bench.url, gateway: (name) => gateways.get(name)!, concurrency: 2 });
 
 let line = "";
 for (const cluster of clusters) {
@@ -122,8 +95,6 @@ for (const cluster of clusters) {
 
 await worker.stop();
 for (const cluster of clusters) await removeWorkloads(cluster);
-await sandbox.stop();
-await db.$disconnect();
-await pg.stop();
-await fs.rm(tmp, { recursive: true, force: true });
+sandbox.stop();
+await bench.stop();
 process.stdout.write(`${line}\n`);

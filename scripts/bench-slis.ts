@@ -9,24 +9,20 @@
  *   slis queries_per_min_1=… queries_per_min_200=… breach_to_stable_s=…
  * BENCH_VIEW_SECONDS (default 60, a multiple of 15) sets how long each viewer phase lasts.
  */
-import { spawn } from "node:child_process";
-import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { loadUser } from "@/lib/auth/current-user";
-import { freePort, startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
-import { migrate } from "@/lib/db/migrate";
+import { freePort } from "@/lib/db/embedded-postgres";
 import { prometheusAnalysis } from "@/lib/deploy/prometheus-analysis";
 import { requestDeploy } from "@/lib/deploy/requests";
-import { migrateJobQueue, startRunWorker } from "@/lib/jobs/worker";
+import { startRunWorker } from "@/lib/jobs/worker";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { PrometheusGateway } from "@/lib/prometheus/client";
 import { findPrometheus, startLocalPrometheus } from "@/lib/prometheus/local-server";
 import { createRelease } from "@/lib/releases/create-release";
-import { seed } from "@/lib/seed/seed";
 import { serviceSlis } from "@/lib/slo/service-slis";
 import { waitFor } from "@/tests/support/workloads";
+import { spawnSandbox, startBenchDatabase } from "./bench-support";
 
 const VIEW_SECONDS = Number(process.env.BENCH_VIEW_SECONDS ?? 60);
 const REFRESH_MS = 15_000;
@@ -41,39 +37,17 @@ if (!findPrometheus()) {
 }
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "greenlight-bench-slis-"));
-await fs.chmod(tmp, 0o755);
-const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pg"), port: await freePort(), database: "greenlight" });
-process.env.DATABASE_URL = pg.url;
-process.env.LOG_LEVEL ??= "warn";
-await migrate(pg.url);
-await migrateJobQueue(pg.url);
-const { getDb } = await import("@/lib/db");
-const db = getDb();
-await seed(db, { demo: true });
+const bench = await startBenchDatabase("bench-slis");
+const db = bench.db;
 const releaseManager = (await loadUser((await db.user.findUniqueOrThrow({ where: { email: "release.manager@greenlight.local" } })).id))!;
 const staging = await db.environment.findUniqueOrThrow({ where: { name: "staging" } });
 
-// The sandbox in its own process, as a cluster is: its pods and load generator do not share the
-// worker's event loop.
-const sandboxProcess = spawn(path.join("node_modules", ".bin", "tsx"), ["scripts/sandbox.ts"], {
-  env: { ...process.env, GREENLIGHT_DATA_DIR: tmp, SANDBOX_PORT: String(await freePort()), SANDBOX_LOAD_RPS: String(LOAD_RPS) },
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const { kubeconfigPath, targetsUrl } = await new Promise<{ kubeconfigPath: string; targetsUrl: string }>((resolve, reject) => {
-  let out = "";
-  sandboxProcess.stdout!.on("data", (chunk) => {
-    out += chunk;
-    const kubeconfig = /kubeconfig: (\S+)/.exec(out);
-    const targets = /targets: +(\S+)/.exec(out);
-    if (kubeconfig && targets) resolve({ kubeconfigPath: kubeconfig[1], targetsUrl: targets[1] });
-  });
-  sandboxProcess.once("exit", (code) => reject(new Error(`the sandbox exited with code ${code}`)));
-});
+const sandbox = await spawnSandbox(bench.tmp, { SANDBOX_LOAD_RPS: String(LOAD_RPS) });
+const { kubeconfigPath, targetsUrl } = sandbox;
 const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(kubeconfigPath);
 const core = kubeConfig.makeApiClient(CoreV1Api);
-const prom = await startLocalPrometheus({ dataDir: path.join(tmp, "prometheus"), port: await freePort(), targetsUrl, scrapeIntervalSeconds: SCRAPE_SECONDS });
+const prom = await startLocalPrometheus({ dataDir: path.join(bench.tmp, "prometheus"), port: await freePort(), targetsUrl, scrapeIntervalSeconds: SCRAPE_SECONDS });
 const probe = new PrometheusGateway(prom.url, { cacheTtlMs: 1 });
 await waitFor(async () => {
   const r = await probe.scalar('sum(rate(http_requests_total{app="search",namespace="shop-staging"}[20s]))', Date.now());
@@ -128,7 +102,7 @@ log(`200 viewers: ${many.refreshes} refreshes, ${many.failures} failed; ${many.p
 // --- Breach to stable ---------------------------------------------------------------------
 const gateways = new ClusterGateway(kubeConfig);
 const worker = await startRunWorker({
-  connectionString: pg.url,
+  connectionString: bench.url,
   gateway: () => gateways,
   analysis: prometheusAnalysis(new PrometheusGateway(prom.url), { selectorFor: (t) => t.metricsSelector }),
 });
@@ -190,10 +164,8 @@ await waitFor(async () => {
 log(`blue-green: first failing request after the switch → Service back on ${before}: ${((blueGreenBackAt - blueGreenFailedAt) / 1000).toFixed(1)} s (verification checks every 5 s once 20 s have passed since the switch)`);
 
 await worker.stop();
-sandboxProcess.kill("SIGTERM");
+sandbox.stop();
 await prom.stop();
-await db.$disconnect();
-await pg.stop();
-await fs.rm(tmp, { recursive: true, force: true });
+await bench.stop();
 log(`slis queries_per_min_1=${one.perMinute.toFixed(1)} queries_per_min_200=${many.perMinute.toFixed(1)} breach_to_stable_s=${breachToStable.toFixed(1)}`);
 process.exit(0);

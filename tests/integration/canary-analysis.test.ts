@@ -1,6 +1,3 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db";
@@ -9,33 +6,29 @@ import { requestDeploy } from "@/lib/deploy/requests";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { migrateJobQueue, startRunWorker, type RunWorker } from "@/lib/jobs/worker";
 import { PrometheusGateway } from "@/lib/prometheus/client";
-import { findPrometheus, startLocalPrometheus, type LocalPrometheus } from "@/lib/prometheus/local-server";
+import type { LocalPrometheus } from "@/lib/prometheus/local-server";
 import { createRelease } from "@/lib/releases/create-release";
-import { freePort } from "@/lib/db/embedded-postgres";
-import { startSandbox, type Sandbox } from "@/lib/sandbox";
-import { seedDemoWorkload } from "@/lib/sandbox/demo-seed";
+import type { Sandbox } from "@/lib/sandbox";
 import { sloSummary } from "@/lib/slo/overview";
 import { serviceSlis } from "@/lib/slo/service-slis";
 import { seedDemo } from "@/tests/support/fixtures";
+import { startLiveMetrics, type LiveMetrics } from "@/tests/support/live-metrics";
 import { waitFor } from "@/tests/support/workloads";
 
 // A real Prometheus scraping the sandbox's demo pods; canary steps judged from what it scraped.
 let f: Awaited<ReturnType<typeof seedDemo>>;
+let live: LiveMetrics;
 let sandbox: Sandbox;
 let prom: LocalPrometheus;
 let worker: RunWorker;
 let apps: AppsV1Api;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "greenlight-analysis-"));
 
 beforeAll(async () => {
-  if (!findPrometheus()) throw new Error("Prometheus is not installed (npm test installs Debian's prometheus package)");
   f = await seedDemo();
   await migrateJobQueue(process.env.DATABASE_URL!);
-  sandbox = await startSandbox({ kubeconfigDir: dir, loadGenerator: { rps: 40 } });
-  await seedDemoWorkload(sandbox.kubeConfig());
+  live = await startLiveMetrics("analysis");
+  ({ sandbox, prometheus: prom } = live);
   apps = sandbox.kubeConfig().makeApiClient(AppsV1Api);
-  fs.chmodSync(dir, 0o755);
-  prom = await startLocalPrometheus({ dataDir: path.join(dir, "prometheus"), port: await freePort(), targetsUrl: `${sandbox.url}/sandbox/targets`, scrapeIntervalSeconds: 2 });
   const gateway = new ClusterGateway(sandbox.kubeConfig());
   const metrics = new PrometheusGateway(prom.url, { cacheTtlMs: 1000 });
   worker = await startRunWorker({
@@ -49,9 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.stop();
-  await prom?.stop();
-  await sandbox?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await live?.stop();
 });
 
 async function deploySearch(version: string) {

@@ -1,42 +1,36 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { releaseGate } from "@/lib/approvals/gate";
 import { overrideGate } from "@/lib/approvals/overrides";
 import { getDb } from "@/lib/db";
-import { freePort } from "@/lib/db/embedded-postgres";
 import { requestDeploy } from "@/lib/deploy/requests";
 import { migrateJobQueue } from "@/lib/jobs/worker";
 import { PrometheusGateway } from "@/lib/prometheus/client";
-import { findPrometheus, startLocalPrometheus, type LocalPrometheus } from "@/lib/prometheus/local-server";
+import type { LocalPrometheus } from "@/lib/prometheus/local-server";
 import { createRelease } from "@/lib/releases/create-release";
 import { updateRelease } from "@/lib/releases/update-release";
-import { startSandbox, type Sandbox } from "@/lib/sandbox";
-import { demoImage, seedDemoWorkload } from "@/lib/sandbox/demo-seed";
+import type { Sandbox } from "@/lib/sandbox";
+import { demoImage } from "@/lib/sandbox/demo-seed";
 import { updateEnvironmentSettings } from "@/lib/settings/environments";
 import { seedDemo } from "@/tests/support/fixtures";
+import { startLiveMetrics, type LiveMetrics } from "@/tests/support/live-metrics";
 import { waitFor } from "@/tests/support/workloads";
 
 // The error-budget gate on a real Prometheus scraping the sandbox's demo pods: catalog in
 // staging really burns its budget (a "bad" image answers about 20 % 5xx), and requestDeploy asks
 // the real releaseGate, through the app's own gateway (PROMETHEUS_URL), as the app does.
 let f: Awaited<ReturnType<typeof seedDemo>>;
+let live: LiveMetrics;
 let sandbox: Sandbox;
 let prom: LocalPrometheus;
 let fast: PrometheusGateway;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "greenlight-budget-"));
 const BUDGET_SPENT = /^The gate is not green: catalog has spent its error budget: \d{1,2}\.\d\d % available over 30 days against a 99\.95 % SLO; an admin can override with a reason\.$/;
 
 beforeAll(async () => {
-  if (!findPrometheus()) throw new Error("Prometheus is not installed (npm test installs Debian's prometheus package)");
   f = await seedDemo();
   await migrateJobQueue(process.env.DATABASE_URL!);
-  sandbox = await startSandbox({ kubeconfigDir: dir, loadGenerator: { rps: 40 } });
-  await seedDemoWorkload(sandbox.kubeConfig());
-  fs.chmodSync(dir, 0o755);
-  prom = await startLocalPrometheus({ dataDir: path.join(dir, "prometheus"), port: await freePort(), targetsUrl: `${sandbox.url}/sandbox/targets`, scrapeIntervalSeconds: 2 });
+  live = await startLiveMetrics("budget");
+  ({ sandbox, prometheus: prom } = live);
   // Read once, on first use: nothing in this file asks for the app's gateway before this line.
   process.env.PROMETHEUS_URL = prom.url;
   fast = new PrometheusGateway(prom.url, { cacheTtlMs: 500 });
@@ -45,9 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   delete process.env.PROMETHEUS_URL;
-  await prom?.stop();
-  await sandbox?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await live?.stop();
 });
 
 async function catalogRelease(version: string) {

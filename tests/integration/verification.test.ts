@@ -1,29 +1,26 @@
-import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db";
-import { freePort } from "@/lib/db/embedded-postgres";
 import { prometheusAnalysis } from "@/lib/deploy/prometheus-analysis";
 import type { SliAnalysis } from "@/lib/deploy/analysis";
 import { controlCanary, requestDeploy, requestRollback } from "@/lib/deploy/requests";
 import { migrateJobQueue, startRunWorker, type RunWorker } from "@/lib/jobs/worker";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { PrometheusGateway } from "@/lib/prometheus/client";
-import { findPrometheus, startLocalPrometheus, type LocalPrometheus } from "@/lib/prometheus/local-server";
+import type { LocalPrometheus } from "@/lib/prometheus/local-server";
 import { createRelease } from "@/lib/releases/create-release";
-import { startSandbox, type Sandbox } from "@/lib/sandbox";
-import { seedDemoWorkload } from "@/lib/sandbox/demo-seed";
+import type { Sandbox } from "@/lib/sandbox";
 import { serviceSlis } from "@/lib/slo/service-slis";
 import { seedDemo } from "@/tests/support/fixtures";
+import { startLiveMetrics, type LiveMetrics } from "@/tests/support/live-metrics";
 import { waitFor } from "@/tests/support/workloads";
 
 // The verification window after rolling and blue-green deploys, judged by a real Prometheus
 // scraping the sandbox's demo pods (the `bad` tag answers about 20 % 5xx).
 let f: Awaited<ReturnType<typeof seedDemo>>;
+let live: LiveMetrics;
 let sandbox: Sandbox;
 let prom: LocalPrometheus;
 let worker: RunWorker;
@@ -31,7 +28,6 @@ let apps: AppsV1Api;
 let core: CoreV1Api;
 let gateway: ClusterGateway;
 let analysis: SliAnalysis;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "greenlight-verify-"));
 const NS = "shop-staging";
 // Slack's incoming webhook, played by a local server: what on-call would read.
 const slack: string[] = [];
@@ -45,17 +41,14 @@ const webhook = http.createServer((request, response) => {
 });
 
 beforeAll(async () => {
-  if (!findPrometheus()) throw new Error("Prometheus is not installed (npm test installs Debian's prometheus package)");
   f = await seedDemo();
   await new Promise<void>((resolve) => webhook.listen(0, "127.0.0.1", resolve));
   process.env.SLACK_WEBHOOK_URL = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
   await migrateJobQueue(process.env.DATABASE_URL!);
-  sandbox = await startSandbox({ kubeconfigDir: dir, loadGenerator: { rps: 40 } });
-  await seedDemoWorkload(sandbox.kubeConfig());
+  live = await startLiveMetrics("verify");
+  ({ sandbox, prometheus: prom } = live);
   apps = sandbox.kubeConfig().makeApiClient(AppsV1Api);
   core = sandbox.kubeConfig().makeApiClient(CoreV1Api);
-  fs.chmodSync(dir, 0o755);
-  prom = await startLocalPrometheus({ dataDir: path.join(dir, "prometheus"), port: await freePort(), targetsUrl: `${sandbox.url}/sandbox/targets`, scrapeIntervalSeconds: 2 });
   gateway = new ClusterGateway(sandbox.kubeConfig());
   const metrics = new PrometheusGateway(prom.url, { cacheTtlMs: 1000 });
   analysis = prometheusAnalysis(metrics, { selectorFor: (t) => t.metricsSelector, minWindowSeconds: 8, minRequests: 30, intervalMs: 2000 });
@@ -67,9 +60,7 @@ afterAll(async () => {
   delete process.env.SLACK_WEBHOOK_URL;
   webhook.close();
   await worker?.stop();
-  await prom?.stop();
-  await sandbox?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await live?.stop();
 });
 
 async function deploy(service: "checkout" | "catalog", version: string, strategy: "ROLLING" | "BLUE_GREEN") {
