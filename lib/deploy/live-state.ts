@@ -1,9 +1,8 @@
-import { db } from "@/lib/db";
 import { effectiveShare } from "@/lib/deploy/canary-traffic";
 import { containerImage, revisionOf } from "@/lib/deploy/rollout-status";
-import { blueGreenRollbackReady, colorDeployment } from "@/lib/deploy/strategies/blue-green";
+import { previewRollback, rollbackHistory, type RollbackPreview } from "@/lib/deploy/rollback/preview";
+import { colorDeployment } from "@/lib/deploy/strategies/blue-green";
 import { canaryDeployment } from "@/lib/deploy/strategies/canary";
-import { rollingRollbackReady } from "@/lib/deploy/strategies/rolling";
 import type { DeployTarget, StrategyName } from "@/lib/deploy/types";
 import { gatewayFor as defaultGatewayFor, type ClusterGateway } from "@/lib/k8s/gateway";
 import { describeK8sError } from "@/lib/k8s/result";
@@ -15,7 +14,8 @@ export interface LiveState {
   detail: string;
   color?: string;
   canary?: { image?: string; replicas: number; weightPercent: number; exact: boolean };
-  rollback: { ready: boolean; detail: string };
+  /** Exactly what the rollback button will do, or why it will not. */
+  rollback: RollbackPreview;
   error?: string;
 }
 
@@ -28,21 +28,24 @@ export async function liveState(target: DeployTarget, strategy: StrategyName, se
     return unavailable(strategy, error instanceof Error ? error.message : String(error));
   }
   const context = { gateway, target, image: "", dryRun: true, now: () => new Date() };
+  const rollback: Promise<RollbackPreview> = rollbackHistory(serviceId, environmentId)
+    .then((history) => previewRollback(context, strategy, history))
+    .catch(() => ({ ready: false, detail: "the deployment log could not be read" }));
 
   if (strategy === "BLUE_GREEN") {
-    const last = await db.deploymentRun.findFirst({ where: { serviceId, environmentId, kind: "DEPLOY", status: "SUCCEEDED" }, orderBy: { finishedAt: "desc" }, select: { rollbackTarget: true } });
-    const recorded = (last?.rollbackTarget as { strategy?: string; color?: string } | null)?.color;
-    const readiness = await blueGreenRollbackReady(context, recorded);
-    if (!readiness.live) return unavailable(strategy, readiness.detail);
-    const live = await gateway.readDeployment(target.namespace, colorDeployment(target.deploymentName, readiness.live));
+    const service = await gateway.readService(target.namespace, target.kubeServiceName);
+    if (!service.ok) return unavailable(strategy, describeK8sError(service.error));
+    const color = service.value.spec?.selector?.[target.colorLabelKey];
+    if (!color) return unavailable(strategy, `Service ${target.kubeServiceName} does not select a colour with "${target.colorLabelKey}"`);
+    const live = await gateway.readDeployment(target.namespace, colorDeployment(target.deploymentName, color));
     if (!live.ok) return unavailable(strategy, describeK8sError(live.error));
     return {
       strategy,
-      color: readiness.live,
+      color,
       image: containerImage(live.value, target.containerName),
       replicas: { ready: live.value.status?.readyReplicas ?? 0, desired: live.value.spec?.replicas ?? 0 },
-      detail: `${readiness.live} is live`,
-      rollback: { ready: readiness.ready, detail: readiness.ready ? `switch back to ${readiness.detail}` : readiness.detail },
+      detail: `${color} is live`,
+      rollback: await rollback,
     };
   }
 
@@ -52,8 +55,7 @@ export async function liveState(target: DeployTarget, strategy: StrategyName, se
   const image = containerImage(stable.value, target.containerName);
 
   if (strategy === "ROLLING") {
-    const rollback = await rollingRollbackReady(context);
-    return { strategy, image, replicas, detail: `revision ${revisionOf(stable.value)}`, rollback: { ready: rollback.ready, detail: rollback.ready ? `undo to ${rollback.detail}` : rollback.detail } };
+    return { strategy, image, replicas, detail: `revision ${revisionOf(stable.value)}`, rollback: await rollback };
   }
 
   const canary = await gateway.readDeployment(target.namespace, canaryDeployment(target.deploymentName));
@@ -67,19 +69,13 @@ export async function liveState(target: DeployTarget, strategy: StrategyName, se
       exact = true;
     }
   }
-  const last = await db.deploymentRun.findFirst({ where: { serviceId, environmentId, kind: "DEPLOY", status: "SUCCEEDED" }, orderBy: { finishedAt: "desc" }, select: { fromImage: true } });
   return {
     strategy,
     image,
     replicas,
     detail: canaryReplicas > 0 ? `canary at ${weight} %` : "no canary running",
     canary: { image: canary.ok ? containerImage(canary.value, target.containerName) : undefined, replicas: canaryReplicas, weightPercent: weight, exact },
-    rollback:
-      canaryReplicas > 0
-        ? { ready: true, detail: "stop the canary: all traffic back on stable" }
-        : last?.fromImage
-          ? { ready: true, detail: `put ${last.fromImage} back on stable` }
-          : { ready: false, detail: "no earlier stable version recorded by Greenlight yet" },
+    rollback: await rollback,
   };
 }
 

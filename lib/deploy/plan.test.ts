@@ -6,7 +6,7 @@ const names = (...args: Parameters<typeof planFor>) => planFor(...args).map((s) 
 describe("plans", () => {
   it.each([
     ["DEPLOY", "ROLLING", ["inspect", "set-image", "wait-rollout"]],
-    ["ROLLBACK", "ROLLING", ["find-previous-revision", "restore-template", "wait-rollout"]],
+    ["ROLLBACK", "ROLLING", ["find-good-revision", "restore-template", "wait-rollout"]],
     ["DEPLOY", "BLUE_GREEN", ["inspect", "prepare-idle-color", "wait-idle-ready", "switch-traffic", "verify-traffic"]],
     ["ROLLBACK", "BLUE_GREEN", ["switch-back", "verify-traffic"]],
     ["DEPLOY", "CANARY", ["inspect", "start-canary", "traffic-steps", "promote-stable", "wait-stable", "retire-canary"]],

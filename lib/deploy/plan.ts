@@ -1,13 +1,12 @@
 import { noAnalysis, type SliAnalysis } from "@/lib/deploy/analysis";
-import { blueGreenDeploy, blueGreenRollback } from "@/lib/deploy/strategies/blue-green";
-import { canaryAbort, canaryDeploy, canaryRollback } from "@/lib/deploy/strategies/canary";
-import { rollingDeploy, rollingRollback } from "@/lib/deploy/strategies/rolling";
+import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
+import { blueGreenDeploy, blueGreenRecoveries, blueGreenRecoverySteps, blueGreenRollback } from "@/lib/deploy/strategies/blue-green";
+import { canaryAbort, canaryDeploy, canaryRecoveries, canaryRecoverySteps, canaryRollback } from "@/lib/deploy/strategies/canary";
+import { rollingDeploy, rollingRecoveries, rollingRecoverySteps, rollingRollback } from "@/lib/deploy/strategies/rolling";
 import type { RunKindName, Step, StrategyName } from "@/lib/deploy/types";
 
 export interface PlanOptions {
   analysis?: SliAnalysis;
-  /** Canary rollbacks put back the stable image recorded by the last successful deploy. */
-  previousImage?: string;
   /** A dry run sends every write with dryRun=All and skips the waits. */
   dryRun?: boolean;
 }
@@ -26,8 +25,21 @@ function stepsFor(kind: RunKindName, strategy: StrategyName, options: PlanOption
   if (kind === "ROLLBACK") {
     if (strategy === "ROLLING") return rollingRollback;
     if (strategy === "BLUE_GREEN") return blueGreenRollback;
-    return canaryRollback(options.previousImage);
+    return canaryRollback;
   }
   if (kind === "ABORT") return canaryAbort;
   throw new Error(`${kind} runs act on an active run; they have no plan of their own`);
+}
+
+/** For each step a deploy may stop at, the steps that leave traffic safe (see engine/machine.ts). */
+export function recoveriesFor(strategy: StrategyName): Record<string, RecoveryPlan> {
+  if (strategy === "ROLLING") return rollingRecoveries;
+  if (strategy === "BLUE_GREEN") return blueGreenRecoveries;
+  return canaryRecoveries;
+}
+
+export function recoveryStepsFor(strategy: StrategyName): Step[] {
+  if (strategy === "ROLLING") return rollingRecoverySteps;
+  if (strategy === "BLUE_GREEN") return blueGreenRecoverySteps;
+  return canaryRecoverySteps;
 }

@@ -2,17 +2,26 @@ import { actorOf, recordAudit } from "@/lib/audit/record";
 import type { CurrentUser } from "@/lib/auth/current-user";
 import { releaseGate } from "@/lib/approvals/gate";
 import { db, type DbTx } from "@/lib/db";
-import type { Prisma, Strategy } from "@/lib/generated/prisma/client";
+import type { Strategy } from "@/lib/generated/prisma/client";
 import { runDeadlineSeconds } from "@/lib/deploy/targets";
 import { AppError, isUniqueViolation } from "@/lib/errors";
+import { DONE } from "@/lib/deploy/engine/machine";
+import type { RunRecord } from "@/lib/deploy/rollback/last-good";
+import { previewRollback, rollbackCandidates, rollbackHistory, type RollbackPreview } from "@/lib/deploy/rollback/preview";
+import { CANARY_PROMOTING_STEPS } from "@/lib/deploy/strategies/canary";
+import { deployTarget } from "@/lib/deploy/targets";
+import type { RunState } from "@/lib/deploy/types";
+import { gatewayFor as defaultGatewayFor, type ClusterGateway } from "@/lib/k8s/gateway";
 import { enqueueRun } from "@/lib/jobs/queue";
 import { can, forbiddenMessage } from "@/lib/rbac";
 
 export const DEPLOYABLE_STATUSES = ["PENDING", "APPROVED", "FAILED"] as const;
+/** A deploy or rollback in these holds its target: PostgreSQL's unique index allows one. */
+export const ACTIVE_RUN_STATUSES = ["QUEUED", "RUNNING", "PAUSED"] as const;
 
 async function inProgressMessage(serviceId: string, environmentId: string): Promise<string> {
   const active = await db.deploymentRun.findFirst({
-    where: { serviceId, environmentId, status: { in: ["QUEUED", "RUNNING", "PAUSED"] }, kind: { in: ["DEPLOY", "ROLLBACK"] } },
+    where: { serviceId, environmentId, status: { in: [...ACTIVE_RUN_STATUSES] }, kind: { in: ["DEPLOY", "ROLLBACK"] } },
     include: { requestedBy: { select: { name: true } }, service: true, environment: true },
   });
   if (!active) return "A run is already in progress for this service and environment.";
@@ -89,20 +98,25 @@ export async function requestDeploy(user: CurrentUser, releaseId: string) {
 
 /**
  * Queues a rollback of a service in an environment. Never gated by approvals, checklists or
- * freezes: getting back to the last good version must always be possible.
+ * freezes: getting back to the last good version must always be possible. The version it goes
+ * to is derived from the deployment log and the cluster, exactly as the service page previewed
+ * it; when there is no good version to go to, it refuses with the page's sentence.
  */
-export async function requestRollback(user: CurrentUser, input: { serviceId: string; environmentId: string; reason: string }) {
+export async function requestRollback(user: CurrentUser, input: { serviceId: string; environmentId: string; reason: string }, gatewayFor: (cluster: string) => ClusterGateway = defaultGatewayFor) {
   if (!can(user, "service:rollback")) throw new AppError("FORBIDDEN", forbiddenMessage("service:rollback", "roll back"));
   const target = await db.serviceTarget.findUnique({
     where: { serviceId_environmentId: { serviceId: input.serviceId, environmentId: input.environmentId } },
     include: { service: true, environment: true },
   });
   if (!target) throw new AppError("NOT_FOUND", "That service is not set up for that environment.");
-  const lastDeploy = await db.deploymentRun.findFirst({
-    where: { serviceId: input.serviceId, environmentId: input.environmentId, kind: "DEPLOY", status: "SUCCEEDED" },
-    orderBy: { finishedAt: "desc" },
-  });
+  const [lastDeploy, history] = await Promise.all([
+    db.deploymentRun.findFirst({ where: { serviceId: input.serviceId, environmentId: input.environmentId, kind: "DEPLOY", status: "SUCCEEDED" }, orderBy: { finishedAt: "desc" }, select: { strategy: true, releaseId: true } }),
+    rollbackHistory(input.serviceId, input.environmentId),
+  ]);
   const strategy = lastDeploy?.strategy ?? target.defaultStrategy;
+  const preview = await previewFor(target, strategy, history, gatewayFor);
+  // A cluster that does not answer now may answer in a second: the run derives the target itself then.
+  if (preview && !preview.ready) throw new AppError("CONFLICT", sentence(preview.detail));
   return oneActiveRun(input.serviceId, input.environmentId, () =>
     db.$transaction(async (tx) => {
       const run = await createRollbackRun(tx, {
@@ -110,15 +124,42 @@ export async function requestRollback(user: CurrentUser, input: { serviceId: str
         environmentId: input.environmentId,
         strategy,
         reason: input.reason,
-        rollbackTarget: lastDeploy?.rollbackTarget,
+        candidates: rollbackCandidates(history).candidates,
+        rollbackTo: preview?.intent?.rollbackTo,
+        expectLiveImage: preview?.intent?.expectLiveImage,
+        fromImage: preview?.from?.image,
         releaseId: lastDeploy?.releaseId ?? null,
         requestedById: user.id,
         deadlineSeconds: runDeadlineSeconds(strategy, "ROLLBACK", target),
       });
-      await recordAudit(tx, actorOf(user), { action: "run.request", targetType: "run", targetId: run.id, after: { kind: "ROLLBACK", service: target.service.name, environment: target.environment.name, strategy, reason: input.reason } });
+      await recordAudit(tx, actorOf(user), {
+        action: "run.request",
+        targetType: "run",
+        targetId: run.id,
+        after: { kind: "ROLLBACK", service: target.service.name, environment: target.environment.name, strategy, reason: input.reason, from: preview?.from?.image ?? null, to: preview?.intent?.rollbackTo ?? null },
+      });
       return run;
     }, { maxWait: 10_000, timeout: 15_000 }),
   );
+}
+
+function sentence(text: string): string {
+  const capital = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** The rollback preview, or null when the cluster cannot be asked right now. */
+async function previewFor(row: Parameters<typeof deployTarget>[0] & { service: { name: string } }, strategy: Strategy, history: RunRecord[], gatewayFor: (cluster: string) => ClusterGateway): Promise<RollbackPreview | null> {
+  const target = deployTarget(row, row.service.name);
+  let gateway: ClusterGateway;
+  try {
+    gateway = gatewayFor(target.cluster);
+  } catch (error) {
+    throw new AppError("CLUSTER_UNAVAILABLE", error instanceof Error ? error.message : "The cluster is not configured.");
+  }
+  const preview = await previewRollback({ gateway, target, image: "", dryRun: false, now: () => new Date() }, strategy, history);
+  if (!preview.ready && !preview.from) return null;
+  return preview;
 }
 
 export interface RollbackRunInput {
@@ -126,10 +167,13 @@ export interface RollbackRunInput {
   environmentId: string;
   strategy: Strategy;
   reason: string;
-  /** What the deploy being undone recorded it replaced. */
-  rollbackTarget: Prisma.JsonValue | null | undefined;
-  /** An automatic rollback undoes one version: if another one is live by then, it changes nothing. */
+  /** The good versions from the deployment log, newest first. */
+  candidates: string[];
+  /** The version to restore, when it was chosen already (what the service page showed). */
+  rollbackTo?: string | null;
+  /** The version the rollback replaces: if another one is live by then, it changes nothing. */
   expectLiveImage?: string | null;
+  fromImage?: string | null;
   releaseId: string | null;
   /** Null for an automatic rollback. */
   requestedById: string | null;
@@ -148,10 +192,11 @@ export async function createRollbackRun(tx: DbTx, input: RollbackRunInput) {
       environmentId: input.environmentId,
       strategy: input.strategy,
       reason: input.reason,
-      // Blue-green goes back to the colour the last deploy replaced, never "the other one"
-      // blindly: a second rollback must not put the bad version back.
+      fromImage: input.fromImage ?? input.expectLiveImage ?? null,
+      toImage: input.rollbackTo ?? null,
       state: {
-        ...(input.rollbackTarget && input.strategy === "BLUE_GREEN" ? { rollbackTarget: input.rollbackTarget } : {}),
+        candidates: input.candidates,
+        ...(input.rollbackTo ? { rollbackTo: input.rollbackTo } : {}),
         ...(input.expectLiveImage ? { expectLiveImage: input.expectLiveImage } : {}),
       },
       releaseId: input.releaseId,
@@ -168,7 +213,10 @@ export function isActiveRunConflict(error: unknown): boolean {
   return isUniqueViolation(error) || (error instanceof Error && /deployment_runs_one_active_per_target/.test(error.message));
 }
 
-/** Promote (skip the remaining canary steps) or abort (canary to zero) an active canary deploy. */
+/**
+ * Promote (skip the remaining canary steps) or abort (canary to zero) an active canary deploy.
+ * Recorded as a request made to that run (run_controls), which the run's end completes.
+ */
 export async function controlCanary(user: CurrentUser, input: { runId: string; action: "promote" | "abort" }) {
   if (!can(user, "run:control")) throw new AppError("FORBIDDEN", forbiddenMessage("run:control", "promote or abort a canary"));
   return db.$transaction(async (tx) => {
@@ -176,9 +224,10 @@ export async function controlCanary(user: CurrentUser, input: { runId: string; a
     const run = await tx.deploymentRun.findUnique({ where: { id: input.runId } });
     if (!run) throw new AppError("NOT_FOUND", "That run does not exist.");
     if (run.kind !== "DEPLOY" || run.strategy !== "CANARY") throw new AppError("INVALID", "Only a canary deploy can be promoted or aborted.");
-    if (!["QUEUED", "RUNNING", "PAUSED"].includes(run.status)) throw new AppError("CONFLICT", `This run has already ${run.status.toLowerCase().replace("_", " ")}.`);
+    if (!(ACTIVE_RUN_STATUSES as readonly string[]).includes(run.status)) throw new AppError("CONFLICT", `This run has already ${run.status.toLowerCase().replace("_", " ")}.`);
     if (run.controlRequest) throw new AppError("CONFLICT", `A ${run.controlRequest} was already requested for this run.`);
-    if (["promote-stable", "wait-stable", "retire-canary", "done"].includes(run.currentStep ?? "")) {
+    if ((run.state as RunState | null)?.recovery) throw new AppError("CONFLICT", "This canary is already being taken out of traffic.");
+    if ([...CANARY_PROMOTING_STEPS, DONE].includes(run.currentStep ?? "")) {
       throw new AppError("CONFLICT", input.action === "abort" ? "The stable Deployment is already taking the new version; use Roll back on the service page instead." : "The canary is already being promoted.");
     }
     await tx.deploymentRun.update({
@@ -186,22 +235,8 @@ export async function controlCanary(user: CurrentUser, input: { runId: string; a
       // A paused run goes back to the queue to carry the request out.
       data: { controlRequest: input.action, ...(run.status === "PAUSED" ? { status: "RUNNING", leaseOwner: null, leaseExpiresAt: null } : {}) },
     });
-    const record = await tx.deploymentRun.create({
-      data: {
-        kind: input.action === "promote" ? "PROMOTE" : "ABORT",
-        status: "SUCCEEDED",
-        serviceId: run.serviceId,
-        environmentId: run.environmentId,
-        strategy: run.strategy,
-        releaseId: run.releaseId,
-        requestedById: user.id,
-        outcome: `${input.action} requested for run ${run.id}`,
-        state: { targetRunId: run.id },
-        startedAt: new Date(),
-        finishedAt: new Date(),
-      },
-    });
-    await recordAudit(tx, actorOf(user), { action: `run.${input.action}`, targetType: "run", targetId: run.id, metadata: { recordRunId: record.id } });
+    const control = await tx.runControl.create({ data: { runId: run.id, action: input.action, requestedById: user.id } });
+    await recordAudit(tx, actorOf(user), { action: `run.${input.action}`, targetType: "run", targetId: run.id, metadata: { controlId: control.id } });
     if (run.status === "PAUSED") await enqueueRun(tx, run.id, run.kind);
     return run;
   });

@@ -2,6 +2,7 @@ import type { ClusterGateway } from "@/lib/k8s/gateway";
 import type { AnalysisRule } from "@/lib/deploy/analysis-rules";
 import type { K8sError } from "@/lib/k8s/result";
 import type { MetricNames } from "@/lib/prometheus/promql";
+import type { Recovery } from "@/lib/deploy/engine/machine";
 
 export type StrategyName = "ROLLING" | "BLUE_GREEN" | "CANARY";
 export type RunKindName = "DEPLOY" | "ROLLBACK" | "PROMOTE" | "ABORT";
@@ -52,8 +53,16 @@ export interface RunState {
   /** A person's request to a paused or running canary (from the run's control_request column). */
   control?: "promote" | "abort";
   rollbackTarget?: RollbackTarget;
-  /** A canary being stopped (aborted, or failing) and how the run will end once it is. */
+  /** A deploy being brought back to safety (failed, aborted, past its deadline): see engine/machine.ts. */
+  recovery?: Recovery;
+  /** Before recovery existed, only canaries stopped; a run persisted then resumes through `recovery`. */
   stopping?: Stopping;
+  /**
+   * Rollbacks: the good versions from the deployment log, newest first (set when the rollback is
+   * requested); the rollback restores the first that is not live, and records it in `rollbackTo`.
+   */
+  candidates?: string[];
+  rollbackTo?: string;
 }
 
 /** How a canary being stopped will end; `breach` says its analysis failed (why, for the incident). */

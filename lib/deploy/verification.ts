@@ -3,15 +3,17 @@ import { db, type DbTx } from "@/lib/db";
 import type { AnalysisVerdict, SliAnalysis } from "@/lib/deploy/analysis";
 import { DEFAULT_ANALYSIS_INTERVAL_MS, DEFAULT_MIN_WINDOW_SECONDS } from "@/lib/deploy/prometheus-analysis";
 import { createRollbackRun, isActiveRunConflict } from "@/lib/deploy/requests";
+import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
+import { rollbackCandidates, rollbackHistory } from "@/lib/deploy/rollback/preview";
 import { appendRunEvent } from "@/lib/deploy/run-store";
 import { deployTarget, runDeadlineSeconds } from "@/lib/deploy/targets";
 import type { RunState } from "@/lib/deploy/types";
 import type { VerificationStatus } from "@/lib/generated/prisma/client";
 import { openAutoRollbackIncident } from "@/lib/incidents/auto-rollback";
+import { enqueue, verifyDeployJob } from "@/lib/jobs/registry";
 import { log } from "@/lib/log";
 import { notifyRollback } from "@/lib/notifications/slack";
 
-export const VERIFY_TASK = "verify-deploy";
 const STEP = "verify-slis";
 /** The trailing window each check judges: long enough to smooth noise, short enough to see a change. */
 const MAX_CHECK_WINDOW_SECONDS = 120;
@@ -35,7 +37,7 @@ export function verificationPlan(run: { kind: string; strategy: string; dryRun: 
 
 /** Queues the next check in the caller's transaction; the job key keeps one pending check per run. */
 export async function scheduleCheck(tx: DbTx, runId: string, at: Date): Promise<void> {
-  await tx.$executeRaw`select graphile_worker.add_job(${VERIFY_TASK}::text, json_build_object('runId', ${runId}::text), run_at := ${at}::timestamptz, job_key := ${`verify:${runId}`}::text, max_attempts := 10)`;
+  await enqueue(tx, verifyDeployJob, { runId }, { key: `verify:${runId}`, runAt: at });
 }
 
 /** Starts the window, in the transaction that marks the deploy succeeded. */
@@ -173,12 +175,17 @@ async function breach(runId: string, verdict: AnalysisVerdict, retryAt: Date): P
         await appendRunEvent(tx, runId, { step: STEP, phase: "ERROR", message: `breach: ${why}. Automatic rollback is off for this service; roll back from the service page if users are hurt.`, response: verdict.measurements });
         return { kind: "recorded" };
       }
+      // The breached version is what the rollback undoes; it goes to the newest good version before it.
+      const history = await rollbackHistory(run.serviceId, run.environmentId, tx);
+      const { candidates } = rollbackCandidates([...history, { ...run, verification: "BREACHED" }]);
+      const choice = chooseRollbackImage(candidates, [run.toImage ?? undefined]);
       const created = await createRollbackRun(tx, {
         serviceId: run.serviceId,
         environmentId: run.environmentId,
         strategy: run.strategy,
         reason: `Automatic rollback: ${run.toImage ?? "the new version"} breached its SLIs after the deploy: ${why}`,
-        rollbackTarget: run.rollbackTarget,
+        candidates,
+        rollbackTo: choice.image,
         // Only the breached version is rolled back: if something else is live by then, nothing is.
         expectLiveImage: run.toImage,
         releaseId: run.releaseId,

@@ -1,12 +1,14 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { run, runMigrations, type Runner } from "graphile-worker";
+import { run, runMigrations, type Runner, type TaskList } from "graphile-worker";
 import { db } from "@/lib/db";
 import type { SliAnalysis } from "@/lib/deploy/analysis";
-import { executeRun } from "@/lib/deploy/run-engine";
-import { checkVerification, requeueStalledVerifications, VERIFY_TASK } from "@/lib/deploy/verification";
+import type { z } from "zod";
+import { executeRun } from "@/lib/deploy/engine/executor";
+import { checkVerification, requeueStalledVerifications } from "@/lib/deploy/verification";
 import type { ClusterGateway } from "@/lib/k8s/gateway";
-import { ROLLBACK_TASK, RUN_TASK, enqueueRun } from "@/lib/jobs/queue";
+import { enqueueRun } from "@/lib/jobs/queue";
+import { deployRunJob, JOBS, rollbackRunJob, verifyDeployJob, type JobDefinition } from "@/lib/jobs/registry";
 import { log } from "@/lib/log";
 
 export interface WorkerOptions {
@@ -62,27 +64,28 @@ export async function sweepAbandonedRuns(): Promise<number> {
 export async function startRunWorker(options: WorkerOptions): Promise<RunWorker> {
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   await migrateJobQueue(options.connectionString);
-  const execute = async (payload: unknown, helpers: { abortSignal?: AbortSignal }) => {
-    const { runId } = payload as { runId: string };
-    const outcome = await executeRun(runId, { workerId: id, signal: helpers.abortSignal, analysis: options.analysis, gateway: options.gateway, leaseMs: options.leaseMs });
+  const execute = async ({ runId }: { runId: string }, signal?: AbortSignal) => {
+    const outcome = await executeRun(runId, { workerId: id, signal, analysis: options.analysis, gateway: options.gateway, leaseMs: options.leaseMs });
     log.info({ runId, outcome, worker: id }, "run handled");
   };
+  const handlers: { [K in (typeof JOBS)[number]["name"]]: (payload: { runId: string }, signal?: AbortSignal) => Promise<void> } = {
+    [deployRunJob.name]: execute,
+    [rollbackRunJob.name]: execute,
+    [verifyDeployJob.name]: async ({ runId }) => {
+      const outcome = await checkVerification(runId, options.analysis);
+      if (outcome !== "rescheduled") log.info({ runId, outcome, worker: id }, "verification check");
+    },
+  };
+  // Each job's payload is checked against its schema before its handler sees it.
+  const taskList = (lane: JobDefinition<z.ZodType>["lane"]): TaskList =>
+    Object.fromEntries(
+      JOBS.filter((job) => job.lane === lane).map((job) => [job.name, async (payload: unknown, helpers: { abortSignal?: AbortSignal }) => handlers[job.name](job.schema.parse(payload), helpers.abortSignal)]),
+    );
   const common = { connectionString: options.connectionString, noHandleSignals: true, pollInterval: 1000 };
   // Two lanes: deploys may hold a slot through a long canary pause; rollbacks and the
   // verification checks that start them never queue behind those.
-  const deploys: Runner = await run({ ...common, concurrency: options.concurrency ?? 4, taskList: { [RUN_TASK]: execute } });
-  const urgent: Runner = await run({
-    ...common,
-    concurrency: 4,
-    taskList: {
-      [ROLLBACK_TASK]: execute,
-      [VERIFY_TASK]: async (payload) => {
-        const { runId } = payload as { runId: string };
-        const outcome = await checkVerification(runId, options.analysis);
-        if (outcome !== "rescheduled") log.info({ runId, outcome, worker: id }, "verification check");
-      },
-    },
-  });
+  const deploys: Runner = await run({ ...common, concurrency: options.concurrency ?? 4, taskList: taskList("deploys") });
+  const urgent: Runner = await run({ ...common, concurrency: 4, taskList: taskList("urgent") });
   await sweepAbandonedRuns().catch((error) => log.error({ err: error }, "sweep failed"));
   const sweeper = setInterval(() => void sweepAbandonedRuns().catch((error) => log.error({ err: error }, "sweep failed")), options.sweepIntervalMs ?? 5000);
   return {

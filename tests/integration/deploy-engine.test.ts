@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db";
 import { dryRunRelease } from "@/lib/deploy/dry-run";
 import { controlCanary, requestDeploy, requestRollback } from "@/lib/deploy/requests";
-import { executeRun } from "@/lib/deploy/run-engine";
+import { executeRun } from "@/lib/deploy/engine/executor";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { migrateJobQueue, startRunWorker, type RunWorker } from "@/lib/jobs/worker";
 import { createRelease } from "@/lib/releases/create-release";

@@ -5,7 +5,7 @@ import { signRelease, withdrawSignOff } from "@/lib/approvals/sign";
 import { loadUser, type CurrentUser } from "@/lib/auth/current-user";
 import { getDb } from "@/lib/db";
 import { requestDeploy } from "@/lib/deploy/requests";
-import { executeRun } from "@/lib/deploy/run-engine";
+import { executeRun } from "@/lib/deploy/engine/executor";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { migrateJobQueue } from "@/lib/jobs/worker";
 import { createRelease } from "@/lib/releases/create-release";

@@ -1,30 +1,52 @@
-import { containerImage } from "@/lib/deploy/rollout-status";
+import type { V1Deployment } from "@kubernetes/client-node";
+import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
+import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
+import { containerImage, rolloutStatus } from "@/lib/deploy/rollout-status";
 import { fromK8sError, imagePatch, POLL_MS, waitForRollout, written } from "@/lib/deploy/step-helpers";
-import type { Step, StepContext, StepResult } from "@/lib/deploy/types";
+import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
+
+export const BLUE_GREEN_STEPS = {
+  inspect: "inspect",
+  prepareIdle: "prepare-idle-color",
+  waitIdle: "wait-idle-ready",
+  switchTraffic: "switch-traffic",
+  verifyTraffic: "verify-traffic",
+  switchBackToLive: "switch-back-to-live",
+  verifyLive: "verify-live",
+  retireIdle: "retire-idle-color",
+  switchBack: "switch-back",
+} as const;
+const S = BLUE_GREEN_STEPS;
 
 const COLORS = ["blue", "green"] as const;
+type Color = (typeof COLORS)[number];
 
 export function colorDeployment(base: string, color: string): string {
   return `${base}-${color}`;
 }
 
-function other(color: string): string {
+function other(color: string): Color {
   return color === "blue" ? "green" : "blue";
 }
 
-async function liveColor(context: StepContext): Promise<{ color?: string; error?: StepResult }> {
+function isColor(value: string | undefined): value is Color {
+  return !!value && (COLORS as readonly string[]).includes(value);
+}
+
+function notColored(context: StepContext): StepResult {
+  return { status: "failed", message: `Service ${context.target.kubeServiceName} does not select a colour with "${context.target.colorLabelKey}: blue|green"` };
+}
+
+async function liveColor(context: StepContext): Promise<{ color?: Color; error?: StepResult }> {
   const { gateway, target } = context;
   const service = await gateway.readService(target.namespace, target.kubeServiceName);
   if (!service.ok) return { error: fromK8sError(`reading Service ${target.kubeServiceName}`, service.error) };
   const color = service.value.spec?.selector?.[target.colorLabelKey];
-  if (!color || !(COLORS as readonly string[]).includes(color)) {
-    return { error: { status: "failed", message: `Service ${target.kubeServiceName} does not select a colour with "${target.colorLabelKey}: blue|green"` } };
-  }
-  return { color };
+  return isColor(color) ? { color } : { error: notColored(context) };
 }
 
 const inspect: Step = {
-  name: "inspect",
+  name: S.inspect,
   async run(context) {
     const { gateway, target, image } = context;
     const live = await liveColor(context);
@@ -47,7 +69,7 @@ const inspect: Step = {
 };
 
 const prepareIdle: Step = {
-  name: "prepare-idle-color",
+  name: S.prepareIdle,
   async run({ gateway, target, image, dryRun }, state) {
     const name = colorDeployment(target.deploymentName, state.idleColor!);
     const patch = imagePatch(target.containerName, image, state.replicas);
@@ -57,31 +79,52 @@ const prepareIdle: Step = {
 };
 
 const waitIdle: Step = {
-  name: "wait-idle-ready",
+  name: S.waitIdle,
   run: (context, state) => waitForRollout(context, colorDeployment(context.target.deploymentName, state.idleColor!)),
 };
 
-function switchTo(colorOf: (state: Parameters<Step["run"]>[1]) => string): Step {
-  return {
-    name: "switch-traffic",
-    async run({ gateway, target, dryRun }, state) {
-      const color = colorOf(state);
-      const patch = { spec: { selector: { [target.colorLabelKey]: color } } };
-      const result = await gateway.patchService(target.namespace, target.kubeServiceName, "merge", patch, { dryRun });
-      return written(result, `switching Service ${target.kubeServiceName} to ${color}`, patch, dryRun, (s) => ({
-        status: "done",
-        message: `Service ${target.kubeServiceName} now selects ${color}`,
-        trafficSwitched: !dryRun,
-        request: patch,
-        response: { selector: s.spec?.selector },
-      }));
-    },
-  };
+/**
+ * Moves the selector from one colour to another as one JSON Patch whose `test` operation makes
+ * it conditional: if someone else moved traffic meanwhile, the cluster refuses it, and nothing
+ * is switched twice.
+ */
+function selectorPatch(labelKey: string, from: string, to: string) {
+  const path = `/spec/selector/${labelKey.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+  return [
+    { op: "test", path, value: from },
+    { op: "replace", path, value: to },
+  ];
 }
 
-function verify(colorOf: (state: Parameters<Step["run"]>[1]) => string, expectImage: (state: Parameters<Step["run"]>[1]) => string | undefined): Step {
+async function switchSelector(context: StepContext, from: string, to: string, image: string | undefined, what: string): Promise<StepResult> {
+  const { gateway, target, dryRun } = context;
+  const patch = selectorPatch(target.colorLabelKey, from, to);
+  const result = await gateway.patchService(target.namespace, target.kubeServiceName, "json", patch, { dryRun });
+  if (!result.ok && result.error.type === "invalid") {
+    // The test failed: the selector is not on `from`. Already on `to` means a previous attempt
+    // (before a restart) switched it; anything else means someone else moved traffic.
+    const now = await liveColor(context);
+    if (now.color === to) return { status: "done", message: `Service ${target.kubeServiceName} already selects ${to}${image ? ` (${image})` : ""}`, trafficSwitched: !dryRun };
+    return { status: "failed", message: `not switching to ${to}: Service ${target.kubeServiceName} selects ${now.color ?? "no colour"}, not ${from}, so someone else moved traffic` };
+  }
+  return written(result, `switching Service ${target.kubeServiceName} to ${to}`, patch, dryRun, (s) => ({
+    status: "done",
+    message: `Service ${target.kubeServiceName} ${what} ${to}${image ? ` (${image})` : ""}`,
+    trafficSwitched: !dryRun,
+    request: patch,
+    response: { selector: s.spec?.selector },
+  }));
+}
+
+const switchTraffic: Step = {
+  name: S.switchTraffic,
+  run: (context, state) => switchSelector(context, state.liveColor!, state.idleColor!, state.toImage, "now selects"),
+};
+
+/** Waits until the Service selects only ready pods of `color` running the expected image. */
+function verify(colorOf: (state: RunState) => string, expectImage: (state: RunState) => string | undefined, name: string = S.verifyTraffic): Step {
   return {
-    name: "verify-traffic",
+    name,
     async run({ gateway, target }, state) {
       const color = colorOf(state);
       const service = await gateway.readService(target.namespace, target.kubeServiceName);
@@ -104,89 +147,169 @@ function verify(colorOf: (state: Parameters<Step["run"]>[1]) => string, expectIm
   };
 }
 
-export const blueGreenDeploy: Step[] = [inspect, prepareIdle, waitIdle, switchTo((s) => s.idleColor!), verify((s) => s.idleColor!, (s) => s.toImage)];
+/** Recovery after the switch: traffic goes back to the colour that was live; it never stopped running. */
+const switchBackToLive: Step = {
+  name: S.switchBackToLive,
+  async run(context, state) {
+    const live = await liveColor(context);
+    if (live.error) return live.error;
+    if (live.color === state.liveColor) return { status: "done", message: `Service ${context.target.kubeServiceName} selects ${state.liveColor} (${state.fromImage}): traffic never left it` };
+    return switchSelector(context, state.idleColor!, state.liveColor!, state.fromImage, "switched back to");
+  },
+};
 
 /**
- * The rollback hot path: three reads in parallel (the Service and both colours), then, with the
- * target colour persisted first so a restart can never flip traffic twice, one PATCH. When the
- * previous colour was scaled down, it is scaled back up and waited for before the switch.
+ * Recovery: the colour that failed is scaled to zero, so it holds no capacity and nobody mistakes
+ * it for a version to switch back to. Never while the Service selects it.
+ */
+const retireIdle: Step = {
+  name: S.retireIdle,
+  async run(context, state) {
+    const { gateway, target } = context;
+    const idle = state.idleColor!;
+    const live = await liveColor(context);
+    if (live.error) return live.error;
+    if (live.color === idle) return { status: "failed", message: `not scaling ${colorDeployment(target.deploymentName, idle)} to zero: the Service selects it` };
+    const name = colorDeployment(target.deploymentName, idle);
+    const patch = { spec: { replicas: 0 } };
+    const result = await gateway.patchDeployment(target.namespace, name, "merge", patch);
+    return written(result, `scaling ${name} to zero`, patch, false, () => ({
+      status: "done",
+      message: `${name} (${state.toImage}) scaled to zero; traffic stays on ${state.liveColor} (${state.fromImage})`,
+      request: patch,
+    }));
+  },
+};
+
+export const blueGreenDeploy: Step[] = [inspect, prepareIdle, waitIdle, switchTraffic, verify((s) => s.idleColor!, (s) => s.toImage)];
+
+/** What a deploy stopped at each step leaves behind, and the steps that make traffic safe again. */
+export const blueGreenRecoveries: Record<string, RecoveryPlan> = {
+  [S.prepareIdle]: { steps: [S.retireIdle], summary: "traffic stayed on the live colour; the new colour was scaled to zero" },
+  [S.waitIdle]: { steps: [S.retireIdle], summary: "traffic stayed on the live colour; the new colour was scaled to zero" },
+  [S.switchTraffic]: { steps: [S.switchBackToLive, S.verifyLive, S.retireIdle], summary: "traffic is back on the previous colour; the new colour was scaled to zero" },
+  [S.verifyTraffic]: { steps: [S.switchBackToLive, S.verifyLive, S.retireIdle], summary: "traffic switched back to the previous colour; the new colour was scaled to zero" },
+};
+
+export const blueGreenRecoverySteps: Step[] = [switchBackToLive, verify((s) => s.liveColor!, (s) => s.fromImage, S.verifyLive), retireIdle];
+
+/** A colour as the cluster reports it, for choosing a rollback and showing it before the click. */
+export interface ColorState {
+  color: Color;
+  image?: string;
+  desired: number;
+  ready: number;
+  rolledOut: boolean;
+}
+
+function colorState(color: Color, deployment: V1Deployment, container: string): ColorState {
+  return {
+    color,
+    image: containerImage(deployment, container),
+    desired: deployment.spec?.replicas ?? 0,
+    ready: deployment.status?.readyReplicas ?? 0,
+    rolledOut: rolloutStatus(deployment).state === "done",
+  };
+}
+
+export type BlueGreenRollbackPlan =
+  | { ok: false; why: string; live?: ColorState }
+  | { ok: true; live: ColorState; target: ColorState; image: string; action: "switch" | "scale-up" | "redeploy" | "already"; replicas: number; describe: string };
+
+/** What the rollback was asked to do: the good versions, and what the person saw live (or the version an automatic rollback undoes). */
+export interface RollbackIntent {
+  candidates: readonly string[];
+  expectLiveImage?: string;
+  /** Chosen when the rollback was requested; a restarted rollback keeps it. */
+  rollbackTo?: string;
+}
+
+/**
+ * What a rollback does, from the cluster's state and the good versions: switch back to the other
+ * colour when it runs the version to restore (scaled up and ready first), or, when it runs
+ * something else (a failed deploy left its image there), put that version on it first. Pure.
+ */
+export function planBlueGreenRollback(live: ColorState, idle: ColorState, intent: RollbackIntent): BlueGreenRollbackPlan {
+  const replicas = Math.max(1, live.desired);
+  if (intent.rollbackTo && live.image === intent.rollbackTo) {
+    return { ok: true, live, target: live, image: intent.rollbackTo, replicas, action: "already", describe: `${live.color} already serves ${intent.rollbackTo}` };
+  }
+  if (intent.expectLiveImage && live.image !== intent.expectLiveImage) {
+    return { ok: false, live, why: `nothing rolled back: ${live.color} runs ${live.image}, no longer ${intent.expectLiveImage}, which this rollback was for` };
+  }
+  const choice = intent.rollbackTo ? { image: intent.rollbackTo } : chooseRollbackImage(intent.candidates, [live.image]);
+  if (choice.image === null) return { ok: false, live, why: choice.why };
+  if (idle.image !== choice.image) {
+    return { ok: true, live, target: idle, image: choice.image, replicas, action: "redeploy", describe: `${idle.color} runs ${idle.image ?? "nothing"}, not a good version: it is set to ${choice.image} × ${replicas} and waited for before the switch` };
+  }
+  if (idle.desired === 0 || !idle.rolledOut || idle.ready < Math.min(idle.desired, replicas)) {
+    return { ok: true, live, target: idle, image: choice.image, replicas, action: "scale-up", describe: `${idle.color} has ${idle.ready} ready of ${idle.desired}: it is scaled to ${replicas} and waited for before the switch` };
+  }
+  return { ok: true, live, target: idle, image: choice.image, replicas, action: "switch", describe: `${idle.ready} ready ${idle.color} pods; one selector change` };
+}
+
+/** Reads the Service and both colours at once: the only round trip before a rollback's switch. */
+export async function readColors(context: StepContext): Promise<{ live?: ColorState; idle?: ColorState; error?: StepResult; selector?: Record<string, string> }> {
+  const { gateway, target } = context;
+  const [service, blue, green] = await Promise.all([
+    gateway.readService(target.namespace, target.kubeServiceName),
+    gateway.readDeployment(target.namespace, colorDeployment(target.deploymentName, "blue")),
+    gateway.readDeployment(target.namespace, colorDeployment(target.deploymentName, "green")),
+  ]);
+  if (!service.ok) return { error: fromK8sError(`reading Service ${target.kubeServiceName}`, service.error) };
+  const live = service.value.spec?.selector?.[target.colorLabelKey];
+  if (!isColor(live)) return { error: notColored(context) };
+  if (!blue.ok) return { error: fromK8sError(`reading Deployment ${colorDeployment(target.deploymentName, "blue")}`, blue.error) };
+  if (!green.ok) return { error: fromK8sError(`reading Deployment ${colorDeployment(target.deploymentName, "green")}`, green.error) };
+  const states = { blue: colorState("blue", blue.value, target.containerName), green: colorState("green", green.value, target.containerName) };
+  return { live: states[live], idle: states[other(live)], selector: service.value.spec?.selector };
+}
+
+/**
+ * The rollback hot path: one round trip of reads (the Service and both colours), then the
+ * conditional selector PATCH. When the colour to go back to is not ready with the good version,
+ * it is scaled up (or given that version) and waited for first: traffic never moves to pods that
+ * are not ready, nor to a version a run failed with. A restart re-runs this step and converges:
+ * the good version is recorded in the state before anything is written.
  */
 const switchBack: Step = {
-  name: "switch-back",
+  name: S.switchBack,
   async run(context, state) {
     const { gateway, target, dryRun } = context;
-    if (state.idleColor && state.replicas !== undefined) {
-      const name = colorDeployment(target.deploymentName, state.idleColor);
-      if (state.scaledUp) {
-        const rollout = await waitForRollout(context, name);
-        if (rollout.status !== "done") return rollout;
-      }
-      const patch = { spec: { selector: { [target.colorLabelKey]: state.idleColor } } };
-      const result = await gateway.patchService(target.namespace, target.kubeServiceName, "merge", patch, { dryRun });
-      return written(result, `switching Service ${target.kubeServiceName} back to ${state.idleColor}`, patch, dryRun, (s) => ({
-        status: "done",
-        message: `Service ${target.kubeServiceName} selects ${state.idleColor} again (${state.toImage})`,
-        trafficSwitched: !dryRun,
-        request: patch,
-        response: { selector: s.spec?.selector },
-      }));
+    const read = await readColors(context);
+    if (read.error) return read.error;
+    const live = read.live!;
+    const idle = read.idle!;
+    const plan = planBlueGreenRollback(live, idle, { candidates: state.candidates ?? [], expectLiveImage: state.expectLiveImage, rollbackTo: state.rollbackTo });
+    if (!plan.ok) return { status: "failed", message: plan.why };
+    if (plan.action === "already") {
+      // A restart after the switch landed: the good version already serves.
+      return { status: "done", message: `Service ${target.kubeServiceName} selects ${live.color} (${live.image})`, trafficSwitched: !dryRun, state: { idleColor: live.color, toImage: plan.image } };
     }
-    const [service, blue, green] = await Promise.all([
-      gateway.readService(target.namespace, target.kubeServiceName),
-      gateway.readDeployment(target.namespace, colorDeployment(target.deploymentName, "blue")),
-      gateway.readDeployment(target.namespace, colorDeployment(target.deploymentName, "green")),
-    ]);
-    if (!service.ok) return fromK8sError(`reading Service ${target.kubeServiceName}`, service.error);
-    const live = service.value.spec?.selector?.[target.colorLabelKey];
-    if (!live || !(COLORS as readonly string[]).includes(live)) {
-      return { status: "failed", message: `Service ${target.kubeServiceName} does not select a colour with "${target.colorLabelKey}: blue|green"` };
+    const facts: Partial<RunState> = { liveColor: live.color, idleColor: idle.color, replicas: plan.replicas, fromImage: live.image, toImage: plan.image, rollbackTo: plan.image };
+    if (plan.action === "switch") {
+      const switched = await switchSelector(context, live.color, idle.color, plan.image, "switched back to");
+      return switched.status === "done" ? { ...switched, state: facts } : switched;
     }
-    const recorded = state.rollbackTarget?.strategy === "BLUE_GREEN" ? state.rollbackTarget.color : undefined;
-    if (recorded === live) return { status: "failed", message: `nothing to roll back to: ${live}, the version before the last deploy, is already live` };
-    const back = recorded ?? other(live);
-    const [current, previous] = live === "blue" ? [blue, green] : [green, blue];
-    if (!current.ok) return fromK8sError("reading the live Deployment", current.error);
-    if (!previous.ok) return fromK8sError(`reading Deployment ${colorDeployment(target.deploymentName, back)}`, previous.error);
-    const replicas = Math.max(1, current.value.spec?.replicas ?? 1);
-    const fromImage = containerImage(current.value, target.containerName);
-    const toImage = containerImage(previous.value, target.containerName);
-    if (fromImage === toImage) return { status: "failed", message: `nothing to roll back to: ${back} runs the same image as ${live} (${fromImage})` };
-    if (state.expectLiveImage && fromImage !== state.expectLiveImage) {
-      return { status: "failed", message: `nothing rolled back: ${live} runs ${fromImage}, no longer ${state.expectLiveImage}, which this rollback was for` };
+    const name = colorDeployment(target.deploymentName, idle.color);
+    if (plan.action === "redeploy" || idle.desired < plan.replicas) {
+      const patch = plan.action === "redeploy" ? imagePatch(target.containerName, plan.image, plan.replicas) : { spec: { replicas: plan.replicas } };
+      const written = await gateway.patchDeployment(target.namespace, name, plan.action === "redeploy" ? "strategic" : "merge", patch, { dryRun });
+      if (!written.ok) return fromK8sError(plan.action === "redeploy" ? `setting ${name} to ${plan.image}` : `scaling ${name} back up`, written.error, patch);
     }
-    const ready = previous.value.status?.readyReplicas ?? 0;
-    const scaledDown = (previous.value.spec?.replicas ?? 0) === 0;
-    if (scaledDown && !dryRun) {
-      const patch = { spec: { replicas } };
-      const scaled = await gateway.patchDeployment(target.namespace, colorDeployment(target.deploymentName, back), "merge", patch);
-      if (!scaled.ok) return fromK8sError(`scaling ${back} back up`, scaled.error, patch);
+    const read2 = await gateway.readDeployment(target.namespace, name);
+    if (read2.ok) {
+      const status = rolloutStatus(read2.value);
+      if (status.state === "failed") return { status: "failed", message: `nothing switched: ${name} did not become ready with ${plan.image} (${status.message}); traffic stays on ${live.color} (${live.image})` };
     }
     return {
       status: "waiting",
-      retryInMs: 0,
-      message: `${live} is live (${fromImage}); switching back to ${back} (${toImage}, ${scaledDown ? `scaled back up to ${replicas}` : `${ready} ready`})`,
-      state: { liveColor: live, idleColor: back, replicas, fromImage, toImage, scaledUp: scaledDown || ready === 0 },
-      response: { selector: service.value.spec?.selector, previousReadyReplicas: ready },
+      retryInMs: POLL_MS,
+      message: `${live.color} is live (${live.image}); ${plan.describe}`,
+      state: facts,
+      response: { selector: read.selector, target: plan.target },
     };
   },
 };
 
 export const blueGreenRollback: Step[] = [switchBack, verify((s) => s.idleColor!, (s) => s.toImage)];
-
-export async function blueGreenRollbackReady(context: StepContext, recordedColor?: string): Promise<{ ready: boolean; detail: string; live?: string }> {
-  const live = await liveColor(context);
-  if (live.error) return { ready: false, detail: live.error.message };
-  if (recordedColor === live.color) return { ready: false, live: live.color, detail: `nothing to roll back to: ${live.color}, the version before the last deploy, is already live` };
-  const back = other(live.color!);
-  const [current, previous] = await Promise.all([
-    context.gateway.readDeployment(context.target.namespace, colorDeployment(context.target.deploymentName, live.color!)),
-    context.gateway.readDeployment(context.target.namespace, colorDeployment(context.target.deploymentName, back)),
-  ]);
-  if (!previous.ok) return { ready: false, detail: previous.error.message, live: live.color };
-  const image = containerImage(previous.value, context.target.containerName);
-  if (current.ok && containerImage(current.value, context.target.containerName) === image) {
-    return { ready: false, live: live.color, detail: `nothing to roll back to: ${back} runs the same image as ${live.color}` };
-  }
-  const ready = previous.value.status?.readyReplicas ?? 0;
-  return { ready: true, live: live.color, detail: `${back} (${image}), ${ready} ready replicas${ready === 0 ? " — will be scaled up first" : ""}` };
-}

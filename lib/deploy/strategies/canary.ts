@@ -1,8 +1,26 @@
+import type { V1ReplicaSet } from "@kubernetes/client-node";
 import type { SliAnalysis } from "@/lib/deploy/analysis";
+import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
+import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
 import { canaryReplicasForShare, canaryReplicasForWeight, effectiveShare } from "@/lib/deploy/canary-traffic";
-import { containerImage } from "@/lib/deploy/rollout-status";
+import { containerImage, revisionOf } from "@/lib/deploy/rollout-status";
 import { fromK8sError, imagePatch, waitForRollout, written } from "@/lib/deploy/step-helpers";
-import type { Step, StepContext, StepResult } from "@/lib/deploy/types";
+import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
+
+export const CANARY_STEPS = {
+  inspect: "inspect",
+  startCanary: "start-canary",
+  trafficSteps: "traffic-steps",
+  promoteStable: "promote-stable",
+  waitStable: "wait-stable",
+  retireCanary: "retire-canary",
+  restoreStable: "restore-stable",
+  waitStableRestored: "wait-stable-restored",
+} as const;
+const S = CANARY_STEPS;
+
+/** From these steps on, stable is taking the new version: an abort no longer applies, a rollback does. */
+export const CANARY_PROMOTING_STEPS: readonly string[] = [S.promoteStable, S.waitStable, S.retireCanary];
 
 const WEIGHT = "nginx.ingress.kubernetes.io/canary-weight";
 
@@ -11,7 +29,7 @@ export function canaryDeployment(base: string): string {
 }
 
 const inspect: Step = {
-  name: "inspect",
+  name: S.inspect,
   async run({ gateway, target, image }) {
     const stable = await gateway.readDeployment(target.namespace, target.deploymentName);
     if (!stable.ok) return fromK8sError(`reading Deployment ${target.deploymentName}`, stable.error);
@@ -33,7 +51,7 @@ const inspect: Step = {
 };
 
 const startCanary: Step = {
-  name: "start-canary",
+  name: S.startCanary,
   async run({ gateway, target, image, dryRun }) {
     const name = canaryDeployment(target.deploymentName);
     const patch = imagePatch(target.containerName, image, 0);
@@ -62,7 +80,7 @@ async function setTraffic(context: StepContext, stable: number, percent: number)
  */
 export function canarySteps(analysis: SliAnalysis): Step {
   return {
-    name: "traffic-steps",
+    name: S.trafficSteps,
     async run(context, state) {
       const { target, now, dryRun } = context;
       const steps = target.canarySteps.filter((p) => p > 0 && p < 100);
@@ -106,7 +124,7 @@ export function canarySteps(analysis: SliAnalysis): Step {
 }
 
 const promoteStable: Step = {
-  name: "promote-stable",
+  name: S.promoteStable,
   async run({ gateway, target, image, dryRun }) {
     const patch = imagePatch(target.containerName, image);
     const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
@@ -115,7 +133,7 @@ const promoteStable: Step = {
 };
 
 const waitStable: Step = {
-  name: "wait-stable",
+  name: S.waitStable,
   async run(context) {
     const result = await waitForRollout(context, context.target.deploymentName);
     return result.status === "done" ? { ...result, trafficSwitched: true } : result;
@@ -124,7 +142,7 @@ const waitStable: Step = {
 
 /** Canary to zero and weight to zero; the stable Deployment is left as it is. */
 export const retireCanary: Step = {
-  name: "retire-canary",
+  name: S.retireCanary,
   async run(context) {
     const { gateway, target, dryRun } = context;
     const failed = await setTraffic(context, 0, 0);
@@ -140,19 +158,98 @@ export function canaryDeploy(analysis: SliAnalysis): Step[] {
   return [inspect, startCanary, canarySteps(analysis), promoteStable, waitStable, retireCanary];
 }
 
-/** Rolling back a canary service: stop any canary, then put the previous image back on stable. */
-export function canaryRollback(previousImage: string | undefined): Step[] {
-  const restore: Step = {
-    name: "restore-stable",
-    async run(context) {
-      const { gateway, target, dryRun } = context;
-      if (!previousImage) return { status: "failed", message: "nothing to roll back to: Greenlight has no earlier stable version of this service recorded" };
-      const patch = imagePatch(target.containerName, previousImage);
-      const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
-      return written(result, `restoring ${previousImage} on ${target.deploymentName}`, patch, dryRun, () => ({ status: "done", message: `${target.deploymentName} back to ${previousImage}`, request: patch, state: { toImage: previousImage } }));
-    },
-  };
-  return [retireCanary, restore, waitStable];
+/** The newest ReplicaSet of the stable Deployment whose pod template runs `image`. */
+async function replicaSetWith(context: StepContext, image: string): Promise<{ rs?: V1ReplicaSet; error?: StepResult }> {
+  const { gateway, target } = context;
+  const read = await gateway.readDeployment(target.namespace, target.deploymentName);
+  if (!read.ok) return { error: fromK8sError(`reading Deployment ${target.deploymentName}`, read.error) };
+  const labels = read.value.spec?.selector?.matchLabels ?? {};
+  const list = await gateway.listReplicaSets(target.namespace, Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(","));
+  if (!list.ok) return { error: fromK8sError("listing ReplicaSets", list.error) };
+  const uid = read.value.metadata?.uid;
+  const rs = list.value
+    .filter((r) => r.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? true)
+    .filter((r) => r.spec?.template?.spec?.containers?.some((c) => c.name === target.containerName && c.image === image))
+    .sort((a, b) => revisionOf(b) - revisionOf(a))[0];
+  return { rs };
 }
+
+/**
+ * Puts `image` back on stable: its previous pod template when a ReplicaSet still has it (what
+ * `kubectl rollout undo` restores, so nothing else of the template is lost), else the image alone.
+ */
+async function restoreStableTo(context: StepContext, image: string, what: string): Promise<StepResult> {
+  const { gateway, target, dryRun } = context;
+  const { rs, error } = await replicaSetWith(context, image);
+  if (error) return error;
+  if (rs?.spec?.template) {
+    const template = structuredClone(rs.spec.template);
+    delete template.metadata?.labels?.["pod-template-hash"];
+    const result = await gateway.updateDeployment(target.namespace, target.deploymentName, (d) => ({ ...d, spec: { ...d.spec!, template } }), { dryRun });
+    return written(result, `restoring ${image} on ${target.deploymentName}`, { spec: { template } }, dryRun, () => ({
+      status: "done",
+      message: `${target.deploymentName} ${what} ${image} (the pod template of ${rs.metadata?.name})`,
+      request: { replace: "spec.template", from: rs.metadata?.name },
+      state: { toImage: image },
+    }));
+  }
+  const patch = imagePatch(target.containerName, image);
+  const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
+  return written(result, `restoring ${image} on ${target.deploymentName}`, patch, dryRun, () => ({ status: "done", message: `${target.deploymentName} ${what} ${image}`, request: patch, state: { toImage: image } }));
+}
+
+/** Recovery after stable took the new version: stable gets its previous pod template back. */
+const restoreStable: Step = {
+  name: S.restoreStable,
+  run: (context, state) => (state.fromImage ? restoreStableTo(context, state.fromImage, "back on") : Promise.resolve({ status: "failed", message: "the stable version before this deploy is unknown" })),
+};
+
+const waitStableRestored: Step = {
+  name: S.waitStableRestored,
+  run: (context) => waitForRollout(context, context.target.deploymentName),
+};
+
+/** A deploy stopped before stable took the new version only has a canary to remove; after, stable is restored first. */
+const beforePromote: RecoveryPlan = { steps: [S.retireCanary], summary: "the canary was scaled to zero; all traffic on the stable Deployment" };
+const afterPromote: RecoveryPlan = { steps: [S.restoreStable, S.waitStableRestored, S.retireCanary], summary: "stable is back on its previous version and the canary was scaled to zero" };
+
+export const canaryRecoveries: Record<string, RecoveryPlan> = {
+  [S.startCanary]: beforePromote,
+  [S.trafficSteps]: beforePromote,
+  [S.promoteStable]: afterPromote,
+  [S.waitStable]: afterPromote,
+  [S.retireCanary]: afterPromote,
+};
+
+export const canaryRecoverySteps: Step[] = [restoreStable, waitStableRestored, retireCanary];
+
+/** The version a canary service's rollback puts back on stable, or why there is none. */
+export function chooseCanaryRollback(stableImage: string | undefined, state: Pick<RunState, "candidates" | "expectLiveImage" | "rollbackTo">): { image: string; already: boolean } | { image: null; why: string } {
+  if (state.rollbackTo && stableImage === state.rollbackTo) return { image: state.rollbackTo, already: true };
+  if (state.expectLiveImage && stableImage !== state.expectLiveImage) {
+    return { image: null, why: `nothing rolled back: ${stableImage} is live, no longer ${state.expectLiveImage}, which this rollback was for` };
+  }
+  if (state.rollbackTo) return { image: state.rollbackTo, already: false };
+  const choice = chooseRollbackImage(state.candidates ?? [], [stableImage]);
+  return choice.image === null ? choice : { image: choice.image, already: false };
+}
+
+/** Rolling back a canary service: stop any canary, then put the last good version back on stable. */
+const restoreLastGood: Step = {
+  name: S.restoreStable,
+  async run(context, state) {
+    const { gateway, target } = context;
+    const stable = await gateway.readDeployment(target.namespace, target.deploymentName);
+    if (!stable.ok) return fromK8sError(`reading Deployment ${target.deploymentName}`, stable.error);
+    const live = containerImage(stable.value, target.containerName);
+    const choice = chooseCanaryRollback(live, state);
+    if (choice.image === null) return { status: "failed", message: choice.why };
+    if (choice.already) return { status: "done", message: `${target.deploymentName} already runs ${choice.image}`, state: { toImage: choice.image, rollbackTo: choice.image } };
+    const restored = await restoreStableTo(context, choice.image, "back to");
+    return restored.status === "done" ? { ...restored, state: { toImage: choice.image, rollbackTo: choice.image, fromImage: live } } : restored;
+  },
+};
+
+export const canaryRollback: Step[] = [retireCanary, restoreLastGood, waitStable];
 
 export const canaryAbort: Step[] = [retireCanary];

@@ -1,7 +1,19 @@
 import type { V1ReplicaSet } from "@kubernetes/client-node";
+import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
+import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
 import { containerImage, revisionOf } from "@/lib/deploy/rollout-status";
 import { fromK8sError, imagePatch, waitForRollout, written } from "@/lib/deploy/step-helpers";
-import type { Step, StepContext } from "@/lib/deploy/types";
+import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
+
+export const ROLLING_STEPS = {
+  inspect: "inspect",
+  setImage: "set-image",
+  waitRollout: "wait-rollout",
+  reportReplicaSets: "report-replicasets",
+  findTarget: "find-good-revision",
+  restoreTemplate: "restore-template",
+} as const;
+const S = ROLLING_STEPS;
 
 export function selectorString(labels: Record<string, string> | undefined): string {
   return Object.entries(labels ?? {})
@@ -10,7 +22,7 @@ export function selectorString(labels: Record<string, string> | undefined): stri
 }
 
 const inspect: Step = {
-  name: "inspect",
+  name: S.inspect,
   async run({ gateway, target, image }) {
     const read = await gateway.readDeployment(target.namespace, target.deploymentName);
     if (!read.ok) return fromK8sError(`reading Deployment ${target.deploymentName}`, read.error);
@@ -26,7 +38,7 @@ const inspect: Step = {
 };
 
 const setImage: Step = {
-  name: "set-image",
+  name: S.setImage,
   async run({ gateway, target, image, dryRun }) {
     const patch = imagePatch(target.containerName, image);
     const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
@@ -40,7 +52,7 @@ const setImage: Step = {
 };
 
 const waitRollout: Step = {
-  name: "wait-rollout",
+  name: S.waitRollout,
   async run(context) {
     const result = await waitForRollout(context, context.target.deploymentName);
     return result.status === "done" ? { ...result, trafficSwitched: true } : result;
@@ -49,52 +61,123 @@ const waitRollout: Step = {
 
 export const rollingDeploy: Step[] = [inspect, setImage, waitRollout];
 
-/** The ReplicaSet `kubectl rollout undo` would restore: the newest revision before the current one. */
-async function previousReplicaSet(context: StepContext): Promise<{ rs?: V1ReplicaSet; current: number; live?: string; error?: ReturnType<typeof fromK8sError> }> {
-  const { gateway, target } = context;
-  const read = await gateway.readDeployment(target.namespace, target.deploymentName);
-  if (!read.ok) return { current: 0, error: fromK8sError(`reading Deployment ${target.deploymentName}`, read.error) };
-  const current = revisionOf(read.value);
-  const list = await gateway.listReplicaSets(target.namespace, selectorString(read.value.spec?.selector?.matchLabels));
-  if (!list.ok) return { current, error: fromK8sError("listing ReplicaSets", list.error) };
-  const uid = read.value.metadata?.uid;
-  const owned = list.value.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? true);
-  const rs = owned.filter((r) => revisionOf(r) < current).sort((a, b) => revisionOf(b) - revisionOf(a))[0];
-  return { rs, current, live: containerImage(read.value, target.containerName) };
+/** One ReplicaSet of the Deployment, as the service page and the run's events show it. */
+export interface ReplicaSetState {
+  name: string;
+  revision: number;
+  image?: string;
+  hash?: string;
+  desired: number;
+  ready: number;
 }
 
-const findPrevious: Step = {
-  name: "find-previous-revision",
-  async run(context, state) {
-    const { rs, current, error, live } = await previousReplicaSet(context);
-    if (error) return error;
-    // "The revision before the current one" is only the good version while the bad one is current.
-    if (state.expectLiveImage && live !== state.expectLiveImage) {
-      return { status: "failed", message: `nothing rolled back: ${context.target.deploymentName} runs ${live}, no longer ${state.expectLiveImage}, which this rollback was for` };
-    }
-    if (!rs) return { status: "failed", message: `${context.target.deploymentName} has no revision before ${current} to roll back to` };
-    const hash = rs.metadata?.labels?.["pod-template-hash"];
-    const image = rs.spec?.template?.spec?.containers?.find((c) => c.name === context.target.containerName)?.image;
+/** The Deployment's live image and its ReplicaSets, newest revision first. */
+export async function readRevisions(context: StepContext): Promise<{ image?: string; revision: number; replicaSets: ReplicaSetState[]; raw: V1ReplicaSet[]; error?: StepResult }> {
+  const { gateway, target } = context;
+  const read = await gateway.readDeployment(target.namespace, target.deploymentName);
+  if (!read.ok) return { revision: 0, replicaSets: [], raw: [], error: fromK8sError(`reading Deployment ${target.deploymentName}`, read.error) };
+  const list = await gateway.listReplicaSets(target.namespace, selectorString(read.value.spec?.selector?.matchLabels));
+  if (!list.ok) return { revision: 0, replicaSets: [], raw: [], error: fromK8sError("listing ReplicaSets", list.error) };
+  const uid = read.value.metadata?.uid;
+  const raw = list.value.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? true).sort((a, b) => revisionOf(b) - revisionOf(a));
+  const replicaSets = raw.map((rs) => ({
+    name: rs.metadata?.name ?? "",
+    revision: revisionOf(rs),
+    image: rs.spec?.template?.spec?.containers?.find((c) => c.name === target.containerName)?.image ?? rs.spec?.template?.spec?.containers?.[0]?.image,
+    hash: rs.metadata?.labels?.["pod-template-hash"],
+    desired: rs.spec?.replicas ?? 0,
+    ready: rs.status?.readyReplicas ?? 0,
+  }));
+  return { image: containerImage(read.value, target.containerName), revision: revisionOf(read.value), replicaSets, raw };
+}
+
+export function describeReplicaSets(replicaSets: readonly ReplicaSetState[]): string {
+  return replicaSets
+    .filter((rs) => rs.desired > 0 || rs.ready > 0)
+    .map((rs) => `${rs.name} (revision ${rs.revision}, ${rs.image}: ${rs.ready}/${rs.desired} ready)`)
+    .join(", ");
+}
+
+/**
+ * Recovery of a rolling deploy is a report, not an action: Kubernetes keeps the old pods serving
+ * while new ones fail to become ready, and which version to return to is a person's call on the
+ * service page, which offers the undo. The report says exactly what serves.
+ */
+const reportReplicaSets: Step = {
+  name: S.reportReplicaSets,
+  async run(context) {
+    const read = await readRevisions(context);
+    if (read.error) return read.error;
+    const live = describeReplicaSets(read.replicaSets);
     return {
       status: "done",
-      message: `rolling back ${context.target.deploymentName} from revision ${current} to revision ${revisionOf(rs)} (${image})`,
+      message: `live ReplicaSets: ${live || "none with pods"}`,
+      response: { replicaSets: read.replicaSets },
+    };
+  },
+};
+
+export const rollingRecoveries: Record<string, RecoveryPlan> = {
+  [S.setImage]: { steps: [S.reportReplicaSets], summary: "the rollout was left where it stopped; roll back from the service page to restore the last good version" },
+  [S.waitRollout]: { steps: [S.reportReplicaSets], summary: "the rollout was left where it stopped; roll back from the service page to restore the last good version" },
+};
+
+export const rollingRecoverySteps: Step[] = [reportReplicaSets];
+
+export type RollingRollbackPlan =
+  | { ok: false; why: string }
+  | { ok: true; image: string; from?: string; replicaSet?: ReplicaSetState; already: boolean; describe: string };
+
+/** Which revision a rollback restores: the newest ReplicaSet with the last good version (or the image alone). Pure. */
+export function planRollingRollback(liveImage: string | undefined, replicaSets: readonly ReplicaSetState[], intent: Pick<RunState, "candidates" | "expectLiveImage" | "rollbackTo">): RollingRollbackPlan {
+  if (intent.rollbackTo && liveImage === intent.rollbackTo) return { ok: true, image: intent.rollbackTo, from: liveImage, already: true, describe: `already on ${intent.rollbackTo}` };
+  if (intent.expectLiveImage && liveImage !== intent.expectLiveImage) {
+    return { ok: false, why: `nothing rolled back: the Deployment runs ${liveImage}, no longer ${intent.expectLiveImage}, which this rollback was for` };
+  }
+  const choice = intent.rollbackTo ? { image: intent.rollbackTo } : chooseRollbackImage(intent.candidates ?? [], [liveImage]);
+  if (choice.image === null) return { ok: false, why: choice.why };
+  const replicaSet = replicaSets.find((rs) => rs.image === choice.image);
+  return {
+    ok: true,
+    image: choice.image,
+    from: liveImage,
+    replicaSet,
+    already: false,
+    describe: replicaSet ? `revision ${replicaSet.revision} (${replicaSet.name}, ${choice.image})` : `${choice.image} (no ReplicaSet keeps it any more: the image is set again)`,
+  };
+}
+
+const findTarget: Step = {
+  name: S.findTarget,
+  async run(context, state) {
+    const read = await readRevisions(context);
+    if (read.error) return read.error;
+    const plan = planRollingRollback(read.image, read.replicaSets, state);
+    if (!plan.ok) return { status: "failed", message: plan.why };
+    return {
+      status: "done",
+      message: plan.already ? `${context.target.deploymentName} already runs ${plan.image}` : `rolling back ${context.target.deploymentName} from ${read.image} (revision ${read.revision}) to ${plan.describe}`,
       // liveColor carries the ReplicaSet's pod-template-hash: the revision number changes on undo.
-      state: { previousRevision: revisionOf(rs), toImage: image, rollbackTarget: { strategy: "ROLLING", revision: revisionOf(rs), image }, liveColor: hash },
-      response: { replicaSet: rs.metadata?.name, revision: revisionOf(rs), image },
+      state: { fromImage: read.image, toImage: plan.image, rollbackTo: plan.image, previousRevision: plan.replicaSet?.revision, liveColor: plan.already ? undefined : plan.replicaSet?.hash ?? "", rollbackTarget: { strategy: "ROLLING", revision: plan.replicaSet?.revision ?? 0, image: plan.image } },
+      response: { replicaSets: read.replicaSets },
     };
   },
 };
 
 const restoreTemplate: Step = {
-  name: "restore-template",
+  name: S.restoreTemplate,
   async run(context, state) {
     const { gateway, target, dryRun } = context;
-    const read = await gateway.readDeployment(target.namespace, target.deploymentName);
-    if (!read.ok) return fromK8sError(`reading Deployment ${target.deploymentName}`, read.error);
-    const list = await gateway.listReplicaSets(target.namespace, selectorString(read.value.spec?.selector?.matchLabels));
-    if (!list.ok) return fromK8sError("listing ReplicaSets", list.error);
+    if (state.liveColor === undefined) return { status: "done", message: `${target.deploymentName} already runs ${state.toImage}` };
+    if (!state.liveColor) {
+      const patch = imagePatch(target.containerName, state.toImage!);
+      const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
+      return written(result, `setting ${state.toImage} on ${target.deploymentName}`, patch, dryRun, () => ({ status: "done", message: `${target.deploymentName} set to ${state.toImage}`, request: patch }));
+    }
+    const read = await readRevisions(context);
+    if (read.error) return read.error;
     // Found again by its pod-template-hash: after the undo its revision number changes.
-    const rs = list.value.find((r) => r.metadata?.labels?.["pod-template-hash"] === state.liveColor);
+    const rs = read.raw.find((r) => r.metadata?.labels?.["pod-template-hash"] === state.liveColor);
     if (!rs?.spec?.template) return { status: "failed", message: `the ReplicaSet of revision ${state.previousRevision} is gone` };
     const template = structuredClone(rs.spec.template);
     delete template.metadata?.labels?.["pod-template-hash"];
@@ -108,13 +191,4 @@ const restoreTemplate: Step = {
   },
 };
 
-export const rollingRollback: Step[] = [findPrevious, restoreTemplate, waitRollout];
-
-/** Whether a rolling Deployment has a revision to go back to, for the service page. */
-export async function rollingRollbackReady(context: StepContext): Promise<{ ready: boolean; detail: string }> {
-  const { rs, current, error } = await previousReplicaSet(context);
-  if (error) return { ready: false, detail: error.message };
-  if (!rs) return { ready: false, detail: `no revision before ${current}` };
-  const image = rs.spec?.template?.spec?.containers?.[0]?.image;
-  return { ready: true, detail: `revision ${revisionOf(rs)} (${image})` };
-}
+export const rollingRollback: Step[] = [findTarget, restoreTemplate, waitRollout];
