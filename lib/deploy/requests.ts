@@ -154,8 +154,9 @@ async function previewFor(row: Parameters<typeof deployTarget>[0] & { service: {
   let gateway: ClusterGateway;
   try {
     gateway = gatewayFor(target.cluster);
-  } catch (error) {
-    throw new AppError("CLUSTER_UNAVAILABLE", error instanceof Error ? error.message : "The cluster is not configured.");
+  } catch {
+    // Not configured here: the run fails at its start with the cluster's own message.
+    return null;
   }
   const preview = await previewRollback({ gateway, target, image: "", dryRun: false, now: () => new Date() }, strategy, history);
   if (!preview.ready && !preview.from) return null;

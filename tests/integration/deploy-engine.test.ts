@@ -90,7 +90,7 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.1.0");
     expect((await getDb().release.findUniqueOrThrow({ where: { id: release.id } })).status).toBe("DEPLOYED");
 
-    const rollback = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "errors after 1.1.0" })).id);
+    const rollback = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "errors after 1.1.0" }, gatewayFor)).id);
     expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
     expect(rollback.toImage).toBe("registry.example.com/shop/web:1.0.0");
@@ -109,15 +109,15 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     expect(blue.spec?.replicas).toBe(2);
     expect(run.rollbackTarget).toMatchObject({ strategy: "BLUE_GREEN", color: "blue" });
 
-    const rollback = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "checkout errors" })).id);
+    const rollback = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "checkout errors" }, gatewayFor)).id);
     expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
     expect(await selector(s.core, s.namespace)).toMatchObject({ color: "blue" });
     expect(rollback.trafficSwitchedAt!.getTime()).toBeGreaterThanOrEqual(rollback.createdAt.getTime());
 
-    // A second rollback must not put the bad version back.
-    const again = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "pressed twice" })).id);
-    expect(again.status).toBe("FAILED");
-    expect(again.outcome).toMatch(/nothing to roll back to: blue, the version before the last deploy, is already live/);
+    // A second rollback must not put the bad version back: the button refuses before any run starts.
+    await expect(requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "pressed twice" }, gatewayFor)).rejects.toThrow(
+      /^Nothing to roll back to: registry.example.com\/shop\/web:1.0.0, the last good version, is already live; the other candidate, registry.example.com\/shop\/web:2.0.0, was rolled back\.$/,
+    );
     expect(await selector(s.core, s.namespace)).toMatchObject({ color: "blue" });
   });
 
@@ -133,9 +133,10 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
 
   it("canary: a rollback with no earlier stable version says there is nothing to roll back to", async () => {
     const s = await setup("CANARY");
-    const run = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "nothing shipped yet" })).id);
-    expect(run.status).toBe("FAILED");
-    expect(run.outcome).toBe("nothing to roll back to: Greenlight has no earlier stable version of this service recorded");
+    await expect(requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "nothing shipped yet" }, gatewayFor)).rejects.toThrow(
+      "Nothing to roll back to: Greenlight has no record of a good version of this service here yet.",
+    );
+    expect(await getDb().deploymentRun.count({ where: { serviceId: s.service.id } })).toBe(0);
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
   });
 
@@ -196,7 +197,7 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     }
     const finished = await waitForRun(run.id);
     expect(finished.status).toBe("FAILED");
-    expect(finished.outcome).toMatch(/^canary failed its analysis at 25 %: error rate 9.9 % > 0.1 %; then stopping the canary failed: scaling web-canary to 0: .*admission webhook denied the request$/);
+    expect(finished.outcome).toMatch(/^canary failed its analysis at 25 %: error rate 9.9 % > 0.1 %; then recovering failed at retire-canary: scaling web-canary to 0: .*admission webhook denied the request$/);
     const incident = await getDb().incident.findFirstOrThrow({ where: { events: { some: { runId: run.id } } } });
     expect(incident).toMatchObject({ source: "AUTO_ROLLBACK", status: "OPEN" });
     expect(incident.summary).toMatch(/could not finish scaling the canary to zero, check it now/);
