@@ -55,7 +55,7 @@ test("deploy a blue-green release, watch it finish, roll back, and the Service s
   const staging = onCall.getByTestId("environment-staging");
   await expect(staging.getByTestId("live-color")).toHaveText(after);
   await expect(staging.getByTestId("live-image")).toHaveText(image);
-  await expect(staging.getByTestId("rollback-readiness")).toContainText("ready: switch back to");
+  await expect(staging.getByTestId("rollback-readiness")).toContainText("ready: switch the Service to");
   await staging.getByRole("button", { name: "Roll back Checkout in Staging" }).click();
   const dialog = onCall.getByRole("dialog");
   await expect(dialog.getByRole("button", { name: "Roll back now" })).toBeDisabled();

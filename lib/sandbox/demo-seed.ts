@@ -30,6 +30,9 @@ function deployment(namespace: string, name: string, container: string, image: s
     metadata: { name, namespace, labels: { app: labels.app } },
     spec: {
       replicas,
+      // A demo version that never gets ready fails its deploy within half a minute (not the
+      // default ten), so a fresh `npm start` shows a failed deploy and its recovery quickly.
+      progressDeadlineSeconds: 30,
       selector: { matchLabels: labels },
       template: {
         metadata: { labels },

@@ -109,7 +109,8 @@ function serviceDefaults(obj: KubeObject): void {
   spec.sessionAffinity ??= "None";
   for (const port of spec.ports ?? []) {
     port.protocol ??= "TCP";
-    port.targetPort ??= port.port;
+    // An unset IntOrString arrives as 0 from protobuf clients (Go's zero value); both mean "the port".
+    if (port.targetPort === undefined || port.targetPort === 0 || port.targetPort === "") port.targetPort = port.port;
   }
   if (spec.type !== "ExternalName") {
     spec.clusterIP ??= `10.96.${randomInt(0, 255)}.${randomInt(1, 254)}`;

@@ -10,7 +10,9 @@ import type { ApiCore, DeleteOptions } from "./api";
 import { withTypeMeta } from "./api";
 import { apiGroup, apiGroupList, apiResourceList, coreVersions, versionInfo } from "./discovery";
 import type { Faults } from "./faults";
+import { openApiJson, openApiProtobuf } from "./openapi";
 import { applyPatch } from "./patch";
+import { acceptsOnlyProtobuf, canEncodeKind, decodeProtobufBody, encodeProtobufBody, isProtobuf, notAcceptable, PROTOBUF_MEDIA_TYPE, type ExpectedKind } from "./protobuf";
 import { apiVersionOf, findType, type ResourceType } from "./resources";
 import { matchesRequirements, parseFieldSelector, parseLabelSelector } from "./selectors";
 import { ApiError, errors, failureStatus } from "./status";
@@ -105,7 +107,8 @@ export class SandboxServer {
 
     if (path.startsWith("/sandbox/")) return this.handleDemo(req, res, path.slice("/sandbox/".length), method);
     if (path === "/healthz" || path === "/readyz" || path === "/livez") return this.text(res, 200, "ok");
-    if (path === "/version") return this.json(res, 200, versionInfo());
+    // /version is JSON whatever the client accepts, as in kube-apiserver.
+    if (path === "/version") return this.writeJson(res, 200, versionInfo());
 
     const auth = req.headers.authorization ?? "";
     if (auth !== `Bearer ${this.token}`) throw errors.unauthorized();
@@ -125,20 +128,15 @@ export class SandboxServer {
     await this.handleResource(req, res, url, method, route);
   }
 
-  /**
-   * An OpenAPI v2 document without definitions. kubectl fetches it (as protobuf) before
-   * `apply` and `create --validate`; with no schema for a kind it skips client-side
-   * validation and computes apply patches from its built-in types, which is all it needs.
-   */
+  /** /openapi/v2 (openapi.ts): gnostic protobuf for kubectl, JSON otherwise. */
   private openApi(req: IncomingMessage, res: ServerResponse): void {
     if ((req.headers.accept ?? "").includes("protobuf")) {
-      // gnostic openapi_v2.Document with only `swagger: "2.0"` (field 1, length-delimited).
-      const body = Buffer.from([0x0a, 0x03, ...Buffer.from("2.0")]);
+      const body = openApiProtobuf();
       res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length });
       res.end(body);
       return;
     }
-    this.json(res, 200, { swagger: "2.0", info: { title: "Kubernetes", version: versionInfo().gitVersion }, paths: {}, definitions: {} });
+    this.writeJson(res, 200, openApiJson(String(versionInfo().gitVersion)));
   }
 
   private discovery(path: string): JsonObject | undefined {
@@ -184,6 +182,10 @@ export class SandboxServer {
     if (dryRunParam.some((d) => d !== "All")) throw errors.badRequest(`Invalid dry run value: ${dryRunParam.join(",")}`);
     const dryRun = dryRunParam.includes("All");
     if (subresource && !(type.subresources as string[]).includes(subresource)) throw errors.pathNotFound();
+    if (acceptsOnlyProtobuf(req.headers.accept) && !this.answersInProtobuf(req, type, subresource, query)) {
+      // Refused before anything is written, as kube-apiserver negotiates the output first.
+      throw notAcceptable();
+    }
     if (subresource === "scale") return this.handleScale(req, res, method, route, dryRun);
     const statusOnly = subresource === "status" ? ({ subresource: "status" } as const) : {};
 
@@ -194,7 +196,7 @@ export class SandboxServer {
           return this.list(req, res, type, namespace, query);
         }
         case "POST": {
-          const created = this.api.create(type, namespace, await readJson(req), { dryRun });
+          const created = this.api.create(type, namespace, await readObject(req, expectedKind(type)), { dryRun });
           return this.json(res, 201, created);
         }
         case "DELETE": {
@@ -213,13 +215,13 @@ export class SandboxServer {
         return this.json(res, 200, obj);
       }
       case "PUT":
-        return this.json(res, 200, this.api.replace(type, namespace, name, await readJson(req), { dryRun, ...statusOnly }));
+        return this.json(res, 200, this.api.replace(type, namespace, name, await readObject(req, expectedKind(type)), { dryRun, ...statusOnly }));
       case "PATCH": {
         const contentType = req.headers["content-type"] ?? "";
         return this.json(res, 200, this.api.patch(type, namespace, name, contentType, await readJson(req), { dryRun, ...statusOnly }));
       }
       case "DELETE": {
-        const body = await readJson(req, true);
+        const body = await readObject(req, { apiVersion: apiVersionOf(type), kind: "DeleteOptions" }, true);
         const options: DeleteOptions = { dryRun };
         const policy = query.get("propagationPolicy") ?? (isObject(body) ? body.propagationPolicy : undefined);
         if (policy === "Orphan" || policy === "Background" || policy === "Foreground") options.propagationPolicy = policy;
@@ -250,7 +252,7 @@ export class SandboxServer {
     const current = this.api.get(type, namespace, name);
     if (method === "GET") return this.json(res, 200, toScale(current));
     if (method !== "PUT" && method !== "PATCH") throw errors.methodNotAllowed();
-    const body = await readJson(req);
+    const body = method === "PUT" ? await readObject(req, { apiVersion: "autoscaling/v1", kind: "Scale" }) : await readJson(req);
     let scale: JsonObject = toScale(current);
     if (method === "PUT") scale = body as JsonObject;
     else {
@@ -262,6 +264,13 @@ export class SandboxServer {
     if (typeof meta.resourceVersion === "string" && meta.resourceVersion) next.metadata.resourceVersion = meta.resourceVersion;
     const updated = this.api.replace(type, namespace, name, next, { dryRun });
     return this.json(res, 200, toScale(updated));
+  }
+
+  /** Whether this request's answer has a protobuf form: objects, lists and Status of the served kinds do; Scale, tables and watch streams do not here. */
+  private answersInProtobuf(req: IncomingMessage, type: ResourceType, subresource: string | undefined, query: URLSearchParams): boolean {
+    if (subresource === "scale" || wantsTable(req.headers.accept)) return false;
+    if (req.method === "GET" && (query.get("watch") === "1" || query.get("watch") === "true")) return false;
+    return canEncodeKind(apiVersionOf(type), type.kind);
   }
 
   private filtered(type: ResourceType, namespace: string | undefined, query: URLSearchParams): KubeObject[] {
@@ -339,12 +348,25 @@ export class SandboxServer {
   }
 
   private async handleDemo(req: IncomingMessage, res: ServerResponse, name: string, method: string): Promise<void> {
-    if (method === "GET") return this.json(res, 200, this.demo.get(name) as JsonObject);
-    if (method === "POST" || method === "DELETE") return this.json(res, 200, this.demo.post(method === "DELETE" ? `${name}:delete` : name, await readJson(req, true)) as JsonObject);
+    if (method === "GET") return this.writeJson(res, 200, this.demo.get(name) as JsonObject);
+    if (method === "POST" || method === "DELETE") return this.writeJson(res, 200, this.demo.post(method === "DELETE" ? `${name}:delete` : name, await readJson(req, true)) as JsonObject);
     throw errors.methodNotAllowed();
   }
 
+  /**
+   * An API answer: JSON, or protobuf for a client that accepts nothing else (406 when this body
+   * has no protobuf form, which handleResource mostly rules out before acting).
+   */
   private json(res: ServerResponse, code: number, body: unknown): void {
+    if (body === undefined) throw errors.pathNotFound();
+    if (!acceptsOnlyProtobuf(res.req.headers.accept)) return this.writeJson(res, code, body);
+    const encoded = encodeProtobufBody(body);
+    if (!encoded) return this.writeJson(res, 406, notAcceptable().toStatus());
+    res.writeHead(code, { "content-type": PROTOBUF_MEDIA_TYPE, "content-length": encoded.length, "cache-control": "no-cache, private" });
+    res.end(encoded);
+  }
+
+  private writeJson(res: ServerResponse, code: number, body: unknown): void {
     if (body === undefined) throw errors.pathNotFound();
     const text = JSON.stringify(body);
     res.writeHead(code, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "cache-control": "no-cache, private" });
@@ -361,13 +383,18 @@ export class SandboxServer {
       res.end();
       return;
     }
-    if (error instanceof ApiError) return this.json(res, error.code, error.toStatus());
+    // A 406 is written as JSON: the client accepts nothing the sandbox can write (kube-apiserver does the same).
+    if (error instanceof ApiError) return error.code === 406 ? this.writeJson(res, 406, error.toStatus()) : this.json(res, error.code, error.toStatus());
     const message = error instanceof Error ? error.message : String(error);
     this.json(res, 500, failureStatus(500, "InternalError", `Internal error occurred: ${message}`));
   }
 }
 
-async function readJson(req: IncomingMessage, optional = false): Promise<unknown> {
+function expectedKind(type: ResourceType): ExpectedKind {
+  return { apiVersion: apiVersionOf(type), kind: type.kind };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -375,7 +402,23 @@ async function readJson(req: IncomingMessage, optional = false): Promise<unknown
     if (size > MAX_BODY_BYTES) throw new ApiError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString("utf8").trim();
+  return Buffer.concat(chunks);
+}
+
+/** An object body (create, update, delete options): JSON, or protobuf as kubectl 1.30+ sends it. */
+async function readObject(req: IncomingMessage, expected: ExpectedKind, optional = false): Promise<unknown> {
+  if (!isProtobuf(req.headers["content-type"])) return readJson(req, optional);
+  const body = await readBody(req);
+  if (body.length === 0) {
+    if (optional) return undefined;
+    throw errors.badRequest("the body of the request is empty");
+  }
+  return decodeProtobufBody(body, expected);
+}
+
+/** Patches and demo endpoints: JSON only (Kubernetes has no protobuf patch types). */
+async function readJson(req: IncomingMessage, optional = false): Promise<unknown> {
+  const text = (await readBody(req)).toString("utf8").trim();
   if (text === "") {
     if (optional) return undefined;
     throw errors.badRequest("the body of the request is empty");

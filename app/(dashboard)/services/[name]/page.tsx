@@ -13,6 +13,7 @@ import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
 import { db } from "@/lib/db";
 import { liveState } from "@/lib/deploy/live-state";
+import type { RollbackSide } from "@/lib/deploy/rollback/preview";
 import { activeRunFor, recentRuns } from "@/lib/deploy/queries";
 import { deployTarget } from "@/lib/deploy/targets";
 import { can } from "@/lib/rbac";
@@ -83,9 +84,15 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
                     </dd>
                   </div>
                 ) : null}
-                <div className="col-span-2">
-                  <dt className="text-muted-foreground">Rollback</dt>
+                <div className="col-span-2" data-testid="rollback-preview">
+                  <dt className="text-muted-foreground">Roll back would</dt>
                   <dd data-testid="rollback-readiness">{state.rollback.ready ? `ready: ${state.rollback.detail}` : `not ready: ${state.rollback.detail}`}</dd>
+                  {state.rollback.from || state.rollback.to ? (
+                    <dd className="mt-1 grid gap-1 text-xs">
+                      {state.rollback.from ? <RollbackSideLine label="from" side={state.rollback.from} testId="rollback-from" /> : null}
+                      {state.rollback.to ? <RollbackSideLine label="to" side={state.rollback.to} testId="rollback-to" /> : null}
+                    </dd>
+                  ) : null}
                 </div>
                 {state.error ? (
                   <p role="alert" className="col-span-2 text-sm text-destructive">
@@ -192,5 +199,15 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
         </Card>
       </div>
     </>
+  );
+}
+
+function RollbackSideLine({ label, side, testId }: { label: string; side: RollbackSide; testId: string }) {
+  return (
+    <span data-testid={testId}>
+      <span className="inline-block w-10 text-muted-foreground">{label}</span>
+      <span className="break-all font-mono">{side.image ?? "—"}</span> · {side.where}
+      {side.desired !== undefined ? ` · ${side.ready ?? 0}/${side.desired} ready` : ""}
+    </span>
   );
 }
