@@ -1,15 +1,18 @@
 /**
  * `npm run bench:rollback`: over 50 blue-green rollbacks, the time from the rollback request to
  * the Service selector switched (the run's traffic-switch instant), beside the same bare PATCH
- * made directly with client-node. On the sandbox always; on a real API server too when
+ * made directly with client-node. Each rollback follows a deploy made through Greenlight (not
+ * measured): a rollback goes to the last good version the deployment log knows, so ping-ponging
+ * between two colours is (rightly) refused after the first. On the sandbox always; on a real API server too when
  * KUBECONFIG points at one. Ends with one line:
  *   rollback p50_ms=… p95_ms=… bare_patch_p95_ms=… ratio_p95=…
  */
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { loadUser } from "@/lib/auth/current-user";
-import { requestRollback } from "@/lib/deploy/requests";
+import { requestDeploy, requestRollback } from "@/lib/deploy/requests";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { startRunWorker } from "@/lib/jobs/worker";
+import { createRelease } from "@/lib/releases/create-release";
 import { spawnSandbox, startBenchDatabase } from "./bench-support";
 import { createWorkload, removeWorkloads, waitFor } from "@/tests/support/workloads";
 
@@ -23,7 +26,9 @@ function percentile(values: number[], p: number): number {
 const bench = await startBenchDatabase("bench");
 const db = bench.db;
 const onCall = (await loadUser((await db.user.findUniqueOrThrow({ where: { email: "oncall@greenlight.local" } })).id))!;
-const production = await db.environment.findUniqueOrThrow({ where: { name: "production" } });
+const releaseManager = (await loadUser((await db.user.findUniqueOrThrow({ where: { email: "release.manager@greenlight.local" } })).id))!;
+// Staging: deploys there need no sign-offs, so each round can ship a version to roll back from.
+const staging = await db.environment.findUniqueOrThrow({ where: { name: "staging" } });
 
 // SANDBOX_LOAD=off: the benchmark measures the API server, not the demo traffic.
 const sandbox = await spawnSandbox(bench.tmp, { SANDBOX_LOAD: "off" });
@@ -55,18 +60,30 @@ for (const cluster of clusters) {
     data: {
       name: `bench-${cluster.name}-${namespace}`,
       displayName: `Bench ${cluster.name}`,
-      targets: { create: { environmentId: production.id, cluster: cluster.name, namespace, deploymentName: "web", containerName: "web", kubeServiceName: "web", defaultStrategy: "BLUE_GREEN" } },
+      targets: { create: { environmentId: staging.id, cluster: cluster.name, namespace, deploymentName: "web", containerName: "web", kubeServiceName: "web", defaultStrategy: "BLUE_GREEN" } },
     },
   });
 
-  const rollback = async () => {
-    const started = Date.now();
-    const run = await requestRollback(onCall, { serviceId: service.id, environmentId: production.id, reason: "benchmark" });
-    let done = await db.deploymentRun.findUniqueOrThrow({ where: { id: run.id } });
+  const finished = async (runId: string) => {
+    let done = await db.deploymentRun.findUniqueOrThrow({ where: { id: runId } });
     while (!["SUCCEEDED", "FAILED", "ABORTED"].includes(done.status)) {
       await new Promise((r) => setTimeout(r, 10));
-      done = await db.deploymentRun.findUniqueOrThrow({ where: { id: run.id } });
+      done = await db.deploymentRun.findUniqueOrThrow({ where: { id: runId } });
     }
+    return done;
+  };
+  let round = 0;
+  const deployNext = async () => {
+    round += 1;
+    const release = await createRelease(releaseManager, { serviceId: service.id, environmentId: staging.id, imageRef: `registry.example.com/shop/web:2.${round}.0`, strategy: "BLUE_GREEN", changeSummary: "Benchmark round.", links: [] });
+    const deployed = await finished((await requestDeploy(releaseManager, release.id)).id);
+    if (deployed.status !== "SUCCEEDED") throw new Error(`deploy ${deployed.id} ended ${deployed.status}: ${deployed.outcome}`);
+  };
+  const rollback = async () => {
+    await deployNext();
+    const started = Date.now();
+    const run = await requestRollback(onCall, { serviceId: service.id, environmentId: staging.id, reason: "benchmark" }, (name) => gateways.get(name)!);
+    const done = await finished(run.id);
     if (done.status !== "SUCCEEDED" || !done.trafficSwitchedAt) throw new Error(`rollback ${run.id} ended ${done.status}: ${done.outcome}`);
     pickups.push(done.startedAt!.getTime() - started);
     return done.trafficSwitchedAt.getTime() - started;

@@ -127,6 +127,7 @@ export async function requestRollback(user: CurrentUser, input: { serviceId: str
         candidates: rollbackCandidates(history).candidates,
         rollbackTo: preview?.intent?.rollbackTo,
         expectLiveImage: preview?.intent?.expectLiveImage,
+        switchNow: preview?.intent?.switchNow,
         fromImage: preview?.from?.image,
         releaseId: lastDeploy?.releaseId ?? null,
         requestedById: user.id,
@@ -174,6 +175,8 @@ export interface RollbackRunInput {
   rollbackTo?: string | null;
   /** The version the rollback replaces: if another one is live by then, it changes nothing. */
   expectLiveImage?: string | null;
+  /** Blue-green: the switch read from the cluster when the rollback was asked for. */
+  switchNow?: RunState["switchNow"];
   fromImage?: string | null;
   releaseId: string | null;
   /** Null for an automatic rollback. */
@@ -199,6 +202,7 @@ export async function createRollbackRun(tx: DbTx, input: RollbackRunInput) {
         candidates: input.candidates,
         ...(input.rollbackTo ? { rollbackTo: input.rollbackTo } : {}),
         ...(input.expectLiveImage ? { expectLiveImage: input.expectLiveImage } : {}),
+        ...(input.switchNow ? { switchNow: input.switchNow } : {}),
       },
       releaseId: input.releaseId,
       requestedById: input.requestedById,

@@ -63,6 +63,11 @@ export interface RunState {
    */
   candidates?: string[];
   rollbackTo?: string;
+  /**
+   * Blue-green rollbacks: the switch the person was shown, read from the cluster when they asked.
+   * While those reads are fresh the run switches at once (the PATCH itself checks the live colour).
+   */
+  switchNow?: { from: string; to: string; readAt: string };
 }
 
 /** How a canary being stopped will end; `breach` says its analysis failed (why, for the incident). */

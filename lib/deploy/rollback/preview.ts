@@ -22,7 +22,7 @@ export interface RollbackPreview {
   from?: RollbackSide;
   to?: RollbackSide;
   /** What the rollback run is asked to do: exactly what was previewed. */
-  intent?: { rollbackTo: string; expectLiveImage?: string };
+  intent?: { rollbackTo: string; expectLiveImage?: string; switchNow?: { from: string; to: string; readAt: string } };
 }
 
 /** The runs of one service in one environment the last-good rule reads. */
@@ -68,7 +68,17 @@ export async function previewRollback(context: StepContext, strategy: StrategyNa
     if (!plan.ok) return refuse(explain(live.image, plan.why), from);
     const to = { image: plan.image, where: idle.color, ready: idle.ready, desired: idle.desired };
     const action = plan.action === "switch" ? `switch the Service to ${idle.color}` : plan.action === "scale-up" ? `scale ${idle.color} to ${plan.replicas}, wait until ready, then switch` : `put ${plan.image} on ${idle.color} × ${plan.replicas}, wait until ready, then switch`;
-    return { ready: true, detail: `${action}: ${live.image} → ${plan.image} (${plan.describe})`, from, to, intent: { rollbackTo: plan.image, expectLiveImage: live.image } };
+    return {
+      ready: true,
+      detail: `${action}: ${live.image} → ${plan.image} (${plan.describe})`,
+      from,
+      to,
+      intent: {
+        rollbackTo: plan.image,
+        expectLiveImage: live.image,
+        ...(plan.action === "switch" ? { switchNow: { from: live.color, to: idle.color, readAt: context.now().toISOString() } } : {}),
+      },
+    };
   }
 
   if (strategy === "ROLLING") {

@@ -272,10 +272,23 @@ export async function readColors(context: StepContext): Promise<{ live?: ColorSt
  * are not ready, nor to a version a run failed with. A restart re-runs this step and converges:
  * the good version is recorded in the state before anything is written.
  */
+/** How old the request's reads may be for the run to switch on them without reading again. */
+const FRESH_READ_MS = 2000;
+
 const switchBack: Step = {
   name: S.switchBack,
   async run(context, state) {
     const { gateway, target, dryRun } = context;
+    const fresh = state.switchNow && state.rollbackTo && context.now().getTime() - new Date(state.switchNow.readAt).getTime() < FRESH_READ_MS;
+    if (fresh && state.switchNow && state.rollbackTo) {
+      // The other colour was ready with the good version a moment ago (the person saw it so): one
+      // conditional PATCH, which the cluster refuses if traffic moved meanwhile.
+      const { from, to } = state.switchNow;
+      const switched = await switchSelector(context, from, to, state.rollbackTo, "switched back to");
+      const facts: Partial<RunState> = { liveColor: from, idleColor: to, fromImage: state.expectLiveImage, toImage: state.rollbackTo, switchNow: undefined };
+      // Refused or unreachable: read everything and decide again, as without the request's reads.
+      return switched.status === "done" ? { ...switched, state: facts } : { status: "waiting", retryInMs: 0, message: switched.message, state: { switchNow: undefined } };
+    }
     const read = await readColors(context);
     if (read.error) return read.error;
     const live = read.live!;
