@@ -91,7 +91,7 @@ describe.each(clusters)("rollback after a failed deploy on the $name cluster", (
     };
     const rollBack = async () => waitForRun((await requestRollback(f.onCall, { serviceId: service.id, environmentId: f.staging.id, reason: "errors after the last deploy" }, () => base)).id);
     const verdict = (good: string[]) => trafficVerdict(cluster.kubeConfig, namespace, "web", good);
-    return { namespace, apps: k8s.apps as AppsV1Api, deploy, rollBack, verdict };
+    return { namespace, serviceId: service.id, apps: k8s.apps as AppsV1Api, core: k8s.core, deploy, rollBack, verdict };
   }
 
   it("blue-green failing before the switch (never ready): traffic stays, the failed colour is scaled to zero, the rollback puts the last good version back on it first", async () => {
@@ -211,6 +211,25 @@ describe.each(clusters)("rollback after a failed deploy on the $name cluster", (
     expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
     expect(rollback.toImage).toBe(v("2.0.0"));
     const verdict = await s.verdict([v("2.0.0")]);
+    expect(verdict.safe, verdict.detail).toBe(true);
+  });
+
+  it("blue-green: a rollback whose previewed switch went stale (someone moved traffic meanwhile) never flips traffic twice", async () => {
+    const s = await setup("BLUE_GREEN");
+    expect((await s.deploy(v("2.0.0"))).status).toBe("SUCCEEDED");
+    await worker.stop();
+    let runId: string;
+    try {
+      runId = (await requestRollback(f.onCall, { serviceId: s.serviceId, environmentId: f.staging.id, reason: "errors after 2.0.0" }, () => base)).id;
+      // Someone switches to blue by hand before the worker gets to the run.
+      await s.core.patchNamespacedService({ namespace: s.namespace, name: "web", body: { spec: { selector: { app: "web", color: "blue" } } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+    } finally {
+      worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: () => gateway, leaseMs: 3000, concurrency: 2 });
+    }
+    const run = await waitForRun(runId);
+    expect(run.status, run.outcome ?? "").toBe("SUCCEEDED");
+    expect(run.events.find((e) => e.step === "switch-back" && e.phase === "AFTER")?.message).toMatch(/already selects blue/);
+    const verdict = await s.verdict([v("1.0.0")]);
     expect(verdict.safe, verdict.detail).toBe(true);
   });
 });
