@@ -78,7 +78,8 @@ test("a blue-green deploy that never gets ready leaves traffic alone, and the ro
   await expect(staging.getByTestId("rollback-from")).toContainText(`${live} (live)`);
   await expect(staging.getByTestId("rollback-to")).toContainText(previous);
   await expect(staging.getByTestId("rollback-to")).toContainText(`${idle} · 0/0 ready`);
-  await expect(staging.getByTestId("rollback-preview")).not.toContainText("crashloop");
+  await expect(staging.getByTestId("rollback-to")).not.toContainText("crashloop");
+  await expect(staging.getByTestId("rollback-readiness")).toContainText(`${idle} runs ${broken}, not a good version`);
 
   await staging.getByRole("button", { name: "Roll back Checkout in Staging" }).click();
   const dialog = onCall.getByRole("dialog");

@@ -83,13 +83,18 @@ for (const cluster of clusters) {
     await deployNext();
     const started = Date.now();
     const run = await requestRollback(onCall, { serviceId: service.id, environmentId: staging.id, reason: "benchmark" }, (name) => gateways.get(name)!);
+    const requested = Date.now();
     const done = await finished(run.id);
     if (done.status !== "SUCCEEDED" || !done.trafficSwitchedAt) throw new Error(`rollback ${run.id} ended ${done.status}: ${done.outcome}`);
-    pickups.push(done.startedAt!.getTime() - started);
+    phases.request.push(requested - started);
+    phases.pickup.push(done.startedAt!.getTime() - requested);
+    phases.worker.push(done.trafficSwitchedAt.getTime() - done.startedAt!.getTime());
     return done.trafficSwitchedAt.getTime() - started;
   };
-  const pickups: number[] = [];
+  // Where the time goes: the request (reads, run row, job), the queue's pickup, the worker's switch.
+  const phases = { request: [] as number[], pickup: [] as number[], worker: [] as number[] };
   for (let i = 0; i < 3; i++) await rollback();
+  for (const values of Object.values(phases)) values.length = 0;
   const rollbacks: number[] = [];
   for (let i = 0; i < ROUNDS; i++) rollbacks.push(await rollback());
 
@@ -101,7 +106,7 @@ for (const cluster of clusters) {
     await core.patchNamespacedService({ namespace, name: "web", body: { spec: { selector: { app: "web", color } } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
     if (i >= 3) bare.push(performance.now() - started);
   }
-  process.stdout.write(`[${cluster.name}] request → worker started: p50 ${percentile(pickups, 50)} ms, p95 ${percentile(pickups, 95)} ms\n`);
+  for (const [phase, values] of Object.entries(phases)) process.stdout.write(`[${cluster.name}] ${phase}: p50 ${percentile(values, 50)} ms, p95 ${percentile(values, 95)} ms\n`);
   const p50 = percentile(rollbacks, 50);
   const p95 = percentile(rollbacks, 95);
   const bareP95 = percentile(bare, 95);

@@ -108,7 +108,8 @@ function deadline(facts: RunFacts, state: MachineState): number {
 
 /** The final outcome of a recovered deploy: why it stopped, and what is true now. */
 export function recoveredOutcome(recovery: Recovery): string {
-  return recovery.summary ? `${recovery.reason}; ${recovery.summary}` : recovery.reason;
+  // The cluster's own messages often end in a full stop; the outcome reads as one sentence.
+  return recovery.summary ? `${recovery.reason.replace(/[.\s]+$/, "")}; ${recovery.summary}` : recovery.reason;
 }
 
 function finishRecovered(state: MachineState, recovery: Recovery): Decision {
