@@ -105,12 +105,15 @@ export async function requestDeploy(user: CurrentUser, releaseId: string) {
 export async function requestRollback(user: CurrentUser, input: { serviceId: string; environmentId: string; reason: string }, gatewayFor: (cluster: string) => ClusterGateway = defaultGatewayFor) {
   if (!can(user, "service:rollback")) throw new AppError("FORBIDDEN", forbiddenMessage("service:rollback", "roll back"));
   // On-call is waiting: the three reads go out together.
-  const [target, lastDeploy, history] = await Promise.all([
-    db.serviceTarget.findUnique({ where: { serviceId_environmentId: { serviceId: input.serviceId, environmentId: input.environmentId } }, include: { service: true, environment: true } }),
+  const [row, service, environment, lastDeploy, history] = await Promise.all([
+    db.serviceTarget.findUnique({ where: { serviceId_environmentId: { serviceId: input.serviceId, environmentId: input.environmentId } } }),
+    db.service.findUnique({ where: { id: input.serviceId }, select: { name: true } }),
+    db.environment.findUnique({ where: { id: input.environmentId }, select: { name: true } }),
     db.deploymentRun.findFirst({ where: { serviceId: input.serviceId, environmentId: input.environmentId, kind: "DEPLOY", status: "SUCCEEDED" }, orderBy: { finishedAt: "desc" }, select: { strategy: true, releaseId: true } }),
     rollbackHistory(input.serviceId, input.environmentId),
   ]);
-  if (!target) throw new AppError("NOT_FOUND", "That service is not set up for that environment.");
+  if (!row || !service || !environment) throw new AppError("NOT_FOUND", "That service is not set up for that environment.");
+  const target = { ...row, service, environment };
   const strategy = lastDeploy?.strategy ?? target.defaultStrategy;
   const preview = await previewFor(target, strategy, history, gatewayFor);
   // A cluster that does not answer now may answer in a second: the run derives the target itself then.

@@ -30,11 +30,20 @@ const RECOVERY_GRACE_MS = 120_000;
 
 type LoadedRun = NonNullable<Awaited<ReturnType<typeof loadRun>>>;
 
-function loadRun(runId: string) {
-  return db.deploymentRun.findUnique({
-    where: { id: runId },
-    include: { service: { include: { targets: true } }, environment: true, events: { orderBy: { seq: "desc" }, take: 1, select: { seq: true } } },
-  });
+/**
+ * The run and what it acts on, as plain single-table reads sent together: a rollback's switch
+ * waits on this, and nested includes cost several sequential queries.
+ */
+async function loadRun(runId: string, where: { serviceId: string; environmentId: string }) {
+  const [run, row, service, environment, last] = await Promise.all([
+    db.deploymentRun.findUnique({ where: { id: runId } }),
+    db.serviceTarget.findUnique({ where: { serviceId_environmentId: where } }),
+    db.service.findUnique({ where: { id: where.serviceId }, select: { name: true } }),
+    db.environment.findUnique({ where: { id: where.environmentId }, select: { name: true } }),
+    db.runEvent.findFirst({ where: { runId }, orderBy: { seq: "desc" }, select: { seq: true } }),
+  ]);
+  if (!run || !service || !environment) return null;
+  return { ...run, row, serviceName: service.name, environmentName: environment.name, lastSeq: last?.seq ?? 0 };
 }
 
 /** Runs persisted before recovery existed carry a canary's stop as `stopping`. */
@@ -54,10 +63,11 @@ function persistedRecovery(state: RunState): Recovery | undefined {
 export async function executeRun(runId: string, options: EngineOptions): Promise<EngineOutcome> {
   const leaseMs = options.leaseMs ?? 15_000;
   const token = `${options.workerId}#${randomBytes(4).toString("hex")}`;
-  if (!(await acquireLease(runId, token, leaseMs))) return "not-mine";
+  const acquired = await acquireLease(runId, token, leaseMs);
+  if (!acquired) return "not-mine";
   const beat = heartbeat(runId, token, leaseMs);
   try {
-    const run = await loadRun(runId);
+    const run = await loadRun(runId, acquired);
     if (!run) return "not-mine";
     return await new Execution(run, token, leaseMs, beat, options).start();
   } finally {
@@ -85,7 +95,7 @@ class Execution {
     private readonly options: EngineOptions,
   ) {
     this.now = options.now ?? (() => new Date());
-    this.seq = run.events[0]?.seq ?? 0;
+    this.seq = run.lastSeq;
     const saved = (run.state ?? {}) as RunState;
     const recovery = persistedRecovery(saved);
     this.data = { ...saved, recovery, control: (run.controlRequest as Control | null) ?? undefined };
@@ -114,9 +124,9 @@ class Execution {
 
   async start(): Promise<EngineOutcome> {
     const { run } = this;
-    const row = run.service.targets.find((t) => t.environmentId === run.environmentId);
-    if (!row) return this.failBeforeStart(`${run.service.name} has no target in ${run.environment.name}`);
-    const target = deployTarget(row, run.service.name);
+    const { row } = run;
+    if (!row) return this.failBeforeStart(`${run.serviceName} has no target in ${run.environmentName}`);
+    const target = deployTarget(row, run.serviceName);
     if (this.machine.step !== DONE) {
       try {
         this.context = { gateway: (this.options.gateway ?? gatewayFor)(target.cluster), target, image: run.toImage ?? "", dryRun: false, now: this.now };
@@ -270,7 +280,7 @@ class Execution {
   }
 
   private finish(status: "SUCCEEDED" | "FAILED" | "ABORTED", outcome: string, extra: Partial<FinishOptions>): Promise<EngineOutcome> {
-    const row = this.run.service.targets.find((t) => t.environmentId === this.run.environmentId);
+    const { row } = this.run;
     // A rolling or blue-green deploy that succeeds goes on being watched on its SLIs.
     const verify = status === "SUCCEEDED" && row ? verificationPlan(this.run, row, this.options.analysis, this.now()) : null;
     return finishRun(this.runId, this.token, status, outcome, { verify, autoRollback: row?.autoRollback ?? true, ...extra });

@@ -6,8 +6,8 @@ import { log } from "@/lib/log";
  * run if it was queued, in one statement. The lease token is unique per execution, so even the
  * same worker cannot execute one run twice at once.
  */
-export async function acquireLease(runId: string, token: string, leaseMs: number): Promise<boolean> {
-  const taken = await db.$executeRaw`
+export async function acquireLease(runId: string, token: string, leaseMs: number): Promise<{ serviceId: string; environmentId: string } | null> {
+  const taken = await db.$queryRaw<{ service_id: string; environment_id: string }[]>`
     update deployment_runs
        set lease_owner = ${token},
            lease_expires_at = now() + make_interval(secs => ${leaseMs / 1000}),
@@ -16,8 +16,9 @@ export async function acquireLease(runId: string, token: string, leaseMs: number
            updated_at = now()
      where id = ${runId}
        and status in ('QUEUED', 'RUNNING')
-       and (lease_owner is null or lease_expires_at < now())`;
-  return taken === 1;
+       and (lease_owner is null or lease_expires_at < now())
+    returning service_id, environment_id`;
+  return taken[0] ? { serviceId: taken[0].service_id, environmentId: taken[0].environment_id } : null;
 }
 
 export interface Heartbeat {
