@@ -1,4 +1,5 @@
-import { actorOf, recordAudit } from "@/lib/audit/record";
+import { randomBytes } from "node:crypto";
+import { actorOf, recordAudit, type Actor } from "@/lib/audit/record";
 import type { CurrentUser } from "@/lib/auth/current-user";
 import { releaseGate } from "@/lib/approvals/gate";
 import { db, type DbTx } from "@/lib/db";
@@ -13,6 +14,7 @@ import { deployTarget } from "@/lib/deploy/targets";
 import type { RunState } from "@/lib/deploy/types";
 import { gatewayFor as defaultGatewayFor, type ClusterGateway } from "@/lib/k8s/gateway";
 import { enqueueRun } from "@/lib/jobs/queue";
+import { addJob, rollbackRunJob } from "@/lib/jobs/registry";
 import { can, forbiddenMessage } from "@/lib/rbac";
 
 export const DEPLOYABLE_STATUSES = ["PENDING", "APPROVED", "FAILED"] as const;
@@ -119,8 +121,9 @@ export async function requestRollback(user: CurrentUser, input: { serviceId: str
   // A cluster that does not answer now may answer in a second: the run derives the target itself then.
   if (preview && !preview.ready) throw new AppError("CONFLICT", sentence(preview.detail));
   return oneActiveRun(input.serviceId, input.environmentId, () =>
-    db.$transaction(async (tx) => {
-      const run = await createRollbackRun(tx, {
+    createRollbackRun(
+      db,
+      {
         serviceId: input.serviceId,
         environmentId: input.environmentId,
         strategy,
@@ -133,15 +136,12 @@ export async function requestRollback(user: CurrentUser, input: { serviceId: str
         releaseId: lastDeploy?.releaseId ?? null,
         requestedById: user.id,
         deadlineSeconds: runDeadlineSeconds(strategy, "ROLLBACK", target),
-      });
-      await recordAudit(tx, actorOf(user), {
-        action: "run.request",
-        targetType: "run",
-        targetId: run.id,
+      },
+      {
+        actor: actorOf(user),
         after: { kind: "ROLLBACK", service: target.service.name, environment: target.environment.name, strategy, reason: input.reason, from: preview?.from?.image ?? null, to: preview?.intent?.rollbackTo ?? null },
-      });
-      return run;
-    }, { maxWait: 10_000, timeout: 15_000 }),
+      },
+    ),
   );
 }
 
@@ -186,32 +186,35 @@ export interface RollbackRunInput {
 }
 
 /**
- * Creates a rollback run and its job in the caller's transaction; PostgreSQL's unique index
- * refuses it while another deploy or rollback of the target is active.
+ * Creates a rollback run, its job and (for a person's request) its audit entry in one statement:
+ * all or nothing, one round trip on the path on-call waits on. PostgreSQL's unique index refuses
+ * it while another deploy or rollback of the target is active.
  */
-export async function createRollbackRun(tx: DbTx, input: RollbackRunInput) {
-  const run = await tx.deploymentRun.create({
-    data: {
-      kind: "ROLLBACK",
-      serviceId: input.serviceId,
-      environmentId: input.environmentId,
-      strategy: input.strategy,
-      reason: input.reason,
-      fromImage: input.fromImage ?? input.expectLiveImage ?? null,
-      toImage: input.rollbackTo ?? null,
-      state: {
-        candidates: input.candidates,
-        ...(input.rollbackTo ? { rollbackTo: input.rollbackTo } : {}),
-        ...(input.expectLiveImage ? { expectLiveImage: input.expectLiveImage } : {}),
-        ...(input.switchNow ? { switchNow: input.switchNow } : {}),
-      },
-      releaseId: input.releaseId,
-      requestedById: input.requestedById,
-      deadlineAt: new Date(Date.now() + input.deadlineSeconds * 1000),
-    },
-  });
-  await enqueueRun(tx, run.id, "ROLLBACK");
-  return run;
+export async function createRollbackRun(client: Pick<DbTx, "$queryRaw">, input: RollbackRunInput, audit?: { actor: Actor; after: object }): Promise<{ id: string }> {
+  // Shaped like the cuids Prisma gives other rows (25 lowercase letters and digits, time first).
+  const id = `c${Date.now().toString(36)}${randomBytes(12).toString("hex")}`.slice(0, 25);
+  const state = {
+    candidates: input.candidates,
+    ...(input.rollbackTo ? { rollbackTo: input.rollbackTo } : {}),
+    ...(input.expectLiveImage ? { expectLiveImage: input.expectLiveImage } : {}),
+    ...(input.switchNow ? { switchNow: input.switchNow } : {}),
+  };
+  const deadline = new Date(Date.now() + input.deadlineSeconds * 1000);
+  const rows = await client.$queryRaw<{ id: string }[]>`
+    with run as (
+      insert into deployment_runs (id, kind, status, service_id, environment_id, strategy, reason, from_image, to_image, state, release_id, requested_by_id, deadline_at, created_at, updated_at)
+      values (${id}, 'ROLLBACK'::"RunKind", 'QUEUED'::"RunStatus", ${input.serviceId}, ${input.environmentId}, ${input.strategy}::"Strategy", ${input.reason},
+              ${input.fromImage ?? input.expectLiveImage ?? null}, ${input.rollbackTo ?? null}, ${JSON.stringify(state)}::jsonb, ${input.releaseId}, ${input.requestedById},
+              ${deadline}::timestamptz, now(), now())
+      returning id
+    ),
+    audit as (
+      insert into audit_log (actor_id, actor_label, action, target_type, target_id, after)
+      select ${audit?.actor.id ?? null}, ${audit?.actor.label ?? ""}, 'run.request', 'run', run.id, ${JSON.stringify(audit?.after ?? null)}::jsonb from run where ${audit !== undefined}
+    ),
+    job as (select ${addJob(rollbackRunJob, { runId: id }, { key: `run:${id}` })} from run)
+    select run.id from run, job`;
+  return rows[0];
 }
 
 /** Whether an error is PostgreSQL refusing a second active deploy or rollback of one target. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { DbTx } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
 
 /**
  * Every durable job Greenlight queues, declared once: its name on the queue, the payload schema
@@ -40,6 +41,11 @@ export interface EnqueueOptions {
  * (or the reverse). graphile-worker's add_job lives in the database.
  */
 export async function enqueue<Schema extends z.ZodType>(tx: Pick<DbTx, "$executeRaw">, job: JobDefinition<Schema>, payload: z.input<Schema>, options: EnqueueOptions): Promise<void> {
+  await tx.$executeRaw`select ${addJob(job, payload, options)}`;
+}
+
+/** The add_job call as an SQL expression, for a statement that queues a job with the row it acts on. */
+export function addJob<Schema extends z.ZodType>(job: JobDefinition<Schema>, payload: z.input<Schema>, options: EnqueueOptions): Prisma.Sql {
   const parsed = job.schema.parse(payload);
-  await tx.$executeRaw`select graphile_worker.add_job(${job.name}::text, ${JSON.stringify(parsed)}::json, run_at := ${options.runAt ?? null}::timestamptz, job_key := ${options.key}::text, max_attempts := ${job.maxAttempts}::int)`;
+  return Prisma.sql`graphile_worker.add_job(${job.name}::text, ${JSON.stringify(parsed)}::json, run_at := ${options.runAt ?? null}::timestamptz, job_key := ${options.key}::text, max_attempts := ${job.maxAttempts}::int)`;
 }
