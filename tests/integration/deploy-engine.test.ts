@@ -8,6 +8,7 @@ import { executeRun } from "@/lib/deploy/engine/executor";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { migrateJobQueue, startRunWorker, type RunWorker } from "@/lib/jobs/worker";
 import { createRelease } from "@/lib/releases/create-release";
+import { startFaultProxy } from "@/tests/support/fault-proxy";
 import { seedDemo } from "@/tests/support/fixtures";
 import { testClusters } from "@/tests/support/test-clusters";
 import { createWorkload, removeWorkloads, waitFor, type TestCluster } from "@/tests/support/workloads";
@@ -314,20 +315,29 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     expect(await getDb().deploymentRun.count({ where: { serviceId: s.service.id } })).toBe(1);
   });
 
-  it.skipIf(!cluster.faults)("rides out cluster errors mid-run (sandbox fault injection) and finishes", async () => {
+  it("rides out cluster errors mid-run (fault proxy in front of the API server) and finishes", async () => {
     const s = await setup("ROLLING");
-    const release = await s.release("registry.example.com/shop/web:8.0.0");
-    // Every request about Deployments fails with a 503 for a while, as an API server under
-    // pressure does, starting right after the run asked for the new image.
-    const requested = await requestDeploy(f.releaseManager, release.id);
-    await waitFor(async () => (await getDb().deploymentRun.findUniqueOrThrow({ where: { id: requested.id } })).currentStep === "wait-rollout", 20_000, 10);
-    cluster.faults!.set({ errorRate: 1, paths: /deployments/ });
-    await waitFor(async () => (await getDb().runEvent.count({ where: { runId: requested.id, phase: "INFO", message: { contains: "unavailable" } } })) > 0, 20_000, 50);
-    cluster.faults!.clear();
-    const run = await waitForRun(requested.id);
-    expect(run.status, run.outcome ?? "").toBe("SUCCEEDED");
-    expect(run.events.find((e) => /unavailable \(5\d\d\)/.test(e.message))?.step).toBe("wait-rollout");
-    expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:8.0.0");
+    // The run reaches the cluster through a fault-injecting proxy, so both clusters get the faults.
+    const proxy = await startFaultProxy(cluster.kubeConfig);
+    gateways.set("proxied", new ClusterGateway(proxy.kubeConfig, { timeoutMs: 5000 }));
+    await getDb().serviceTarget.updateMany({ where: { serviceId: s.service.id }, data: { cluster: "proxied" } });
+    try {
+      const release = await s.release("registry.example.com/shop/web:8.0.0");
+      // Every request about Deployments fails with a 500 or 503 for a while, as an API server
+      // under pressure does, starting right after the run asked for the new image.
+      const requested = await requestDeploy(f.releaseManager, release.id);
+      await waitFor(async () => (await getDb().deploymentRun.findUniqueOrThrow({ where: { id: requested.id } })).currentStep === "wait-rollout", 20_000, 10);
+      proxy.set({ errorRate: 1, paths: /deployments/ });
+      await waitFor(async () => (await getDb().runEvent.count({ where: { runId: requested.id, phase: "INFO", message: { contains: "unavailable" } } })) > 0, 20_000, 50);
+      proxy.clear();
+      const run = await waitForRun(requested.id);
+      expect(run.status, run.outcome ?? "").toBe("SUCCEEDED");
+      expect(run.events.find((e) => /unavailable \(5\d\d\)/.test(e.message))?.step).toBe("wait-rollout");
+      expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:8.0.0");
+    } finally {
+      gateways.delete("proxied");
+      await proxy.stop();
+    }
   });
 
   it("fails a run after its deadline with the cluster's error when the cluster does not answer", async () => {

@@ -7,13 +7,21 @@ export interface TestCluster {
   faults?: { set(config: { errorRate?: number; latencyMs?: number; conflictRate?: number; paths?: RegExp }): void; clear(): void };
 }
 
-function deployment(name: string, labels: Record<string, string>, replicas: number, image: string): V1Deployment {
+/** Per-workload overrides: the fault suite runs 2 replicas and lets failing rollouts fail fast. */
+export interface WorkloadOptions {
+  replicas?: number;
+  progressDeadlineSeconds?: number;
+  minReadySeconds?: number;
+}
+
+function deployment(name: string, labels: Record<string, string>, replicas: number, image: string, options: WorkloadOptions = {}): V1Deployment {
   return {
     metadata: { name, labels },
     spec: {
       replicas,
       revisionHistoryLimit: 10,
-      progressDeadlineSeconds: 30,
+      progressDeadlineSeconds: options.progressDeadlineSeconds ?? 30,
+      ...(options.minReadySeconds ? { minReadySeconds: options.minReadySeconds } : {}),
       selector: { matchLabels: labels },
       template: { metadata: { labels }, spec: { containers: [{ name: "web", image }] } },
     },
@@ -26,21 +34,21 @@ const created = new Map<TestCluster, Set<string>>();
  * A fresh namespace with a service's objects laid out the way each strategy expects. Services
  * are headless: a real cluster's service IP range is small, and a selector switch needs no IP.
  */
-export async function createWorkload(cluster: TestCluster, namespace: string, strategy: "ROLLING" | "BLUE_GREEN" | "CANARY", image: string) {
+export async function createWorkload(cluster: TestCluster, namespace: string, strategy: "ROLLING" | "BLUE_GREEN" | "CANARY", image: string, options: WorkloadOptions = {}) {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
   const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   created.set(cluster, (created.get(cluster) ?? new Set()).add(namespace));
   if (strategy === "ROLLING") {
-    await apps.createNamespacedDeployment({ namespace, body: deployment("web", { app: "web" }, 2, image) });
+    await apps.createNamespacedDeployment({ namespace, body: deployment("web", { app: "web" }, options.replicas ?? 2, image, options) });
     await core.createNamespacedService({ namespace, body: { metadata: { name: "web" }, spec: { clusterIP: "None", selector: { app: "web" }, ports: [{ port: 80 }] } } });
   } else if (strategy === "BLUE_GREEN") {
-    await apps.createNamespacedDeployment({ namespace, body: deployment("web-blue", { app: "web", color: "blue" }, 2, image) });
-    await apps.createNamespacedDeployment({ namespace, body: deployment("web-green", { app: "web", color: "green" }, 0, image) });
+    await apps.createNamespacedDeployment({ namespace, body: deployment("web-blue", { app: "web", color: "blue" }, options.replicas ?? 2, image, options) });
+    await apps.createNamespacedDeployment({ namespace, body: deployment("web-green", { app: "web", color: "green" }, 0, image, options) });
     await core.createNamespacedService({ namespace, body: { metadata: { name: "web" }, spec: { clusterIP: "None", selector: { app: "web", color: "blue" }, ports: [{ port: 80 }] } } });
   } else {
-    await apps.createNamespacedDeployment({ namespace, body: deployment("web", { app: "web", track: "stable" }, 3, image) });
-    await apps.createNamespacedDeployment({ namespace, body: deployment("web-canary", { app: "web", track: "canary" }, 0, image) });
+    await apps.createNamespacedDeployment({ namespace, body: deployment("web", { app: "web", track: "stable" }, options.replicas ?? 3, image, options) });
+    await apps.createNamespacedDeployment({ namespace, body: deployment("web-canary", { app: "web", track: "canary" }, 0, image, options) });
     await core.createNamespacedService({ namespace, body: { metadata: { name: "web" }, spec: { clusterIP: "None", selector: { app: "web" }, ports: [{ port: 80 }] } } });
   }
   await waitFor(async () => {
