@@ -1,7 +1,8 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, CircleDashed, Loader2, XCircle } from "lucide-react";
+import { useEffect, useRef, useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { useAction } from "@/components/use-action";
@@ -10,6 +11,8 @@ import type { RunProgress as Progress } from "@/lib/deploy/queries";
 
 const ACTIVE = ["QUEUED", "RUNNING", "PAUSED"];
 const TONE = { QUEUED: "neutral", RUNNING: "info", PAUSED: "warning", SUCCEEDED: "success", FAILED: "danger", ABORTED: "warning", ROLLED_BACK: "danger" } as const;
+// A stream that opened but sent nothing by then is being buffered somewhere (a proxy): poll.
+const FIRST_MESSAGE_TIMEOUT_MS = 5000;
 
 async function fetchRun(id: string): Promise<Progress> {
   const response = await fetch(`/api/runs/${id}`, { cache: "no-store" });
@@ -21,24 +24,79 @@ function seconds(from: string, to: string | null): string | null {
   return to ? `${((new Date(to).getTime() - new Date(from).getTime()) / 1000).toFixed(1)} s` : null;
 }
 
-/** A run's steps as they happen, polled every second until it reaches its final state. */
-export function RunProgress({ runId, canControl, onFinished }: { runId: string; canControl?: boolean; onFinished?: (run: Progress) => void }) {
+/** Whether the run can still change: in progress, or finished with its verification window open. */
+function live(run: Progress | undefined): boolean {
+  return !run || ACTIVE.includes(run.status) || run.verification === "VERIFYING";
+}
+
+/** The fallback: every second while running, every 5 s while a verification window is open. */
+function pollInterval(run: Progress | undefined): number | false {
+  return !run || ACTIVE.includes(run.status) ? 1000 : run.verification === "VERIFYING" ? 5000 : false;
+}
+
+type Mode = "stream" | "poll";
+
+/**
+ * Follows a run through GET /api/runs/[id]/stream (server-sent events, pushed when PostgreSQL
+ * says the run changed) while `wanted`, writing each message into the query cache. Sets "stream"
+ * while that works; "poll" when EventSource is missing or the stream errs, until it delivers again.
+ */
+function useRunStream(runId: string, wanted: boolean, setMode: (mode: Mode) => void): void {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (!wanted) return;
+    if (typeof EventSource === "undefined") {
+      setMode("poll");
+      return;
+    }
+    const source = new EventSource(`/api/runs/${runId}/stream`);
+    const silent = setTimeout(() => setMode("poll"), FIRST_MESSAGE_TIMEOUT_MS);
+    source.onmessage = (event: MessageEvent<string>) => {
+      clearTimeout(silent);
+      const run = JSON.parse(event.data) as Progress;
+      queryClient.setQueryData(["run", runId], run);
+      setMode("stream");
+      // The server closes a settled run's stream; closing here too stops EventSource reconnecting.
+      if (!live(run)) source.close();
+    };
+    // EventSource reconnects by itself after a network error (its next message switches back);
+    // after an HTTP error it gives up, and polling carries on alone.
+    source.onerror = () => setMode("poll");
+    return () => {
+      clearTimeout(silent);
+      source.close();
+    };
+  }, [runId, wanted, queryClient, setMode]);
+}
+
+/** A run's steps as they happen, streamed (polled as a fallback) until it reaches its final state. */
+export function RunProgress({ runId, canControl, onFinished, initialData }: { runId: string; canControl?: boolean; onFinished?: (run: Progress) => void; initialData?: Progress }) {
+  const [mode, setMode] = useState<Mode>("stream");
   const query = useQuery({
     queryKey: ["run", runId],
-    queryFn: async () => {
-      const run = await fetchRun(runId);
-      if (!ACTIVE.includes(run.status)) onFinished?.(run);
-      return run;
-    },
-    // Finished deploys under verification are still polled, slower, until the window concludes.
-    refetchInterval: (q) => (!q.state.data || ACTIVE.includes(q.state.data.status) ? 1000 : q.state.data.verification === "VERIFYING" ? 5000 : false),
+    queryFn: () => fetchRun(runId),
+    initialData,
+    // While the stream delivers, the query only holds what it wrote: no fetch, no polling.
+    enabled: mode === "poll",
+    refetchInterval: (q) => pollInterval(q.state.data),
     staleTime: 0,
   });
+  const run = query.data;
+  useRunStream(runId, live(run), setMode);
+
+  // Told on every new state of a finished run (its verification verdict included), however it came.
+  const finished = useRef(onFinished);
+  useEffect(() => {
+    finished.current = onFinished;
+  });
+  useEffect(() => {
+    if (run && !ACTIVE.includes(run.status)) finished.current?.(run);
+  }, [run]);
+
   const control = useAction(controlCanaryAction);
 
   if (query.isPending) return <p className="flex items-center gap-2 text-sm text-muted-foreground"><Loader2 className="size-4 animate-spin" /> Loading the run…</p>;
-  if (query.isError) return <p role="alert" className="text-sm text-destructive">Could not load the run: {query.error.message}. Retrying…</p>;
-  const run = query.data;
+  if (query.isError || !run) return <p role="alert" className="text-sm text-destructive">Could not load the run: {query.error?.message ?? "no answer yet"}. Retrying…</p>;
   const active = ACTIVE.includes(run.status);
   const switched = seconds(run.createdAt, run.trafficSwitchedAt);
   const total = seconds(run.createdAt, run.finishedAt);
