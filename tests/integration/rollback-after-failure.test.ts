@@ -198,19 +198,21 @@ describe.each(clusters)("rollback after a failed deploy on the $name cluster", (
     expect(verdict.safe, verdict.detail).toBe(true);
   });
 
-  it("rolling failing its rollout: the live ReplicaSets are reported, and the rollback undoes to the last good version", async () => {
+  it("rolling failing its rollout: the previous version's template is restored by itself and the ReplicaSets reported; the rollback goes one version further back", async () => {
     const s = await setup("ROLLING");
     expect((await s.deploy(v("2.0.0"))).status).toBe("SUCCEEDED");
     const failed = await s.deploy(v("3.0.0-crashloop"));
     expect(failed.status).toBe("FAILED");
+    expect(failed.events.map((e) => `${e.step}:${e.phase}`)).toEqual(expect.arrayContaining(["wait-rollout:ERROR", "restore-previous-revision:AFTER", "wait-restored:AFTER", "report-replicasets:AFTER"]));
     const report = failed.events.find((e) => e.step === "report-replicasets" && e.phase === "AFTER");
-    expect(report?.message).toMatch(/^live ReplicaSets: .*2\.0\.0/);
-    expect(failed.outcome).toMatch(/roll back from the service page to restore the last good version$/);
+    expect(report?.message).toMatch(/^live ReplicaSets: .*2\.0\.0: 2\/2 ready/);
+    expect(failed.outcome).toMatch(/the previous version's pod template was restored and has rolled out$/);
+    expect(await s.verdict([v("2.0.0")])).toMatchObject({ safe: true });
 
     const rollback = await s.rollBack();
     expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
-    expect(rollback.toImage).toBe(v("2.0.0"));
-    const verdict = await s.verdict([v("2.0.0")]);
+    expect(rollback.toImage).toBe(v("1.0.0"));
+    const verdict = await s.verdict([v("1.0.0")]);
     expect(verdict.safe, verdict.detail).toBe(true);
   });
 

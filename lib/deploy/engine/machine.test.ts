@@ -110,7 +110,7 @@ describe("the run state machine: waiting, pausing, leases", () => {
 describe("the run state machine: a deploy that cannot go on recovers", () => {
   const cases = STRATEGIES.flatMap((strategy) => planFor("DEPLOY", strategy).map((s) => [strategy, s.name] as const));
   const expected: Record<StrategyName, Record<string, string[]>> = {
-    ROLLING: { inspect: [], "set-image": ["report-replicasets"], "wait-rollout": ["report-replicasets"] },
+    ROLLING: { inspect: [], "set-image": ["restore-previous-revision", "wait-restored", "report-replicasets"], "wait-rollout": ["restore-previous-revision", "wait-restored", "report-replicasets"] },
     BLUE_GREEN: {
       inspect: [],
       "prepare-idle-color": ["retire-idle-color"],

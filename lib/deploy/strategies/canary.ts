@@ -1,9 +1,9 @@
-import type { V1ReplicaSet } from "@kubernetes/client-node";
 import type { SliAnalysis } from "@/lib/deploy/analysis";
 import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
 import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
 import { canaryReplicasForShare, canaryReplicasForWeight, effectiveShare } from "@/lib/deploy/canary-traffic";
-import { containerImage, revisionOf } from "@/lib/deploy/rollout-status";
+import { containerImage } from "@/lib/deploy/rollout-status";
+import { restoreImage } from "@/lib/deploy/strategies/restore-image";
 import { fromK8sError, imagePatch, waitForRollout, written } from "@/lib/deploy/step-helpers";
 import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
 
@@ -158,50 +158,10 @@ export function canaryDeploy(analysis: SliAnalysis): Step[] {
   return [inspect, startCanary, canarySteps(analysis), promoteStable, waitStable, retireCanary];
 }
 
-/** The newest ReplicaSet of the stable Deployment whose pod template runs `image`. */
-async function replicaSetWith(context: StepContext, image: string): Promise<{ rs?: V1ReplicaSet; error?: StepResult }> {
-  const { gateway, target } = context;
-  const read = await gateway.readDeployment(target.namespace, target.deploymentName);
-  if (!read.ok) return { error: fromK8sError(`reading Deployment ${target.deploymentName}`, read.error) };
-  const labels = read.value.spec?.selector?.matchLabels ?? {};
-  const list = await gateway.listReplicaSets(target.namespace, Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(","));
-  if (!list.ok) return { error: fromK8sError("listing ReplicaSets", list.error) };
-  const uid = read.value.metadata?.uid;
-  const rs = list.value
-    .filter((r) => r.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? true)
-    .filter((r) => r.spec?.template?.spec?.containers?.some((c) => c.name === target.containerName && c.image === image))
-    .sort((a, b) => revisionOf(b) - revisionOf(a))[0];
-  return { rs };
-}
-
-/**
- * Puts `image` back on stable: its previous pod template when a ReplicaSet still has it (what
- * `kubectl rollout undo` restores, so nothing else of the template is lost), else the image alone.
- */
-async function restoreStableTo(context: StepContext, image: string, what: string): Promise<StepResult> {
-  const { gateway, target, dryRun } = context;
-  const { rs, error } = await replicaSetWith(context, image);
-  if (error) return error;
-  if (rs?.spec?.template) {
-    const template = structuredClone(rs.spec.template);
-    delete template.metadata?.labels?.["pod-template-hash"];
-    const result = await gateway.updateDeployment(target.namespace, target.deploymentName, (d) => ({ ...d, spec: { ...d.spec!, template } }), { dryRun });
-    return written(result, `restoring ${image} on ${target.deploymentName}`, { spec: { template } }, dryRun, () => ({
-      status: "done",
-      message: `${target.deploymentName} ${what} ${image} (the pod template of ${rs.metadata?.name})`,
-      request: { replace: "spec.template", from: rs.metadata?.name },
-      state: { toImage: image },
-    }));
-  }
-  const patch = imagePatch(target.containerName, image);
-  const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
-  return written(result, `restoring ${image} on ${target.deploymentName}`, patch, dryRun, () => ({ status: "done", message: `${target.deploymentName} ${what} ${image}`, request: patch, state: { toImage: image } }));
-}
-
 /** Recovery after stable took the new version: stable gets its previous pod template back. */
 const restoreStable: Step = {
   name: S.restoreStable,
-  run: (context, state) => (state.fromImage ? restoreStableTo(context, state.fromImage, "back on") : Promise.resolve({ status: "failed", message: "the stable version before this deploy is unknown" })),
+  run: (context, state) => (state.fromImage ? restoreImage(context, state.fromImage, "back on") : Promise.resolve({ status: "failed", message: "the stable version before this deploy is unknown" })),
 };
 
 const waitStableRestored: Step = {
@@ -245,7 +205,7 @@ const restoreLastGood: Step = {
     const choice = chooseCanaryRollback(live, state);
     if (choice.image === null) return { status: "failed", message: choice.why };
     if (choice.already) return { status: "done", message: `${target.deploymentName} already runs ${choice.image}`, state: { toImage: choice.image, rollbackTo: choice.image } };
-    const restored = await restoreStableTo(context, choice.image, "back to");
+    const restored = await restoreImage(context, choice.image, "back to");
     return restored.status === "done" ? { ...restored, state: { toImage: choice.image, rollbackTo: choice.image, fromImage: live } } : restored;
   },
 };

@@ -3,12 +3,15 @@ import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
 import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
 import { containerImage, revisionOf } from "@/lib/deploy/rollout-status";
 import { fromK8sError, imagePatch, waitForRollout, written } from "@/lib/deploy/step-helpers";
+import { restoreImage } from "@/lib/deploy/strategies/restore-image";
 import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
 
 export const ROLLING_STEPS = {
   inspect: "inspect",
   setImage: "set-image",
   waitRollout: "wait-rollout",
+  restorePrevious: "restore-previous-revision",
+  waitRestored: "wait-restored",
   reportReplicaSets: "report-replicasets",
   findTarget: "find-good-revision",
   restoreTemplate: "restore-template",
@@ -99,10 +102,20 @@ export function describeReplicaSets(replicaSets: readonly ReplicaSetState[]): st
 }
 
 /**
- * Recovery of a rolling deploy is a report, not an action: Kubernetes keeps the old pods serving
- * while new ones fail to become ready, and which version to return to is a person's call on the
- * service page, which offers the undo. The report says exactly what serves.
+ * Recovery of a rolling deploy: the pod template of the version it replaced goes back (what
+ * `kubectl rollout undo` does), because by the time a deploy fails (its deadline, the cluster
+ * refusing, new pods never ready) some new pods may be serving; then what serves is reported.
  */
+const restorePrevious: Step = {
+  name: S.restorePrevious,
+  run: (context, state) => (state.fromImage ? restoreImage(context, state.fromImage, "back on") : Promise.resolve({ status: "failed", message: "the version before this deploy is unknown" })),
+};
+
+const waitRestored: Step = {
+  name: S.waitRestored,
+  run: (context) => waitForRollout(context, context.target.deploymentName),
+};
+
 const reportReplicaSets: Step = {
   name: S.reportReplicaSets,
   async run(context) {
@@ -117,12 +130,14 @@ const reportReplicaSets: Step = {
   },
 };
 
+const undo: RecoveryPlan = { steps: [S.restorePrevious, S.waitRestored, S.reportReplicaSets], summary: "the previous version's pod template was restored and has rolled out" };
+
 export const rollingRecoveries: Record<string, RecoveryPlan> = {
-  [S.setImage]: { steps: [S.reportReplicaSets], summary: "the rollout was left where it stopped; roll back from the service page to restore the last good version" },
-  [S.waitRollout]: { steps: [S.reportReplicaSets], summary: "the rollout was left where it stopped; roll back from the service page to restore the last good version" },
+  [S.setImage]: undo,
+  [S.waitRollout]: undo,
 };
 
-export const rollingRecoverySteps: Step[] = [reportReplicaSets];
+export const rollingRecoverySteps: Step[] = [restorePrevious, waitRestored, reportReplicaSets];
 
 export type RollingRollbackPlan =
   | { ok: false; why: string }
