@@ -253,7 +253,8 @@ async function armMarks(page: Page): Promise<void> {
 async function rollbackRound(onCall: Page, kc: KubeConfig, backTo: string): Promise<Round> {
   await onCall.goto(`/services/${SERVICE.name}`);
   const card = onCall.getByTestId(`environment-${SERVICE.environment}`);
-  await card.getByTestId("rollback-readiness").filter({ hasText: `ready: switch back to ${backTo}` }).waitFor({ timeout: 30_000 });
+  // "ready: switch the Service to blue …" (the wording is the engine's; the colour is what matters).
+  await card.getByTestId("rollback-readiness").filter({ hasText: new RegExp(`^ready: .*\\b${backTo}\\b`) }).waitFor({ timeout: 30_000 });
   await card.getByRole("button", { name: `Roll back ${SERVICE.label} in ${SERVICE.environmentLabel}` }).click();
   const dialog = onCall.getByRole("dialog");
   await dialog.getByLabel("Why?").fill("benchmark: how soon the page shows the switch");
