@@ -11,7 +11,8 @@
  *
  * Each part runs its cases on both clusters at once (they wait on different things, so this
  * takes about as long as the slower cluster alone). The file has a PostgreSQL of its own, so it
- * can restart it. FAULTS_FULL=1 runs a bigger matrix; FAULTS_ONLY=cluster or =postgres runs one
+ * can restart it. FAULTS_FULL=1 runs a bigger matrix (also kills before the call reaches the API
+ * server, and a PostgreSQL outage longer than a lease); FAULTS_ONLY=cluster or =postgres runs one
  * part; FAULTS_CLUSTERS=sandbox or =real one cluster; FAULTS_VERBOSE=1 prints every case. At the
  * end it prints `faults <n> runs, <n> final, <n> safe`.
  */
@@ -66,7 +67,7 @@ const RUN_BOUND_MS = 150_000;
 const PARK_WITHIN_MS = 120_000;
 /** Crash-looping images: the run's deadline, long enough for a canary to reach its first step. */
 const CRASHLOOP_DEADLINE_MS = 20_000;
-const PART_TIMEOUT_MS = Number(process.env.FAULTS_PART_TIMEOUT_MS ?? 300_000);
+const PART_TIMEOUT_MS = Number(process.env.FAULTS_PART_TIMEOUT_MS ?? 360_000);
 
 /** The step names of each strategy's deploy plan, from the engine itself. */
 function deploySteps(strategy: Strategy): string[] {
@@ -130,14 +131,15 @@ afterAll(async () => {
   }
   for (const line of unsafe) console.log(`unsafe: ${line}`);
   console.log(`faults ${all.length} runs, ${all.filter((r) => r.final).length} final, ${all.filter((r) => r.safe).length} safe (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  // PostgreSQL first: it is the one thing that would outlive this process.
+  await getDb().$disconnect();
+  await postgres.dispose();
   for (const rig of rigs) {
     await rig.proxy.stop();
     await removeWorkloads(rig.cluster);
   }
   if (rigs[0]) fs.rmSync(path.dirname(rigs[0].kubeconfigFile), { recursive: true, force: true });
-  await getDb().$disconnect();
-  await postgres.dispose();
-});
+}, 120_000);
 
 /** Every run goes through its cluster's proxy. */
 const gatewayFor = (cluster: string) => rigs.find((r) => r.cluster.name === cluster)!.gateway;
@@ -327,11 +329,11 @@ describe(`faults on ${clusters.map((c) => c.name).join(" and ")}`, () => {
     // Cases of the second kind start once the killed worker is dead, on the worker that resumes
     // the first kind, so this part costs about one run's time; their workloads are made meanwhile.
     const second = settled(Promise.all([perStep("errors"), crashLooping()]));
-    const [killed, late, extra, child] = await Promise.all([perStep("kill"), perStep("deadline"), FULL ? perStep("kill-before") : [], startWorkerProcess()]);
+    const [killed, late, child] = await Promise.all([perStep("kill"), perStep("deadline"), startWorkerProcess()]);
     // Killed: the call is held after the API server answered (a write was made, and the worker
-    // dies before it knows); the full matrix also kills it before the call reaches the server.
-    // Deadline: the call is held before it reaches the server, as a cluster that stopped answering.
-    const first = [...killed, ...late, ...extra];
+    // dies before it knows). Deadline: the call is held before it reaches the server, as a
+    // cluster that stopped answering.
+    const first = [...killed, ...late];
     const parks = first.map((c) => {
       const park = parkAt(c.step!, stepOf(c), c.fault === "kill" ? "response" : "request");
       c.hit = park.isParked;
@@ -382,6 +384,32 @@ describe(`faults on ${clusters.map((c) => c.name).join(" and ")}`, () => {
       clearRoutes();
     }
     await expectAllFinalAndSafe(all);
+  }, PART_TIMEOUT_MS);
+
+  it.runIf(FULL && !only)("the worker is killed (SIGKILL) mid-step before its call reaches the API server; another finishes the run", async () => {
+    const [cases, child] = await Promise.all([perStep("kill-before"), startWorkerProcess()]);
+    const parks = cases.map((c) => {
+      const park = parkAt(c.step!, stepOf(c), "request");
+      c.hit = park.isParked;
+      route(c, park.intercept);
+      return park;
+    });
+    let worker: RunWorker | undefined;
+    try {
+      await Promise.all(cases.map(request));
+      await Promise.race([Promise.all(parks.map((p) => p.parked)), sleep(PARK_WITHIN_MS)]);
+      progress(`kill-before: ${parks.filter((p) => p.isParked()).length} of ${parks.length} parked; SIGKILL`);
+      await child.kill();
+      clearRoutes();
+      for (const p of parks) p.release();
+      worker = await inProcessWorker();
+      await waitForFinal(cases, RUN_BOUND_MS);
+    } finally {
+      await child.kill();
+      await worker?.stop();
+      clearRoutes();
+    }
+    await expectAllFinalAndSafe(cases);
   }, PART_TIMEOUT_MS);
 
   it.skipIf(only === "cluster")("PostgreSQL restarts mid-step; the worker and the app reconnect by themselves", async () => {

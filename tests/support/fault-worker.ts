@@ -1,4 +1,3 @@
-/**
  * A run worker in a process of its own, so a test can kill it the way a node dies: SIGKILL,
  * mid-step, with its lease still held and nothing given back. (Stopping a worker inside the
  * test process is a graceful stop: it hands its runs back, which is not a crash.)

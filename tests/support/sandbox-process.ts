@@ -12,8 +12,7 @@ process.stdout.write(`kubeconfig ${sandbox.kubeconfigPath}\n`);
 const stop = () => void sandbox.stop().then(() => process.exit(0));
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
-// An orphan (the test process died) does not linger.
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) stop();
-}, 1000).unref();
+// An orphan (the test process died) does not linger. Its stdin is a pipe from the test process,
+// which closes when that process goes (process.ppid is read once at start-up).
+process.stdin.on("end", stop);
+process.stdin.resume();

@@ -18,10 +18,11 @@ const root = path.resolve(import.meta.dirname, "../..");
 /**
  * Runs a TypeScript file of this repository in a process of its own, under the same Node with
  * tsx as the loader (so `@/` imports work), and waits until its stdout matches `ready`. What it
- * writes on stderr after that is passed on, prefixed with `name`.
+ * writes on stderr after that is passed on, prefixed with `name`. Its stdin is a pipe that is
+ * never written to: it closes when this process ends, however it ends, so the child can follow.
  */
 export async function startTsxProcess(name: string, script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<TsxProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.resolve(root, script)], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", path.resolve(root, script)], { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   let stderrTail: string[] = [];
   let ending: string | null = null;
