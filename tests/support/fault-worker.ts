@@ -1,3 +1,4 @@
+/**
  * A run worker in a process of its own, so a test can kill it the way a node dies: SIGKILL,
  * mid-step, with its lease still held and nothing given back. (Stopping a worker inside the
  * test process is a graceful stop: it hands its runs back, which is not a crash.)
@@ -34,8 +35,7 @@ const worker = await startRunWorker({
   concurrency: Number(process.env.FAULT_WORKER_CONCURRENCY ?? 4),
 });
 process.stdout.write(`ready ${worker.id}\n`);
-// An orphan (the test process died) must not go on running deploys.
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) process.exit(1);
-}, 1000).unref();
+// An orphan (the test process died) must not go on running deploys. Its stdin is a pipe from the
+// test process, which closes when that process goes (process.ppid is read once at start-up).
+process.stdin.on("end", () => process.exit(1));
+process.stdin.resume();
