@@ -4,7 +4,7 @@
  * Deployment (any number of replicas: a run's lease keeps it on one worker at a time).
  */
 import { parseEnv } from "@/lib/env";
-import { startRunWorker } from "@/lib/jobs/worker";
+import { startRunWorker, surviveJobQueueOutages } from "@/lib/jobs/worker";
 import { prometheusAnalysis } from "@/lib/deploy/prometheus-analysis";
 import { prometheus } from "@/lib/prometheus/client";
 import { log } from "@/lib/log";
@@ -14,6 +14,8 @@ if (!config.DATABASE_URL) {
   process.stderr.write("The worker needs DATABASE_URL.\n");
   process.exit(1);
 }
+
+surviveJobQueueOutages();
 
 // With Prometheus configured, every canary step is judged on measured SLIs; without it the
 // steps pass after their pause and say that no analysis is configured.

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { run, runMigrations, type Runner, type TaskList } from "graphile-worker";
+import { setTimeout as sleep } from "node:timers/promises";
+import { run, runMigrations, type Runner, type RunnerOptions, type TaskList } from "graphile-worker";
 import { db } from "@/lib/db";
 import type { SliAnalysis } from "@/lib/deploy/analysis";
 import type { z } from "zod";
@@ -60,6 +61,66 @@ export async function sweepAbandonedRuns(): Promise<number> {
   return stale.length + overdue.length + stalled;
 }
 
+const RESTART_BACKOFF_MS = [250, 500, 1000, 2000, 5000];
+
+/** A graphile-worker runner that is started again if it stops by itself (its pool failed). */
+async function supervisedRunner(lane: string, options: RunnerOptions): Promise<{ stop(): Promise<void> }> {
+  let stopped = false;
+  let current: Runner | undefined;
+  const restart = async (runner: Runner, error: unknown) => {
+    if (stopped) return;
+    log.error({ err: error, lane }, "the job runner stopped; starting it again");
+    await runner.stop().catch(() => undefined);
+    for (let attempt = 0; !stopped; attempt++) {
+      await sleep(RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)]);
+      if (stopped) return;
+      try {
+        current = await run(options);
+        log.info({ lane, attempts: attempt + 1 }, "the job runner is running again");
+        watch(current);
+        return;
+      } catch (restartError) {
+        log.warn({ err: restartError, lane }, "the job runner could not start yet");
+      }
+    }
+  };
+  // A runner that gave up ends its promise, with an error or (after its graceful shutdown)
+  // without one; either way, unless we stopped it, it is started again.
+  const watch = (runner: Runner) => {
+    runner.promise.then(
+      () => void restart(runner, undefined),
+      (error: unknown) => void restart(runner, error),
+    );
+  };
+  current = await run(options);
+  watch(current);
+  return {
+    async stop() {
+      stopped = true;
+      await current?.stop().catch((error: unknown) => log.warn({ err: error, lane }, "stopping the job runner failed"));
+    },
+  };
+}
+
+/**
+ * graphile-worker records a job's end (completed, failed) without awaiting it; when PostgreSQL
+ * is away at that moment, the promise rejects with nobody to catch it, and Node ends the process.
+ * Nothing is lost by going on: the job stays locked, the run's lease expires, and the sweeper
+ * queues the run again once PostgreSQL is back. So a worker process logs those and keeps running;
+ * any other unhandled rejection still ends it.
+ */
+export function surviveJobQueueOutages(): void {
+  process.on("unhandledRejection", (reason) => {
+    const stack = reason instanceof Error ? (reason.stack ?? "") : "";
+    if (/graphile-worker[\\/].*(failJobs|completeJobs)/.test(stack)) {
+      log.error({ err: reason }, "the job queue could not record a job's end (PostgreSQL unreachable); its run is requeued by the sweeper");
+      return;
+    }
+    log.fatal({ err: reason }, "unhandled rejection");
+    process.exit(1);
+  });
+}
+
 /** The worker `npm start` runs beside the web server: it executes deploy and rollback runs. */
 export async function startRunWorker(options: WorkerOptions): Promise<RunWorker> {
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
@@ -81,11 +142,15 @@ export async function startRunWorker(options: WorkerOptions): Promise<RunWorker>
     Object.fromEntries(
       JOBS.filter((job) => job.lane === lane).map((job) => [job.name, async (payload: unknown, helpers: { abortSignal?: AbortSignal }) => handlers[job.name](job.schema.parse(payload), helpers.abortSignal)]),
     );
-  const common = { connectionString: options.connectionString, noHandleSignals: true, pollInterval: 1000 };
+  const common = {
+    connectionString: options.connectionString,
+    noHandleSignals: true,
+    pollInterval: 1000,
+  };
   // Two lanes: deploys may hold a slot through a long canary pause; rollbacks and the
   // verification checks that start them never queue behind those.
-  const deploys: Runner = await run({ ...common, concurrency: options.concurrency ?? 4, taskList: taskList("deploys") });
-  const urgent: Runner = await run({ ...common, concurrency: 4, taskList: taskList("urgent") });
+  const deploys = await supervisedRunner("deploys", { ...common, concurrency: options.concurrency ?? 4, taskList: taskList("deploys") });
+  const urgent = await supervisedRunner("urgent", { ...common, concurrency: 4, taskList: taskList("urgent") });
   await sweepAbandonedRuns().catch((error) => log.error({ err: error }, "sweep failed"));
   const sweeper = setInterval(() => void sweepAbandonedRuns().catch((error) => log.error({ err: error }, "sweep failed")), options.sweepIntervalMs ?? 5000);
   return {

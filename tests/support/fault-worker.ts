@@ -8,7 +8,7 @@
  * Prints `ready <worker id>` once it runs. Started with startTsxProcess (tsx-process.ts).
  */
 import { KubeConfig } from "@kubernetes/client-node";
-import { startRunWorker } from "@/lib/jobs/worker";
+import { startRunWorker, surviveJobQueueOutages } from "@/lib/jobs/worker";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 
 const connectionString = process.env.DATABASE_URL;
@@ -23,6 +23,8 @@ const gateways = new Map(
     return [cluster, new ClusterGateway(kubeConfig, { timeoutMs: 5000 })] as const;
   }),
 );
+// As scripts/worker.ts does.
+surviveJobQueueOutages();
 const worker = await startRunWorker({
   connectionString,
   gateway: (cluster) => {
