@@ -237,4 +237,19 @@ describe.each(clusters)("rollback after a failed deploy on the $name cluster", (
     const verdict = await s.verdict([v("1.0.0")]);
     expect(verdict.safe, verdict.detail).toBe(true);
   });
+
+  it("canary: a canary left serving is taken out by the rollback even when stable already runs the only good version", async () => {
+    const s = await setup("CANARY");
+    // A canary someone (or a run whose recovery failed) left taking traffic.
+    await s.apps.patchNamespacedDeployment(
+      { namespace: s.namespace, name: "web-canary", body: { spec: { replicas: 1, template: { spec: { containers: [{ name: "web", image: v("9.0.0") }] } } } } },
+      setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
+    );
+    await waitFor(async () => ((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).status?.readyReplicas ?? 0) === 1, 20_000);
+    const rollback = await s.rollBack();
+    expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
+    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(0);
+    const verdict = await s.verdict([v("1.0.0")]);
+    expect(verdict.safe, verdict.detail).toBe(true);
+  });
 });

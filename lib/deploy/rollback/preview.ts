@@ -103,7 +103,20 @@ export async function previewRollback(context: StepContext, strategy: StrategyNa
   const from = { image: stableImage, where: `${target.deploymentName} (stable)`, ready: stable.value.status?.readyReplicas ?? 0, desired: stable.value.spec?.replicas ?? 0 };
   const canaryReplicas = canary.ok ? (canary.value.spec?.replicas ?? 0) : 0;
   const choice = chooseCanaryRollback(stableImage, { candidates });
-  if (choice.image === null) return refuse(explain(stableImage, choice.why), from);
+  if (choice.image === null) {
+    // A canary left serving (its run's recovery failed) must still be removable in one press,
+    // even when stable already runs the only good version: the rollback then keeps stable as it is.
+    if (canaryReplicas > 0 && stableImage) {
+      return {
+        ready: true,
+        detail: `scale the canary (${canaryReplicas} pods) to zero; ${target.deploymentName} keeps ${stableImage}`,
+        from,
+        to: { image: stableImage, where: `${target.deploymentName} (stable)` },
+        intent: { rollbackTo: stableImage, expectLiveImage: stableImage },
+      };
+    }
+    return refuse(explain(stableImage, choice.why), from);
+  }
   return {
     ready: true,
     detail: `${canaryReplicas > 0 ? `scale the canary (${canaryReplicas} pods) to zero, then ` : ""}put ${choice.image} back on ${target.deploymentName}: ${stableImage} → ${choice.image}`,
