@@ -12,6 +12,8 @@ export default defineConfig({
   resolve: { alias },
   test: {
     projects: [
+      // The sandbox cluster is its own package with its own config and tests.
+      "packages/*",
       {
         resolve: { alias },
         test: {

@@ -9,7 +9,7 @@
  */
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { loadUser } from "@/lib/auth/current-user";
-import { requestDeploy, requestRollback } from "@/lib/deploy/requests";
+import { requestDeploy, requestRollback } from "@/lib/deploy/commands/requests";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { startRunWorker } from "@/lib/jobs/worker";
 import { createRelease } from "@/lib/releases/create-release";

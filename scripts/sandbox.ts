@@ -4,7 +4,7 @@
  * SANDBOX_LOAD=off leaves out the demo traffic; SANDBOX_LOAD_RPS sets it per Service (default 5).
  */
 import path from "node:path";
-import { startSandboxCluster } from "@/lib/sandbox/cluster";
+import { startSandboxCluster } from "@greenlight/sandbox-cluster/cluster";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dataDir = path.join(process.env.GREENLIGHT_DATA_DIR ?? path.join(root, ".data"), "sandbox");

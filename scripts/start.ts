@@ -13,7 +13,7 @@ import { isPortFree, startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/
 import { migrate } from "@/lib/db/migrate";
 import { migrateJobQueue } from "@/lib/jobs/worker";
 import { findPrometheus, startLocalPrometheus, type LocalPrometheus } from "@/lib/prometheus/local-server";
-import { startSandboxCluster, type SandboxCluster } from "@/lib/sandbox/cluster";
+import { startSandboxCluster, type SandboxCluster } from "@greenlight/sandbox-cluster/cluster";
 import { EnvError, parseEnv } from "@/lib/env";
 import { buildIsCurrent, sourceHash, writeBuildStamp } from "@/lib/runtime/build-stamp";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seed } from "@/lib/seed/seed";

@@ -5,7 +5,7 @@
  */
 import { parseEnv } from "@/lib/env";
 import { startRunWorker, surviveJobQueueOutages } from "@/lib/jobs/worker";
-import { prometheusAnalysis } from "@/lib/deploy/prometheus-analysis";
+import { prometheusAnalysis } from "@/lib/deploy/analysis/prometheus";
 import { prometheus } from "@/lib/prometheus/client";
 import { log } from "@/lib/log";
 

@@ -6,7 +6,7 @@ import { RunProgress } from "@/components/runs/run-progress";
 import { Button } from "@/components/ui/button";
 import { useAction } from "@/components/use-action";
 import { deployReleaseAction, dryRunReleaseAction } from "@/lib/actions/runs/deploy";
-import type { PlannedStep } from "@/lib/deploy/dry-run";
+import type { PlannedStep } from "@/lib/deploy/commands/dry-run";
 
 interface Props {
   releaseId: string;

@@ -1,4 +1,4 @@
-import { DEFAULT_MIN_REQUESTS, DEFAULT_RULES, type AnalysisRule } from "@/lib/deploy/analysis-rules";
+import { DEFAULT_MIN_REQUESTS, DEFAULT_RULES, type AnalysisRule } from "@/lib/deploy/analysis/rules";
 import type { DeployTarget } from "@/lib/deploy/types";
 import { metricNamesOf } from "@/lib/prometheus/promql";
 

@@ -1,5 +1,5 @@
 import type { ClusterGateway } from "@/lib/k8s/gateway";
-import type { AnalysisRule } from "@/lib/deploy/analysis-rules";
+import type { AnalysisRule } from "@/lib/deploy/analysis/rules";
 import type { K8sError } from "@/lib/k8s/result";
 import type { MetricNames } from "@/lib/prometheus/promql";
 import type { Recovery } from "@/lib/deploy/engine/machine";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_MIN_REQUESTS, DEFAULT_RULES, type AnalysisRule } from "@/lib/deploy/analysis-rules";
+import { DEFAULT_MIN_REQUESTS, DEFAULT_RULES, type AnalysisRule } from "@/lib/deploy/analysis/rules";
 import { DEFAULT_METRICS, isValidSelector } from "@/lib/prometheus/promql";
 import { id } from "@/lib/schemas/common";
 

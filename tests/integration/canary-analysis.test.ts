@@ -1,14 +1,14 @@
 import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db";
-import { prometheusAnalysis } from "@/lib/deploy/prometheus-analysis";
-import { requestDeploy } from "@/lib/deploy/requests";
+import { prometheusAnalysis } from "@/lib/deploy/analysis/prometheus";
+import { requestDeploy } from "@/lib/deploy/commands/requests";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { migrateJobQueue, startRunWorker, type RunWorker } from "@/lib/jobs/worker";
 import { PrometheusGateway } from "@/lib/prometheus/client";
 import type { LocalPrometheus } from "@/lib/prometheus/local-server";
 import { createRelease } from "@/lib/releases/create-release";
-import type { Sandbox } from "@/lib/sandbox";
+import type { Sandbox } from "@greenlight/sandbox-cluster";
 import { sloSummary } from "@/lib/slo/overview";
 import { serviceSlis } from "@/lib/slo/service-slis";
 import { seedDemo } from "@/tests/support/fixtures";

@@ -42,8 +42,8 @@ process.env.DATABASE_URL = postgres.url;
 process.env.DATABASE_POOL_SIZE = "40";
 
 const { getDb } = await import("@/lib/db");
-const { planFor } = await import("@/lib/deploy/plan");
-const { requestDeploy } = await import("@/lib/deploy/requests");
+const { planFor } = await import("@/lib/deploy/engine/plan");
+const { requestDeploy } = await import("@/lib/deploy/commands/requests");
 const { ClusterGateway } = await import("@/lib/k8s/gateway");
 const { migrateJobQueue, startRunWorker } = await import("@/lib/jobs/worker");
 const { createRelease } = await import("@/lib/releases/create-release");

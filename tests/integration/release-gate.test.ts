@@ -4,7 +4,7 @@ import { tickChecklistItem } from "@/lib/approvals/checklist";
 import { signRelease, withdrawSignOff } from "@/lib/approvals/sign";
 import { loadUser, type CurrentUser } from "@/lib/auth/current-user";
 import { getDb } from "@/lib/db";
-import { requestDeploy } from "@/lib/deploy/requests";
+import { requestDeploy } from "@/lib/deploy/commands/requests";
 import { executeRun } from "@/lib/deploy/engine/executor";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { migrateJobQueue } from "@/lib/jobs/worker";

@@ -17,7 +17,7 @@ import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { KubeConfig, type Cluster, type Context, type User } from "@kubernetes/client-node";
-import { createSelfSignedCertificate } from "@/lib/sandbox/self-signed";
+import { createSelfSignedCertificate } from "@greenlight/sandbox-cluster/self-signed";
 
 export interface ProxiedRequest {
   method: string;

@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { freePort } from "@/lib/db/embedded-postgres";
 import { findPrometheus, startLocalPrometheus, type LocalPrometheus } from "@/lib/prometheus/local-server";
-import { startSandbox, type Sandbox } from "@/lib/sandbox";
-import { seedDemoWorkload } from "@/lib/sandbox/demo-seed";
+import { startSandbox, type Sandbox } from "@greenlight/sandbox-cluster";
+import { seedDemoWorkload } from "@greenlight/sandbox-cluster/demo-seed";
 
 export interface LiveMetrics {
   sandbox: Sandbox;

@@ -3,7 +3,7 @@
  * API server is, so the test process and the cluster do not share one CPU. Writes its
  * kubeconfig into SANDBOX_KUBECONFIG_DIR and prints `kubeconfig <path>` once it serves.
  */
-import { startSandbox } from "@/lib/sandbox";
+import { startSandbox } from "@greenlight/sandbox-cluster";
 
 const kubeconfigDir = process.env.SANDBOX_KUBECONFIG_DIR;
 if (!kubeconfigDir) throw new Error("sandbox-process needs SANDBOX_KUBECONFIG_DIR");

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll } from "vitest";
-import { startSandbox } from "@/lib/sandbox";
+import { startSandbox } from "@greenlight/sandbox-cluster";
 import { startTsxProcess } from "@/tests/support/tsx-process";
 import { realClusterFromEnv, type TestCluster } from "@/tests/support/workloads";
 

@@ -2,8 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { authorizedAction } from "@/lib/actions/safe-action";
-import { dryRunRelease } from "@/lib/deploy/dry-run";
-import { requestDeploy } from "@/lib/deploy/requests";
+import { dryRunRelease } from "@/lib/deploy/commands/dry-run";
+import { requestDeploy } from "@/lib/deploy/commands/requests";
 import { releaseIdSchema } from "@/lib/schemas/runs";
 
 const deploy = authorizedAction(

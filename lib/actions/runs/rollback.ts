@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { authorizedAction } from "@/lib/actions/safe-action";
-import { controlCanary, requestRollback } from "@/lib/deploy/requests";
+import { controlCanary, requestRollback } from "@/lib/deploy/commands/requests";
 import { canaryControlSchema, rollbackSchema } from "@/lib/schemas/runs";
 
 const rollback = authorizedAction(

@@ -1,6 +1,6 @@
 import { SYSTEM_ACTOR, recordAudit } from "@/lib/audit/record";
 import { db, type DbTx } from "@/lib/db";
-import { beginVerification, type VerificationPlan } from "@/lib/deploy/verification";
+import { beginVerification, type VerificationPlan } from "@/lib/deploy/verification/window";
 import type { DeploymentRun, RunStatus } from "@/lib/generated/prisma/client";
 import { openAutoRollbackIncident, recordRollbackOutcome } from "@/lib/incidents/auto-rollback";
 import { notifyRelease } from "@/lib/notifications/slack";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DONE, decide, type Effect, type MachineEvent, type MachineState, type RunFacts, type StepOutcome } from "@/lib/deploy/engine/machine";
-import { planFor, recoveriesFor } from "@/lib/deploy/plan";
+import { planFor, recoveriesFor } from "@/lib/deploy/engine/plan";
 import type { StrategyName } from "@/lib/deploy/types";
 
 const NOW = 1_000_000;

@@ -1,6 +1,6 @@
 import { db, type DbTx } from "@/lib/db";
 import { goodVersions, versionVerdicts, chooseRollbackImage, type RunRecord } from "@/lib/deploy/rollback/last-good";
-import { containerImage } from "@/lib/deploy/rollout-status";
+import { containerImage } from "@/lib/deploy/strategies/rollout-status";
 import { planBlueGreenRollback, readColors } from "@/lib/deploy/strategies/blue-green";
 import { canaryDeployment, chooseCanaryRollback } from "@/lib/deploy/strategies/canary";
 import { describeReplicaSets, planRollingRollback, readRevisions } from "@/lib/deploy/strategies/rolling";

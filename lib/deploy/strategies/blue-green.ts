@@ -1,8 +1,8 @@
 import type { V1Deployment } from "@kubernetes/client-node";
 import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
 import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
-import { containerImage, rolloutStatus } from "@/lib/deploy/rollout-status";
-import { fromK8sError, imagePatch, POLL_MS, waitForRollout, written } from "@/lib/deploy/step-helpers";
+import { containerImage, rolloutStatus } from "@/lib/deploy/strategies/rollout-status";
+import { fromK8sError, imagePatch, POLL_MS, waitForRollout, written } from "@/lib/deploy/strategies/step-helpers";
 import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
 
 export const BLUE_GREEN_STEPS = {

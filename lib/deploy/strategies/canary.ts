@@ -1,10 +1,10 @@
-import type { SliAnalysis } from "@/lib/deploy/analysis";
+import type { SliAnalysis } from "@/lib/deploy/analysis/sli-analysis";
 import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
 import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
-import { canaryReplicasForShare, canaryReplicasForWeight, effectiveShare } from "@/lib/deploy/canary-traffic";
-import { containerImage } from "@/lib/deploy/rollout-status";
+import { canaryReplicasForShare, canaryReplicasForWeight, effectiveShare } from "@/lib/deploy/strategies/canary-traffic";
+import { containerImage } from "@/lib/deploy/strategies/rollout-status";
 import { restoreImage } from "@/lib/deploy/strategies/restore-image";
-import { fromK8sError, imagePatch, waitForRollout, written } from "@/lib/deploy/step-helpers";
+import { fromK8sError, imagePatch, waitForRollout, written } from "@/lib/deploy/strategies/step-helpers";
 import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
 
 export const CANARY_STEPS = {

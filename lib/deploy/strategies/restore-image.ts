@@ -1,6 +1,6 @@
 import type { V1ReplicaSet } from "@kubernetes/client-node";
-import { revisionOf } from "@/lib/deploy/rollout-status";
-import { fromK8sError, imagePatch, written } from "@/lib/deploy/step-helpers";
+import { revisionOf } from "@/lib/deploy/strategies/rollout-status";
+import { fromK8sError, imagePatch, written } from "@/lib/deploy/strategies/step-helpers";
 import type { StepContext, StepResult } from "@/lib/deploy/types";
 
 /** The newest ReplicaSet of the target's Deployment whose pod template runs `image`. */

@@ -1,8 +1,8 @@
 import type { V1ReplicaSet } from "@kubernetes/client-node";
 import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
 import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
-import { containerImage, revisionOf } from "@/lib/deploy/rollout-status";
-import { fromK8sError, imagePatch, waitForRollout, written } from "@/lib/deploy/step-helpers";
+import { containerImage, revisionOf } from "@/lib/deploy/strategies/rollout-status";
+import { fromK8sError, imagePatch, waitForRollout, written } from "@/lib/deploy/strategies/step-helpers";
 import { restoreImage } from "@/lib/deploy/strategies/restore-image";
 import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
 

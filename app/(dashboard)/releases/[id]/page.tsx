@@ -17,7 +17,7 @@ import { can } from "@/lib/rbac";
 import { EDITABLE_STATUSES } from "@/lib/releases/update-release";
 import { getRelease } from "@/lib/releases/queries";
 import { db } from "@/lib/db";
-import { DEPLOYABLE_STATUSES } from "@/lib/deploy/requests";
+import { DEPLOYABLE_STATUSES } from "@/lib/deploy/commands/requests";
 import { releaseGate } from "@/lib/approvals/gate";
 import { GATE_OVERRIDES, overrideFor, type GateOverrideKind } from "@/lib/approvals/override-kinds";
 import { APPROVER_ROLES, type ApproverRole } from "@/lib/roles";

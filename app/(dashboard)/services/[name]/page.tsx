@@ -12,7 +12,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
 import { db } from "@/lib/db";
-import { liveState } from "@/lib/deploy/live-state";
+import { liveState } from "@/lib/deploy/live/live-state";
 import type { RollbackSide } from "@/lib/deploy/rollback/preview";
 import { activeRunFor, recentRuns } from "@/lib/deploy/queries";
 import { deployTarget } from "@/lib/deploy/targets";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getCurrentUser, loadUser } from "@/lib/auth/current-user";
 import { runProgress, type RunProgress } from "@/lib/deploy/queries";
-import { coalesce, runChanges } from "@/lib/deploy/run-stream";
+import { coalesce, runChanges } from "@/lib/deploy/live/run-stream";
 import { can } from "@/lib/rbac";
 
 export const dynamic = "force-dynamic";
@@ -21,7 +21,7 @@ function settled(run: RunProgress): boolean {
 
 /**
  * A run's progress as server-sent events: the current state at once, then a fresh one each time
- * PostgreSQL says the run changed (lib/deploy/run-stream.ts), until the run is settled or the
+ * PostgreSQL says the run changed (lib/deploy/live/run-stream.ts), until the run is settled or the
  * viewer leaves. Each message is exactly what GET /api/runs/[id] answers; that route stays as the
  * page's fallback when the stream cannot be used.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planFor } from "@/lib/deploy/plan";
+import { planFor } from "@/lib/deploy/engine/plan";
 
 const names = (...args: Parameters<typeof planFor>) => planFor(...args).map((s) => s.name);
 

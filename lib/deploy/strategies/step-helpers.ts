@@ -1,5 +1,5 @@
 import type { V1Deployment } from "@kubernetes/client-node";
-import { rolloutStatus } from "@/lib/deploy/rollout-status";
+import { rolloutStatus } from "@/lib/deploy/strategies/rollout-status";
 import type { StepContext, StepResult } from "@/lib/deploy/types";
 import { describeK8sError, type K8sError, type K8sResult } from "@/lib/k8s/result";
 

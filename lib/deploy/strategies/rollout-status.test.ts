@@ -1,6 +1,6 @@
 import type { V1Deployment } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { rolloutStatus } from "@/lib/deploy/rollout-status";
+import { rolloutStatus } from "@/lib/deploy/strategies/rollout-status";
 
 function deployment(status: NonNullable<V1Deployment["status"]>, generation = 2, replicas = 3): V1Deployment {
   return { metadata: { name: "web", generation }, spec: { replicas, selector: {}, template: {} }, status };

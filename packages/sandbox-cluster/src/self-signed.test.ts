@@ -1,7 +1,7 @@
 import { createSecureContext } from "node:tls";
 import { X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createSelfSignedCertificate } from "@/lib/sandbox/self-signed";
+import { createSelfSignedCertificate } from "./self-signed";
 
 describe("the sandbox's self-signed certificate", () => {
   it("is valid DER every time (a serial starting with 0x00 once broke 1 start in 128)", () => {

@@ -1,6 +1,6 @@
 import type { CurrentUser } from "@/lib/auth/current-user";
 import { db } from "@/lib/db";
-import { planFor } from "@/lib/deploy/plan";
+import { planFor } from "@/lib/deploy/engine/plan";
 import { deployTarget } from "@/lib/deploy/targets";
 import type { RunState, StepContext } from "@/lib/deploy/types";
 import { AppError } from "@/lib/errors";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canaryReplicasForShare, canaryReplicasForWeight, effectiveShare } from "@/lib/deploy/canary-traffic";
+import { canaryReplicasForShare, canaryReplicasForWeight, effectiveShare } from "@/lib/deploy/strategies/canary-traffic";
 
 describe("canary traffic by replica ratio", () => {
   it.each([

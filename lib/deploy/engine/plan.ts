@@ -1,4 +1,4 @@
-import { noAnalysis, type SliAnalysis } from "@/lib/deploy/analysis";
+import { noAnalysis, type SliAnalysis } from "@/lib/deploy/analysis/sli-analysis";
 import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
 import { blueGreenDeploy, blueGreenRecoveries, blueGreenRecoverySteps, blueGreenRollback } from "@/lib/deploy/strategies/blue-green";
 import { canaryAbort, canaryDeploy, canaryRecoveries, canaryRecoverySteps, canaryRollback } from "@/lib/deploy/strategies/canary";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decide, type Measurements } from "@/lib/deploy/analysis-rules";
+import { decide, type Measurements } from "@/lib/deploy/analysis/rules";
 
 const healthy: Measurements = { requests: 600, error_rate: 0, latency_p95: 0.045, latency_p99: 0.09 };
 

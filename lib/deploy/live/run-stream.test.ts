@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { coalesce, RunChangeHub, type ListenHandlers } from "@/lib/deploy/run-stream";
+import { coalesce, RunChangeHub, type ListenHandlers } from "@/lib/deploy/live/run-stream";
 
 /** A fake LISTEN connection the test drives by hand. */
 function fakeDatabase() {

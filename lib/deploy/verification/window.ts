@@ -1,11 +1,11 @@
 import { SYSTEM_ACTOR, recordAudit } from "@/lib/audit/record";
 import { db, type DbTx } from "@/lib/db";
-import type { AnalysisVerdict, SliAnalysis } from "@/lib/deploy/analysis";
-import { DEFAULT_ANALYSIS_INTERVAL_MS, DEFAULT_MIN_WINDOW_SECONDS } from "@/lib/deploy/prometheus-analysis";
-import { createRollbackRun, isActiveRunConflict } from "@/lib/deploy/requests";
+import type { AnalysisVerdict, SliAnalysis } from "@/lib/deploy/analysis/sli-analysis";
+import { DEFAULT_ANALYSIS_INTERVAL_MS, DEFAULT_MIN_WINDOW_SECONDS } from "@/lib/deploy/analysis/prometheus";
+import { createRollbackRun, isActiveRunConflict } from "@/lib/deploy/commands/requests";
 import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
 import { rollbackCandidates, rollbackHistory } from "@/lib/deploy/rollback/preview";
-import { appendRunEvent } from "@/lib/deploy/run-store";
+import { appendRunEvent } from "@/lib/deploy/engine/run-store";
 import { deployTarget, runDeadlineSeconds } from "@/lib/deploy/targets";
 import type { RunState } from "@/lib/deploy/types";
 import type { VerificationStatus } from "@/lib/generated/prisma/client";

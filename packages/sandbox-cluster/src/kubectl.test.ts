@@ -16,7 +16,8 @@ import type { Sandbox } from "./index";
 import { apiError, clientsFor, deploymentBody, sleep, startTestSandbox, waitForRollout, type Clients } from "./test-support";
 
 const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, "../..");
+// The workspace root, where scripts/ensure-system-packages.sh unpacks Debian's kubectl 1.20.
+const root = path.resolve(import.meta.dirname, "../../..");
 const candidates = [process.env.SANDBOX_KUBECTL, path.join(root, ".data/tools/kubernetes-client/usr/bin/kubectl"), "/usr/bin/kubectl"].filter(
   (p): p is string => !!p && existsSync(p),
 );

@@ -1,5 +1,5 @@
-import type { AnalysisVerdict, SliAnalysis } from "@/lib/deploy/analysis";
-import { decide, type AnalysisRule, type Measurements } from "@/lib/deploy/analysis-rules";
+import type { AnalysisVerdict, SliAnalysis } from "@/lib/deploy/analysis/sli-analysis";
+import { decide, type AnalysisRule, type Measurements } from "@/lib/deploy/analysis/rules";
 import type { DeployTarget } from "@/lib/deploy/types";
 import type { PrometheusGateway } from "@/lib/prometheus/client";
 import { errorRatio, latencyQuantile, requestCount, withLabels } from "@/lib/prometheus/promql";

@@ -1,5 +1,5 @@
-import { effectiveShare } from "@/lib/deploy/canary-traffic";
-import { containerImage, revisionOf } from "@/lib/deploy/rollout-status";
+import { effectiveShare } from "@/lib/deploy/strategies/canary-traffic";
+import { containerImage, revisionOf } from "@/lib/deploy/strategies/rollout-status";
 import { previewRollback, rollbackHistory, type RollbackPreview } from "@/lib/deploy/rollback/preview";
 import { colorDeployment } from "@/lib/deploy/strategies/blue-green";
 import { canaryDeployment } from "@/lib/deploy/strategies/canary";
