@@ -7,6 +7,7 @@ import type { Strategy } from "@/lib/generated/prisma/client";
 import { runDeadlineSeconds } from "@/lib/deploy/targets";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { DONE } from "@/lib/deploy/engine/machine";
+import { ACTIVE_RUN_STATUSES, isActiveRunStatus } from "@/lib/deploy/run-status";
 import type { RunRecord } from "@/lib/deploy/rollback/last-good";
 import { previewRollback, rollbackCandidates, rollbackHistory, type RollbackPreview } from "@/lib/deploy/rollback/preview";
 import { CANARY_PROMOTING_STEPS } from "@/lib/deploy/strategies/canary";
@@ -18,8 +19,6 @@ import { addJob, rollbackRunJob } from "@/lib/jobs/registry";
 import { can, forbiddenMessage } from "@/lib/rbac";
 
 export const DEPLOYABLE_STATUSES = ["PENDING", "APPROVED", "FAILED"] as const;
-/** A deploy or rollback in these holds its target: PostgreSQL's unique index allows one. */
-export const ACTIVE_RUN_STATUSES = ["QUEUED", "RUNNING", "PAUSED"] as const;
 
 async function inProgressMessage(serviceId: string, environmentId: string): Promise<string> {
   const active = await db.deploymentRun.findFirst({
@@ -233,7 +232,7 @@ export async function controlCanary(user: CurrentUser, input: { runId: string; a
     const run = await tx.deploymentRun.findUnique({ where: { id: input.runId } });
     if (!run) throw new AppError("NOT_FOUND", "That run does not exist.");
     if (run.kind !== "DEPLOY" || run.strategy !== "CANARY") throw new AppError("INVALID", "Only a canary deploy can be promoted or aborted.");
-    if (!(ACTIVE_RUN_STATUSES as readonly string[]).includes(run.status)) throw new AppError("CONFLICT", `This run has already ${run.status.toLowerCase().replace("_", " ")}.`);
+    if (!isActiveRunStatus(run.status)) throw new AppError("CONFLICT", `This run has already ${run.status.toLowerCase().replace("_", " ")}.`);
     if (run.controlRequest) throw new AppError("CONFLICT", `A ${run.controlRequest} was already requested for this run.`);
     if ((run.state as RunState | null)?.recovery) throw new AppError("CONFLICT", "This canary is already being taken out of traffic.");
     if ([...CANARY_PROMOTING_STEPS, DONE].includes(run.currentStep ?? "")) {
