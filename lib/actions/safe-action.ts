@@ -1,5 +1,6 @@
 import "server-only";
 import type { z } from "zod";
+import { invalidInput } from "@/lib/actions/field-errors";
 import { getCurrentUser, type CurrentUser } from "@/lib/auth/current-user";
 import { AppError, GENERIC_ERROR_MESSAGE, type AppErrorCode } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -17,25 +18,19 @@ interface ActionDefinition<S extends z.ZodType> {
   verb: string;
 }
 
-function fieldErrors(error: z.ZodError): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.join(".") || "_";
-    (out[key] ??= []).push(issue.message);
-  }
-  return out;
-}
-
 /**
  * Wraps a server action: the signed-in person, the permission from the matrix, zod-parsed input,
  * then the plain lib/ function. Only AppError messages reach the person; anything else is
  * logged with its stack and answered with a generic message.
+ *
+ * The input is typed as the schema's input so callers are checked at compile time, and parsed
+ * again here all the same: a browser can send anything.
  */
 export function authorizedAction<S extends z.ZodType, T>(
   definition: ActionDefinition<S>,
   handler: (input: z.infer<S>, user: CurrentUser) => Promise<T>,
-): (raw: unknown) => Promise<ActionResult<T>> {
-  return async (raw) => {
+): (input: z.input<S>) => Promise<ActionResult<T>> {
+  return async (raw: unknown) => {
     let user: CurrentUser | null = null;
     try {
       user = await getCurrentUser();
@@ -45,11 +40,7 @@ export function authorizedAction<S extends z.ZodType, T>(
         return { ok: false, error: { code: "FORBIDDEN", message: forbiddenMessage(definition.permission, definition.verb) } };
       }
       const parsed = definition.schema.safeParse(raw);
-      if (!parsed.success) {
-        const errors = fieldErrors(parsed.error);
-        const first = parsed.error.issues[0]?.message ?? "Check the form.";
-        return { ok: false, error: { code: "INVALID", message: first, fieldErrors: errors } };
-      }
+      if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
       const data = await handler(parsed.data, user);
       log.info({ action: definition.name, user: user.email }, "action done");
       return { ok: true, data };

@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import type { z } from "zod";
 import { authorizedAction } from "@/lib/actions/safe-action";
 import { tickChecklistItem } from "@/lib/approvals/checklist";
 import { overrideGate } from "@/lib/approvals/overrides";
@@ -32,15 +33,15 @@ const override = authorizedAction({ name: "gate.override", schema: overrideSchem
   return {};
 });
 
-export async function signReleaseAction(input: unknown) {
+export async function signReleaseAction(input: z.input<typeof signSchema>) {
   return sign(input);
 }
-export async function withdrawSignOffAction(input: unknown) {
+export async function withdrawSignOffAction(input: z.input<typeof withdrawSchema>) {
   return withdraw(input);
 }
-export async function tickChecklistAction(input: unknown) {
+export async function tickChecklistAction(input: z.input<typeof tickSchema>) {
   return tick(input);
 }
-export async function overrideGateAction(input: unknown) {
+export async function overrideGateAction(input: z.input<typeof overrideSchema>) {
   return override(input);
 }

@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import type { z } from "zod";
 import { authorizedAction } from "@/lib/actions/safe-action";
 import { assignRole, removeRole } from "@/lib/people/roles";
 import { ROLE_LABELS } from "@/lib/roles";
@@ -24,10 +25,10 @@ const remove = authorizedAction(
   },
 );
 
-export async function assignRoleAction(input: unknown) {
+export async function assignRoleAction(input: z.input<typeof roleChangeSchema>) {
   return assign(input);
 }
 
-export async function removeRoleAction(input: unknown) {
+export async function removeRoleAction(input: z.input<typeof roleChangeSchema>) {
   return remove(input);
 }

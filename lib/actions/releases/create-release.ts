@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import type { z } from "zod";
 import { authorizedAction } from "@/lib/actions/safe-action";
 import { createRelease } from "@/lib/releases/create-release";
 import { createReleaseSchema } from "@/lib/schemas/release";
@@ -15,6 +16,6 @@ const run = authorizedAction(
   },
 );
 
-export async function createReleaseAction(input: unknown) {
+export async function createReleaseAction(input: z.input<typeof createReleaseSchema>) {
   return run(input);
 }

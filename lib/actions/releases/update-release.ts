@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import type { z } from "zod";
 import { authorizedAction } from "@/lib/actions/safe-action";
 import { updateRelease } from "@/lib/releases/update-release";
 import { updateReleaseSchema } from "@/lib/schemas/release";
@@ -15,6 +16,6 @@ const run = authorizedAction(
   },
 );
 
-export async function updateReleaseAction(input: unknown) {
+export async function updateReleaseAction(input: z.input<typeof updateReleaseSchema>) {
   return run(input);
 }

@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import type { z } from "zod";
 import { authorizedAction } from "@/lib/actions/safe-action";
 import { dryRunRelease } from "@/lib/deploy/commands/dry-run";
 import { requestDeploy } from "@/lib/deploy/commands/requests";
@@ -20,10 +21,10 @@ const dryRun = authorizedAction(
   async ({ releaseId }, user) => dryRunRelease(user, releaseId),
 );
 
-export async function deployReleaseAction(input: unknown) {
+export async function deployReleaseAction(input: z.input<typeof releaseIdSchema>) {
   return deploy(input);
 }
 
-export async function dryRunReleaseAction(input: unknown) {
+export async function dryRunReleaseAction(input: z.input<typeof releaseIdSchema>) {
   return dryRun(input);
 }

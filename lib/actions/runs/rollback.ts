@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import type { z } from "zod";
 import { authorizedAction } from "@/lib/actions/safe-action";
 import { controlCanary, requestRollback } from "@/lib/deploy/commands/requests";
 import { canaryControlSchema, rollbackSchema } from "@/lib/schemas/runs";
@@ -22,10 +23,10 @@ const control = authorizedAction(
   },
 );
 
-export async function rollbackServiceAction(input: unknown) {
+export async function rollbackServiceAction(input: z.input<typeof rollbackSchema>) {
   return rollback(input);
 }
 
-export async function controlCanaryAction(input: unknown) {
+export async function controlCanaryAction(input: z.input<typeof canaryControlSchema>) {
   return control(input);
 }

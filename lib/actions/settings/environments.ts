@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import type { z } from "zod";
 import { authorizedAction } from "@/lib/actions/safe-action";
 import { addChecklistItem, addFreezeWindow, removeChecklistItem, removeFreezeWindow, updateEnvironmentSettings } from "@/lib/settings/environments";
 import { checklistItemSchema, environmentSettingsSchema, freezeWindowSchema, removeChecklistItemSchema, removeFreezeSchema } from "@/lib/schemas/settings";
@@ -34,18 +35,18 @@ const removeFreeze = authorizedAction({ ...base, name: "freeze.remove", schema: 
   return {};
 });
 
-export async function updateEnvironmentAction(input: unknown) {
+export async function updateEnvironmentAction(input: z.input<typeof environmentSettingsSchema>) {
   return update(input);
 }
-export async function addChecklistItemAction(input: unknown) {
+export async function addChecklistItemAction(input: z.input<typeof checklistItemSchema>) {
   return addItem(input);
 }
-export async function removeChecklistItemAction(input: unknown) {
+export async function removeChecklistItemAction(input: z.input<typeof removeChecklistItemSchema>) {
   return removeItem(input);
 }
-export async function addFreezeWindowAction(input: unknown) {
+export async function addFreezeWindowAction(input: z.input<typeof freezeWindowSchema>) {
   return addFreeze(input);
 }
-export async function removeFreezeWindowAction(input: unknown) {
+export async function removeFreezeWindowAction(input: z.input<typeof removeFreezeSchema>) {
   return removeFreeze(input);
 }

@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import type { z } from "zod";
 import { authorizedAction } from "@/lib/actions/safe-action";
 import { serviceTargetSettingsSchema } from "@/lib/schemas/service-targets";
 import { updateServiceTarget } from "@/lib/settings/service-targets";
@@ -16,6 +17,6 @@ const update = authorizedAction(
   },
 );
 
-export async function updateServiceTargetAction(input: unknown) {
+export async function updateServiceTargetAction(input: z.input<typeof serviceTargetSettingsSchema>) {
   return update(input);
 }
