@@ -1,6 +1,7 @@
 import { evaluateGate, type GateResult } from "@/lib/approvals/policy";
 import type { DbTx } from "@/lib/db";
 import { db } from "@/lib/db";
+import { ACTIVE_RUN_STATUSES } from "@/lib/deploy/run-status";
 import { prometheus, type PrometheusGateway } from "@/lib/prometheus/client";
 import type { Role } from "@/lib/roles";
 import { metricNamesOf } from "@/lib/prometheus/promql";
@@ -43,7 +44,7 @@ export async function releaseGate(releaseId: string, options: ReleaseGateOptions
     where: {
       serviceId: release.serviceId,
       environmentId: release.environmentId,
-      status: { in: ["QUEUED", "RUNNING", "PAUSED"] },
+      status: { in: [...ACTIVE_RUN_STATUSES] },
       kind: { in: ["DEPLOY", "ROLLBACK"] },
       ...(options.ignoreRunId ? { id: { not: options.ignoreRunId } } : {}),
     },

@@ -1,4 +1,5 @@
 import { db } from "@/lib/db";
+import { ACTIVE_RUN_STATUSES } from "@/lib/deploy/run-status";
 
 /** A run and its step events, for the live progress view. */
 export async function runProgress(runId: string) {
@@ -58,7 +59,7 @@ export function recentRuns(serviceId: string, environmentId?: string, take = 10)
 
 export function activeRunFor(serviceId: string, environmentId: string) {
   return db.deploymentRun.findFirst({
-    where: { serviceId, environmentId, status: { in: ["QUEUED", "RUNNING", "PAUSED"] }, kind: { in: ["DEPLOY", "ROLLBACK"] } },
+    where: { serviceId, environmentId, status: { in: [...ACTIVE_RUN_STATUSES] }, kind: { in: ["DEPLOY", "ROLLBACK"] } },
     select: { id: true, kind: true, status: true },
   });
 }

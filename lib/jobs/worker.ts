@@ -44,6 +44,8 @@ export async function sweepAbandonedRuns(): Promise<number> {
      where status = 'PAUSED' and deadline_at < now()
      returning id`;
   for (const { id } of overdue) log.warn({ runId: id }, "a paused canary passed its deadline; aborting it");
+  // ACTIVE_RUN_STATUSES (lib/deploy/run-status.ts) less PAUSED: a paused canary holds no lease
+  // (the statement above deals with one left past its deadline).
   const stale = await db.$queryRaw<{ id: string; kind: "DEPLOY" | "ROLLBACK" }[]>`
     select id, kind from deployment_runs
      where status in ('QUEUED', 'RUNNING')

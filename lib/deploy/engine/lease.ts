@@ -7,6 +7,8 @@ import { log } from "@/lib/log";
  * same worker cannot execute one run twice at once.
  */
 export async function acquireLease(runId: string, token: string, leaseMs: number): Promise<{ serviceId: string; environmentId: string } | null> {
+  // ACTIVE_RUN_STATUSES (lib/deploy/run-status.ts) less PAUSED: a paused canary waits for a
+  // person, and is set RUNNING again when they promote or abort it.
   const taken = await db.$queryRaw<{ service_id: string; environment_id: string }[]>`
     update deployment_runs
        set lease_owner = ${token},

@@ -6,6 +6,7 @@ import { createRollbackRun, isActiveRunConflict } from "@/lib/deploy/commands/re
 import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
 import { rollbackCandidates, rollbackHistory } from "@/lib/deploy/rollback/preview";
 import { appendRunEvent } from "@/lib/deploy/engine/run-store";
+import { isActiveRunStatus } from "@/lib/deploy/run-status";
 import { deployTarget, runDeadlineSeconds } from "@/lib/deploy/targets";
 import type { RunState } from "@/lib/deploy/types";
 import type { VerificationStatus } from "@/lib/generated/prisma/client";
@@ -71,7 +72,7 @@ async function laterRuns(client: DbClient, run: { serviceId: string; environment
     include: { requestedBy: { select: { name: true } } },
   });
   const switched = later.find((r) => r.trafficSwitchedAt !== null);
-  const active = later.find((r) => ["QUEUED", "RUNNING", "PAUSED"].includes(r.status));
+  const active = later.find((r) => isActiveRunStatus(r.status));
   const who = (r: (typeof later)[number]) => `a ${r.kind.toLowerCase()}${r.requestedBy ? ` by ${r.requestedBy.name}` : r.kind === "ROLLBACK" ? " (automatic)" : ""}`;
   return {
     replaced: switched ? `${who(switched)} replaced this version before its window ended` : null,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { getCurrentUser, loadUser } from "@/lib/auth/current-user";
 import { runProgress, type RunProgress } from "@/lib/deploy/queries";
 import { coalesce, runChanges } from "@/lib/deploy/live/run-stream";
+import { isActiveRunStatus } from "@/lib/deploy/run-status";
 import { can } from "@/lib/rbac";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +17,7 @@ const RETRY_MS = 2000;
 
 /** Nothing more will change on the page: final, and no verification window still running. */
 function settled(run: RunProgress): boolean {
-  return !["QUEUED", "RUNNING", "PAUSED"].includes(run.status) && run.verification !== "VERIFYING";
+  return !isActiveRunStatus(run.status) && run.verification !== "VERIFYING";
 }
 
 /**
