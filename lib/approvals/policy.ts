@@ -1,4 +1,5 @@
 import { activeFreeze, type FreezeWindowSpec } from "@/lib/approvals/freeze";
+import { humanize } from "@/lib/format/humanize";
 import type { GateOverrideKind } from "@/lib/generated/prisma/enums";
 import { describeChanges } from "@/lib/releases/revision";
 import { APPROVER_ROLES, ROLE_LABELS, type ApproverRole, type Role } from "@/lib/roles";
@@ -157,7 +158,7 @@ export function evaluateGate(input: GateInput): GateResult {
   }
 
   if (input.activeRun) {
-    unmet.push({ kind: "run", message: `A ${input.activeRun.kind.toLowerCase()} is already in progress${input.activeRun.requestedBy ? ` (started by ${input.activeRun.requestedBy})` : ""}` });
+    unmet.push({ kind: "run", message: `A ${humanize(input.activeRun.kind)} is already in progress${input.activeRun.requestedBy ? ` (started by ${input.activeRun.requestedBy})` : ""}` });
   }
 
   return { green: unmet.length === 0, unmet, matrix, warnings };

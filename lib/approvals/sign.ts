@@ -2,6 +2,7 @@ import { actorOf, recordAudit } from "@/lib/audit/record";
 import type { CurrentUser } from "@/lib/auth/current-user";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { humanize } from "@/lib/format/humanize";
 import { notifyRelease } from "@/lib/notifications/slack";
 import { can, forbiddenMessage } from "@/lib/rbac";
 import { ROLE_LABELS, type ApproverRole } from "@/lib/roles";
@@ -28,7 +29,7 @@ export async function signRelease(user: CurrentUser, input: SignInput) {
 
   const release = await db.release.findUnique({ where: { id: input.releaseId }, include: { environment: true, service: true } });
   if (!release) throw new AppError("NOT_FOUND", "That release does not exist.");
-  if (!SIGNABLE.includes(release.status)) throw new AppError("CONFLICT", `This release is ${release.status.toLowerCase().replace("_", " ")}; it can no longer be signed.`);
+  if (!SIGNABLE.includes(release.status)) throw new AppError("CONFLICT", `This release is ${humanize(release.status)}; it can no longer be signed.`);
   if (release.revision !== input.revision) {
     throw new AppError("CONFLICT", `You looked at revision ${input.revision}, but the release is now at revision ${release.revision}. Reload and sign what will ship.`);
   }
@@ -64,7 +65,7 @@ export async function signRelease(user: CurrentUser, input: SignInput) {
   if (outcome.conflict) {
     const now = await db.release.findUnique({ where: { id: input.releaseId } });
     if (now && now.revision !== input.revision) throw new AppError("CONFLICT", `The release moved to revision ${now.revision} while you signed. Reload and sign what will ship.`);
-    if (now && !SIGNABLE.includes(now.status)) throw new AppError("CONFLICT", `This release is ${now.status.toLowerCase().replace("_", " ")}; it can no longer be signed.`);
+    if (now && !SIGNABLE.includes(now.status)) throw new AppError("CONFLICT", `This release is ${humanize(now.status)}; it can no longer be signed.`);
     const existing = await db.approval.findFirst({
       where: { releaseId: input.releaseId, revision: input.revision, withdrawnAt: null, OR: [{ role: input.role }, { userId: user.id }] },
       include: { user: { select: { name: true } } },

@@ -2,6 +2,7 @@ import { actorOf, recordAudit } from "@/lib/audit/record";
 import type { CurrentUser } from "@/lib/auth/current-user";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { humanize } from "@/lib/format/humanize";
 import { releaseSnapshot } from "@/lib/releases/create-release";
 import { parseImageReference } from "@/lib/releases/image-reference";
 import { describeChanges, nextRevision } from "@/lib/releases/revision";
@@ -25,7 +26,7 @@ export async function updateRelease(user: CurrentUser, input: UpdateReleaseInput
     if (locked.length === 0) throw new AppError("NOT_FOUND", "That release does not exist.");
     const current = await tx.release.findUniqueOrThrow({ where: { id: input.releaseId } });
     if (!(EDITABLE_STATUSES as readonly string[]).includes(current.status)) {
-      throw new AppError("CONFLICT", `A ${current.status.toLowerCase().replace("_", " ")} release cannot be edited; create a new release instead.`);
+      throw new AppError("CONFLICT", `A ${humanize(current.status)} release cannot be edited; create a new release instead.`);
     }
     if (current.revision !== input.expectedRevision) {
       throw new AppError(

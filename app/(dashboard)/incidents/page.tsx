@@ -7,6 +7,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
 import { db } from "@/lib/db";
+import { humanize } from "@/lib/format/humanize";
 
 export const metadata: Metadata = { title: "Incidents" };
 
@@ -46,7 +47,7 @@ export default async function IncidentsPage() {
                     <Badge tone={SEVERITY[i.severity]}>{i.severity}</Badge>
                   </Td>
                   <Td>{i.service ? `${i.service.displayName}${i.environment ? ` → ${i.environment.displayName}` : ""}` : "—"}</Td>
-                  <Td>{i.status.toLowerCase()}</Td>
+                  <Td>{humanize(i.status)}</Td>
                   <Td className="text-muted-foreground">
                     <Timestamp value={i.openedAt} />
                   </Td>

@@ -6,6 +6,7 @@ import { db, type DbTx } from "@/lib/db";
 import type { Strategy } from "@/lib/generated/prisma/client";
 import { runDeadlineSeconds } from "@/lib/deploy/targets";
 import { AppError, isUniqueViolation } from "@/lib/errors";
+import { humanize } from "@/lib/format/humanize";
 import { DONE } from "@/lib/deploy/engine/machine";
 import { ACTIVE_RUN_STATUSES, isActiveRunStatus } from "@/lib/deploy/run-status";
 import type { RunRecord } from "@/lib/deploy/rollback/last-good";
@@ -26,7 +27,7 @@ async function inProgressMessage(serviceId: string, environmentId: string): Prom
     include: { requestedBy: { select: { name: true } }, service: true, environment: true },
   });
   if (!active) return "A run is already in progress for this service and environment.";
-  return `A run is already in progress: ${active.kind.toLowerCase()} of ${active.service.displayName} in ${active.environment.displayName}${active.requestedBy ? `, started by ${active.requestedBy.name}` : ""}.`;
+  return `A run is already in progress: ${humanize(active.kind)} of ${active.service.displayName} in ${active.environment.displayName}${active.requestedBy ? `, started by ${active.requestedBy.name}` : ""}.`;
 }
 
 /** Turns the unique index's refusal into the message people see; everything else goes on up. */
@@ -68,7 +69,7 @@ export async function requestDeploy(user: CurrentUser, releaseId: string) {
         }
         const current = await tx.release.findUniqueOrThrow({ where: { id: releaseId } });
         if (!(DEPLOYABLE_STATUSES as readonly string[]).includes(current.status)) {
-          throw new AppError("CONFLICT", `This release is ${current.status.toLowerCase().replace("_", " ")}; it cannot be deployed again. Create a new release.`);
+          throw new AppError("CONFLICT", `This release is ${humanize(current.status)}; it cannot be deployed again. Create a new release.`);
         }
         if (current.revision !== gate.revision) throw new AppError("CONFLICT", `The release changed to revision ${current.revision} a moment ago. Reload and check its sign-offs.`);
         const target = release.service.targets.find((t) => t.environmentId === release.environmentId);
@@ -232,7 +233,7 @@ export async function controlCanary(user: CurrentUser, input: { runId: string; a
     const run = await tx.deploymentRun.findUnique({ where: { id: input.runId } });
     if (!run) throw new AppError("NOT_FOUND", "That run does not exist.");
     if (run.kind !== "DEPLOY" || run.strategy !== "CANARY") throw new AppError("INVALID", "Only a canary deploy can be promoted or aborted.");
-    if (!isActiveRunStatus(run.status)) throw new AppError("CONFLICT", `This run has already ${run.status.toLowerCase().replace("_", " ")}.`);
+    if (!isActiveRunStatus(run.status)) throw new AppError("CONFLICT", `This run has already ${humanize(run.status)}.`);
     if (run.controlRequest) throw new AppError("CONFLICT", `A ${run.controlRequest} was already requested for this run.`);
     if ((run.state as RunState | null)?.recovery) throw new AppError("CONFLICT", "This canary is already being taken out of traffic.");
     if ([...CANARY_PROMOTING_STEPS, DONE].includes(run.currentStep ?? "")) {

@@ -1,6 +1,7 @@
 import { SYSTEM_ACTOR, recordAudit } from "@/lib/audit/record";
 import { db, type DbTx } from "@/lib/db";
 import { beginVerification, type VerificationPlan } from "@/lib/deploy/verification/window";
+import { humanize } from "@/lib/format/humanize";
 import type { DeploymentRun, RunStatus } from "@/lib/generated/prisma/client";
 import { openAutoRollbackIncident, recordRollbackOutcome } from "@/lib/incidents/auto-rollback";
 import { notifyRelease } from "@/lib/notifications/slack";
@@ -25,7 +26,7 @@ export async function finishRun(runId: string, token: string, status: FinalStatu
     if (locked[0]?.lease_owner !== token) return null;
     const run = await tx.deploymentRun.findUniqueOrThrow({ where: { id: runId } });
     const seq = ((await tx.runEvent.aggregate({ where: { runId }, _max: { seq: true } }))._max.seq ?? 0) + 1;
-    await tx.runEvent.create({ data: { runId, seq, step: "finish", phase: status === "SUCCEEDED" ? "AFTER" : "ERROR", message: `${status.toLowerCase()}: ${outcome}` } });
+    await tx.runEvent.create({ data: { runId, seq, step: "finish", phase: status === "SUCCEEDED" ? "AFTER" : "ERROR", message: `${humanize(status)}: ${outcome}` } });
     await tx.deploymentRun.update({ where: { id: runId }, data: { status, outcome, currentStep: DONE, finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null } });
     await afterRunEnds(tx, run, status, outcome, options);
     return run;
@@ -70,6 +71,6 @@ async function afterRunEnds(tx: DbTx, run: DeploymentRun, status: RunStatus, out
     });
   }
   if (options.verify) await beginVerification(tx, run.id, options.verify, options.autoRollback);
-  await tx.runControl.updateMany({ where: { runId: run.id, appliedAt: null }, data: { appliedAt: new Date(), outcome: `${status.toLowerCase()}: ${outcome}` } });
+  await tx.runControl.updateMany({ where: { runId: run.id, appliedAt: null }, data: { appliedAt: new Date(), outcome: `${humanize(status)}: ${outcome}` } });
   await recordAudit(tx, SYSTEM_ACTOR, { action: "run.finish", targetType: "run", targetId: run.id, before: { status: run.status }, after: { status, outcome } });
 }

@@ -9,6 +9,7 @@ import { appendRunEvent } from "@/lib/deploy/engine/run-store";
 import { isActiveRunStatus } from "@/lib/deploy/run-status";
 import { deployTarget, runDeadlineSeconds } from "@/lib/deploy/targets";
 import type { RunState } from "@/lib/deploy/types";
+import { humanize } from "@/lib/format/humanize";
 import type { VerificationStatus } from "@/lib/generated/prisma/client";
 import { openAutoRollbackIncident } from "@/lib/incidents/auto-rollback";
 import { enqueue, verifyDeployJob } from "@/lib/jobs/registry";
@@ -73,7 +74,7 @@ async function laterRuns(client: DbClient, run: { serviceId: string; environment
   });
   const switched = later.find((r) => r.trafficSwitchedAt !== null);
   const active = later.find((r) => isActiveRunStatus(r.status));
-  const who = (r: (typeof later)[number]) => `a ${r.kind.toLowerCase()}${r.requestedBy ? ` by ${r.requestedBy.name}` : r.kind === "ROLLBACK" ? " (automatic)" : ""}`;
+  const who = (r: (typeof later)[number]) => `a ${humanize(r.kind)}${r.requestedBy ? ` by ${r.requestedBy.name}` : r.kind === "ROLLBACK" ? " (automatic)" : ""}`;
   return {
     replaced: switched ? `${who(switched)} replaced this version before its window ended` : null,
     inProgress: active ? `${who(active)} is in progress` : null,

@@ -22,6 +22,7 @@ import { releaseGate } from "@/lib/approvals/gate";
 import { GATE_OVERRIDES, overrideFor, type GateOverrideKind } from "@/lib/approvals/override-kinds";
 import { APPROVER_ROLES, type ApproverRole } from "@/lib/roles";
 import { describeChanges } from "@/lib/releases/revision";
+import { humanize } from "@/lib/format/humanize";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
 
 export const metadata: Metadata = { title: "Release" };
@@ -48,7 +49,7 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   ]);
   const gate = await releaseGate(release.id);
   const deployable = (DEPLOYABLE_STATUSES as readonly string[]).includes(release.status);
-  const blockedReason = !deployable ? `This release is ${release.status.toLowerCase().replace("_", " ")}.` : gate.green ? null : "Deploy opens when the gate is green (see what is missing below).";
+  const blockedReason = !deployable ? `This release is ${humanize(release.status)}.` : gate.green ? null : "Deploy opens when the gate is green (see what is missing below).";
   const signedThisRevision = gate.matrix.some((r) => r.signOff?.userId === user.id && r.signOff.revision === release.revision);
   const signable: ApproverRole[] =
     deployable && !signedThisRevision && (release.environment.authorMaySign || release.createdById !== user.id)

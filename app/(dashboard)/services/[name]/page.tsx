@@ -16,6 +16,7 @@ import { liveState } from "@/lib/deploy/live/live-state";
 import type { RollbackSide } from "@/lib/deploy/rollback/preview";
 import { activeRunFor, recentRuns } from "@/lib/deploy/queries";
 import { deployTarget } from "@/lib/deploy/targets";
+import { humanize } from "@/lib/format/humanize";
 import { can } from "@/lib/rbac";
 import { shortImage } from "@/lib/releases/image-reference";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
@@ -132,7 +133,7 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
                   {runs.map((r) => (
                     <tr key={r.id}>
                       <Td>
-                        {r.kind.toLowerCase()}
+                        {humanize(r.kind)}
                         {r.release ? (
                           <>
                             {" "}
@@ -144,7 +145,7 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
                       </Td>
                       <Td className="font-mono text-xs">{r.toImage ? shortImage(r.toImage) : "—"}</Td>
                       <Td>
-                        <Badge tone={r.status === "SUCCEEDED" ? "success" : ["FAILED", "ROLLED_BACK"].includes(r.status) ? "danger" : ["ABORTED", "PAUSED"].includes(r.status) ? "warning" : "info"}>{r.status.toLowerCase().replace("_", " ")}</Badge>
+                        <Badge tone={r.status === "SUCCEEDED" ? "success" : ["FAILED", "ROLLED_BACK"].includes(r.status) ? "danger" : ["ABORTED", "PAUSED"].includes(r.status) ? "warning" : "info"}>{humanize(r.status)}</Badge>
                         {r.outcome ? <span className="ml-2 text-xs text-muted-foreground">{r.outcome}</span> : null}
                       </Td>
                       <Td className="text-muted-foreground">
