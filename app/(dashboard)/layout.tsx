@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { Sidebar } from "@/components/layout/sidebar";
 import { UserMenu } from "@/components/layout/user-menu";
 import { ThemeToggle } from "@/components/ui/theme-toggle";
-import { waitingForMe } from "@/lib/approvals/waiting";
+import { waitingForMe } from "@/lib/approvals/queries";
 import { requireUser } from "@/lib/auth/require-user";
 import { can } from "@/lib/rbac";
 import { ROLE_LABELS } from "@/lib/roles";

@@ -6,20 +6,21 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
-import { db } from "@/lib/db";
+import { countActiveRuns } from "@/lib/deploy/queries";
+import { countOpenIncidents } from "@/lib/incidents/queries";
+import { recentReleases } from "@/lib/releases/queries";
 import { servicesOverview } from "@/lib/services/queries";
-import { metricNamesOf } from "@/lib/prometheus/promql";
-import { sloSummary } from "@/lib/slo/overview";
+import { sloSummariesByTarget } from "@/lib/slo/queries";
 
 export default async function OverviewPage() {
   const user = await requireUser();
   const [services, recent, runsInFlight, openIncidents, slos] = await Promise.all([
     servicesOverview(),
-    db.release.findMany({ orderBy: { createdAt: "desc" }, take: 5, include: { service: true, environment: true } }),
-    db.deploymentRun.count({ where: { status: { in: ["QUEUED", "RUNNING", "PAUSED"] } } }),
-    db.incident.count({ where: { status: { not: "RESOLVED" } } }),
-    // Every service's SLO at a glance; Prometheus down reads as "unknown", never a broken page.
-    db.serviceTarget.findMany().then(async (targets) => Object.fromEntries(await Promise.all(targets.map(async (t) => [t.id, await sloSummary(t.metricsSelector, undefined, metricNamesOf(t))] as const)))),
+    recentReleases(5),
+    countActiveRuns(),
+    countOpenIncidents(),
+    // Prometheus down reads as "unknown", never a broken page.
+    sloSummariesByTarget(),
   ]);
 
   return (

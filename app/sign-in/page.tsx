@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { signInMethods } from "@/lib/auth/options";
-import { db } from "@/lib/db";
+import { listDemoAccounts } from "@/lib/people/queries";
 import { ROLE_LABELS } from "@/lib/roles";
 import { safeCallbackPath } from "@/lib/safe-redirect";
 
@@ -21,15 +21,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const { error, callbackUrl } = await searchParams;
   if (await getCurrentUser()) redirect("/");
   const methods = signInMethods();
-  const accounts = methods.demo
-    ? (
-        await db.user.findMany({
-          where: { passwordHash: { not: null }, disabledAt: null },
-          orderBy: { email: "asc" },
-          include: { roles: true },
-        })
-      ).map((u) => ({ email: u.email, label: `${u.name} — ${u.roles.map((r) => ROLE_LABELS[r.role]).join(", ") || "no role"}` }))
-    : [];
+  const accounts = methods.demo ? (await listDemoAccounts()).map((u) => ({ email: u.email, label: `${u.name} — ${u.roles.map((r) => ROLE_LABELS[r.role]).join(", ") || "no role"}` })) : [];
   // A sign-in link must never send people to another site.
   const safeCallback = safeCallbackPath(callbackUrl);
 

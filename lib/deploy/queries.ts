@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 import { ACTIVE_RUN_STATUSES } from "@/lib/deploy/run-status";
 
@@ -48,6 +49,8 @@ export async function runProgress(runId: string) {
 
 export type RunProgress = NonNullable<Awaited<ReturnType<typeof runProgress>>>;
 
+export type RecentRun = Awaited<ReturnType<typeof recentRuns>>[number];
+
 export function recentRuns(serviceId: string, environmentId?: string, take = 10) {
   return db.deploymentRun.findMany({
     where: { serviceId, ...(environmentId ? { environmentId } : {}) },
@@ -57,9 +60,28 @@ export function recentRuns(serviceId: string, environmentId?: string, take = 10)
   });
 }
 
+/** The deploy or rollback holding a service's target now, if any (at most one: a unique index). */
 export function activeRunFor(serviceId: string, environmentId: string) {
   return db.deploymentRun.findFirst({
     where: { serviceId, environmentId, status: { in: [...ACTIVE_RUN_STATUSES] }, kind: { in: ["DEPLOY", "ROLLBACK"] } },
-    select: { id: true, kind: true, status: true },
+    select: { id: true, kind: true, status: true, releaseId: true },
   });
+}
+
+export type ActiveRun = NonNullable<Awaited<ReturnType<typeof activeRunFor>>>;
+
+/** Runs in flight everywhere, for the overview. */
+export function countActiveRuns(): Promise<number> {
+  return db.deploymentRun.count({ where: { status: { in: [...ACTIVE_RUN_STATUSES] } } });
+}
+
+/** The strategy of the last deploy that succeeded on a target: what runs there now. */
+export async function lastSucceededDeployStrategy(serviceId: string, environmentId: string) {
+  const run = await db.deploymentRun.findFirst({ where: { serviceId, environmentId, kind: "DEPLOY", status: "SUCCEEDED" }, orderBy: { finishedAt: "desc" }, select: { strategy: true } });
+  return run?.strategy ?? null;
+}
+
+/** A release's latest deploy run, whatever became of it. */
+export function latestDeployRunOf(releaseId: string) {
+  return db.deploymentRun.findFirst({ where: { releaseId, kind: "DEPLOY" }, orderBy: { createdAt: "desc" }, select: { id: true } });
 }

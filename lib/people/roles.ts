@@ -61,10 +61,3 @@ export async function removeRole(actor: CurrentUser, userId: string, role: Role)
     return person;
   });
 }
-
-export function listPeople() {
-  return db.user.findMany({
-    orderBy: { name: "asc" },
-    include: { roles: { orderBy: { role: "asc" } } },
-  });
-}

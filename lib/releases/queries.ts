@@ -1,5 +1,7 @@
+import "server-only";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import type { ReleaseStatus } from "@/lib/generated/prisma/enums";
 import type { ReleaseFilter } from "@/lib/schemas/release";
 
 export const RELEASES_PAGE_SIZE = 20;
@@ -27,6 +29,8 @@ export async function listReleases(filter: ReleaseFilter) {
   return { total, releases, pageCount: Math.max(1, Math.ceil(total / RELEASES_PAGE_SIZE)) };
 }
 
+export type ReleaseList = Awaited<ReturnType<typeof listReleases>>;
+
 export function getRelease(id: string) {
   return db.release.findUnique({
     where: { id },
@@ -40,6 +44,37 @@ export function getRelease(id: string) {
     },
   });
 }
+
+export type ReleaseForEdit = NonNullable<Awaited<ReturnType<typeof getRelease>>>;
+
+/** The newest releases anywhere, for the overview. */
+export function recentReleases(take = 5) {
+  return db.release.findMany({ orderBy: { createdAt: "desc" }, take, include: { service: true, environment: true } });
+}
+
+export type RecentRelease = Awaited<ReturnType<typeof recentReleases>>[number];
+
+/** Where a release's story ends: what leadership reads in History. */
+const FINISHED_RELEASE_STATUSES = ["DEPLOYED", "FAILED", "ROLLED_BACK"] as const satisfies readonly ReleaseStatus[];
+
+/** The 50 releases that finished last, and how many ever finished each way. */
+export async function releaseHistory() {
+  const [releases, counts] = await Promise.all([
+    db.release.findMany({
+      where: { status: { in: [...FINISHED_RELEASE_STATUSES] } },
+      orderBy: { updatedAt: "desc" },
+      take: 50,
+      include: { service: true, environment: true, createdBy: { select: { name: true } } },
+    }),
+    db.release.groupBy({ by: ["status"], where: { status: { in: [...FINISHED_RELEASE_STATUSES] } }, _count: { _all: true } }),
+  ]);
+  return {
+    releases,
+    counts: FINISHED_RELEASE_STATUSES.map((status) => ({ status, count: counts.find((c) => c.status === status)?._count._all ?? 0 })),
+  };
+}
+
+export type ReleaseHistory = Awaited<ReturnType<typeof releaseHistory>>;
 
 
 /** Services with their environments, for the release form and the filters. */
@@ -55,6 +90,10 @@ export function listServiceTargets() {
   });
 }
 
+export type ServiceWithTargets = Awaited<ReturnType<typeof listServiceTargets>>[number];
+
 export function listEnvironments() {
   return db.environment.findMany({ orderBy: { position: "asc" } });
 }
+
+export type EnvironmentListItem = Awaited<ReturnType<typeof listEnvironments>>[number];

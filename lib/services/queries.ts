@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 
 /** Services, each with its per-environment target and what was last deployed there. */
@@ -31,6 +32,8 @@ export async function servicesOverview() {
   }));
 }
 
+export type ServiceOverview = Awaited<ReturnType<typeof servicesOverview>>[number];
+
 export function getServiceByName(name: string) {
   return db.service.findUnique({
     where: { name },
@@ -39,4 +42,15 @@ export function getServiceByName(name: string) {
       releases: { orderBy: { createdAt: "desc" }, take: 10, include: { environment: true, createdBy: { select: { name: true } } } },
     },
   });
+}
+
+export type ServiceDetail = NonNullable<Awaited<ReturnType<typeof getServiceByName>>>;
+
+/** The ids behind a service name and an environment name, or null when either does not exist. */
+export async function serviceAndEnvironmentIds(serviceName: string, environmentName: string) {
+  const [service, environment] = await Promise.all([
+    db.service.findUnique({ where: { name: serviceName }, select: { id: true } }),
+    db.environment.findUnique({ where: { name: environmentName }, select: { id: true } }),
+  ]);
+  return service && environment ? { serviceId: service.id, environmentId: environment.id } : null;
 }

@@ -33,14 +33,6 @@ export function changedFields(before: StoredTargetSettings, after: StoredTargetS
   return FIELDS.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
 }
 
-/** Every target with its service and environment, for the admin page. */
-export async function listServiceTargetSettings() {
-  return db.serviceTarget.findMany({
-    include: { service: { select: { name: true, displayName: true } }, environment: { select: { name: true, displayName: true } } },
-    orderBy: [{ service: { displayName: "asc" } }, { environment: { position: "asc" } }],
-  });
-}
-
 /**
  * Saves one target's SLI and analysis settings, audited with the changed fields only. Saving an
  * unchanged form writes nothing, so the audit log shows real changes, not clicks.

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { CurrentUser } from "@/lib/auth/current-user";
 import { analysisRules } from "@/lib/deploy/targets";
 import { serviceTargetSettingsSchema, type ServiceTargetSettings } from "@/lib/schemas/service-targets";
-import { listServiceTargetSettings, updateServiceTarget } from "@/lib/settings/service-targets";
+import { listServiceTargetSettings } from "@/lib/settings/queries";
+import { updateServiceTarget } from "@/lib/settings/service-targets";
 import { seedDemo } from "@/tests/support/fixtures";
 
 // The server action runs as whoever this says is signed in; Next's cache is not there in tests.

@@ -6,7 +6,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Timestamp } from "@/components/ui/timestamp";
 import { requirePermission } from "@/lib/auth/require-user";
-import { listPeople } from "@/lib/people/roles";
+import { listPeople } from "@/lib/people/queries";
 
 export const metadata: Metadata = { title: "Admin" };
 

@@ -6,8 +6,8 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
-import { db } from "@/lib/db";
 import { humanize } from "@/lib/format/humanize";
+import { listRecentIncidents } from "@/lib/incidents/queries";
 
 export const metadata: Metadata = { title: "Incidents" };
 
@@ -15,7 +15,7 @@ const SEVERITY = { P1: "danger", P2: "warning", P3: "info", P4: "neutral" } as c
 
 export default async function IncidentsPage() {
   await requireUser();
-  const incidents = await db.incident.findMany({ orderBy: { openedAt: "desc" }, take: 50, include: { service: true, environment: true } });
+  const incidents = await listRecentIncidents();
   return (
     <>
       <PageHeader title="Incidents" description="P1 respond in 5 minutes · P2 in 15 · P3 in 1 hour · P4 in 4 hours." />

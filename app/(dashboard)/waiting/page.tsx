@@ -3,17 +3,15 @@ import { ReleaseTable } from "@/components/releases/release-table";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { waitingForMe } from "@/lib/approvals/waiting";
+import { releasesWaitingForSignOff } from "@/lib/approvals/queries";
 import { requireUser } from "@/lib/auth/require-user";
-import { db } from "@/lib/db";
 import { isApproverRole, ROLE_LABELS } from "@/lib/roles";
 
 export const metadata: Metadata = { title: "Waiting for me" };
 
 export default async function WaitingPage() {
   const user = await requireUser();
-  const ids = await waitingForMe(user);
-  const releases = await db.release.findMany({ where: { id: { in: ids } }, orderBy: { createdAt: "desc" }, include: { service: true, environment: true, createdBy: { select: { name: true } } } });
+  const releases = await releasesWaitingForSignOff(user);
   const myRoles = user.roles.filter(isApproverRole).map((r) => ROLE_LABELS[r]);
   return (
     <>

@@ -7,20 +7,16 @@ import { Pagination } from "@/components/ui/pagination";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Timestamp } from "@/components/ui/timestamp";
 import { requirePermission } from "@/lib/auth/require-user";
-import { db } from "@/lib/db";
+import { auditLogPage } from "@/lib/audit/queries";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-const PAGE_SIZE = 50;
 const query = z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1) });
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
   await requirePermission("audit:read");
   const { page } = query.parse(await searchParams);
-  const [total, entries] = await Promise.all([
-    db.auditLog.count(),
-    db.auditLog.findMany({ orderBy: { id: "desc" }, skip: (page - 1) * PAGE_SIZE, take: PAGE_SIZE }),
-  ]);
+  const { entries, pageCount } = await auditLogPage(page);
   return (
     <>
       <PageHeader title="Admin" description="The audit log is append-only: the database refuses to change or delete an entry." />
@@ -57,7 +53,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             ))}
           </tbody>
         </Table>
-        <Pagination page={page} pageCount={Math.max(1, Math.ceil(total / PAGE_SIZE))} href={(p) => `/admin/audit${p > 1 ? `?page=${p}` : ""}`} />
+        <Pagination page={page} pageCount={pageCount} href={(p) => `/admin/audit${p > 1 ? `?page=${p}` : ""}`} />
       </Card>
     </>
   );

@@ -4,8 +4,8 @@ import { EnvironmentSettings } from "@/components/admin/environment-settings";
 import { Card, CardBody, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePermission } from "@/lib/auth/require-user";
-import { db } from "@/lib/db";
 import { prometheus } from "@/lib/prometheus/client";
+import { listEnvironmentSettings } from "@/lib/settings/queries";
 
 export const metadata: Metadata = { title: "Environments" };
 
@@ -14,10 +14,7 @@ const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`
 
 export default async function EnvironmentsPage() {
   await requirePermission("settings:manage");
-  const environments = await db.environment.findMany({
-    orderBy: { position: "asc" },
-    include: { checklistTemplate: { orderBy: { position: "asc" } }, freezeWindows: { orderBy: { startsAt: "asc" } } },
-  });
+  const environments = await listEnvironmentSettings();
   return (
     <>
       <PageHeader title="Admin" description="Sign-off policy, the error-budget gate, checklists and freeze windows per environment. Every change is audited." />

@@ -7,7 +7,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requirePermission } from "@/lib/auth/require-user";
 import { prometheus } from "@/lib/prometheus/client";
 import { FORM_DEFAULTS, toFormValues } from "@/lib/schemas/service-targets";
-import { listServiceTargetSettings } from "@/lib/settings/service-targets";
+import { listServiceTargetSettings } from "@/lib/settings/queries";
 
 export const metadata: Metadata = { title: "Services" };
 

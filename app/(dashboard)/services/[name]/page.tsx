@@ -11,10 +11,9 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
-import { db } from "@/lib/db";
 import { liveState } from "@/lib/deploy/live/live-state";
 import type { RollbackSide } from "@/lib/deploy/rollback/preview";
-import { activeRunFor, recentRuns } from "@/lib/deploy/queries";
+import { activeRunFor, lastSucceededDeployStrategy, recentRuns } from "@/lib/deploy/queries";
 import { deployTarget } from "@/lib/deploy/targets";
 import { humanize } from "@/lib/format/humanize";
 import { can } from "@/lib/rbac";
@@ -33,8 +32,7 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
 
   const environments = await Promise.all(
     service.targets.map(async (t) => {
-      const lastDeploy = await db.deploymentRun.findFirst({ where: { serviceId: service.id, environmentId: t.environmentId, kind: "DEPLOY", status: "SUCCEEDED" }, orderBy: { finishedAt: "desc" }, select: { strategy: true } });
-      const strategy = lastDeploy?.strategy ?? t.defaultStrategy;
+      const strategy = (await lastSucceededDeployStrategy(service.id, t.environmentId)) ?? t.defaultStrategy;
       const [state, active, runs] = await Promise.all([
         liveState(deployTarget(t, service.name), strategy, service.id, t.environmentId),
         activeRunFor(service.id, t.environmentId),

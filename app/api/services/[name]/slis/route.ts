@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { getCurrentUser } from "@/lib/auth/current-user";
-import { db } from "@/lib/db";
 import { can } from "@/lib/rbac";
 import { RANGES } from "@/lib/slo/panels";
 import { serviceSlis } from "@/lib/slo/service-slis";
+import { serviceAndEnvironmentIds } from "@/lib/services/queries";
 
 export const dynamic = "force-dynamic";
 
@@ -21,10 +21,7 @@ export async function GET(request: Request, context: { params: Promise<{ name: s
   const url = new URL(request.url);
   const parsed = query.safeParse({ environment: url.searchParams.get("environment"), range: url.searchParams.get("range") ?? undefined });
   if (!parsed.success) return Response.json({ error: "Give environment=<name> and range=15m|1h|6h|24h|7d." }, { status: 400 });
-  const [service, environment] = await Promise.all([
-    db.service.findUnique({ where: { name }, select: { id: true } }),
-    db.environment.findUnique({ where: { name: parsed.data.environment }, select: { id: true } }),
-  ]);
-  if (!service || !environment) return Response.json({ error: "No such service or environment." }, { status: 404 });
-  return Response.json(await serviceSlis(service.id, environment.id, parsed.data.range), { headers: { "Cache-Control": "no-store" } });
+  const ids = await serviceAndEnvironmentIds(name, parsed.data.environment);
+  if (!ids) return Response.json({ error: "No such service or environment." }, { status: 404 });
+  return Response.json(await serviceSlis(ids.serviceId, ids.environmentId, parsed.data.range), { headers: { "Cache-Control": "no-store" } });
 }

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db";
 import { isApproverRole, type Role } from "@/lib/roles";
 
@@ -23,3 +24,11 @@ export async function waitingForMe(user: { id: string; roles: readonly Role[] })
      limit 200`;
   return rows.map((r) => r.id);
 }
+
+/** The releases a person can sign now, newest first, as the release tables show them. */
+export async function releasesWaitingForSignOff(user: { id: string; roles: readonly Role[] }) {
+  const ids = await waitingForMe(user);
+  return db.release.findMany({ where: { id: { in: ids } }, orderBy: { createdAt: "desc" }, include: { service: true, environment: true, createdBy: { select: { name: true } } } });
+}
+
+export type ReleaseWaitingForSignOff = Awaited<ReturnType<typeof releasesWaitingForSignOff>>[number];

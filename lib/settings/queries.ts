@@ -1,0 +1,22 @@
+import "server-only";
+import { db } from "@/lib/db";
+
+/** Every environment with its checklist template and freeze windows, for the settings page. */
+export function listEnvironmentSettings() {
+  return db.environment.findMany({
+    orderBy: { position: "asc" },
+    include: { checklistTemplate: { orderBy: { position: "asc" } }, freezeWindows: { orderBy: { startsAt: "asc" } } },
+  });
+}
+
+export type EnvironmentSettings = Awaited<ReturnType<typeof listEnvironmentSettings>>[number];
+
+/** Every target with its service and environment, for the admin page. */
+export function listServiceTargetSettings() {
+  return db.serviceTarget.findMany({
+    include: { service: { select: { name: true, displayName: true } }, environment: { select: { name: true, displayName: true } } },
+    orderBy: [{ service: { displayName: "asc" } }, { environment: { position: "asc" } }],
+  });
+}
+
+export type ServiceTargetSettingsRow = Awaited<ReturnType<typeof listServiceTargetSettings>>[number];
