@@ -30,7 +30,7 @@ export default defineConfig({
   // The real app, started the way a newcomer starts it (`npm start`), on its own embedded
   // database in .data/e2e so it never touches a developer's data.
   webServer: {
-    command: `${path.join("node_modules", ".bin", "tsx")} scripts/start.ts`,
+    command: `${path.join("node_modules", ".bin", "tsx")} --conditions=react-server scripts/start.ts`,
     url: `${baseURL}/api/ready`,
     timeout: 300_000,
     reuseExistingServer: false,

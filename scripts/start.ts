@@ -199,7 +199,9 @@ async function main() {
   }
 
   const tsxBin = path.join(root, "node_modules", ".bin", "tsx");
-  const worker = run(tsxBin, ["scripts/worker.ts"], childEnv);
+  // react-server, as for this script: the worker is server code, and the db client and the
+  // gateways `import "server-only"`, which only that condition lets load outside Next.
+  const worker = run(tsxBin, ["--conditions=react-server", "scripts/worker.ts"], childEnv);
   worker.once("exit", (code) => {
     if (!stopping) {
       say(`the run worker stopped (code ${code}); shutting down`);

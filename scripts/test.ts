@@ -1,7 +1,7 @@
 /**
  * `npm test`: the whole suite, on a clean clone. Installs the Debian packages it drives, starts
  * a real Kubernetes API server from ../shared/k8s-test-cluster (built once per machine, then
- * cached), then runs the type check, the unit tests, the integration tests (embedded PostgreSQL;
+ * cached), then runs the type check, ESLint, the Prettier check, the unit tests, the integration tests (embedded PostgreSQL;
  * the deploy engine on the sandbox and on the real API server), and the end-to-end tests in
  * Chromium against the real app started as `npm start` starts it.
  */
@@ -29,6 +29,8 @@ let startedCluster = false;
 const steps: Step[] = [
   { name: "system packages", command: "bash", args: ["scripts/ensure-system-packages.sh"] },
   { name: "type check", command: "tsc", args: ["--noEmit"] },
+  { name: "lint", command: "eslint", args: ["--max-warnings=0", "."] },
+  { name: "format check", command: "prettier", args: ["--check", "--log-level=warn", "."] },
   ...(fs.existsSync(clusterDir)
     ? [
         { name: "real API server: setup", command: "bash", args: [path.join(clusterDir, "setup")] },

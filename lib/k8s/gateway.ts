@@ -1,3 +1,4 @@
+import "server-only";
 import {
   AppsV1Api,
   CoreV1Api,

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * The only code that talks to Prometheus, through its HTTP API (/api/v1/query,
  * /api/v1/query_range). Answers are values, never thrown errors; every call has a timeout; and

@@ -6,7 +6,7 @@ import { loadUser, type CurrentUser } from "@/lib/auth/current-user";
 import { getDb } from "@/lib/db";
 import { requestDeploy } from "@/lib/deploy/commands/requests";
 import { executeRun } from "@/lib/deploy/engine/executor";
-import { ClusterGateway } from "@/lib/k8s/gateway";
+import type { ClusterGateway } from "@/lib/k8s/gateway";
 import { migrateJobQueue } from "@/lib/jobs/worker";
 import { createRelease } from "@/lib/releases/create-release";
 import { updateRelease } from "@/lib/releases/update-release";

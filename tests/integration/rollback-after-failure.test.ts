@@ -5,7 +5,7 @@
  * through the Kubernetes API, on the sandbox and on the real API server.
  */
 import { randomBytes } from "node:crypto";
-import { AppsV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { type AppsV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db";
 import { requestDeploy, requestRollback } from "@/lib/deploy/commands/requests";

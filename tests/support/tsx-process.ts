@@ -22,7 +22,9 @@ const root = path.resolve(import.meta.dirname, "../..");
  * never written to: it closes when this process ends, however it ends, so the child can follow.
  */
 export async function startTsxProcess(name: string, script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<TsxProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.resolve(root, script)], { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  // react-server: the condition Next's server code resolves with, so `import "server-only"` in
+  // the db client and the gateways lets this server-side process load them.
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.resolve(root, script)], { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   let stderrTail: string[] = [];
   let ending: string | null = null;
