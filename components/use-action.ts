@@ -1,20 +1,54 @@
 "use client";
 
-import { useState, useTransition } from "react";
+import { useEffect, useRef, useState, useTransition, type RefObject } from "react";
 import { toast } from "sonner";
+import type { z } from "zod";
+import { invalidInput } from "@/lib/actions/field-errors";
 import type { ActionError, ActionResult } from "@/lib/actions/safe-action";
+
+interface Handlers<T> {
+  onSuccess?: (data: T) => void;
+  onError?: (error: ActionError) => void;
+  success?: string | ((data: T) => string);
+  /** Called inside the action's transition before the request: where a useOptimistic setter goes. */
+  optimistic?: () => void;
+}
+
+/**
+ * Moves focus to the first control marked aria-invalid inside `container` each time `errors`
+ * changes, so a keyboard or screen-reader user lands on what needs fixing.
+ */
+export function useFocusFirstInvalid(container: RefObject<HTMLElement | null>, errors: object | null) {
+  useEffect(() => {
+    if (errors) container.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [container, errors]);
+}
 
 /**
  * Runs a server action with pending state, field errors and a toast for the outcome. A second
  * click while one is in flight is ignored, so a double click sends one request.
+ *
+ * Given the action's own schema, the input is checked in the browser first: its field errors
+ * show at once and nothing is sent (the server parses it again regardless). Field errors from
+ * either side move focus to the first invalid control of the form `form` is attached to.
  */
-export function useAction<I, T>(action: (input: I) => Promise<ActionResult<T>>) {
+export function useAction<I, T>(action: (input: I) => Promise<ActionResult<T>>, options: { schema?: z.ZodType<unknown, NoInfer<I>> } = {}) {
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<ActionError | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(form, error?.fieldErrors ?? null);
 
-  function execute(input: I, handlers: { onSuccess?: (data: T) => void; onError?: (error: ActionError) => void; success?: string | ((data: T) => string) } = {}) {
+  function execute(input: I, handlers: Handlers<T> = {}) {
     if (pending) return;
+    const checked = options.schema?.safeParse(input);
+    if (checked && !checked.success) {
+      const invalid = invalidInput(checked.error);
+      setError(invalid);
+      handlers.onError?.(invalid);
+      return;
+    }
     startTransition(async () => {
+      handlers.optimistic?.();
       let result: ActionResult<T>;
       try {
         result = await action(input);
@@ -34,5 +68,5 @@ export function useAction<I, T>(action: (input: I) => Promise<ActionResult<T>>) 
     });
   }
 
-  return { execute, pending, error, fieldErrors: error?.fieldErrors ?? {} };
+  return { execute, pending, error, fieldErrors: error?.fieldErrors ?? {}, form };
 }

@@ -32,11 +32,11 @@ export function Field({ id, label, hint, errors, className, children }: FieldPro
   );
 }
 
-/** Props that tie a control to its Field's hint and error. */
-export function describedBy(id: string, errors?: string[]) {
+/** Props that tie a control to its Field's hint and error; `hint: false` for a Field without a hint. */
+export function describedBy(id: string, errors?: string[], { hint = true }: { hint?: boolean } = {}) {
   return {
     id,
     "aria-invalid": errors?.length ? true : undefined,
-    "aria-describedby": errors?.length ? `${id}-error` : `${id}-hint`,
+    "aria-describedby": errors?.length ? `${id}-error` : hint ? `${id}-hint` : undefined,
   } as const;
 }
