@@ -1,10 +1,9 @@
 "use client";
 
 import { Trash2 } from "lucide-react";
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
+import { describedBy, Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { useAction } from "@/components/use-action";
 import {
@@ -14,6 +13,7 @@ import {
   removeFreezeWindowAction,
   updateEnvironmentAction,
 } from "@/lib/actions/settings/environments";
+import { checklistItemSchema, environmentSettingsSchema, freezeWindowSchema } from "@/lib/schemas/settings";
 
 export interface EnvironmentView {
   id: string;
@@ -31,12 +31,10 @@ const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
 /** `prometheusConfigured`: without it the error-budget gate reads every budget as unknown and never blocks. */
 export function EnvironmentSettings({ environment, prometheusConfigured }: { environment: EnvironmentView; prometheusConfigured: boolean }) {
-  const router = useRouter();
-  const refresh = { onSuccess: () => router.refresh() };
-  const update = useAction(updateEnvironmentAction);
-  const addItem = useAction(addChecklistItemAction);
+  const update = useAction(updateEnvironmentAction, { schema: environmentSettingsSchema });
+  const addItem = useAction(addChecklistItemAction, { schema: checklistItemSchema });
   const removeItem = useAction(removeChecklistItemAction);
-  const addFreeze = useAction(addFreezeWindowAction);
+  const addFreeze = useAction(addFreezeWindowAction, { schema: freezeWindowSchema });
   const removeFreeze = useAction(removeFreezeWindowAction);
   const [settings, setSettings] = useState({
     requiresApproval: environment.requiresApproval,
@@ -48,14 +46,18 @@ export function EnvironmentSettings({ environment, prometheusConfigured }: { env
   const [required, setRequired] = useState(true);
   const [freeze, setFreeze] = useState({ reason: "", recurrence: "NONE" as "NONE" | "DAILY" | "WEEKLY", startsAt: "", endsAt: "", localStartTime: "22:00", durationMinutes: 480, weekdays: [] as number[], timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
   const id = (s: string) => `${environment.name}-${s}`;
+  // The freeze form's controls share one error line.
+  const freezeInvalid = (field: string) => (addFreeze.fieldErrors[field] ? { "aria-invalid": true, "aria-describedby": id("freeze-error") } : {});
 
   return (
     <div className="grid gap-6 lg:grid-cols-3">
       <form
+        ref={update.form}
         className="space-y-3"
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          update.execute({ environmentId: environment.id, ...settings }, { success: `${environment.displayName} saved.`, ...refresh });
+          update.execute({ environmentId: environment.id, ...settings }, { success: `${environment.displayName} saved.` });
         }}
       >
         <h3 className="font-medium">Deploy policy</h3>
@@ -66,7 +68,7 @@ export function EnvironmentSettings({ environment, prometheusConfigured }: { env
           <input type="checkbox" checked={settings.authorMaySign} onChange={(e) => setSettings({ ...settings, authorMaySign: e.target.checked })} /> The release's author may sign it
         </label>
         <Field id={id("ttl")} label="Sign-offs expire after (hours)" errors={update.fieldErrors.approvalTtlHours}>
-          <Input id={id("ttl")} type="number" min={1} max={2160} value={settings.approvalTtlHours} onChange={(e) => setSettings({ ...settings, approvalTtlHours: Number(e.target.value) })} />
+          <Input {...describedBy(id("ttl"), update.fieldErrors.approvalTtlHours, { hint: false })} type="number" min={1} max={2160} value={settings.approvalTtlHours} onChange={(e) => setSettings({ ...settings, approvalTtlHours: Number(e.target.value) })} />
         </Field>
         <div className="space-y-1">
           <label className="flex items-center gap-2 text-sm">
@@ -91,24 +93,25 @@ export function EnvironmentSettings({ environment, prometheusConfigured }: { env
                 {item.label}
                 {!item.required ? <span className="text-muted-foreground"> (optional)</span> : null}
               </span>
-              <Button size="icon" variant="ghost" aria-label={`Remove ${item.label}`} disabled={removeItem.pending} onClick={() => removeItem.execute({ itemId: item.id }, { success: "Item removed.", ...refresh })}>
+              <Button size="icon" variant="ghost" aria-label={`Remove ${item.label}`} disabled={removeItem.pending} onClick={() => removeItem.execute({ itemId: item.id }, { success: "Item removed." })}>
                 <Trash2 />
               </Button>
             </li>
           ))}
         </ul>
         <form
+          ref={addItem.form}
           className="space-y-2"
           onSubmit={(e) => {
             e.preventDefault();
-            addItem.execute({ environmentId: environment.id, label, required }, { success: "Item added; new releases get it.", onSuccess: () => { setLabel(""); router.refresh(); } });
+            addItem.execute({ environmentId: environment.id, label, required }, { success: "Item added; new releases get it.", onSuccess: () => setLabel("") });
           }}
         >
-          <Input aria-label="New checklist item" placeholder="New item, e.g. Feature flags reviewed" value={label} onChange={(e) => setLabel(e.target.value)} />
+          <Input {...describedBy(id("item"), addItem.fieldErrors.label, { hint: false })} aria-label="New checklist item" placeholder="New item, e.g. Feature flags reviewed" value={label} onChange={(e) => setLabel(e.target.value)} />
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" checked={required} onChange={(e) => setRequired(e.target.checked)} /> Required before a deploy
           </label>
-          {addItem.fieldErrors.label ? <p className="text-xs text-destructive" role="alert">{addItem.fieldErrors.label.join(" ")}</p> : null}
+          {addItem.fieldErrors.label ? <p id={id("item-error")} className="text-xs text-destructive" role="alert">{addItem.fieldErrors.label.join(" ")}</p> : null}
           <Button size="sm" variant="secondary" type="submit" disabled={addItem.pending || label.trim().length < 3}>Add item</Button>
         </form>
       </div>
@@ -120,13 +123,14 @@ export function EnvironmentSettings({ environment, prometheusConfigured }: { env
           {environment.freezes.map((f) => (
             <li key={f.id} className="flex items-center justify-between gap-2">
               <span>{f.summary}</span>
-              <Button size="icon" variant="ghost" aria-label={`Remove freeze ${f.summary}`} disabled={removeFreeze.pending} onClick={() => removeFreeze.execute({ freezeId: f.id }, { success: "Freeze removed.", ...refresh })}>
+              <Button size="icon" variant="ghost" aria-label={`Remove freeze ${f.summary}`} disabled={removeFreeze.pending} onClick={() => removeFreeze.execute({ freezeId: f.id }, { success: "Freeze removed." })}>
                 <Trash2 />
               </Button>
             </li>
           ))}
         </ul>
         <form
+          ref={addFreeze.form}
           className="space-y-2"
           onSubmit={(e) => {
             e.preventDefault();
@@ -142,34 +146,34 @@ export function EnvironmentSettings({ environment, prometheusConfigured }: { env
                 weekdays: freeze.weekdays,
                 timeZone: freeze.timeZone,
               },
-              { success: "Freeze added.", onSuccess: () => { setFreeze({ ...freeze, reason: "" }); router.refresh(); } },
+              { success: "Freeze added.", onSuccess: () => setFreeze({ ...freeze, reason: "" }) },
             );
           }}
         >
-          <Input aria-label="Freeze reason" placeholder="Reason, e.g. Black Friday" value={freeze.reason} onChange={(e) => setFreeze({ ...freeze, reason: e.target.value })} />
-          <Select aria-label="Recurrence" value={freeze.recurrence} onChange={(e) => setFreeze({ ...freeze, recurrence: e.target.value as typeof freeze.recurrence })}>
+          <Input {...freezeInvalid("reason")} aria-label="Freeze reason" placeholder="Reason, e.g. Black Friday" value={freeze.reason} onChange={(e) => setFreeze({ ...freeze, reason: e.target.value })} />
+          <Select {...freezeInvalid("recurrence")} aria-label="Recurrence" value={freeze.recurrence} onChange={(e) => setFreeze({ ...freeze, recurrence: e.target.value as typeof freeze.recurrence })}>
             <option value="NONE">One-off</option>
             <option value="DAILY">Every day</option>
             <option value="WEEKLY">Weekly</option>
           </Select>
           <label className="block text-xs text-muted-foreground">
             {freeze.recurrence === "NONE" ? "Starts" : "Applies from"}
-            <Input type="datetime-local" value={freeze.startsAt} onChange={(e) => setFreeze({ ...freeze, startsAt: e.target.value })} />
+            <Input {...freezeInvalid("startsAt")} type="datetime-local" value={freeze.startsAt} onChange={(e) => setFreeze({ ...freeze, startsAt: e.target.value })} />
           </label>
           {freeze.recurrence === "NONE" ? (
             <label className="block text-xs text-muted-foreground">
               Ends
-              <Input type="datetime-local" value={freeze.endsAt} onChange={(e) => setFreeze({ ...freeze, endsAt: e.target.value })} />
+              <Input {...freezeInvalid("endsAt")} type="datetime-local" value={freeze.endsAt} onChange={(e) => setFreeze({ ...freeze, endsAt: e.target.value })} />
             </label>
           ) : (
             <div className="grid grid-cols-2 gap-2">
               <label className="block text-xs text-muted-foreground">
                 Local start
-                <Input type="time" value={freeze.localStartTime} onChange={(e) => setFreeze({ ...freeze, localStartTime: e.target.value })} />
+                <Input {...freezeInvalid("localStartTime")} type="time" value={freeze.localStartTime} onChange={(e) => setFreeze({ ...freeze, localStartTime: e.target.value })} />
               </label>
               <label className="block text-xs text-muted-foreground">
                 Minutes
-                <Input type="number" min={1} value={freeze.durationMinutes} onChange={(e) => setFreeze({ ...freeze, durationMinutes: Number(e.target.value) })} />
+                <Input {...freezeInvalid("durationMinutes")} type="number" min={1} value={freeze.durationMinutes} onChange={(e) => setFreeze({ ...freeze, durationMinutes: Number(e.target.value) })} />
               </label>
             </div>
           )}
@@ -178,14 +182,14 @@ export function EnvironmentSettings({ environment, prometheusConfigured }: { env
               <legend className="sr-only">Weekdays</legend>
               {WEEKDAYS.map((d, i) => (
                 <label key={d} className="flex items-center gap-1">
-                  <input type="checkbox" checked={freeze.weekdays.includes(i)} onChange={(e) => setFreeze({ ...freeze, weekdays: e.target.checked ? [...freeze.weekdays, i] : freeze.weekdays.filter((w) => w !== i) })} />
+                  <input {...freezeInvalid("weekdays")} type="checkbox" checked={freeze.weekdays.includes(i)} onChange={(e) => setFreeze({ ...freeze, weekdays: e.target.checked ? [...freeze.weekdays, i] : freeze.weekdays.filter((w) => w !== i) })} />
                   {d}
                 </label>
               ))}
             </fieldset>
           ) : null}
-          <Input aria-label="Time zone" value={freeze.timeZone} onChange={(e) => setFreeze({ ...freeze, timeZone: e.target.value })} />
-          {addFreeze.error ? <p className="text-xs text-destructive" role="alert">{addFreeze.error.message}</p> : null}
+          <Input {...freezeInvalid("timeZone")} aria-label="Time zone" value={freeze.timeZone} onChange={(e) => setFreeze({ ...freeze, timeZone: e.target.value })} />
+          {addFreeze.error ? <p id={id("freeze-error")} className="text-xs text-destructive" role="alert">{Object.values(addFreeze.fieldErrors).flat().join(" ") || addFreeze.error.message}</p> : null}
           <Button size="sm" variant="secondary" type="submit" disabled={addFreeze.pending || freeze.reason.trim().length < 3}>Add freeze</Button>
         </form>
       </div>

@@ -1,13 +1,12 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState, type HTMLAttributes, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { describedBy, Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { useAction } from "@/components/use-action";
 import { updateServiceTargetAction } from "@/lib/actions/settings/service-targets";
-import type { FormDefaults, ServiceTargetFormValues } from "@/lib/schemas/service-targets";
+import { serviceTargetSettingsSchema, type FormDefaults, type ServiceTargetFormValues } from "@/lib/schemas/service-targets";
 
 export interface ServiceTargetView {
   id: string;
@@ -28,8 +27,7 @@ function windowHint(typed: string): string {
 }
 
 export function ServiceTargetSettings({ target, defaults }: { target: ServiceTargetView; defaults: FormDefaults }) {
-  const router = useRouter();
-  const update = useAction(updateServiceTargetAction);
+  const update = useAction(updateServiceTargetAction, { schema: serviceTargetSettingsSchema });
   const [values, setValues] = useState(target.values);
   const errors = update.fieldErrors;
   const fieldId = (name: string) => `${target.slug}-${name}`;
@@ -38,9 +36,7 @@ export function ServiceTargetSettings({ target, defaults }: { target: ServiceTar
   const input = (name: TextField, label: string, options: { hint?: ReactNode; placeholder?: string; inputMode?: HTMLAttributes<HTMLInputElement>["inputMode"]; className?: string } = {}) => (
     <Field id={fieldId(name)} label={label} hint={options.hint} errors={errors[name]} className={options.className}>
       <Input
-        {...describedBy(fieldId(name), errors[name])}
-        // Field renders a hint only when given one; point at nothing rather than a missing id.
-        aria-describedby={errors[name]?.length ? `${fieldId(name)}-error` : options.hint ? `${fieldId(name)}-hint` : undefined}
+        {...describedBy(fieldId(name), errors[name], { hint: Boolean(options.hint) })}
         name={name}
         value={values[name]}
         onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))}
@@ -55,13 +51,14 @@ export function ServiceTargetSettings({ target, defaults }: { target: ServiceTar
 
   return (
     <form
+      ref={update.form}
       className="space-y-4"
       aria-label={`${target.title} SLI and analysis settings`}
       onSubmit={(e) => {
         e.preventDefault();
         update.execute(
           { targetId: target.id, ...values },
-          { success: ({ changed }) => (changed === 0 ? "Nothing to save: no setting changed." : `${target.title} saved.`), onSuccess: () => router.refresh() },
+          { success: ({ changed }) => (changed === 0 ? "Nothing to save: no setting changed." : `${target.title} saved.`) },
         );
       }}
     >
@@ -109,7 +106,8 @@ export function ServiceTargetSettings({ target, defaults }: { target: ServiceTar
                 name="autoRollback"
                 checked={values.autoRollback}
                 onChange={(e) => setValues((v) => ({ ...v, autoRollback: e.target.checked }))}
-                aria-describedby={fieldId("autoRollback-hint")}
+                aria-invalid={errors.autoRollback ? true : undefined}
+                aria-describedby={errors.autoRollback ? fieldId("autoRollback-error") : fieldId("autoRollback-hint")}
               />
               Roll back automatically on a breach
             </label>
@@ -119,7 +117,7 @@ export function ServiceTargetSettings({ target, defaults }: { target: ServiceTar
               on a failure.
             </p>
             {errors.autoRollback ? (
-              <p role="alert" className="text-xs text-destructive">
+              <p id={fieldId("autoRollback-error")} role="alert" className="text-xs text-destructive">
                 {errors.autoRollback.join(" ")}
               </p>
             ) : null}

@@ -1,6 +1,5 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -8,6 +7,7 @@ import { Input } from "@/components/ui/input";
 import { useAction } from "@/components/use-action";
 import { signReleaseAction, withdrawSignOffAction } from "@/lib/actions/approvals/sign";
 import type { ApproverRole } from "@/lib/roles";
+import { signSchema } from "@/lib/schemas/approvals";
 
 export interface MatrixRowView {
   role: ApproverRole;
@@ -34,12 +34,11 @@ interface Props {
 }
 
 export function ApprovalMatrix({ releaseId, revision, rows, signable }: Props) {
-  const router = useRouter();
-  const sign = useAction(signReleaseAction);
+  const sign = useAction(signReleaseAction, { schema: signSchema });
   const withdraw = useAction(withdrawSignOffAction);
   const [rejecting, setRejecting] = useState<ApproverRole | null>(null);
   const [comment, setComment] = useState("");
-  const done = { onSuccess: () => router.refresh() };
+  const commentError = sign.fieldErrors.comment;
 
   return (
     <table className="w-full text-left text-sm" aria-label="Approvals">
@@ -70,19 +69,21 @@ export function ApprovalMatrix({ releaseId, revision, rows, signable }: Props) {
               {signable.includes(row.role) ? (
                 rejecting === row.role ? (
                   <form
+                    ref={sign.form}
                     className="flex flex-wrap gap-2"
                     onSubmit={(e) => {
                       e.preventDefault();
-                      sign.execute({ releaseId, revision, role: row.role, decision: "REJECTED", comment }, { success: "Rejected.", onSuccess: () => { setRejecting(null); setComment(""); router.refresh(); } });
+                      sign.execute({ releaseId, revision, role: row.role, decision: "REJECTED", comment }, { success: "Rejected.", onSuccess: () => { setRejecting(null); setComment(""); } });
                     }}
                   >
-                    <Input className="h-8 w-64" aria-label={`Why reject as ${row.label}?`} placeholder="Why? (required)" value={comment} onChange={(e) => setComment(e.target.value)} autoFocus required />
+                    <Input className="h-8 w-64" aria-label={`Why reject as ${row.label}?`} aria-invalid={commentError ? true : undefined} aria-describedby={commentError ? `reject-${row.role}-error` : undefined} placeholder="Why? (required)" value={comment} onChange={(e) => setComment(e.target.value)} autoFocus required />
                     <Button size="sm" variant="destructive" type="submit" disabled={sign.pending || comment.trim().length === 0}>Reject</Button>
                     <Button size="sm" variant="ghost" type="button" onClick={() => setRejecting(null)}>Cancel</Button>
+                    {commentError ? <p id={`reject-${row.role}-error`} role="alert" className="w-full text-xs text-destructive">{commentError.join(" ")}</p> : null}
                   </form>
                 ) : (
                   <div className="flex gap-2">
-                    <Button size="sm" disabled={sign.pending} onClick={() => sign.execute({ releaseId, revision, role: row.role, decision: "APPROVED", comment: "" }, { success: `Approved as ${row.label}.`, ...done })}>
+                    <Button size="sm" disabled={sign.pending} onClick={() => sign.execute({ releaseId, revision, role: row.role, decision: "APPROVED", comment: "" }, { success: `Approved as ${row.label}.` })}>
                       Approve as {row.label}
                     </Button>
                     <Button size="sm" variant="secondary" disabled={sign.pending} onClick={() => setRejecting(row.role)}>
@@ -92,7 +93,7 @@ export function ApprovalMatrix({ releaseId, revision, rows, signable }: Props) {
                 )
               ) : null}
               {row.mine && row.approvalId && (row.state === "approved" || row.state === "rejected") ? (
-                <Button size="sm" variant="ghost" disabled={withdraw.pending} onClick={() => withdraw.execute({ releaseId, approvalId: row.approvalId! }, { success: "Sign-off withdrawn.", ...done })}>
+                <Button size="sm" variant="ghost" disabled={withdraw.pending} onClick={() => withdraw.execute({ releaseId, approvalId: row.approvalId! }, { success: "Sign-off withdrawn." })}>
                   Withdraw my {row.state === "rejected" ? "rejection" : "approval"}
                 </Button>
               ) : null}

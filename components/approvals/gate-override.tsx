@@ -1,32 +1,33 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
+import { describedBy } from "@/components/ui/field";
 import { Textarea } from "@/components/ui/input";
 import { useAction } from "@/components/use-action";
 import { overrideGateAction } from "@/lib/actions/approvals/sign";
 import { GATE_OVERRIDES, type GateOverrideKind } from "@/lib/approvals/override-kinds";
+import { overrideSchema } from "@/lib/schemas/approvals";
 
 /** Admins only: deploy this revision through a freeze or a spent error budget, with a written reason that stays on the release. */
 export function GateOverride({ releaseId, revision, kind }: { releaseId: string; revision: number; kind: GateOverrideKind }) {
-  const router = useRouter();
   const [reason, setReason] = useState("");
-  const override = useAction(overrideGateAction);
+  const override = useAction(overrideGateAction, { schema: overrideSchema });
   const { name, label } = GATE_OVERRIDES[kind];
   const fieldId = `override-${kind.toLowerCase()}-reason`;
   return (
     <form
+      ref={override.form}
       className="space-y-2"
       data-testid={`override-${kind}`}
       onSubmit={(e) => {
         e.preventDefault();
-        override.execute({ releaseId, revision, kind, reason }, { success: `${label} overridden for revision ${revision}.`, onSuccess: () => router.refresh() });
+        override.execute({ releaseId, revision, kind, reason }, { success: `${label} overridden for revision ${revision}.` });
       }}
     >
       <label htmlFor={fieldId} className="block text-sm font-medium">Override the {name} (admin)</label>
-      <Textarea id={fieldId} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Why this cannot wait (at least 10 characters)" />
-      {override.fieldErrors.reason ? <p className="text-xs text-destructive" role="alert">{override.fieldErrors.reason.join(" ")}</p> : null}
+      <Textarea {...describedBy(fieldId, override.fieldErrors.reason, { hint: false })} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Why this cannot wait (at least 10 characters)" />
+      {override.fieldErrors.reason ? <p id={`${fieldId}-error`} className="text-xs text-destructive" role="alert">{override.fieldErrors.reason.join(" ")}</p> : null}
       <Button size="sm" variant="destructive" type="submit" disabled={override.pending || reason.trim().length < 10}>Override {name}</Button>
     </form>
   );

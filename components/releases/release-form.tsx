@@ -9,7 +9,7 @@ import { Input, Select, Textarea } from "@/components/ui/input";
 import { useAction } from "@/components/use-action";
 import { createReleaseAction } from "@/lib/actions/releases/create-release";
 import { updateReleaseAction } from "@/lib/actions/releases/update-release";
-import { STRATEGIES, STRATEGY_LABELS, type StrategyName } from "@/lib/schemas/release";
+import { createReleaseSchema, STRATEGIES, STRATEGY_LABELS, updateReleaseSchema, type StrategyName } from "@/lib/schemas/release";
 
 export interface ServiceOption {
   id: string;
@@ -21,6 +21,8 @@ interface Link {
   label: string;
   url: string;
 }
+
+const isFilled = (link: Link) => Boolean(link.label || link.url);
 
 type Props =
   | { mode: "create"; services: ServiceOption[] }
@@ -40,9 +42,9 @@ export function ReleaseForm(props: Props) {
   const [strategy, setStrategy] = useState<StrategyName>(editing?.strategy ?? environments[0]?.defaultStrategy ?? "ROLLING");
   const [changeSummary, setChangeSummary] = useState(editing?.changeSummary ?? "");
   const [links, setLinks] = useState<Link[]>(editing?.links ?? []);
-  const create = useAction(createReleaseAction);
-  const update = useAction(updateReleaseAction);
-  const { pending, fieldErrors } = editing ? update : create;
+  const create = useAction(createReleaseAction, { schema: createReleaseSchema });
+  const update = useAction(updateReleaseAction, { schema: updateReleaseSchema });
+  const { pending, fieldErrors, form } = editing ? update : create;
 
   function pickService(id: string) {
     setServiceId(id);
@@ -59,16 +61,13 @@ export function ReleaseForm(props: Props) {
 
   function submit(event: React.FormEvent) {
     event.preventDefault();
-    const fields = { imageRef, strategy, changeSummary, links: links.filter((l) => l.label || l.url) };
+    const fields = { imageRef, strategy, changeSummary, links: links.filter(isFilled) };
     if (editing) {
       update.execute(
         { releaseId: editing.id, expectedRevision: editing.revision, ...fields },
         {
           success: (d) => `Saved as revision ${d.revision}: earlier sign-offs no longer count.`,
-          onSuccess: (d) => {
-            router.push(`/releases/${d.id}`);
-            router.refresh();
-          },
+          onSuccess: (d) => router.push(`/releases/${d.id}`),
         },
       );
     } else {
@@ -80,9 +79,15 @@ export function ReleaseForm(props: Props) {
   }
 
   const linkError = Object.entries(fieldErrors).find(([k]) => k.startsWith("links"))?.[1];
+  // Empty rows are not sent, so an error's path counts only the filled rows.
+  const linkInvalid = (index: number, part: keyof Link) => {
+    if (!isFilled(links[index])) return undefined;
+    const sent = links.slice(0, index).filter(isFilled).length;
+    return fieldErrors[`links.${sent}.${part}`] ? true : undefined;
+  };
 
   return (
-    <form onSubmit={submit} className="space-y-5" noValidate aria-label={editing ? "Edit release" : "New release"}>
+    <form ref={form} onSubmit={submit} className="space-y-5" noValidate aria-label={editing ? "Edit release" : "New release"}>
       {editing ? (
         <p className="text-sm text-muted-foreground">
           {editing.service} → {editing.environment}, revision {editing.revision}. Saving a change creates revision {editing.revision + 1}: sign-offs
@@ -91,7 +96,7 @@ export function ReleaseForm(props: Props) {
       ) : (
         <div className="grid gap-5 sm:grid-cols-2">
           <Field id="serviceId" label="Service" errors={fieldErrors.serviceId}>
-            <Select {...describedBy("serviceId", fieldErrors.serviceId)} value={serviceId} onChange={(e) => pickService(e.target.value)} required>
+            <Select {...describedBy("serviceId", fieldErrors.serviceId, { hint: false })} value={serviceId} onChange={(e) => pickService(e.target.value)} required>
               {services.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.displayName}
@@ -100,7 +105,7 @@ export function ReleaseForm(props: Props) {
             </Select>
           </Field>
           <Field id="environmentId" label="Environment" errors={fieldErrors.environmentId}>
-            <Select {...describedBy("environmentId", fieldErrors.environmentId)} value={environmentId} onChange={(e) => pickEnvironment(e.target.value)} required>
+            <Select {...describedBy("environmentId", fieldErrors.environmentId, { hint: false })} value={environmentId} onChange={(e) => pickEnvironment(e.target.value)} required>
               {environments.map((e) => (
                 <option key={e.id} value={e.id}>
                   {e.displayName}
@@ -146,14 +151,14 @@ export function ReleaseForm(props: Props) {
         <p className="text-xs text-muted-foreground">Pull request, ticket, changelog, dashboards.</p>
         {links.map((link, index) => (
           <div key={index} className="flex gap-2">
-            <Input aria-label={`Link ${index + 1} label`} placeholder="Label" value={link.label} className="w-40" onChange={(e) => setLinks(links.map((l, i) => (i === index ? { ...l, label: e.target.value } : l)))} />
-            <Input aria-label={`Link ${index + 1} URL`} placeholder="https://…" value={link.url} onChange={(e) => setLinks(links.map((l, i) => (i === index ? { ...l, url: e.target.value } : l)))} />
+            <Input aria-label={`Link ${index + 1} label`} aria-invalid={linkInvalid(index, "label")} aria-describedby={linkError ? "links-error" : undefined} placeholder="Label" value={link.label} className="w-40" onChange={(e) => setLinks(links.map((l, i) => (i === index ? { ...l, label: e.target.value } : l)))} />
+            <Input aria-label={`Link ${index + 1} URL`} aria-invalid={linkInvalid(index, "url")} aria-describedby={linkError ? "links-error" : undefined} placeholder="https://…" value={link.url} onChange={(e) => setLinks(links.map((l, i) => (i === index ? { ...l, url: e.target.value } : l)))} />
             <Button type="button" variant="ghost" size="icon" aria-label={`Remove link ${index + 1}`} onClick={() => setLinks(links.filter((_, i) => i !== index))}>
               <Trash2 />
             </Button>
           </div>
         ))}
-        {linkError ? <p className="text-xs text-destructive" role="alert">{linkError.join(" ")}</p> : null}
+        {linkError ? <p id="links-error" className="text-xs text-destructive" role="alert">{linkError.join(" ")}</p> : null}
         {links.length < 10 ? (
           <Button type="button" variant="secondary" size="sm" onClick={() => setLinks([...links, { label: "", url: "" }])}>
             <Plus /> Add link
