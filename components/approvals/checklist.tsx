@@ -1,10 +1,10 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useOptimistic, useRef, useState } from "react";
 import { Input } from "@/components/ui/input";
-import { useAction } from "@/components/use-action";
+import { useAction, useFocusFirstInvalid } from "@/components/use-action";
 import { tickChecklistAction } from "@/lib/actions/approvals/sign";
+import { tickSchema } from "@/lib/schemas/approvals";
 
 export interface ChecklistItemView {
   id: string;
@@ -16,36 +16,33 @@ export interface ChecklistItemView {
 }
 
 export function Checklist({ releaseId, items, canTick }: { releaseId: string; items: ChecklistItemView[]; canTick: boolean }) {
-  const router = useRouter();
-  const tick = useAction(tickChecklistAction);
+  const tick = useAction(tickChecklistAction, { schema: tickSchema });
   const [evidence, setEvidence] = useState<Record<string, string>>({});
-  // The box follows the click at once; the server's answer (or its refusal) settles it.
-  const [optimistic, setOptimistic] = useState<Record<string, boolean>>({});
-  const settle = (id: string) => setOptimistic(({ [id]: _done, ...rest }) => rest);
-  const serverState = items.map((i) => `${i.id}:${Boolean(i.checkedAt)}`).join(",");
-  // Once the page shows the server's state for an item, the optimistic value has done its job.
-  useEffect(() => {
-    setOptimistic((current) => Object.fromEntries(Object.entries(current).filter(([id, checked]) => Boolean(items.find((i) => i.id === id)?.checkedAt) !== checked)));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [serverState]);
+  // Which item the last tick was for, so an evidence error lands on its link field.
+  const [ticked, setTicked] = useState<string | null>(null);
+  const list = useRef<HTMLUListElement>(null);
+  useFocusFirstInvalid(list, tick.error?.fieldErrors ?? null);
+  const errorId = `checklist-error-${releaseId}`;
+  // The box follows the click at once; the page the action revalidates (or its refusal) settles it.
+  const [checked, setChecked] = useOptimistic(
+    Object.fromEntries(items.map((i) => [i.id, Boolean(i.checkedAt)])),
+    (state: Record<string, boolean>, change: { id: string; checked: boolean }) => ({ ...state, [change.id]: change.checked }),
+  );
 
   return (
-    <ul className="space-y-3 text-sm">
+    <ul ref={list} className="space-y-3 text-sm">
       {items.map((item) => (
         <li key={item.id} className="space-y-1" data-testid="checklist-item">
           <label className="flex items-start gap-2">
             <input
               type="checkbox"
               className="mt-0.5 size-4 shrink-0 accent-[var(--primary)]"
-              checked={optimistic[item.id] ?? Boolean(item.checkedAt)}
+              checked={checked[item.id]}
               disabled={!canTick || tick.pending}
               onChange={(e) => {
-                const checked = e.target.checked;
-                setOptimistic({ ...optimistic, [item.id]: checked });
-                tick.execute(
-                  { releaseId, itemId: item.id, checked, evidenceUrl: evidence[item.id] ?? "" },
-                  { onSuccess: () => router.refresh(), onError: () => settle(item.id) },
-                );
+                const change = { id: item.id, checked: e.target.checked };
+                setTicked(item.id);
+                tick.execute({ releaseId, itemId: item.id, checked: change.checked, evidenceUrl: evidence[item.id] ?? "" }, { optimistic: () => setChecked(change) });
               }}
             />
             <span>
@@ -65,11 +62,11 @@ export function Checklist({ releaseId, items, canTick }: { releaseId: string; it
             </span>
           </label>
           {canTick && !item.checkedAt ? (
-            <Input className="ml-6 h-7 w-[calc(100%-1.5rem)] text-xs" placeholder="Evidence link (optional), then tick" aria-label={`Evidence for ${item.label}`} value={evidence[item.id] ?? ""} onChange={(e) => setEvidence({ ...evidence, [item.id]: e.target.value })} />
+            <Input className="ml-6 h-7 w-[calc(100%-1.5rem)] text-xs" placeholder="Evidence link (optional), then tick" aria-label={`Evidence for ${item.label}`} aria-invalid={ticked === item.id && tick.fieldErrors.evidenceUrl ? true : undefined} aria-describedby={ticked === item.id && tick.error ? errorId : undefined} value={evidence[item.id] ?? ""} onChange={(e) => setEvidence({ ...evidence, [item.id]: e.target.value })} />
           ) : null}
         </li>
       ))}
-      {tick.error ? <li role="alert" className="text-xs text-destructive">{tick.error.message}</li> : null}
+      {tick.error ? <li id={errorId} role="alert" className="text-xs text-destructive">{tick.error.message}</li> : null}
       {!canTick ? <li className="text-xs text-muted-foreground">Release managers, admins and approvers tick items.</li> : null}
     </ul>
   );

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useOptimistic, useTransition } from "react";
 import { Select } from "@/components/ui/input";
 import { STATUS_LABELS } from "@/components/releases/release-status";
 import { RELEASE_STATUSES } from "@/lib/schemas/release";
@@ -15,18 +15,18 @@ interface Props {
 export function ReleaseFilters({ services, environments }: Props) {
   const router = useRouter();
   const params = useSearchParams();
-  const fromUrl = () => ({ service: params.get("service") ?? "", environment: params.get("environment") ?? "", status: params.get("status") ?? "" });
-  // Local state, so two quick changes both count even before the first navigation lands.
-  const [values, setValues] = useState(fromUrl);
-  const paramsKey = params.toString();
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => setValues(fromUrl()), [paramsKey]);
+  // Shown at once, so two quick changes both count even before the first navigation lands; the
+  // URL takes over again when the navigations are done.
+  const [values, setValues] = useOptimistic({ service: params.get("service") ?? "", environment: params.get("environment") ?? "", status: params.get("status") ?? "" });
+  const [, startTransition] = useTransition();
 
   function set(key: keyof typeof values, value: string) {
     const nextValues = { ...values, [key]: value };
-    setValues(nextValues);
     const next = new URLSearchParams(Object.entries(nextValues).filter(([, v]) => v));
-    router.push(`/releases${next.size ? `?${next}` : ""}`);
+    startTransition(() => {
+      setValues(nextValues);
+      router.push(`/releases${next.size ? `?${next}` : ""}`);
+    });
   }
 
   const filters = [
