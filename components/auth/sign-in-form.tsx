@@ -2,11 +2,14 @@
 
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useRef, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
+import { describedBy, Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
+import { useFocusFirstInvalid } from "@/components/use-action";
+import { invalidInput } from "@/lib/actions/field-errors";
 import { safeCallbackPath } from "@/lib/safe-redirect";
+import { signInSchema } from "@/lib/schemas/auth";
 
 interface Props {
   accounts: { email: string; label: string }[];
@@ -18,19 +21,28 @@ export function SignInForm({ accounts, oidc, callbackUrl }: Props) {
   const router = useRouter();
   const [email, setEmail] = useState(accounts[0]?.email ?? "");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const [errors, setErrors] = useState<Record<string, string[]> | null>(null);
   const [pending, startTransition] = useTransition();
+  const form = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(form, errors);
 
   function submit(event: React.FormEvent) {
     event.preventDefault();
     if (pending) return;
+    const checked = signInSchema.safeParse({ email, password });
+    if (!checked.success) {
+      setErrors(invalidInput(checked.error).fieldErrors);
+      return;
+    }
     startTransition(async () => {
       const result = await signIn("demo", { email, password, redirect: false });
       if (!result || result.error) {
-        setError("That password is not right for this account.");
+        setErrors({ password: ["That password is not right for this account."] });
         return;
       }
       router.replace(safeCallbackPath(callbackUrl, window.location.origin));
+      // next-auth signs in with its own fetch, not a server action, so nothing revalidates: the
+      // layouts this router holds were rendered signed out and must be fetched again.
       router.refresh();
     });
   }
@@ -43,10 +55,10 @@ export function SignInForm({ accounts, oidc, callbackUrl }: Props) {
         </Button>
       ) : null}
       {accounts.length > 0 ? (
-        <form onSubmit={submit} className="space-y-4 rounded-lg border border-border bg-card p-5" aria-label="Demo sign-in">
+        <form ref={form} onSubmit={submit} noValidate className="space-y-4 rounded-lg border border-border bg-card p-5" aria-label="Demo sign-in">
           <p className="text-sm text-muted-foreground">Demo accounts, one per role. The password was printed when Greenlight started.</p>
-          <Field id="account" label="Account">
-            <Select id="account" name="email" value={email} onChange={(e) => setEmail(e.target.value)}>
+          <Field id="account" label="Account" errors={errors?.email}>
+            <Select {...describedBy("account", errors?.email, { hint: false })} name="email" value={email} onChange={(e) => setEmail(e.target.value)}>
               {accounts.map((a) => (
                 <option key={a.email} value={a.email}>
                   {a.label}
@@ -54,16 +66,14 @@ export function SignInForm({ accounts, oidc, callbackUrl }: Props) {
               ))}
             </Select>
           </Field>
-          <Field id="password" label="Password" errors={error ? [error] : undefined}>
+          <Field id="password" label="Password" errors={errors?.password}>
             <Input
-              id="password"
+              {...describedBy("password", errors?.password, { hint: false })}
               name="password"
               type="password"
               autoComplete="current-password"
               required
               value={password}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? "password-error" : undefined}
               onChange={(e) => setPassword(e.target.value)}
             />
           </Field>

@@ -2,12 +2,10 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import type { OAuthConfig } from "next-auth/providers/oauth";
-import { z } from "zod";
 import { demoLoginEnabled, env, oidcEnabled } from "@/lib/env";
 import { log } from "@/lib/log";
 import { findAccountUserId, provisionOidcUser, verifyPassword } from "@/lib/people/sign-in";
-
-const credentials = z.object({ email: z.email().max(254), password: z.string().min(1).max(200) });
+import { signInSchema } from "@/lib/schemas/auth";
 
 interface OidcProfile {
   sub: string;
@@ -58,7 +56,7 @@ export function getAuthOptions(): NextAuthOptions {
         name: "Demo account",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
         async authorize(raw) {
-          const parsed = credentials.safeParse(raw);
+          const parsed = signInSchema.safeParse(raw);
           if (!parsed.success) return null;
           return verifyPassword(parsed.data.email, parsed.data.password);
         },
