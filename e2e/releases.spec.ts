@@ -112,8 +112,14 @@ test("an admin gives and removes a role, and the change is in the audit log", as
   await expect(page.getByText("Omar Haddad is now Head of Support.")).toBeVisible();
   await expect(row.getByRole("button", { name: "Remove Head of Support from Omar Haddad" })).toBeVisible();
 
-  page.once("dialog", (dialog) => void dialog.accept());
   await row.getByRole("button", { name: "Remove Head of Support from Omar Haddad" }).click();
+  const confirm = page.getByRole("dialog", { name: "Remove Head of Support from Omar Haddad?" });
+  // Cancel first: nothing changes, and focus is back on the button that opened it.
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await expect(confirm).toHaveCount(0);
+  await expect(row.getByRole("button", { name: "Remove Head of Support from Omar Haddad" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await confirm.getByRole("button", { name: "Remove Head of Support", exact: true }).click();
   await expect(page.getByText("Omar Haddad no longer holds Head of Support.")).toBeVisible();
   await expect(row.getByRole("button", { name: "Remove Head of Support from Omar Haddad" })).toHaveCount(0);
 
