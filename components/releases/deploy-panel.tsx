@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { useAction } from "@/components/use-action";
 import { deployReleaseAction, dryRunReleaseAction } from "@/lib/actions/runs/deploy";
 import type { PlannedStep } from "@/lib/deploy/commands/dry-run";
+import type { RunProgress as Progress } from "@/lib/deploy/queries";
 
 interface Props {
   releaseId: string;
@@ -16,9 +17,11 @@ interface Props {
   blockedReason: string | null;
   activeRunId: string | null;
   lastRunId: string | null;
+  /** The shown run as the server read it, so its progress renders without a spinner. */
+  initialRun?: Progress | null;
 }
 
-export function DeployPanel({ releaseId, canDeploy, canControl, blockedReason, activeRunId, lastRunId }: Props) {
+export function DeployPanel({ releaseId, canDeploy, canControl, blockedReason, activeRunId, lastRunId, initialRun }: Props) {
   const router = useRouter();
   const [runId, setRunId] = useState(activeRunId ?? lastRunId);
   const [plan, setPlan] = useState<PlannedStep[] | null>(null);
@@ -31,7 +34,7 @@ export function DeployPanel({ releaseId, canDeploy, canControl, blockedReason, a
         <div className="flex flex-wrap items-center gap-2">
           <Button
             disabled={Boolean(blockedReason) || deploy.pending}
-            onClick={() => deploy.execute({ releaseId }, { success: "Deploy started.", onSuccess: (d) => { setRunId(d.runId); setPlan(null); router.refresh(); } })}
+            onClick={() => deploy.execute({ releaseId }, { success: "Deploy started.", onSuccess: (d) => { setRunId(d.runId); setPlan(null); } })}
           >
             {deploy.pending ? "Starting…" : "Deploy"}
           </Button>
@@ -56,7 +59,8 @@ export function DeployPanel({ releaseId, canDeploy, canControl, blockedReason, a
           </ol>
         </div>
       ) : null}
-      {runId ? <RunProgress key={runId} runId={runId} canControl={canControl} onFinished={() => router.refresh()} /> : null}
+      {/* The worker finishes a run, outside any request: no revalidatePath can reach this page, so it re-reads itself. */}
+      {runId ? <RunProgress key={runId} runId={runId} canControl={canControl} initialData={initialRun?.id === runId ? initialRun : undefined} onFinished={() => router.refresh()} /> : null}
     </div>
   );
 }

@@ -5,11 +5,13 @@ import { CheckCircle2, CircleDashed, Loader2, XCircle } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useAction } from "@/components/use-action";
 import { controlCanaryAction } from "@/lib/actions/runs/rollback";
 import type { RunProgress as Progress } from "@/lib/deploy/queries";
+import { isActiveRunStatus } from "@/lib/deploy/run-status";
+import { humanize } from "@/lib/format/humanize";
 
-const ACTIVE = ["QUEUED", "RUNNING", "PAUSED"];
 const TONE = { QUEUED: "neutral", RUNNING: "info", PAUSED: "warning", SUCCEEDED: "success", FAILED: "danger", ABORTED: "warning", ROLLED_BACK: "danger" } as const;
 // A stream that opened but sent nothing by then is being buffered somewhere (a proxy): poll.
 const FIRST_MESSAGE_TIMEOUT_MS = 5000;
@@ -26,12 +28,12 @@ function seconds(from: string, to: string | null): string | null {
 
 /** Whether the run can still change: in progress, or finished with its verification window open. */
 function live(run: Progress | undefined): boolean {
-  return !run || ACTIVE.includes(run.status) || run.verification === "VERIFYING";
+  return !run || isActiveRunStatus(run.status) || run.verification === "VERIFYING";
 }
 
 /** The fallback: every second while running, every 5 s while a verification window is open. */
 function pollInterval(run: Progress | undefined): number | false {
-  return !run || ACTIVE.includes(run.status) ? 1000 : run.verification === "VERIFYING" ? 5000 : false;
+  return !run || isActiveRunStatus(run.status) ? 1000 : run.verification === "VERIFYING" ? 5000 : false;
 }
 
 type Mode = "stream" | "poll";
@@ -89,15 +91,18 @@ export function RunProgress({ runId, canControl, onFinished, initialData }: { ru
   useEffect(() => {
     finished.current = onFinished;
   });
+  // The state the page was rendered with is not news. Held from the first render: a refreshed page
+  // hands in a new object, which must not count as a new state (that would refresh again).
+  const rendered = useRef(initialData);
   useEffect(() => {
-    if (run && !ACTIVE.includes(run.status)) finished.current?.(run);
+    if (run && run !== rendered.current && !isActiveRunStatus(run.status)) finished.current?.(run);
   }, [run]);
 
   const control = useAction(controlCanaryAction);
 
   if (query.isPending) return <p className="flex items-center gap-2 text-sm text-muted-foreground"><Loader2 className="size-4 animate-spin" /> Loading the run…</p>;
   if (query.isError || !run) return <p role="alert" className="text-sm text-destructive">Could not load the run: {query.error?.message ?? "no answer yet"}. Retrying…</p>;
-  const active = ACTIVE.includes(run.status);
+  const active = isActiveRunStatus(run.status);
   const switched = seconds(run.createdAt, run.trafficSwitchedAt);
   const total = seconds(run.createdAt, run.finishedAt);
   const steps = run.events.filter((e) => e.phase !== "BEFORE");
@@ -105,7 +110,7 @@ export function RunProgress({ runId, canControl, onFinished, initialData }: { ru
   return (
     <div className="space-y-3" data-testid="run-progress" data-status={run.status}>
       <div className="flex flex-wrap items-center gap-2 text-sm">
-        <Badge tone={TONE[run.status]} data-testid="run-status">{run.status.toLowerCase().replace("_", " ")}</Badge>
+        <Badge tone={TONE[run.status]} data-testid="run-status">{humanize(run.status)}</Badge>
         <span className="text-muted-foreground">
           {run.kind.toLowerCase()} · {run.strategy.toLowerCase().replace("_", "-")}
           {run.requestedBy ? ` · by ${run.requestedBy}` : run.kind === "ROLLBACK" ? " · automatic" : ""}
@@ -135,9 +140,18 @@ export function RunProgress({ runId, canControl, onFinished, initialData }: { ru
           <Button size="sm" variant="secondary" disabled={control.pending} onClick={() => control.execute({ runId, action: "promote" }, { success: "Promote requested: the canary goes to 100 %." })}>
             Promote now
           </Button>
-          <Button size="sm" variant="destructive" disabled={control.pending} onClick={() => { if (window.confirm("Abort the canary? It scales to zero; stable keeps all traffic.")) control.execute({ runId, action: "abort" }, { success: "Abort requested." }); }}>
-            Abort canary
-          </Button>
+          <ConfirmDialog
+            trigger={
+              <Button size="sm" variant="destructive" disabled={control.pending}>
+                Abort canary
+              </Button>
+            }
+            title="Abort the canary?"
+            description="It scales to zero; stable keeps all traffic."
+            confirm="Abort canary"
+            cancel="Keep it running"
+            onConfirm={() => control.execute({ runId, action: "abort" }, { success: "Abort requested." })}
+          />
         </div>
       ) : null}
     </div>

@@ -9,6 +9,8 @@ import { describedBy, Field } from "@/components/ui/field";
 import { Textarea } from "@/components/ui/input";
 import { useAction } from "@/components/use-action";
 import { rollbackServiceAction } from "@/lib/actions/runs/rollback";
+import type { RunProgress as Progress } from "@/lib/deploy/queries";
+import { rollbackSchema } from "@/lib/schemas/runs";
 
 interface Props {
   serviceId: string;
@@ -17,15 +19,17 @@ interface Props {
   ready: boolean;
   detail: string;
   activeRunId: string | null;
+  /** The active rollback as the server read it, so its progress renders without a spinner. */
+  initialRun?: Progress | null;
 }
 
 /** One button, one confirmation that asks why, then the run's progress right here. */
-export function RollbackButton({ serviceId, environmentId, label, ready, detail, activeRunId }: Props) {
+export function RollbackButton({ serviceId, environmentId, label, ready, detail, activeRunId, initialRun }: Props) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
   const [runId, setRunId] = useState<string | null>(activeRunId);
-  const rollback = useAction(rollbackServiceAction);
+  const rollback = useAction(rollbackServiceAction, { schema: rollbackSchema });
 
   return (
     <div className="space-y-3">
@@ -37,6 +41,7 @@ export function RollbackButton({ serviceId, environmentId, label, ready, detail,
         </DialogTrigger>
         <DialogContent title={`Roll back ${label}?`} description={`Greenlight will ${detail}. Rollbacks are never blocked by approvals or freezes.`}>
           <form
+            ref={rollback.form}
             className="space-y-4"
             onSubmit={(e) => {
               e.preventDefault();
@@ -68,7 +73,8 @@ export function RollbackButton({ serviceId, environmentId, label, ready, detail,
         </DialogContent>
       </Dialog>
       {!ready ? <p className="text-xs text-muted-foreground">Rollback not ready: {detail}</p> : null}
-      {runId ? <RunProgress key={runId} runId={runId} onFinished={() => router.refresh()} /> : null}
+      {/* The worker finishes a run, outside any request: no revalidatePath can reach this page, so it re-reads itself. */}
+      {runId ? <RunProgress key={runId} runId={runId} initialData={initialRun?.id === runId ? initialRun : undefined} onFinished={() => router.refresh()} /> : null}
     </div>
   );
 }

@@ -26,9 +26,14 @@ function time(t: number, range: RangeName): string {
   return range === "7d" || range === "24h" ? d.toISOString().slice(5, 16).replace("T", " ") : d.toISOString().slice(11, 16);
 }
 
-/** Live SLI charts, refreshed every 15 s; the server coalesces identical queries. */
-export function SliCharts({ service, environment }: { service: string; environment: string }) {
-  const [range, setRange] = useState<RangeName>("1h");
+const INITIAL_RANGE: RangeName = "1h";
+
+/**
+ * Live SLI charts, refreshed every 15 s; the server coalesces identical queries. `initialData`
+ * is the first range as the page read it on the server, so the charts start drawn.
+ */
+export function SliCharts({ service, environment, initialData }: { service: string; environment: string; initialData?: ServiceSlis }) {
+  const [range, setRange] = useState<RangeName>(INITIAL_RANGE);
   const query = useQuery({
     queryKey: ["slis", service, environment, range],
     queryFn: async (): Promise<ServiceSlis> => {
@@ -36,6 +41,8 @@ export function SliCharts({ service, environment }: { service: string; environme
       if (!response.ok) throw new Error((await response.json().catch(() => ({}))).error ?? `HTTP ${response.status}`);
       return response.json();
     },
+    // Only for the range it was read for: react-query would seed every other range's query with it too.
+    initialData: range === INITIAL_RANGE ? initialData : undefined,
     refetchInterval: 15_000,
     staleTime: 10_000,
   });

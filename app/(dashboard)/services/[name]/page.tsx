@@ -13,13 +13,14 @@ import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
 import { liveState } from "@/lib/deploy/live/live-state";
 import type { RollbackSide } from "@/lib/deploy/rollback/preview";
-import { activeRunFor, lastSucceededDeployStrategy, recentRuns } from "@/lib/deploy/queries";
+import { activeRunFor, lastSucceededDeployStrategy, recentRuns, runProgress } from "@/lib/deploy/queries";
 import { deployTarget } from "@/lib/deploy/targets";
 import { humanize } from "@/lib/format/humanize";
 import { can } from "@/lib/rbac";
 import { shortImage } from "@/lib/releases/image-reference";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
 import { getServiceByName } from "@/lib/services/queries";
+import { serviceSlis } from "@/lib/slo/service-slis";
 
 export const metadata: Metadata = { title: "Service" };
 
@@ -33,12 +34,14 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
   const environments = await Promise.all(
     service.targets.map(async (t) => {
       const strategy = (await lastSucceededDeployStrategy(service.id, t.environmentId)) ?? t.defaultStrategy;
-      const [state, active, runs] = await Promise.all([
+      const [state, active, runs, slis] = await Promise.all([
         liveState(deployTarget(t, service.name), strategy, service.id, t.environmentId),
         activeRunFor(service.id, t.environmentId),
         recentRuns(service.id, t.environmentId, 8),
+        serviceSlis(service.id, t.environmentId, "1h"),
       ]);
-      return { target: t, strategy, state, active, runs };
+      const activeRollback = mayRollBack && active?.kind === "ROLLBACK" ? await runProgress(active.id) : null;
+      return { target: t, strategy, state, active, runs, slis, activeRollback };
     }),
   );
 
@@ -46,7 +49,7 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
     <>
       <PageHeader title={service.displayName} description={service.description} />
       <div className="space-y-6">
-        {environments.map(({ target, strategy, state, active, runs }) => (
+        {environments.map(({ target, strategy, state, active, runs, slis, activeRollback }) => (
           <Card key={target.id} aria-labelledby={`env-${target.environment.name}`} data-testid={`environment-${target.environment.name}`}>
             <CardHeader>
               <div>
@@ -108,6 +111,7 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
                     ready={state.rollback.ready && !active}
                     detail={active ? "another run is in progress" : state.rollback.detail}
                     activeRunId={active?.kind === "ROLLBACK" ? active.id : null}
+                    initialRun={activeRollback}
                   />
                 ) : (
                   <p className="text-sm text-muted-foreground">On-call engineers, release managers and admins can roll back.</p>
@@ -115,7 +119,7 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
               </div>
             </CardBody>
             <CardBody className="border-t border-border">
-              <SliCharts service={service.name} environment={target.environment.name} />
+              <SliCharts service={service.name} environment={target.environment.name} initialData={slis} />
             </CardBody>
             {runs.length > 0 ? (
               <Table>
