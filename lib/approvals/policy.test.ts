@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateGate, type GateInput, type SignOff } from "@/lib/approvals/policy";
+import { evaluateGate, signableRoles, signRefusal, type GateInput, type SignOff, type SigningInput, type SignRequest } from "@/lib/approvals/policy";
 import { APPROVER_ROLES, type ApproverRole, type Role } from "@/lib/roles";
 import type { ErrorBudgetReading } from "@/lib/slo/budget-reading";
 import { DEFAULT_AVAILABILITY_SLO } from "@/lib/slo/error-budget";
@@ -172,5 +172,64 @@ describe("the error-budget gate", () => {
 
   it("lists the spent budget beside the other unmet conditions", () => {
     expect(kinds(gated({ errorBudget: spent, checklist: [{ label: "x", required: true, checkedAt: null }], activeRun: { kind: "DEPLOY", requestedBy: null } }))).toEqual(["checklist", "error-budget", "run"]);
+  });
+});
+
+describe("who may sign", () => {
+  const ME = "u-me";
+  // Signs as CTO on revision 2 of a pending production release that Riley (u-rm) wrote.
+  function signing(change: Partial<SigningInput> = {}): SigningInput {
+    return {
+      now: NOW,
+      user: { id: ME, roles: ["CTO"] },
+      release: { revision: 2, createdById: "u-rm", status: "PENDING" },
+      environment: { displayName: "Production", authorMaySign: false, approvalTtlHours: 168 },
+      signOffs: [],
+      rolesOf: new Map<string, Role[]>([[ME, ["CTO"]], ...APPROVER_ROLES.map((r): [string, Role[]] => [PEOPLE[r], [r]])]),
+      ...change,
+    };
+  }
+  const asCto: SignRequest = { role: "CTO", decision: "APPROVED", revision: 2 };
+  const mine = (role: ApproverRole, extra: Partial<SignOff> = {}) => sign(role, { userId: ME, userName: "Me", ...extra });
+
+  it.each<[string, Partial<SigningInput> | ((i: SigningInput) => SigningInput), Partial<SignRequest>, { code: string; message: string | RegExp } | null]>([
+    ["a holder of the role, nobody signed yet", {}, {}, null],
+    ["a rejection by a holder of the role", {}, { decision: "REJECTED" }, null],
+    ["a release that failed to deploy", { release: { revision: 2, createdById: "u-rm", status: "FAILED" } }, {}, null],
+    ["someone with no approver role", { user: { id: ME, roles: ["VIEWER"] } }, {}, { code: "FORBIDDEN", message: /^Only a .* can sign a release\.$/ }],
+    ["a role the person does not hold", { user: { id: ME, roles: ["SECURITY_LEAD"] } }, {}, { code: "FORBIDDEN", message: "You do not hold CTO / VP Engineering, so you cannot sign for it." }],
+    ["a release that is deploying", { release: { revision: 2, createdById: "u-rm", status: "DEPLOYING" } }, {}, { code: "CONFLICT", message: "This release is deploying; it can no longer be signed." }],
+    ["a release that was rolled back", { release: { revision: 2, createdById: "u-rm", status: "ROLLED_BACK" } }, {}, { code: "CONFLICT", message: "This release is rolled back; it can no longer be signed." }],
+    ["a cancelled release", { release: { revision: 2, createdById: "u-rm", status: "CANCELLED" } }, {}, { code: "CONFLICT", message: /is cancelled/ }],
+    ["an older revision than the release's", {}, { revision: 1 }, { code: "CONFLICT", message: "You looked at revision 1, but the release is now at revision 2. Reload and sign what will ship." }],
+    ["the author approving", { release: { revision: 2, createdById: ME, status: "PENDING" } }, {}, { code: "FORBIDDEN", message: "You wrote this release; Production needs its sign-offs from other people." }],
+    ["the author rejecting", { release: { revision: 2, createdById: ME, status: "PENDING" } }, { decision: "REJECTED" }, null],
+    ["the author approving where the environment allows it", (i) => ({ ...i, release: { ...i.release, createdById: ME }, environment: { ...i.environment, authorMaySign: true } }), {}, null],
+    ["a role the person already signed", { signOffs: [mine("CTO")] }, {}, { code: "CONFLICT", message: "You already signed CTO / VP Engineering for this revision." }],
+    ["a second role on one revision", (i) => ({ ...i, user: { id: ME, roles: ["CTO", "PRODUCT_LEAD"] }, signOffs: [mine("PRODUCT_LEAD")], rolesOf: new Map([...i.rolesOf, [ME, ["CTO", "PRODUCT_LEAD"] as Role[]]]) }), {}, { code: "CONFLICT", message: "You already signed this revision as Product Lead; one person signs for one role." }],
+    ["a second role, the first one's sign-off expired", (i) => ({ ...i, user: { id: ME, roles: ["CTO", "PRODUCT_LEAD"] }, signOffs: [mine("PRODUCT_LEAD", { createdAt: hoursAgo(200) })] }), {}, { code: "CONFLICT", message: /one person signs for one role/ }],
+    ["a role someone else approved", { signOffs: [sign("CTO", { userName: "Casey" })] }, {}, { code: "CONFLICT", message: "Casey already signed CTO / VP Engineering for revision 2." }],
+    ["a role someone else rejected", { signOffs: [sign("CTO", { userName: "Casey", decision: "REJECTED", comment: "no" })] }, {}, { code: "CONFLICT", message: "Casey already signed CTO / VP Engineering for revision 2." }],
+    ["a role signed on an earlier revision only", { signOffs: [sign("CTO", { revision: 1 }), mine("PRODUCT_LEAD", { revision: 1 })] }, {}, null],
+    ["a role whose sign-off was withdrawn", { signOffs: [sign("CTO", { withdrawnAt: hoursAgo(0.5) })] }, {}, null],
+    ["a role whose sign-off expired", { signOffs: [sign("CTO", { createdAt: hoursAgo(168) })] }, {}, null],
+    ["a role whose signer lost it", (i) => ({ ...i, signOffs: [sign("CTO")], rolesOf: new Map([...i.rolesOf, [PEOPLE.CTO, ["VIEWER"] as Role[]]]) }), {}, null],
+    ["a role whose signer was disabled", (i) => ({ ...i, signOffs: [sign("CTO")], rolesOf: new Map([...i.rolesOf, [PEOPLE.CTO, [] as Role[]]]) }), {}, null],
+    ["a role the person signed, expired since", { signOffs: [mine("CTO", { createdAt: hoursAgo(169) })] }, {}, null],
+  ])("%s", (_name, change, request, expected) => {
+    const i = typeof change === "function" ? change(signing()) : signing(change);
+    const refusal = signRefusal(i, { ...asCto, ...request });
+    if (expected === null) expect(refusal).toBeNull();
+    else expect(refusal).toMatchObject({ code: expected.code, message: typeof expected.message === "string" ? expected.message : expect.stringMatching(expected.message) });
+  });
+
+  it("offers the page exactly the roles signRelease would take an approval for", () => {
+    const twoHats = signing({ user: { id: ME, roles: ["CTO", "PRODUCT_LEAD", "RELEASE_MANAGER"] } });
+    expect(signableRoles(twoHats)).toEqual(["CTO", "PRODUCT_LEAD"]);
+    expect(signableRoles({ ...twoHats, signOffs: [sign("CTO")] })).toEqual(["PRODUCT_LEAD"]);
+    expect(signableRoles({ ...twoHats, signOffs: [mine("CTO", { decision: "REJECTED", comment: "no" })] })).toEqual([]);
+    expect(signableRoles({ ...twoHats, release: { ...twoHats.release, createdById: ME } })).toEqual([]);
+    expect(signableRoles({ ...twoHats, release: { ...twoHats.release, status: "DEPLOYED" } })).toEqual([]);
+    expect(signableRoles(signing({ user: { id: ME, roles: ["VIEWER", "RELEASE_MANAGER"] } }))).toEqual([]);
   });
 });

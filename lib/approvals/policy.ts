@@ -1,6 +1,7 @@
 import { activeFreeze, type FreezeWindowSpec } from "@/lib/approvals/freeze";
 import { humanize } from "@/lib/format/humanize";
-import type { GateOverrideKind } from "@/lib/generated/prisma/enums";
+import type { GateOverrideKind, ReleaseStatus } from "@/lib/generated/prisma/enums";
+import { can, forbiddenMessage } from "@/lib/rbac";
 import { describeChanges } from "@/lib/releases/revision";
 import { APPROVER_ROLES, ROLE_LABELS, type ApproverRole, type Role } from "@/lib/roles";
 import type { ErrorBudgetReading } from "@/lib/slo/budget-reading";
@@ -65,7 +66,7 @@ export interface GateResult {
   warnings: string[];
 }
 
-function expired(signOff: SignOff, input: GateInput): boolean {
+function expired(signOff: Pick<SignOff, "createdAt">, input: { now: Date; environment: { approvalTtlHours: number } }): boolean {
   return signOff.createdAt.getTime() + input.environment.approvalTtlHours * 3_600_000 <= input.now.getTime();
 }
 
@@ -162,4 +163,86 @@ export function evaluateGate(input: GateInput): GateResult {
   }
 
   return { green: unmet.length === 0, unmet, matrix, warnings };
+}
+
+/** Release statuses that still take sign-offs (the SQL in sign.ts repeats them). */
+export const SIGNABLE_STATUSES = ["PENDING", "APPROVED", "FAILED"] as const satisfies readonly ReleaseStatus[];
+
+/** What decides who may sign which role of a release: one read, shared by the page and signRelease. */
+export interface SigningInput {
+  now: Date;
+  user: { id: string; roles: readonly Role[] };
+  release: { revision: number; createdById: string; status: string };
+  environment: { displayName: string; authorMaySign: boolean; approvalTtlHours: number };
+  /** Sign-offs on the release; withdrawn ones and other revisions' are ignored. */
+  signOffs: readonly Pick<SignOff, "role" | "revision" | "userId" | "userName" | "createdAt" | "withdrawnAt">[];
+  /** The roles each signer holds now (none for a disabled person). */
+  rolesOf: ReadonlyMap<string, readonly Role[]>;
+}
+
+export interface SignRequest {
+  role: ApproverRole;
+  decision: SignOff["decision"];
+  /** The revision the person looked at. */
+  revision: number;
+}
+
+export interface SignRefusal {
+  code: "FORBIDDEN" | "CONFLICT";
+  message: string;
+}
+
+/** The checks that need only the person, so a stranger learns nothing about the release. */
+export function signerRefusal(user: SigningInput["user"], role: ApproverRole): SignRefusal | null {
+  if (!can(user, "release:sign")) return { code: "FORBIDDEN", message: forbiddenMessage("release:sign", "sign a release") };
+  if (!user.roles.includes(role)) return { code: "FORBIDDEN", message: `You do not hold ${ROLE_LABELS[role]}, so you cannot sign for it.` };
+  return null;
+}
+
+/**
+ * Why a live sign-off no longer holds its role's slot (expired, or its signer lost the role or
+ * was disabled), or null while it does. signRelease withdraws such a sign-off when someone signs
+ * the role again, so it does not stand in their way.
+ */
+export function staleSignOffReason(signOff: SigningInput["signOffs"][number], input: Pick<SigningInput, "now" | "environment" | "rolesOf">): string | null {
+  if (expired(signOff, input)) return "expired";
+  if (!(input.rolesOf.get(signOff.userId)?.includes(signOff.role) ?? false)) return `${signOff.userName} no longer holds ${ROLE_LABELS[signOff.role]}`;
+  return null;
+}
+
+/**
+ * Whether the person may sign this role of the release, and if not, why: every check signRelease
+ * makes before it writes, in its order. PostgreSQL's unique indexes still settle races between
+ * two signers; this answers the same way for everything already on the record.
+ */
+export function signRefusal(input: SigningInput, request: SignRequest): SignRefusal | null {
+  const person = signerRefusal(input.user, request.role);
+  if (person) return person;
+  const { release } = input;
+  if (!(SIGNABLE_STATUSES as readonly string[]).includes(release.status)) return { code: "CONFLICT", message: `This release is ${humanize(release.status)}; it can no longer be signed.` };
+  if (release.revision !== request.revision) {
+    return { code: "CONFLICT", message: `You looked at revision ${request.revision}, but the release is now at revision ${release.revision}. Reload and sign what will ship.` };
+  }
+  if (release.createdById === input.user.id && !input.environment.authorMaySign && request.decision === "APPROVED") {
+    return { code: "FORBIDDEN", message: `You wrote this release; ${input.environment.displayName} needs its sign-offs from other people.` };
+  }
+  const live = input.signOffs.filter((s) => !s.withdrawnAt && s.revision === release.revision);
+  // One role per person per revision: a sign-off of theirs for another role stands even when stale.
+  const mine = live.find((s) => s.userId === input.user.id && s.role !== request.role);
+  if (mine) return { code: "CONFLICT", message: `You already signed this revision as ${ROLE_LABELS[mine.role]}; one person signs for one role.` };
+  const holder = live.find((s) => s.role === request.role && staleSignOffReason(s, input) === null);
+  if (holder) {
+    const label = ROLE_LABELS[request.role];
+    return { code: "CONFLICT", message: holder.userId === input.user.id ? `You already signed ${label} for this revision.` : `${holder.userName} already signed ${label} for revision ${release.revision}.` };
+  }
+  return null;
+}
+
+/**
+ * The roles the page offers the person on the release's current revision: those signRelease
+ * would take an approval for. The page offers approve and reject together, so an author who may
+ * not approve is offered neither, though signRelease would take their rejection.
+ */
+export function signableRoles(input: SigningInput): ApproverRole[] {
+  return APPROVER_ROLES.filter((role) => signRefusal(input, { role, decision: "APPROVED", revision: input.release.revision }) === null);
 }

@@ -5,6 +5,8 @@ import { isApproverRole, type Role } from "@/lib/roles";
 /**
  * Releases the person can sign now: pending, in an environment that requires sign-offs, not
  * written by them (unless allowed), not yet signed by them, with a role of theirs still open.
+ * signRefusal (policy.ts) is the rule; this is its narrower SQL form, so a list of hundreds of
+ * releases is one query (it leaves out failed releases and roles held by a stale sign-off).
  */
 export async function waitingForMe(user: { id: string; roles: readonly Role[] }): Promise<string[]> {
   const roles = user.roles.filter(isApproverRole);

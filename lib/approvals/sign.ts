@@ -1,8 +1,8 @@
+import { signerRefusal, signRefusal, staleSignOffReason, type SignRefusal, type SigningInput } from "@/lib/approvals/policy";
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import type { CurrentUser } from "@/lib/auth/current-user";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { humanize } from "@/lib/format/humanize";
 import { notifyRelease } from "@/lib/notifications/slack";
 import { can, forbiddenMessage } from "@/lib/rbac";
 import { ROLE_LABELS, type ApproverRole } from "@/lib/roles";
@@ -16,32 +16,54 @@ export interface SignInput {
   comment: string;
 }
 
-const SIGNABLE = ["PENDING", "APPROVED", "FAILED"];
+function refuse(refusal: SignRefusal | null): void {
+  if (refusal) throw new AppError(refusal.code, refusal.message);
+}
+
+/** The release with the live sign-offs of one revision and their signers' roles now. */
+function loadForSigning(releaseId: string, revision: number) {
+  return db.release.findUnique({
+    where: { id: releaseId },
+    include: {
+      environment: true,
+      service: true,
+      approvals: { where: { revision, withdrawnAt: null }, include: { user: { select: { name: true, disabledAt: true, roles: { select: { role: true } } } } } },
+    },
+  });
+}
+
+type ReleaseForSigning = NonNullable<Awaited<ReturnType<typeof loadForSigning>>>;
+
+function signingInput(user: CurrentUser, release: ReleaseForSigning): SigningInput {
+  return {
+    now: new Date(),
+    user,
+    release,
+    environment: release.environment,
+    signOffs: release.approvals.map((a) => ({ ...a, userName: a.user.name })),
+    rolesOf: new Map(release.approvals.map((a) => [a.userId, a.user.disabledAt ? [] : a.user.roles.map((r) => r.role)])),
+  };
+}
 
 /**
- * Signs (approves or rejects) one role of one release revision. PostgreSQL's unique indexes
- * decide races: one sign-off per role per revision, one role per person per revision.
+ * Signs (approves or rejects) one role of one release revision. Who may sign is signRefusal's
+ * answer, the one the release page asks too; PostgreSQL's unique indexes decide races: one
+ * sign-off per role per revision, one role per person per revision.
  */
 export async function signRelease(user: CurrentUser, input: SignInput) {
-  if (!can(user, "release:sign")) throw new AppError("FORBIDDEN", forbiddenMessage("release:sign", "sign a release"));
-  if (!user.roles.includes(input.role)) throw new AppError("FORBIDDEN", `You do not hold ${ROLE_LABELS[input.role]}, so you cannot sign for it.`);
+  refuse(signerRefusal(user, input.role));
   if (input.decision === "REJECTED" && input.comment.trim().length === 0) throw new AppError("INVALID", "Say why you reject it: a rejection needs a comment.", { comment: ["A rejection needs a comment."] });
 
-  const release = await db.release.findUnique({ where: { id: input.releaseId }, include: { environment: true, service: true } });
+  const release = await loadForSigning(input.releaseId, input.revision);
   if (!release) throw new AppError("NOT_FOUND", "That release does not exist.");
-  if (!SIGNABLE.includes(release.status)) throw new AppError("CONFLICT", `This release is ${humanize(release.status)}; it can no longer be signed.`);
-  if (release.revision !== input.revision) {
-    throw new AppError("CONFLICT", `You looked at revision ${input.revision}, but the release is now at revision ${release.revision}. Reload and sign what will ship.`);
-  }
-  if (release.createdById === user.id && !release.environment.authorMaySign && input.decision === "APPROVED") {
-    throw new AppError("FORBIDDEN", `You wrote this release; ${release.environment.displayName} needs its sign-offs from other people.`);
-  }
-  await retireStaleSignOff(user, release.id, input.revision, input.role, release.environment.approvalTtlHours);
+  const signing = signingInput(user, release);
+  refuse(signRefusal(signing, input));
+  await retireStaleSignOff(user, release, signing, input.role);
 
-  // One statement: the release must still be at this revision and signable, the unique indexes
-  // settle races (one sign-off per role and revision, one role per person and revision), and the
-  // audit entry exists exactly when the sign-off does. No interactive transaction, so hundreds of
-  // concurrent signers do not queue for pool connections.
+  // One statement: the release must still be at this revision and signable (SIGNABLE_STATUSES in
+  // policy.ts), the unique indexes settle races (one sign-off per role and revision, one role per
+  // person and revision), and the audit entry exists exactly when the sign-off does. No
+  // interactive transaction, so hundreds of concurrent signers do not queue for pool connections.
   const comment = input.comment.trim();
   const after = JSON.stringify({ role: input.role, revision: input.revision, decision: input.decision, comment });
   const inserted = await db.$queryRaw<{ id: string }[]>`
@@ -63,17 +85,11 @@ export async function signRelease(user: CurrentUser, input: SignInput) {
   const outcome = inserted.length > 0 ? { conflict: false as const, release, approvalId: inserted[0].id } : { conflict: true as const, release };
 
   if (outcome.conflict) {
-    const now = await db.release.findUnique({ where: { id: input.releaseId } });
+    // Someone got there first: say what the record shows now, in the words of the checks above.
+    const now = await loadForSigning(input.releaseId, input.revision);
     if (now && now.revision !== input.revision) throw new AppError("CONFLICT", `The release moved to revision ${now.revision} while you signed. Reload and sign what will ship.`);
-    if (now && !SIGNABLE.includes(now.status)) throw new AppError("CONFLICT", `This release is ${humanize(now.status)}; it can no longer be signed.`);
-    const existing = await db.approval.findFirst({
-      where: { releaseId: input.releaseId, revision: input.revision, withdrawnAt: null, OR: [{ role: input.role }, { userId: user.id }] },
-      include: { user: { select: { name: true } } },
-    });
-    if (existing?.userId === user.id) {
-      throw new AppError("CONFLICT", existing.role === input.role ? `You already signed ${ROLE_LABELS[input.role]} for this revision.` : `You already signed this revision as ${ROLE_LABELS[existing.role]}; one person signs for one role.`);
-    }
-    throw new AppError("CONFLICT", `${existing?.user.name ?? "Someone"} already signed ${ROLE_LABELS[input.role]} for revision ${input.revision}.`);
+    refuse(now ? signRefusal(signingInput(user, now), input) : null);
+    throw new AppError("CONFLICT", `Someone already signed ${ROLE_LABELS[input.role]} for revision ${input.revision}.`);
   }
   void notifyRelease(outcome.release.id, input.decision === "APPROVED" ? "approved" : "rejected", { role: input.role, by: user.name, comment: input.comment });
   return outcome;
@@ -84,21 +100,20 @@ export async function signRelease(user: CurrentUser, input: SignInput) {
  * would hold the role's unique slot for ever; it is withdrawn, on the record, so the role can be
  * signed again.
  */
-async function retireStaleSignOff(user: CurrentUser, releaseId: string, revision: number, role: ApproverRole, ttlHours: number): Promise<void> {
-  const existing = await db.approval.findFirst({ where: { releaseId, revision, role, withdrawnAt: null }, include: { user: { include: { roles: true } } } });
+async function retireStaleSignOff(user: CurrentUser, release: ReleaseForSigning, signing: SigningInput, role: ApproverRole): Promise<void> {
+  const existing = release.approvals.find((a) => a.role === role);
   if (!existing) return;
-  const expired = existing.createdAt.getTime() + ttlHours * 3_600_000 <= Date.now();
-  const lostRole = existing.user.disabledAt !== null || !existing.user.roles.some((r) => r.role === role);
-  if (!expired && !lostRole) return;
+  const reason = staleSignOffReason({ ...existing, userName: existing.user.name }, signing);
+  if (!reason) return;
   await db.$transaction(async (tx) => {
     const retired = await tx.approval.updateMany({ where: { id: existing.id, withdrawnAt: null }, data: { withdrawnAt: new Date() } });
     if (retired.count === 0) return;
     await recordAudit(tx, actorOf(user), {
       action: "approval.void",
       targetType: "release",
-      targetId: releaseId,
-      before: { role, revision, decision: existing.decision, by: existing.userId },
-      metadata: { reason: expired ? "expired" : `${existing.user.name} no longer holds ${ROLE_LABELS[role]}` },
+      targetId: release.id,
+      before: { role, revision: existing.revision, decision: existing.decision, by: existing.userId },
+      metadata: { reason },
     });
   });
 }

@@ -1,5 +1,7 @@
 import "server-only";
+import { findReleaseGate } from "@/lib/approvals/gate";
 import { db } from "@/lib/db";
+import { activeRunFor, latestDeployRunOf } from "@/lib/deploy/queries";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { ReleaseStatus } from "@/lib/generated/prisma/enums";
 import type { ReleaseFilter } from "@/lib/schemas/release";
@@ -46,6 +48,19 @@ export function getRelease(id: string) {
 }
 
 export type ReleaseForEdit = NonNullable<Awaited<ReturnType<typeof getRelease>>>;
+
+/**
+ * Everything the release page shows: the release and its gate from one read, its latest deploy,
+ * and the run holding its target now. Null when there is no such release.
+ */
+export async function releaseDetail(id: string) {
+  const [gate, lastRun] = await Promise.all([findReleaseGate(id), latestDeployRunOf(id)]);
+  if (!gate) return null;
+  const activeRun = await activeRunFor(gate.release.serviceId, gate.release.environmentId);
+  return { release: gate.release, gate, lastRun, activeRun };
+}
+
+export type ReleaseDetail = NonNullable<Awaited<ReturnType<typeof releaseDetail>>>;
 
 /** The newest releases anywhere, for the overview. */
 export function recentReleases(take = 5) {

@@ -15,12 +15,10 @@ import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
 import { can } from "@/lib/rbac";
 import { EDITABLE_STATUSES } from "@/lib/releases/update-release";
-import { getRelease } from "@/lib/releases/queries";
-import { db } from "@/lib/db";
+import { releaseDetail } from "@/lib/releases/queries";
 import { DEPLOYABLE_STATUSES } from "@/lib/deploy/commands/requests";
-import { releaseGate } from "@/lib/approvals/gate";
 import { GATE_OVERRIDES, overrideFor, type GateOverrideKind } from "@/lib/approvals/override-kinds";
-import { APPROVER_ROLES, type ApproverRole } from "@/lib/roles";
+import { signableRoles } from "@/lib/approvals/policy";
 import { describeChanges } from "@/lib/releases/revision";
 import { humanize } from "@/lib/format/humanize";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
@@ -35,26 +33,15 @@ interface ReleaseLink {
 export default async function ReleasePage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
   const { id } = await params;
-  const release = await getRelease(id);
-  if (!release) notFound();
+  const detail = await releaseDetail(id);
+  if (!detail) notFound();
+  const { release, gate, lastRun, activeRun } = detail;
   const links = (release.links as unknown as ReleaseLink[]) ?? [];
   const mayEdit = can(user, "release:edit") && (EDITABLE_STATUSES as readonly string[]).includes(release.status);
   const checked = release.checklist.filter((c) => c.checkedAt).length;
-  const [lastRun, activeRun] = await Promise.all([
-    db.deploymentRun.findFirst({ where: { releaseId: release.id, kind: "DEPLOY" }, orderBy: { createdAt: "desc" }, select: { id: true } }),
-    db.deploymentRun.findFirst({
-      where: { serviceId: release.serviceId, environmentId: release.environmentId, status: { in: ["QUEUED", "RUNNING", "PAUSED"] }, kind: { in: ["DEPLOY", "ROLLBACK"] } },
-      select: { id: true, releaseId: true, kind: true },
-    }),
-  ]);
-  const gate = await releaseGate(release.id);
   const deployable = (DEPLOYABLE_STATUSES as readonly string[]).includes(release.status);
   const blockedReason = !deployable ? `This release is ${humanize(release.status)}.` : gate.green ? null : "Deploy opens when the gate is green (see what is missing below).";
-  const signedThisRevision = gate.matrix.some((r) => r.signOff?.userId === user.id && r.signOff.revision === release.revision);
-  const signable: ApproverRole[] =
-    deployable && !signedThisRevision && (release.environment.authorMaySign || release.createdById !== user.id)
-      ? APPROVER_ROLES.filter((role) => user.roles.includes(role) && !gate.matrix.some((r) => r.role === role && r.signOff?.revision === release.revision && (r.state === "approved" || r.state === "rejected")))
-      : [];
+  const signable = signableRoles({ ...gate.signing, user });
   const rows: MatrixRowView[] = gate.matrix.map((r) => ({
     role: r.role,
     label: r.label,
