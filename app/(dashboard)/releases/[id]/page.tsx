@@ -17,6 +17,7 @@ import { can } from "@/lib/rbac";
 import { EDITABLE_STATUSES } from "@/lib/releases/update-release";
 import { releaseDetail } from "@/lib/releases/queries";
 import { DEPLOYABLE_STATUSES } from "@/lib/deploy/commands/requests";
+import { runProgress } from "@/lib/deploy/queries";
 import { GATE_OVERRIDES, overrideFor, type GateOverrideKind } from "@/lib/approvals/override-kinds";
 import { signableRoles } from "@/lib/approvals/policy";
 import { describeChanges } from "@/lib/releases/revision";
@@ -36,6 +37,9 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   const detail = await releaseDetail(id);
   if (!detail) notFound();
   const { release, gate, lastRun, activeRun } = detail;
+  // The run DeployPanel shows first, read here so its progress renders without a spinner.
+  const shownRunId = (activeRun?.releaseId === release.id ? activeRun.id : null) ?? lastRun?.id;
+  const initialRun = shownRunId ? await runProgress(shownRunId) : null;
   const links = (release.links as unknown as ReleaseLink[]) ?? [];
   const mayEdit = can(user, "release:edit") && (EDITABLE_STATUSES as readonly string[]).includes(release.status);
   const checked = release.checklist.filter((c) => c.checkedAt).length;
@@ -171,6 +175,7 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
                 blockedReason={blockedReason}
                 activeRunId={activeRun?.releaseId === release.id ? activeRun.id : null}
                 lastRunId={lastRun?.id ?? null}
+                initialRun={initialRun}
               />
             </CardBody>
           </Card>
