@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState, useTransition, type RefObject } from "react";
+import { useEffect, useId, useState, useTransition } from "react";
 import { toast } from "sonner";
 import type { z } from "zod";
 import { invalidInput } from "@/lib/actions/field-errors";
@@ -15,13 +15,14 @@ interface Handlers<T> {
 }
 
 /**
- * Moves focus to the first control marked aria-invalid inside `container` each time `errors`
- * changes, so a keyboard or screen-reader user lands on what needs fixing.
+ * Moves focus to the first control marked aria-invalid inside the element with id `containerId`
+ * each time `errors` changes, so a keyboard or screen-reader user lands on what needs fixing.
+ * By id rather than a ref: the hook's result is read during render, where refs must not be.
  */
-export function useFocusFirstInvalid(container: RefObject<HTMLElement | null>, errors: object | null) {
+export function useFocusFirstInvalid(containerId: string, errors: object | null) {
   useEffect(() => {
-    if (errors) container.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [container, errors]);
+    if (errors) document.getElementById(containerId)?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [containerId, errors]);
 }
 
 /**
@@ -30,13 +31,13 @@ export function useFocusFirstInvalid(container: RefObject<HTMLElement | null>, e
  *
  * Given the action's own schema, the input is checked in the browser first: its field errors
  * show at once and nothing is sent (the server parses it again regardless). Field errors from
- * either side move focus to the first invalid control of the form `form` is attached to.
+ * either side move focus to the first invalid control of the form given `id={…formId}`.
  */
 export function useAction<I, T>(action: (input: I) => Promise<ActionResult<T>>, options: { schema?: z.ZodType<unknown, NoInfer<I>> } = {}) {
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<ActionError | null>(null);
-  const form = useRef<HTMLFormElement>(null);
-  useFocusFirstInvalid(form, error?.fieldErrors ?? null);
+  const formId = useId();
+  useFocusFirstInvalid(formId, error?.fieldErrors ?? null);
 
   function execute(input: I, handlers: Handlers<T> = {}) {
     if (pending) return;
@@ -68,5 +69,5 @@ export function useAction<I, T>(action: (input: I) => Promise<ActionResult<T>>, 
     });
   }
 
-  return { execute, pending, error, fieldErrors: error?.fieldErrors ?? {}, form };
+  return { execute, pending, error, fieldErrors: error?.fieldErrors ?? {}, formId };
 }

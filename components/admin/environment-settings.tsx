@@ -52,7 +52,7 @@ export function EnvironmentSettings({ environment, prometheusConfigured }: { env
   return (
     <div className="grid gap-6 lg:grid-cols-3">
       <form
-        ref={update.form}
+        id={update.formId}
         className="space-y-3"
         noValidate
         onSubmit={(e) => {
@@ -65,7 +65,7 @@ export function EnvironmentSettings({ environment, prometheusConfigured }: { env
           <input type="checkbox" checked={settings.requiresApproval} onChange={(e) => setSettings({ ...settings, requiresApproval: e.target.checked })} /> Requires the six sign-offs
         </label>
         <label className="flex items-center gap-2 text-sm">
-          <input type="checkbox" checked={settings.authorMaySign} onChange={(e) => setSettings({ ...settings, authorMaySign: e.target.checked })} /> The release's author may sign it
+          <input type="checkbox" checked={settings.authorMaySign} onChange={(e) => setSettings({ ...settings, authorMaySign: e.target.checked })} /> The release&apos;s author may sign it
         </label>
         <Field id={id("ttl")} label="Sign-offs expire after (hours)" errors={update.fieldErrors.approvalTtlHours}>
           <Input {...describedBy(id("ttl"), update.fieldErrors.approvalTtlHours, { hint: false })} type="number" min={1} max={2160} value={settings.approvalTtlHours} onChange={(e) => setSettings({ ...settings, approvalTtlHours: Number(e.target.value) })} />
@@ -100,7 +100,7 @@ export function EnvironmentSettings({ environment, prometheusConfigured }: { env
           ))}
         </ul>
         <form
-          ref={addItem.form}
+          id={addItem.formId}
           className="space-y-2"
           onSubmit={(e) => {
             e.preventDefault();
@@ -130,7 +130,7 @@ export function EnvironmentSettings({ environment, prometheusConfigured }: { env
           ))}
         </ul>
         <form
-          ref={addFreeze.form}
+          id={addFreeze.formId}
           className="space-y-2"
           onSubmit={(e) => {
             e.preventDefault();

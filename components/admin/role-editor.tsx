@@ -42,7 +42,7 @@ export function RoleEditor({ userId, name, roles }: { userId: string; name: stri
       ))}
       {missing.length > 0 ? (
         <form
-          ref={assign.form}
+          id={assign.formId}
           className="flex items-center gap-2"
           onSubmit={(e) => {
             e.preventDefault();

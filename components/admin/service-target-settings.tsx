@@ -51,7 +51,7 @@ export function ServiceTargetSettings({ target, defaults }: { target: ServiceTar
 
   return (
     <form
-      ref={update.form}
+      id={update.formId}
       className="space-y-4"
       aria-label={`${target.title} SLI and analysis settings`}
       onSubmit={(e) => {

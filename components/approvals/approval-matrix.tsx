@@ -69,7 +69,7 @@ export function ApprovalMatrix({ releaseId, revision, rows, signable }: Props) {
               {signable.includes(row.role) ? (
                 rejecting === row.role ? (
                   <form
-                    ref={sign.form}
+                    id={sign.formId}
                     className="flex flex-wrap gap-2"
                     onSubmit={(e) => {
                       e.preventDefault();

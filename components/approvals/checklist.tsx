@@ -1,6 +1,6 @@
 "use client";
 
-import { useOptimistic, useRef, useState } from "react";
+import { useId, useOptimistic, useState } from "react";
 import { Input } from "@/components/ui/input";
 import { useAction, useFocusFirstInvalid } from "@/components/use-action";
 import { tickChecklistAction } from "@/lib/actions/approvals/sign";
@@ -20,8 +20,8 @@ export function Checklist({ releaseId, items, canTick }: { releaseId: string; it
   const [evidence, setEvidence] = useState<Record<string, string>>({});
   // Which item the last tick was for, so an evidence error lands on its link field.
   const [ticked, setTicked] = useState<string | null>(null);
-  const list = useRef<HTMLUListElement>(null);
-  useFocusFirstInvalid(list, tick.error?.fieldErrors ?? null);
+  const listId = useId();
+  useFocusFirstInvalid(listId, tick.error?.fieldErrors ?? null);
   const errorId = `checklist-error-${releaseId}`;
   // The box follows the click at once; the page the action revalidates (or its refusal) settles it.
   const [checked, setChecked] = useOptimistic(
@@ -30,7 +30,7 @@ export function Checklist({ releaseId, items, canTick }: { releaseId: string; it
   );
 
   return (
-    <ul ref={list} className="space-y-3 text-sm">
+    <ul id={listId} className="space-y-3 text-sm">
       {items.map((item) => (
         <li key={item.id} className="space-y-1" data-testid="checklist-item">
           <label className="flex items-start gap-2">

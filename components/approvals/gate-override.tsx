@@ -17,7 +17,7 @@ export function GateOverride({ releaseId, revision, kind }: { releaseId: string;
   const fieldId = `override-${kind.toLowerCase()}-reason`;
   return (
     <form
-      ref={override.form}
+      id={override.formId}
       className="space-y-2"
       data-testid={`override-${kind}`}
       onSubmit={(e) => {

@@ -2,7 +2,7 @@
 
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
-import { useRef, useState, useTransition } from "react";
+import { useId, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { describedBy, Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
@@ -23,8 +23,8 @@ export function SignInForm({ accounts, oidc, callbackUrl }: Props) {
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<Record<string, string[]> | null>(null);
   const [pending, startTransition] = useTransition();
-  const form = useRef<HTMLFormElement>(null);
-  useFocusFirstInvalid(form, errors);
+  const formId = useId();
+  useFocusFirstInvalid(formId, errors);
 
   function submit(event: React.FormEvent) {
     event.preventDefault();
@@ -55,7 +55,7 @@ export function SignInForm({ accounts, oidc, callbackUrl }: Props) {
         </Button>
       ) : null}
       {accounts.length > 0 ? (
-        <form ref={form} onSubmit={submit} noValidate className="space-y-4 rounded-lg border border-border bg-card p-5" aria-label="Demo sign-in">
+        <form id={formId} onSubmit={submit} noValidate className="space-y-4 rounded-lg border border-border bg-card p-5" aria-label="Demo sign-in">
           <p className="text-sm text-muted-foreground">Demo accounts, one per role. The password was printed when Greenlight started.</p>
           <Field id="account" label="Account" errors={errors?.email}>
             <Select {...describedBy("account", errors?.email, { hint: false })} name="email" value={email} onChange={(e) => setEmail(e.target.value)}>

@@ -2,7 +2,7 @@
 
 import { Plus, Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { describedBy, Field } from "@/components/ui/field";
 import { Input, Select, Textarea } from "@/components/ui/input";
@@ -36,7 +36,7 @@ export function ReleaseForm(props: Props) {
   const editing = props.mode === "edit" ? props.release : null;
   const services = props.mode === "create" ? props.services : [];
   const [serviceId, setServiceId] = useState(services[0]?.id ?? "");
-  const environments = useMemo(() => services.find((s) => s.id === serviceId)?.environments ?? [], [services, serviceId]);
+  const environments = services.find((s) => s.id === serviceId)?.environments ?? [];
   const [environmentId, setEnvironmentId] = useState(environments[0]?.id ?? "");
   const [imageRef, setImageRef] = useState(editing?.imageRef ?? "");
   const [strategy, setStrategy] = useState<StrategyName>(editing?.strategy ?? environments[0]?.defaultStrategy ?? "ROLLING");
@@ -44,7 +44,7 @@ export function ReleaseForm(props: Props) {
   const [links, setLinks] = useState<Link[]>(editing?.links ?? []);
   const create = useAction(createReleaseAction, { schema: createReleaseSchema });
   const update = useAction(updateReleaseAction, { schema: updateReleaseSchema });
-  const { pending, fieldErrors, form } = editing ? update : create;
+  const { pending, fieldErrors, formId } = editing ? update : create;
 
   function pickService(id: string) {
     setServiceId(id);
@@ -87,7 +87,7 @@ export function ReleaseForm(props: Props) {
   };
 
   return (
-    <form ref={form} onSubmit={submit} className="space-y-5" noValidate aria-label={editing ? "Edit release" : "New release"}>
+    <form id={formId} onSubmit={submit} className="space-y-5" noValidate aria-label={editing ? "Edit release" : "New release"}>
       {editing ? (
         <p className="text-sm text-muted-foreground">
           {editing.service} → {editing.environment}, revision {editing.revision}. Saving a change creates revision {editing.revision + 1}: sign-offs

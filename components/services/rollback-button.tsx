@@ -41,7 +41,7 @@ export function RollbackButton({ serviceId, environmentId, label, ready, detail,
         </DialogTrigger>
         <DialogContent title={`Roll back ${label}?`} description={`Greenlight will ${detail}. Rollbacks are never blocked by approvals or freezes.`}>
           <form
-            ref={rollback.form}
+            id={rollback.formId}
             className="space-y-4"
             onSubmit={(e) => {
               e.preventDefault();
