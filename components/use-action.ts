@@ -33,7 +33,10 @@ export function useFocusFirstInvalid(containerId: string, errors: object | null)
  * show at once and nothing is sent (the server parses it again regardless). Field errors from
  * either side move focus to the first invalid control of the form given `id={…formId}`.
  */
-export function useAction<I, T>(action: (input: I) => Promise<ActionResult<T>>, options: { schema?: z.ZodType<unknown, NoInfer<I>> } = {}) {
+export function useAction<I, T>(
+  action: (input: I) => Promise<ActionResult<T>>,
+  options: { schema?: z.ZodType<unknown, NoInfer<I>> } = {},
+) {
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<ActionError | null>(null);
   const formId = useId();
@@ -54,7 +57,10 @@ export function useAction<I, T>(action: (input: I) => Promise<ActionResult<T>>, 
       try {
         result = await action(input);
       } catch {
-        result = { ok: false, error: { code: "INTERNAL", message: "Greenlight could not be reached. Check your connection and try again." } };
+        result = {
+          ok: false,
+          error: { code: "INTERNAL", message: "Greenlight could not be reached. Check your connection and try again." },
+        };
       }
       if (result.ok) {
         setError(null);

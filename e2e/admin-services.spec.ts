@@ -1,7 +1,9 @@
 import { expect, test } from "@playwright/test";
 import { signIn } from "./helpers";
 
-test("an admin tunes a service's SLI settings; an injected selector is refused and nothing is saved", async ({ page }) => {
+test("an admin tunes a service's SLI settings; an injected selector is refused and nothing is saved", async ({
+  page,
+}) => {
   await signIn(page, "admin@greenlight.local");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
   await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Services" }).click();

@@ -16,7 +16,11 @@ async function liveColor() {
 }
 async function colour(color: string) {
   const d = await clients().apps.readNamespacedDeployment({ namespace, name: `checkout-${color}` });
-  return { image: d.spec?.template?.spec?.containers?.[0]?.image, replicas: d.spec?.replicas ?? 0, ready: d.status?.readyReplicas ?? 0 };
+  return {
+    image: d.spec?.template?.spec?.containers?.[0]?.image,
+    replicas: d.spec?.replicas ?? 0,
+    ready: d.status?.readyReplicas ?? 0,
+  };
 }
 
 async function deploy(manager: Page, image: string, summary: string) {
@@ -32,7 +36,9 @@ async function deploy(manager: Page, image: string, summary: string) {
   await expect(manager.getByTestId("run-progress")).toBeVisible();
 }
 
-test("a blue-green deploy that never gets ready leaves traffic alone, and the rollback previews and restores the last good version", async ({ browser }) => {
+test("a blue-green deploy that never gets ready leaves traffic alone, and the rollback previews and restores the last good version", async ({
+  browser,
+}) => {
   test.setTimeout(240_000);
   const tag = uniqueTag();
   // This is about a deploy that fails, not about SLIs: on a busy test machine the demo's latency
@@ -61,7 +67,9 @@ test("a blue-green deploy that never gets ready leaves traffic alone, and the ro
   const broken = `registry.greenlight.local/shop/checkout:9.0.0-crashloop-${tag}`;
   await deploy(manager, broken, "One-click checkout (the build is broken).");
   await expect(manager.getByTestId("run-status")).toHaveText("failed", { timeout: 120_000 });
-  await expect(manager.getByTestId("run-outcome")).toContainText("traffic stayed on the live colour; the new colour was scaled to zero");
+  await expect(manager.getByTestId("run-outcome")).toContainText(
+    "traffic stayed on the live colour; the new colour was scaled to zero",
+  );
   await expect(manager.getByTestId("run-progress").getByText("retire-idle-color")).toBeVisible();
   // Checked through the Kubernetes API: traffic never moved, the failed colour holds nothing.
   expect(await liveColor()).toBe(live);
@@ -73,7 +81,9 @@ test("a blue-green deploy that never gets ready leaves traffic alone, and the ro
   await onCall.goto("/services/checkout");
   const staging = onCall.getByTestId("environment-staging");
   await expect(staging.getByTestId("live-image")).toHaveText(good);
-  await expect(staging.getByTestId("rollback-readiness")).toContainText(`ready: put ${previous} on ${idle} × 2, wait until ready, then switch`);
+  await expect(staging.getByTestId("rollback-readiness")).toContainText(
+    `ready: put ${previous} on ${idle} × 2, wait until ready, then switch`,
+  );
   await expect(staging.getByTestId("rollback-from")).toContainText(good);
   await expect(staging.getByTestId("rollback-from")).toContainText(`${live} (live)`);
   await expect(staging.getByTestId("rollback-to")).toContainText(previous);

@@ -16,7 +16,9 @@ async function as(browser: Browser, email: string): Promise<Page> {
   return page;
 }
 
-test("six people sign a production release, the checklist is ticked, and Deploy runs it on the cluster", async ({ browser }) => {
+test("six people sign a production release, the checklist is ticked, and Deploy runs it on the cluster", async ({
+  browser,
+}) => {
   test.setTimeout(180_000);
   const manager = await as(browser, "release.manager@greenlight.local");
   await manager.goto("/releases/new");
@@ -104,5 +106,7 @@ test("six people sign a production release, the checklist is ticked, and Deploy 
   await expect(manager.getByTestId("run-status")).toHaveText("succeeded", { timeout: 60_000 });
   await expect(manager.getByTestId("run-progress")).toContainText("gate is green");
   await manager.goto("/services/catalog");
-  await expect(manager.getByTestId("environment-production").getByTestId("live-image")).toHaveText(`registry.greenlight.local/shop/catalog:2.10.1-${tag}`);
+  await expect(manager.getByTestId("environment-production").getByTestId("live-image")).toHaveText(
+    `registry.greenlight.local/shop/catalog:2.10.1-${tag}`,
+  );
 });

@@ -13,7 +13,9 @@ describe("configuration", () => {
   });
 
   it("requires the OIDC variables together", () => {
-    expect(() => parseEnv({ OIDC_ISSUER: "https://id.example.com" })).toThrow(/OIDC_CLIENT_ID: is required[\s\S]*OIDC_CLIENT_SECRET: is required/);
+    expect(() => parseEnv({ OIDC_ISSUER: "https://id.example.com" })).toThrow(
+      /OIDC_CLIENT_ID: is required[\s\S]*OIDC_CLIENT_SECRET: is required/,
+    );
   });
 
   it("requires a secret in production", () => {
@@ -23,7 +25,9 @@ describe("configuration", () => {
   it("keeps demo accounts off in production unless asked for", () => {
     const secret = "x".repeat(32);
     expect(demoLoginEnabled(parseEnv({ NODE_ENV: "production", AUTH_SECRET: secret }))).toBe(false);
-    expect(demoLoginEnabled(parseEnv({ NODE_ENV: "production", AUTH_SECRET: secret, GREENLIGHT_DEMO_LOGIN: "true" }))).toBe(true);
+    expect(
+      demoLoginEnabled(parseEnv({ NODE_ENV: "production", AUTH_SECRET: secret, GREENLIGHT_DEMO_LOGIN: "true" })),
+    ).toBe(true);
     expect(demoLoginEnabled(parseEnv({ NODE_ENV: "development" }))).toBe(true);
   });
 });

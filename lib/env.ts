@@ -5,9 +5,7 @@ const flag = z
   .optional()
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
-const postgresUrl = z
-  .string()
-  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), "must be a postgresql:// URL");
+const postgresUrl = z.string().refine((v) => /^postgres(ql)?:\/\/.+/.test(v), "must be a postgresql:// URL");
 
 const schema = z
   .object({
@@ -23,7 +21,14 @@ const schema = z
     ADMIN_EMAILS: z
       .string()
       .optional()
-      .transform((v) => (v ? v.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean) : [])),
+      .transform((v) =>
+        v
+          ? v
+              .split(",")
+              .map((e) => e.trim().toLowerCase())
+              .filter(Boolean)
+          : [],
+      ),
     // The role a person gets on their first OIDC sign-in; "none" leaves them waiting for an admin.
     OIDC_DEFAULT_ROLE: z.enum(["none", "VIEWER"]).default("none"),
     GREENLIGHT_DEMO_LOGIN: flag,
@@ -35,11 +40,16 @@ const schema = z
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
     if (oidc.some(Boolean) && !oidc.every(Boolean)) {
       for (const key of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const) {
-        if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when any OIDC_* variable is set" });
+        if (!env[key])
+          ctx.addIssue({ code: "custom", path: [key], message: "is required when any OIDC_* variable is set" });
       }
     }
     if (env.NODE_ENV === "production" && !env.AUTH_SECRET) {
-      ctx.addIssue({ code: "custom", path: ["AUTH_SECRET"], message: "is required in production (sessions are signed with it)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["AUTH_SECRET"],
+        message: "is required in production (sessions are signed with it)",
+      });
     }
   });
 

@@ -27,5 +27,7 @@ export class AppError extends Error {
 export const GENERIC_ERROR_MESSAGE = "Something went wrong on our side. It has been logged; please try again.";
 
 export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && (error as { code: unknown }).code === "P2002";
+  return (
+    typeof error === "object" && error !== null && "code" in error && (error as { code: unknown }).code === "P2002"
+  );
 }

@@ -46,7 +46,11 @@ describe("permission matrix", () => {
   });
 
   it("names the roles in refusals", () => {
-    expect(forbiddenMessage("release:create", "create a release")).toBe("Only a release manager or admin can create a release.");
-    expect(forbiddenMessage("service:rollback", "roll back")).toBe("Only an on-call engineer, release manager or admin can roll back.");
+    expect(forbiddenMessage("release:create", "create a release")).toBe(
+      "Only a release manager or admin can create a release.",
+    );
+    expect(forbiddenMessage("service:rollback", "roll back")).toBe(
+      "Only an on-call engineer, release manager or admin can roll back.",
+    );
   });
 });

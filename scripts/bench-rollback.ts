@@ -26,7 +26,9 @@ function percentile(values: number[], p: number): number {
 const bench = await startBenchDatabase("bench");
 const db = bench.db;
 const onCall = (await loadUser((await db.user.findUniqueOrThrow({ where: { email: "oncall@greenlight.local" } })).id))!;
-const releaseManager = (await loadUser((await db.user.findUniqueOrThrow({ where: { email: "release.manager@greenlight.local" } })).id))!;
+const releaseManager = (await loadUser(
+  (await db.user.findUniqueOrThrow({ where: { email: "release.manager@greenlight.local" } })).id,
+))!;
 // Staging: deploys there need no sign-offs, so each round can ship a version to roll back from.
 const staging = await db.environment.findUniqueOrThrow({ where: { name: "staging" } });
 
@@ -42,7 +44,11 @@ if (process.env.KUBECONFIG) {
   clusters.push({ name: "real", kubeConfig: real });
 }
 const gateways = new Map(clusters.map((c) => [c.name, new ClusterGateway(c.kubeConfig)]));
-const worker = await startRunWorker({ connectionString: bench.url, gateway: (name) => gateways.get(name)!, concurrency: 2 });
+const worker = await startRunWorker({
+  connectionString: bench.url,
+  gateway: (name) => gateways.get(name)!,
+  concurrency: 2,
+});
 
 let line = "";
 for (const cluster of clusters) {
@@ -51,15 +57,40 @@ for (const cluster of clusters) {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
   // Both colours running, on different versions, as after a blue-green deploy.
   await cluster.kubeConfig.makeApiClient((await import("@kubernetes/client-node")).AppsV1Api).patchNamespacedDeployment(
-    { namespace, name: "web-green", body: { spec: { replicas: 2, template: { spec: { containers: [{ name: "web", image: "registry.example.com/shop/web:1.1.0" }] } } } } },
+    {
+      namespace,
+      name: "web-green",
+      body: {
+        spec: {
+          replicas: 2,
+          template: { spec: { containers: [{ name: "web", image: "registry.example.com/shop/web:1.1.0" }] } },
+        },
+      },
+    },
     setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
   );
-  await waitFor(async () => (await core.listNamespacedPod({ namespace, labelSelector: "app=web" })).items.filter((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length === 4, 30_000);
+  await waitFor(
+    async () =>
+      (await core.listNamespacedPod({ namespace, labelSelector: "app=web" })).items.filter((p) =>
+        p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+      ).length === 4,
+    30_000,
+  );
   const service = await db.service.create({
     data: {
       name: `bench-${cluster.name}-${namespace}`,
       displayName: `Bench ${cluster.name}`,
-      targets: { create: { environmentId: staging.id, cluster: cluster.name, namespace, deploymentName: "web", containerName: "web", kubeServiceName: "web", defaultStrategy: "BLUE_GREEN" } },
+      targets: {
+        create: {
+          environmentId: staging.id,
+          cluster: cluster.name,
+          namespace,
+          deploymentName: "web",
+          containerName: "web",
+          kubeServiceName: "web",
+          defaultStrategy: "BLUE_GREEN",
+        },
+      },
     },
   });
 
@@ -74,17 +105,30 @@ for (const cluster of clusters) {
   let round = 0;
   const deployNext = async () => {
     round += 1;
-    const release = await createRelease(releaseManager, { serviceId: service.id, environmentId: staging.id, imageRef: `registry.example.com/shop/web:2.${round}.0`, strategy: "BLUE_GREEN", changeSummary: "Benchmark round.", links: [] });
+    const release = await createRelease(releaseManager, {
+      serviceId: service.id,
+      environmentId: staging.id,
+      imageRef: `registry.example.com/shop/web:2.${round}.0`,
+      strategy: "BLUE_GREEN",
+      changeSummary: "Benchmark round.",
+      links: [],
+    });
     const deployed = await finished((await requestDeploy(releaseManager, release.id)).id);
-    if (deployed.status !== "SUCCEEDED") throw new Error(`deploy ${deployed.id} ended ${deployed.status}: ${deployed.outcome}`);
+    if (deployed.status !== "SUCCEEDED")
+      throw new Error(`deploy ${deployed.id} ended ${deployed.status}: ${deployed.outcome}`);
   };
   const rollback = async () => {
     await deployNext();
     const started = Date.now();
-    const run = await requestRollback(onCall, { serviceId: service.id, environmentId: staging.id, reason: "benchmark" }, (name) => gateways.get(name)!);
+    const run = await requestRollback(
+      onCall,
+      { serviceId: service.id, environmentId: staging.id, reason: "benchmark" },
+      (name) => gateways.get(name)!,
+    );
     const requested = Date.now();
     const done = await finished(run.id);
-    if (done.status !== "SUCCEEDED" || !done.trafficSwitchedAt) throw new Error(`rollback ${run.id} ended ${done.status}: ${done.outcome}`);
+    if (done.status !== "SUCCEEDED" || !done.trafficSwitchedAt)
+      throw new Error(`rollback ${run.id} ended ${done.status}: ${done.outcome}`);
     phases.request.push(requested - started);
     phases.pickup.push(done.startedAt!.getTime() - requested);
     phases.worker.push(done.trafficSwitchedAt.getTime() - done.startedAt!.getTime());
@@ -102,16 +146,24 @@ for (const cluster of clusters) {
   for (let i = 0; i < ROUNDS + 3; i++) {
     color = color === "blue" ? "green" : "blue";
     const started = performance.now();
-    await core.patchNamespacedService({ namespace, name: "web", body: { spec: { selector: { app: "web", color } } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+    await core.patchNamespacedService(
+      { namespace, name: "web", body: { spec: { selector: { app: "web", color } } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
     if (i >= 3) bare.push(performance.now() - started);
   }
-  for (const [phase, values] of Object.entries(phases)) process.stdout.write(`[${cluster.name}] ${phase}: p50 ${percentile(values, 50)} ms, p95 ${percentile(values, 95)} ms\n`);
+  for (const [phase, values] of Object.entries(phases))
+    process.stdout.write(
+      `[${cluster.name}] ${phase}: p50 ${percentile(values, 50)} ms, p95 ${percentile(values, 95)} ms\n`,
+    );
   const p50 = percentile(rollbacks, 50);
   const p95 = percentile(rollbacks, 95);
   const bareP95 = percentile(bare, 95);
   const goal = p95 < 1000 && p95 <= 1.5 * bareP95 + 50;
   line = `rollback cluster=${cluster.name} p50_ms=${p50.toFixed(0)} p95_ms=${p95.toFixed(0)} bare_patch_p95_ms=${bareP95.toFixed(1)} ratio_p95=${(p95 / bareP95).toFixed(2)}`;
-  process.stdout.write(`[${cluster.name}] ${ROUNDS} rollbacks; goal (p95 < 1000 ms and ≤ 1.5 × bare + 50 ms = ${(1.5 * bareP95 + 50).toFixed(0)} ms): ${goal ? "met" : "NOT met"}\n[${cluster.name}] ${line}\n`);
+  process.stdout.write(
+    `[${cluster.name}] ${ROUNDS} rollbacks; goal (p95 < 1000 ms and ≤ 1.5 × bare + 50 ms = ${(1.5 * bareP95 + 50).toFixed(0)} ms): ${goal ? "met" : "NOT met"}\n[${cluster.name}] ${line}\n`,
+  );
 }
 
 await worker.stop();

@@ -39,7 +39,9 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const bench = await startBenchDatabase("bench-slis");
 const db = bench.db;
-const releaseManager = (await loadUser((await db.user.findUniqueOrThrow({ where: { email: "release.manager@greenlight.local" } })).id))!;
+const releaseManager = (await loadUser(
+  (await db.user.findUniqueOrThrow({ where: { email: "release.manager@greenlight.local" } })).id,
+))!;
 const staging = await db.environment.findUniqueOrThrow({ where: { name: "staging" } });
 
 const sandbox = await spawnSandbox(bench.tmp, { SANDBOX_LOAD_RPS: String(LOAD_RPS) });
@@ -47,19 +49,36 @@ const { kubeconfigPath, targetsUrl } = sandbox;
 const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(kubeconfigPath);
 const core = kubeConfig.makeApiClient(CoreV1Api);
-const prom = await startLocalPrometheus({ dataDir: path.join(bench.tmp, "prometheus"), port: await freePort(), targetsUrl, scrapeIntervalSeconds: SCRAPE_SECONDS });
+const prom = await startLocalPrometheus({
+  dataDir: path.join(bench.tmp, "prometheus"),
+  port: await freePort(),
+  targetsUrl,
+  scrapeIntervalSeconds: SCRAPE_SECONDS,
+});
 const probe = new PrometheusGateway(prom.url, { cacheTtlMs: 1 });
-await waitFor(async () => {
-  const r = await probe.scalar('sum(rate(http_requests_total{app="search",namespace="shop-staging"}[20s]))', Date.now());
-  return r.ok && (r.value ?? 0) > 0;
-}, 60_000, 500);
-log(`Prometheus at ${prom.url}, scraping the sandbox every ${SCRAPE_SECONDS} s; demo load ${LOAD_RPS} requests/s per Service`);
+await waitFor(
+  async () => {
+    const r = await probe.scalar(
+      'sum(rate(http_requests_total{app="search",namespace="shop-staging"}[20s]))',
+      Date.now(),
+    );
+    return r.ok && (r.value ?? 0) > 0;
+  },
+  60_000,
+  500,
+);
+log(
+  `Prometheus at ${prom.url}, scraping the sandbox every ${SCRAPE_SECONDS} s; demo load ${LOAD_RPS} requests/s per Service`,
+);
 
 /** Query API requests Prometheus has answered, from its own /metrics (not a query, so not counted). */
 async function upstreamQueries(): Promise<number> {
   const text = await (await fetch(`${prom.url}/metrics`)).text();
   let total = 0;
-  for (const match of text.matchAll(/^prometheus_http_requests_total\{[^}]*handler="\/api\/v1\/query(?:_range)?"[^}]*\} (\d+(?:\.\d+)?)/gm)) total += Number(match[1]);
+  for (const match of text.matchAll(
+    /^prometheus_http_requests_total\{[^}]*handler="\/api\/v1\/query(?:_range)?"[^}]*\} (\d+(?:\.\d+)?)/gm,
+  ))
+    total += Number(match[1]);
   return total;
 }
 
@@ -86,7 +105,9 @@ async function watch(viewers: number): Promise<{ perMinute: number; refreshes: n
         const data = await serviceSlis(checkout.id, staging.id, "1h", gateway);
         refreshes += 1;
         if (!data.ok) failures += 1;
-        await new Promise((r) => setTimeout(r, Math.max(0, Math.min(REFRESH_MS - (Date.now() - started), ends - Date.now()))));
+        await new Promise((r) =>
+          setTimeout(r, Math.max(0, Math.min(REFRESH_MS - (Date.now() - started), ends - Date.now()))),
+        );
       }
     }),
   );
@@ -95,9 +116,13 @@ async function watch(viewers: number): Promise<{ perMinute: number; refreshes: n
 }
 
 const one = await watch(1);
-log(`1 viewer:    ${one.refreshes} refreshes, ${one.failures} failed; ${one.perMinute.toFixed(1)} upstream queries/min`);
+log(
+  `1 viewer:    ${one.refreshes} refreshes, ${one.failures} failed; ${one.perMinute.toFixed(1)} upstream queries/min`,
+);
 const many = await watch(200);
-log(`200 viewers: ${many.refreshes} refreshes, ${many.failures} failed; ${many.perMinute.toFixed(1)} upstream queries/min (${(many.perMinute / one.perMinute).toFixed(2)} × one viewer; goal ≤ 1.2 ×)`);
+log(
+  `200 viewers: ${many.refreshes} refreshes, ${many.failures} failed; ${many.perMinute.toFixed(1)} upstream queries/min (${(many.perMinute / one.perMinute).toFixed(2)} × one viewer; goal ≤ 1.2 ×)`,
+);
 
 // --- Breach to stable ---------------------------------------------------------------------
 const gateways = new ClusterGateway(kubeConfig);
@@ -119,7 +144,9 @@ async function firstFailure(labels: Record<string, string>, timeoutMs: number): 
     const targets = (await (await fetch(targetsUrl)).json()) as Target[];
     const pods = targets.filter((t) => Object.entries(labels).every(([k, v]) => t.labels[k] === v));
     for (const pod of pods) {
-      const text = await fetch(`http://${pod.targets[0]}${pod.labels.__metrics_path__ ?? "/metrics"}`).then((r) => r.text()).catch(() => "");
+      const text = await fetch(`http://${pod.targets[0]}${pod.labels.__metrics_path__ ?? "/metrics"}`)
+        .then((r) => r.text())
+        .catch(() => "");
       if (/^http_requests_total\{[^}]*status="5\d\d"[^}]*\} [1-9]/m.test(text)) return Date.now();
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -129,43 +156,86 @@ async function firstFailure(labels: Record<string, string>, timeoutMs: number): 
 
 async function deploy(service: string, image: string, strategy: "CANARY" | "BLUE_GREEN") {
   const row = await db.service.findUniqueOrThrow({ where: { name: service } });
-  const release = await createRelease(releaseManager, { serviceId: row.id, environmentId: staging.id, imageRef: image, strategy, changeSummary: "Benchmark: a version that fails 20 % of requests.", links: [] });
+  const release = await createRelease(releaseManager, {
+    serviceId: row.id,
+    environmentId: staging.id,
+    imageRef: image,
+    strategy,
+    changeSummary: "Benchmark: a version that fails 20 % of requests.",
+    links: [],
+  });
   return requestDeploy(releaseManager, release.id);
 }
 
-const target = await db.serviceTarget.findFirstOrThrow({ where: { environmentId: staging.id, service: { name: "search" } } });
-log(`canary: steps ${target.canarySteps.join(" → ")} %, pause ${target.canaryPauseSeconds} s, checks every 5 s over ≥ 20 s, at least 50 requests`);
+const target = await db.serviceTarget.findFirstOrThrow({
+  where: { environmentId: staging.id, service: { name: "search" } },
+});
+log(
+  `canary: steps ${target.canarySteps.join(" → ")} %, pause ${target.canaryPauseSeconds} s, checks every 5 s over ≥ 20 s, at least 50 requests`,
+);
 const canaryRun = await deploy("search", "registry.greenlight.local/shop/search:0.19.0-bad", "CANARY");
 const canaryFailedAt = await firstFailure({ app: "search", namespace: "shop-staging", track: "canary" }, 60_000);
 let canaryStableAt = 0;
-await waitFor(async () => {
-  const pods = await core.listNamespacedPod({ namespace: "shop-staging", labelSelector: "app=search,track=canary" });
-  const serving = pods.items.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
-  canaryStableAt = Date.now();
-  return serving.length === 0;
-}, 120_000, 100);
-await waitFor(async () => ["SUCCEEDED", "FAILED", "ABORTED"].includes((await db.deploymentRun.findUniqueOrThrow({ where: { id: canaryRun.id } })).status), 60_000, 200);
+await waitFor(
+  async () => {
+    const pods = await core.listNamespacedPod({ namespace: "shop-staging", labelSelector: "app=search,track=canary" });
+    const serving = pods.items.filter(
+      (p) =>
+        !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+    );
+    canaryStableAt = Date.now();
+    return serving.length === 0;
+  },
+  120_000,
+  100,
+);
+await waitFor(
+  async () =>
+    ["SUCCEEDED", "FAILED", "ABORTED"].includes(
+      (await db.deploymentRun.findUniqueOrThrow({ where: { id: canaryRun.id } })).status,
+    ),
+  60_000,
+  200,
+);
 const canaryDone = await db.deploymentRun.findUniqueOrThrow({ where: { id: canaryRun.id } });
 const breachToStable = (canaryStableAt - canaryFailedAt) / 1000;
-log(`canary: first failing request → no canary pod serving: ${breachToStable.toFixed(1)} s (goal < 30 s); run ${canaryDone.status.toLowerCase()}: ${canaryDone.outcome}`);
+log(
+  `canary: first failing request → no canary pod serving: ${breachToStable.toFixed(1)} s (goal < 30 s); run ${canaryDone.status.toLowerCase()}: ${canaryDone.outcome}`,
+);
 
 // The same for a blue-green deploy judged in its verification window.
 const checkoutService = await core.readNamespacedService({ namespace: "shop-staging", name: "checkout" });
 const before = checkoutService.spec?.selector?.color;
 const next = before === "blue" ? "green" : "blue";
 await deploy("checkout", "registry.greenlight.local/shop/checkout:1.5.0-bad", "BLUE_GREEN");
-await waitFor(async () => (await core.readNamespacedService({ namespace: "shop-staging", name: "checkout" })).spec?.selector?.color === next, 60_000, 100);
+await waitFor(
+  async () =>
+    (await core.readNamespacedService({ namespace: "shop-staging", name: "checkout" })).spec?.selector?.color === next,
+  60_000,
+  100,
+);
 const blueGreenFailedAt = await firstFailure({ app: "checkout", namespace: "shop-staging", color: next }, 60_000);
 let blueGreenBackAt = 0;
-await waitFor(async () => {
-  blueGreenBackAt = Date.now();
-  return (await core.readNamespacedService({ namespace: "shop-staging", name: "checkout" })).spec?.selector?.color === before;
-}, 120_000, 100);
-log(`blue-green: first failing request after the switch → Service back on ${before}: ${((blueGreenBackAt - blueGreenFailedAt) / 1000).toFixed(1)} s (verification checks every 5 s once 20 s have passed since the switch)`);
+await waitFor(
+  async () => {
+    blueGreenBackAt = Date.now();
+    return (
+      (await core.readNamespacedService({ namespace: "shop-staging", name: "checkout" })).spec?.selector?.color ===
+      before
+    );
+  },
+  120_000,
+  100,
+);
+log(
+  `blue-green: first failing request after the switch → Service back on ${before}: ${((blueGreenBackAt - blueGreenFailedAt) / 1000).toFixed(1)} s (verification checks every 5 s once 20 s have passed since the switch)`,
+);
 
 await worker.stop();
 sandbox.stop();
 await prom.stop();
 await bench.stop();
-log(`slis queries_per_min_1=${one.perMinute.toFixed(1)} queries_per_min_200=${many.perMinute.toFixed(1)} breach_to_stable_s=${breachToStable.toFixed(1)}`);
+log(
+  `slis queries_per_min_1=${one.perMinute.toFixed(1)} queries_per_min_200=${many.perMinute.toFixed(1)} breach_to_stable_s=${breachToStable.toFixed(1)}`,
+);
 process.exit(0);

@@ -14,7 +14,11 @@ import { seed } from "@/lib/seed/seed";
 export async function startBenchDatabase(name: string) {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), `greenlight-${name}-`));
   await fs.chmod(tmp, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pg"), port: await freePort(), database: "greenlight" });
+  const pg = await startEmbeddedPostgres({
+    dataDir: path.join(tmp, "pg"),
+    port: await freePort(),
+    database: "greenlight",
+  });
   process.env.DATABASE_URL = pg.url;
   process.env.LOG_LEVEL ??= "warn";
   await migrate(pg.url);

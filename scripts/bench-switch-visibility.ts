@@ -36,7 +36,13 @@ const GOAL_MS = 500;
 // A page that has not shown the switch by then counts as a miss.
 const PAGE_TIMEOUT_MS = 30_000;
 // The e2e suite's service and environment: blue-green, and no sign-offs needed to deploy.
-const SERVICE = { name: "checkout", label: "Checkout", namespace: "shop-staging", environment: "staging", environmentLabel: "Staging" };
+const SERVICE = {
+  name: "checkout",
+  label: "Checkout",
+  namespace: "shop-staging",
+  environment: "staging",
+  environmentLabel: "Staging",
+};
 
 type Mode = "polling" | "stream";
 interface Round {
@@ -63,7 +69,9 @@ function percentile(values: number[], p: number): number {
 
 /** The app, as Playwright's webServer starts it for the e2e suite, on free ports and its own data folder. */
 async function startApp(): Promise<{ baseURL: string; stop: () => Promise<void> }> {
-  const webServer = Array.isArray(playwrightConfig.webServer) ? playwrightConfig.webServer[0] : playwrightConfig.webServer;
+  const webServer = Array.isArray(playwrightConfig.webServer)
+    ? playwrightConfig.webServer[0]
+    : playwrightConfig.webServer;
   if (!webServer?.command) throw new Error("playwright.config.ts has no webServer to start the app with");
   const port = await freePort();
   const env = {
@@ -75,16 +83,25 @@ async function startApp(): Promise<{ baseURL: string; stop: () => Promise<void> 
     PROMETHEUS_PORT: String(await freePort()),
   };
   const [command, ...args] = webServer.command.split(" ");
-  say(`starting the app (${webServer.command}) on port ${port}, data in ${DATA_DIR}; a first start builds it (minutes on 2 cores)`);
+  say(
+    `starting the app (${webServer.command}) on port ${port}, data in ${DATA_DIR}; a first start builds it (minutes on 2 cores)`,
+  );
   // Its own process group: npm start's children (web server, worker, PostgreSQL, Prometheus) can
   // then be stopped with it even when one of them does not stop by itself.
   const child: ChildProcess = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   // npm start's own lines and errors; not the worker's per-job chatter or next build's table.
   const forward = (prefix: string, keep: (line: string) => boolean) => (chunk: Buffer) => {
-    for (const line of chunk.toString().split("\n")) if (line.trim() && keep(line)) process.stdout.write(`${prefix} ${line}\n`);
+    for (const line of chunk.toString().split("\n"))
+      if (line.trim() && keep(line)) process.stdout.write(`${prefix} ${line}\n`);
   };
-  child.stdout!.on("data", forward("[app]", (line) => line.startsWith("[greenlight]") || /"level":(50|60)|ERROR/.test(line)));
-  child.stderr!.on("data", forward("[app:err]", () => true));
+  child.stdout!.on(
+    "data",
+    forward("[app]", (line) => line.startsWith("[greenlight]") || /"level":(50|60)|ERROR/.test(line)),
+  );
+  child.stderr!.on(
+    "data",
+    forward("[app:err]", () => true),
+  );
   const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
   const group = (signal: NodeJS.Signals) => {
     try {
@@ -109,7 +126,10 @@ async function startApp(): Promise<{ baseURL: string; stop: () => Promise<void> 
       await stop();
       throw new Error("the app did not become ready in time");
     }
-    const ready = await fetch(`${baseURL}/api/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${baseURL}/api/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { baseURL, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -166,9 +186,17 @@ async function deployFreshRelease(manager: Page): Promise<string> {
   await manager.getByRole("button", { name: "Create release" }).click();
   await manager.getByTestId("release-image").filter({ hasText: image }).waitFor();
   await manager.getByRole("button", { name: "Deploy", exact: true }).click();
-  await manager.locator('[data-testid="run-status"]', { hasText: /^(succeeded|failed|aborted)$/ }).waitFor({ timeout: 90_000 });
+  await manager
+    .locator('[data-testid="run-status"]', { hasText: /^(succeeded|failed|aborted)$/ })
+    .waitFor({ timeout: 90_000 });
   const status = await manager.getByTestId("run-status").textContent();
-  if (status !== "succeeded") throw new Error(`the deploy of ${image} ${status}: ${await manager.getByTestId("run-outcome").textContent().catch(() => "")}`);
+  if (status !== "succeeded")
+    throw new Error(
+      `the deploy of ${image} ${status}: ${await manager
+        .getByTestId("run-outcome")
+        .textContent()
+        .catch(() => "")}`,
+    );
   return image;
 }
 
@@ -243,9 +271,14 @@ async function armMarks(page: Page): Promise<void> {
     new MutationObserver(() => {
       const card = document.querySelector(`[data-testid="environment-${environment}"]`);
       if (!card || marks.click === undefined) return;
-      if (marks.progress === undefined && card.querySelector('[data-testid="run-progress"]')) marks.progress = Date.now();
+      if (marks.progress === undefined && card.querySelector('[data-testid="run-progress"]'))
+        marks.progress = Date.now();
       if (marks.shown === undefined && card.querySelector('[data-testid="traffic-switched"]')) marks.shown = Date.now();
-      if (marks.succeeded === undefined && card.querySelector('[data-testid="run-status"]')?.textContent?.trim() === "succeeded") marks.succeeded = Date.now();
+      if (
+        marks.succeeded === undefined &&
+        card.querySelector('[data-testid="run-status"]')?.textContent?.trim() === "succeeded"
+      )
+        marks.succeeded = Date.now();
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   }, SERVICE.environment);
 }
@@ -254,7 +287,10 @@ async function rollbackRound(onCall: Page, kc: KubeConfig, backTo: string): Prom
   await onCall.goto(`/services/${SERVICE.name}`);
   const card = onCall.getByTestId(`environment-${SERVICE.environment}`);
   // "ready: switch the Service to blue …" (the wording is the engine's; the colour is what matters).
-  await card.getByTestId("rollback-readiness").filter({ hasText: new RegExp(`^ready: .*\\b${backTo}\\b`) }).waitFor({ timeout: 30_000 });
+  await card
+    .getByTestId("rollback-readiness")
+    .filter({ hasText: new RegExp(`^ready: .*\\b${backTo}\\b`) })
+    .waitFor({ timeout: 30_000 });
   await card.getByRole("button", { name: `Roll back ${SERVICE.label} in ${SERVICE.environmentLabel}` }).click();
   const dialog = onCall.getByRole("dialog");
   await dialog.getByLabel("Why?").fill("benchmark: how soon the page shows the switch");
@@ -264,14 +300,20 @@ async function rollbackRound(onCall: Page, kc: KubeConfig, backTo: string): Prom
     await dialog.getByRole("button", { name: "Roll back now" }).click();
     const switchedAt = await Promise.race([
       watch.switched,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the Service did not switch back to ${backTo} within 30 s`)), 30_000)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`the Service did not switch back to ${backTo} within 30 s`)), 30_000),
+      ),
     ]);
     // A page that never shows it is a miss, not the end of the benchmark.
     await onCall
-      .waitForFunction(() => {
-        const marks = (window as unknown as { benchMarks: Marks }).benchMarks;
-        return marks.shown !== undefined && marks.succeeded !== undefined;
-      }, undefined, { timeout: PAGE_TIMEOUT_MS, polling: 100 })
+      .waitForFunction(
+        () => {
+          const marks = (window as unknown as { benchMarks: Marks }).benchMarks;
+          return marks.shown !== undefined && marks.succeeded !== undefined;
+        },
+        undefined,
+        { timeout: PAGE_TIMEOUT_MS, polling: 100 },
+      )
       .catch(() => {});
     const { marks, net } = await onCall.evaluate(() => {
       const w = window as unknown as { benchMarks: Marks; benchNet: { at: number; what: string }[] };
@@ -279,11 +321,18 @@ async function rollbackRound(onCall: Page, kc: KubeConfig, backTo: string): Prom
     });
     const since = (at: number) => `${at - switchedAt >= 0 ? "+" : ""}${at - switchedAt}`;
     const detail = [
-      ...(marks.progress !== undefined ? [`run progress appeared ${since(marks.progress)}`] : ["run progress never appeared"]),
+      ...(marks.progress !== undefined
+        ? [`run progress appeared ${since(marks.progress)}`]
+        : ["run progress never appeared"]),
       ...net.filter((n) => n.at >= marks.click!).map((n) => `${n.what} ${since(n.at)}`),
     ].join(", ");
     const after = (at: number | undefined) => (at === undefined ? Number.POSITIVE_INFINITY : at - switchedAt);
-    return { clickToSwitch: switchedAt - marks.click!, switchToShown: after(marks.shown), switchToSucceeded: after(marks.succeeded), detail };
+    return {
+      clickToSwitch: switchedAt - marks.click!,
+      switchToShown: after(marks.shown),
+      switchToSucceeded: after(marks.succeeded),
+      detail,
+    };
   } finally {
     watch.stop();
   }
@@ -291,7 +340,9 @@ async function rollbackRound(onCall: Page, kc: KubeConfig, backTo: string): Prom
 
 async function liveColor(kc: KubeConfig): Promise<string> {
   const { CoreV1Api } = await import("@kubernetes/client-node");
-  const service = await kc.makeApiClient(CoreV1Api).readNamespacedService({ namespace: SERVICE.namespace, name: SERVICE.name });
+  const service = await kc
+    .makeApiClient(CoreV1Api)
+    .readNamespacedService({ namespace: SERVICE.namespace, name: SERVICE.name });
   const color = service.spec?.selector?.color;
   if (color !== "blue" && color !== "green") throw new Error(`Service ${SERVICE.name} selects no colour`);
   return color;

@@ -17,10 +17,17 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 // SANDBOX_LOAD=off: no demo traffic (benchmarks measure the API server alone).
 const rps = Number(process.env.SANDBOX_LOAD_RPS ?? 5);
 if (!(rps > 0 && rps <= 1000)) {
-  console.error(`SANDBOX_LOAD_RPS must be a number of requests per second (1-1000), got ${process.env.SANDBOX_LOAD_RPS}`);
+  console.error(
+    `SANDBOX_LOAD_RPS must be a number of requests per second (1-1000), got ${process.env.SANDBOX_LOAD_RPS}`,
+  );
   process.exit(1);
 }
-const sandbox = await startSandboxCluster({ dataDir, port, seedDemo: true, loadGenerator: process.env.SANDBOX_LOAD === "off" ? false : { rps } });
+const sandbox = await startSandboxCluster({
+  dataDir,
+  port,
+  seedDemo: true,
+  loadGenerator: process.env.SANDBOX_LOAD === "off" ? false : { rps },
+});
 const relative = path.relative(process.cwd(), sandbox.kubeconfigPath);
 const kubeconfig = relative.startsWith("..") ? sandbox.kubeconfigPath : relative;
 console.log(

@@ -90,7 +90,9 @@ async function main() {
   const dataDir = path.resolve(root, process.env.GREENLIGHT_DATA_DIR ?? ".data");
   // Before anything starts: another server on our port would answer our readiness check.
   if (!(await isPortFree(port, host === "0.0.0.0" ? "0.0.0.0" : host))) {
-    throw new Error(`port ${port} on ${host} is taken (another Greenlight still running?). Stop it, or choose another port with PORT.`);
+    throw new Error(
+      `port ${port} on ${host} is taken (another Greenlight still running?). Stop it, or choose another port with PORT.`,
+    );
   }
   await fs.mkdir(dataDir, { recursive: true });
 
@@ -98,7 +100,9 @@ async function main() {
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
     const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
-    say(`starting the embedded PostgreSQL (data in ${path.relative(root, path.join(dataDir, "postgres")) || "."}, port ${pgPort})`);
+    say(
+      `starting the embedded PostgreSQL (data in ${path.relative(root, path.join(dataDir, "postgres")) || "."}, port ${pgPort})`,
+    );
     database = await startEmbeddedPostgres({
       dataDir: path.join(dataDir, "postgres"),
       port: pgPort,
@@ -112,14 +116,21 @@ async function main() {
   process.env.DATABASE_URL = databaseUrl;
 
   const migrations = await migrate(databaseUrl);
-  say(migrations.applied.length ? `applied migrations: ${migrations.applied.join(", ")}` : `database schema is up to date (${migrations.alreadyApplied} migrations)`);
+  say(
+    migrations.applied.length
+      ? `applied migrations: ${migrations.applied.join(", ")}`
+      : `database schema is up to date (${migrations.alreadyApplied} migrations)`,
+  );
 
   await migrateJobQueue(databaseUrl);
 
   const demo = embedded || process.env.GREENLIGHT_SEED_DEMO === "true";
   const { getDb } = await import("@/lib/db");
   const seeded = await seed(getDb(), { demo });
-  if (seeded.baseline || seeded.demo) say(`seeded ${[seeded.baseline && "environments and checklists", seeded.demo && "demo services and accounts"].filter(Boolean).join(" and ")}`);
+  if (seeded.baseline || seeded.demo)
+    say(
+      `seeded ${[seeded.baseline && "environments and checklists", seeded.demo && "demo services and accounts"].filter(Boolean).join(" and ")}`,
+    );
   await getDb().$disconnect();
 
   const authSecret = config.AUTH_SECRET ?? (await readOrCreateSecret(path.join(dataDir, "auth-secret")));
@@ -128,7 +139,9 @@ async function main() {
   const loopback = host === "localhost" || host === "::1" || host.startsWith("127.");
   const demoLogin = process.env.GREENLIGHT_DEMO_LOGIN ?? (embedded && loopback ? "true" : undefined);
   if (embedded && !loopback && !process.env.GREENLIGHT_DEMO_LOGIN) {
-    say(`demo accounts are off because HOST=${host} is reachable from other machines; set GREENLIGHT_DEMO_LOGIN=true to allow them anyway`);
+    say(
+      `demo accounts are off because HOST=${host} is reachable from other machines; set GREENLIGHT_DEMO_LOGIN=true to allow them anyway`,
+    );
   }
   // Zero-config (and SANDBOX=on): the sandbox cluster, a local Kubernetes API server running the
   // demo workloads, stands in for the cluster; the app reaches it through a generated kubeconfig,
@@ -166,7 +179,8 @@ async function main() {
         say(prometheusNote);
       }
     } else {
-      prometheusNote = "Prometheus: not installed, so no live SLIs or canary analysis. Install it with: sudo apt-get install -y --no-install-recommends prometheus";
+      prometheusNote =
+        "Prometheus: not installed, so no live SLIs or canary analysis. Install it with: sudo apt-get install -y --no-install-recommends prometheus";
       say(prometheusNote);
     }
   }
@@ -208,7 +222,11 @@ async function main() {
       void shutdown(code ?? 1);
     }
   });
-  const web = run(process.execPath, [nextBin, dev ? "dev" : "start", "--port", String(port), "--hostname", host], childEnv);
+  const web = run(
+    process.execPath,
+    [nextBin, dev ? "dev" : "start", "--port", String(port), "--hostname", host],
+    childEnv,
+  );
   web.once("exit", (code) => {
     if (!stopping) {
       say(`the web server stopped (code ${code}); shutting down`);
@@ -220,8 +238,12 @@ async function main() {
   const lines = [
     "",
     `Greenlight is ready at ${appUrl}  (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-    embedded ? `Database: embedded PostgreSQL, data in ${path.relative(root, dataDir) || dataDir}/postgres` : "Database: DATABASE_URL",
-    sandbox ? `Cluster: sandbox at ${sandbox.url}; kubectl: KUBECONFIG=${path.relative(root, sandbox.kubeconfigPath)} kubectl get deploy -A` : `Cluster: ${kubeconfig ?? "~/.kube/config"}`,
+    embedded
+      ? `Database: embedded PostgreSQL, data in ${path.relative(root, dataDir) || dataDir}/postgres`
+      : "Database: DATABASE_URL",
+    sandbox
+      ? `Cluster: sandbox at ${sandbox.url}; kubectl: KUBECONFIG=${path.relative(root, sandbox.kubeconfigPath)} kubectl get deploy -A`
+      : `Cluster: ${kubeconfig ?? "~/.kube/config"}`,
     ...(prometheusNote ? [prometheusNote] : []),
   ];
   if (demoLogin === "true" || demoLogin === "1") {

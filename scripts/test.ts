@@ -45,7 +45,11 @@ const steps: Step[] = [
     // A dependency's exit hook once turned failed runs into exit code 0: the report decides too.
     passed: () => {
       try {
-        const report = JSON.parse(fs.readFileSync(VITEST_RESULTS, "utf8")) as { success: boolean; numFailedTests: number; numTotalTests: number };
+        const report = JSON.parse(fs.readFileSync(VITEST_RESULTS, "utf8")) as {
+          success: boolean;
+          numFailedTests: number;
+          numTotalTests: number;
+        };
         return report.success && report.numFailedTests === 0 && report.numTotalTests > 0;
       } catch {
         return false;
@@ -101,9 +105,11 @@ for (const step of steps) {
   if (!ok) break;
 }
 
-if (startedCluster) await run({ name: "real API server: stop", command: "bash", args: [path.join(clusterDir, "stop")], capture: true });
+if (startedCluster)
+  await run({ name: "real API server: stop", command: "bash", args: [path.join(clusterDir, "stop")], capture: true });
 
 process.stdout.write("\n[test] summary\n");
-for (const r of results) process.stdout.write(`[test]   ${r.ok ? "ok  " : "FAIL"} ${r.name} (${r.seconds.toFixed(1)} s)\n`);
+for (const r of results)
+  process.stdout.write(`[test]   ${r.ok ? "ok  " : "FAIL"} ${r.name} (${r.seconds.toFixed(1)} s)\n`);
 process.stdout.write(`[test] total ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 process.exit(results.every((r) => r.ok) && results.length > 0 ? 0 : 1);

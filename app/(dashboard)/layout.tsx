@@ -15,7 +15,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const waiting = can(user, "release:sign") ? (await waitingForMe(user)).length : null;
   return (
     <div className="flex min-h-screen">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-card focus:px-3 focus:py-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-card focus:px-3 focus:py-2"
+      >
         Skip to content
       </a>
       <Sidebar showAdmin={showAdmin} waiting={waiting} />

@@ -50,7 +50,9 @@ export default async function OverviewPage() {
                     </CardTitle>
                     <p className="text-sm text-muted-foreground">{service.description}</p>
                   </div>
-                  {service.ownerTeam ? <span className="text-xs text-muted-foreground">{service.ownerTeam}</span> : null}
+                  {service.ownerTeam ? (
+                    <span className="text-xs text-muted-foreground">{service.ownerTeam}</span>
+                  ) : null}
                 </CardHeader>
                 <CardBody>
                   <ServiceEnvironments environments={service.environments} slos={slos} />
@@ -63,7 +65,14 @@ export default async function OverviewPage() {
           <h2 className="text-lg font-semibold">Recent releases</h2>
           <Card>
             {recent.length === 0 ? (
-              <EmptyState title="No releases yet" action={<Link href="/releases/new" className="text-sm text-primary underline">Create a release</Link>} />
+              <EmptyState
+                title="No releases yet"
+                action={
+                  <Link href="/releases/new" className="text-sm text-primary underline">
+                    Create a release
+                  </Link>
+                }
+              />
             ) : (
               <ul className="divide-y divide-border">
                 {recent.map((r) => (

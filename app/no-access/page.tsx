@@ -16,7 +16,8 @@ export default async function NoAccessPage() {
       <div className="max-w-md space-y-4 text-center">
         <h1 className="text-xl font-semibold">You have no role in Greenlight yet</h1>
         <p className="text-sm text-muted-foreground">
-          You are signed in as {user.email}, but nobody has given you a role. Ask an admin to add you as a viewer, or to the role you need; then reload this page.
+          You are signed in as {user.email}, but nobody has given you a role. Ask an admin to add you as a viewer, or to
+          the role you need; then reload this page.
         </p>
         <SignOutButton />
       </div>

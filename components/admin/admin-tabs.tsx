@@ -15,7 +15,10 @@ export function AdminTabs({ current }: { current: "people" | "environments" | "s
           key={t.id}
           href={t.href}
           aria-current={current === t.id ? "page" : undefined}
-          className={cn("-mb-px border-b-2 border-transparent px-3 py-2 text-sm text-muted-foreground hover:text-foreground", current === t.id && "border-primary font-medium text-foreground")}
+          className={cn(
+            "-mb-px border-b-2 border-transparent px-3 py-2 text-sm text-muted-foreground hover:text-foreground",
+            current === t.id && "border-primary font-medium text-foreground",
+          )}
         >
           {t.label}
         </Link>

@@ -28,7 +28,12 @@ export function RoleEditor({ userId, name, roles }: { userId: string; name: stri
           {ROLE_LABELS[r]}
           <ConfirmDialog
             trigger={
-              <button type="button" className="rounded-full p-0.5 hover:bg-black/10 disabled:opacity-50" aria-label={`Remove ${ROLE_LABELS[r]} from ${name}`} disabled={pending}>
+              <button
+                type="button"
+                className="rounded-full p-0.5 hover:bg-black/10 disabled:opacity-50"
+                aria-label={`Remove ${ROLE_LABELS[r]} from ${name}`}
+                disabled={pending}
+              >
                 <X className="size-3" />
               </button>
             }
@@ -36,7 +41,12 @@ export function RoleEditor({ userId, name, roles }: { userId: string; name: stri
             description="The change applies at once, and goes into the audit log."
             confirm={`Remove ${ROLE_LABELS[r]}`}
             // The badge and its button go away; the role picker of the same person is where to carry on.
-            onConfirm={() => remove.execute({ userId, role: r }, { success: (d) => d.message, onSuccess: () => picker.current?.focus() })}
+            onConfirm={() =>
+              remove.execute(
+                { userId, role: r },
+                { success: (d) => d.message, onSuccess: () => picker.current?.focus() },
+              )
+            }
           />
         </Badge>
       ))}
@@ -49,7 +59,15 @@ export function RoleEditor({ userId, name, roles }: { userId: string; name: stri
             if (role) assign.execute({ userId, role }, { success: (d) => d.message });
           }}
         >
-          <Select ref={picker} className="h-8 w-48" value={role} onChange={(e) => setRole(e.target.value as Role)} aria-label={`Role to give ${name}`} aria-invalid={assign.fieldErrors.role ? true : undefined} aria-describedby={assign.fieldErrors.role ? errorId : undefined}>
+          <Select
+            ref={picker}
+            className="h-8 w-48"
+            value={role}
+            onChange={(e) => setRole(e.target.value as Role)}
+            aria-label={`Role to give ${name}`}
+            aria-invalid={assign.fieldErrors.role ? true : undefined}
+            aria-describedby={assign.fieldErrors.role ? errorId : undefined}
+          >
             {missing.map((r) => (
               <option key={r} value={r}>
                 {ROLE_LABELS[r]}
@@ -59,7 +77,11 @@ export function RoleEditor({ userId, name, roles }: { userId: string; name: stri
           <Button type="submit" size="sm" variant="secondary" disabled={pending}>
             Add role
           </Button>
-          {assign.fieldErrors.role ? <p id={errorId} role="alert" className="text-xs text-destructive">{assign.fieldErrors.role.join(" ")}</p> : null}
+          {assign.fieldErrors.role ? (
+            <p id={errorId} role="alert" className="text-xs text-destructive">
+              {assign.fieldErrors.role.join(" ")}
+            </p>
+          ) : null}
         </form>
       ) : null}
     </div>

@@ -6,7 +6,11 @@ import { describedBy, Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { useAction } from "@/components/use-action";
 import { updateServiceTargetAction } from "@/lib/actions/settings/service-targets";
-import { serviceTargetSettingsSchema, type FormDefaults, type ServiceTargetFormValues } from "@/lib/schemas/service-targets";
+import {
+  serviceTargetSettingsSchema,
+  type FormDefaults,
+  type ServiceTargetFormValues,
+} from "@/lib/schemas/service-targets";
 
 export interface ServiceTargetView {
   id: string;
@@ -22,7 +26,8 @@ function windowHint(typed: string): string {
   const seconds = Number(typed);
   if (typed.trim() === "" || !Number.isInteger(seconds) || seconds < 0) return "0 turns verification off.";
   if (seconds === 0) return "Off: rolling and blue-green deploys are not watched afterwards.";
-  const span = seconds < 120 ? `${seconds} s` : seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
+  const span =
+    seconds < 120 ? `${seconds} s` : seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
   return `Watches ${span} after a rolling or blue-green deploy; 0 turns it off.`;
 }
 
@@ -33,7 +38,16 @@ export function ServiceTargetSettings({ target, defaults }: { target: ServiceTar
   const fieldId = (name: string) => `${target.slug}-${name}`;
 
   // A render helper, not a component: a component declared here would remount on every keystroke.
-  const input = (name: TextField, label: string, options: { hint?: ReactNode; placeholder?: string; inputMode?: HTMLAttributes<HTMLInputElement>["inputMode"]; className?: string } = {}) => (
+  const input = (
+    name: TextField,
+    label: string,
+    options: {
+      hint?: ReactNode;
+      placeholder?: string;
+      inputMode?: HTMLAttributes<HTMLInputElement>["inputMode"];
+      className?: string;
+    } = {},
+  ) => (
     <Field id={fieldId(name)} label={label} hint={options.hint} errors={errors[name]} className={options.className}>
       <Input
         {...describedBy(fieldId(name), errors[name], { hint: Boolean(options.hint) })}
@@ -58,7 +72,10 @@ export function ServiceTargetSettings({ target, defaults }: { target: ServiceTar
         e.preventDefault();
         update.execute(
           { targetId: target.id, ...values },
-          { success: ({ changed }) => (changed === 0 ? "Nothing to save: no setting changed." : `${target.title} saved.`) },
+          {
+            success: ({ changed }) =>
+              changed === 0 ? "Nothing to save: no setting changed." : `${target.title} saved.`,
+          },
         );
       }}
     >
@@ -69,8 +86,14 @@ export function ServiceTargetSettings({ target, defaults }: { target: ServiceTar
             placeholder: 'none, e.g. app="checkout",namespace="shop-production"',
             hint: "Label matchers that pick this service's series. Empty: no charts, and analysis can never pass.",
           })}
-          {input("requestsMetric", "Requests counter", { placeholder: defaults.requestsMetric, hint: "Empty: the default name." })}
-          {input("durationMetric", "Duration histogram", { placeholder: defaults.durationMetric, hint: "A histogram in seconds, by its base name (_bucket is added)." })}
+          {input("requestsMetric", "Requests counter", {
+            placeholder: defaults.requestsMetric,
+            hint: "Empty: the default name.",
+          })}
+          {input("durationMetric", "Duration histogram", {
+            placeholder: defaults.durationMetric,
+            hint: "A histogram in seconds, by its base name (_bucket is added).",
+          })}
           <div className="grid grid-cols-3 gap-2">
             {input("statusLabel", "Status label", { placeholder: defaults.statusLabel })}
             {input("cpuMetric", "CPU metric", { placeholder: defaults.cpuMetric, className: "col-span-2" })}
@@ -80,11 +103,23 @@ export function ServiceTargetSettings({ target, defaults }: { target: ServiceTar
 
         <fieldset className="space-y-3">
           <legend className="mb-2 font-medium">Analysis rules</legend>
-          <p className="text-xs text-muted-foreground">A canary step or verification check fails when a value goes above its limit. Empty: the SLI table&apos;s critical line.</p>
-          {input("maxErrorRatePercent", "Max error rate (% of requests, 5xx)", { inputMode: "decimal", placeholder: `${defaults.maxErrorRatePercent} (default)` })}
+          <p className="text-xs text-muted-foreground">
+            A canary step or verification check fails when a value goes above its limit. Empty: the SLI table&apos;s
+            critical line.
+          </p>
+          {input("maxErrorRatePercent", "Max error rate (% of requests, 5xx)", {
+            inputMode: "decimal",
+            placeholder: `${defaults.maxErrorRatePercent} (default)`,
+          })}
           <div className="grid grid-cols-2 gap-2">
-            {input("maxLatencyP95Ms", "Max P95 (ms)", { inputMode: "decimal", placeholder: `${defaults.maxLatencyP95Ms} (default)` })}
-            {input("maxLatencyP99Ms", "Max P99 (ms)", { inputMode: "decimal", placeholder: `${defaults.maxLatencyP99Ms} (default)` })}
+            {input("maxLatencyP95Ms", "Max P95 (ms)", {
+              inputMode: "decimal",
+              placeholder: `${defaults.maxLatencyP95Ms} (default)`,
+            })}
+            {input("maxLatencyP99Ms", "Max P99 (ms)", {
+              inputMode: "decimal",
+              placeholder: `${defaults.maxLatencyP99Ms} (default)`,
+            })}
           </div>
           {input("minRequests", "Minimum requests per check", {
             inputMode: "numeric",
@@ -112,9 +147,9 @@ export function ServiceTargetSettings({ target, defaults }: { target: ServiceTar
               Roll back automatically on a breach
             </label>
             <p id={fieldId("autoRollback-hint")} className="text-xs text-muted-foreground">
-              During the verification window the rules above are checked again and again. A breach rolls back by itself (blue-green: traffic switches back;
-              rolling: the previous version is restored) and opens an incident. Turned off, a breach is only reported on the run. Canary steps always roll back
-              on a failure.
+              During the verification window the rules above are checked again and again. A breach rolls back by itself
+              (blue-green: traffic switches back; rolling: the previous version is restored) and opens an incident.
+              Turned off, a breach is only reported on the run. Canary steps always roll back on a failure.
             </p>
             {errors.autoRollback ? (
               <p id={fieldId("autoRollback-error")} role="alert" className="text-xs text-destructive">
@@ -123,7 +158,12 @@ export function ServiceTargetSettings({ target, defaults }: { target: ServiceTar
             ) : null}
           </div>
           <div className="grid grid-cols-3 gap-2">
-            {input("canarySteps", "Canary steps (% of traffic)", { inputMode: "numeric", placeholder: "5, 25, 50, 100", hint: "Rising, ending with 100.", className: "col-span-2" })}
+            {input("canarySteps", "Canary steps (% of traffic)", {
+              inputMode: "numeric",
+              placeholder: "5, 25, 50, 100",
+              hint: "Rising, ending with 100.",
+              className: "col-span-2",
+            })}
             {input("canaryPauseSeconds", "Pause per step (s)", { inputMode: "numeric" })}
           </div>
         </fieldset>

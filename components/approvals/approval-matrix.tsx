@@ -23,7 +23,14 @@ export interface MatrixRowView {
   mine?: boolean;
 }
 
-const TONE = { waiting: "neutral", approved: "success", rejected: "danger", voided: "warning", expired: "warning", "not required": "neutral" } as const;
+const TONE = {
+  waiting: "neutral",
+  approved: "success",
+  rejected: "danger",
+  voided: "warning",
+  expired: "warning",
+  "not required": "neutral",
+} as const;
 
 interface Props {
   releaseId: string;
@@ -54,14 +61,21 @@ export function ApprovalMatrix({ releaseId, revision, rows, signable }: Props) {
           <tr key={row.role} className="border-t border-border align-top" data-testid={`approval-${row.role}`}>
             <td className="py-2 pr-2 font-medium">{row.label}</td>
             <td className="py-2 pr-2">
-              <Badge tone={TONE[row.state]} data-testid="approval-state">{row.state}</Badge>
+              <Badge tone={TONE[row.state]} data-testid="approval-state">
+                {row.state}
+              </Badge>
             </td>
             <td className="space-y-1 py-2">
               {row.by ? (
                 <p>
                   {row.by}
                   {row.revision ? <span className="text-muted-foreground"> · rev {row.revision}</span> : null}
-                  {row.at ? <span className="text-muted-foreground"> · {new Date(row.at).toISOString().slice(0, 16).replace("T", " ")} UTC</span> : null}
+                  {row.at ? (
+                    <span className="text-muted-foreground">
+                      {" "}
+                      · {new Date(row.at).toISOString().slice(0, 16).replace("T", " ")} UTC
+                    </span>
+                  ) : null}
                 </p>
               ) : null}
               {row.comment ? <p className="whitespace-pre-wrap text-muted-foreground">“{row.comment}”</p> : null}
@@ -73,27 +87,80 @@ export function ApprovalMatrix({ releaseId, revision, rows, signable }: Props) {
                     className="flex flex-wrap gap-2"
                     onSubmit={(e) => {
                       e.preventDefault();
-                      sign.execute({ releaseId, revision, role: row.role, decision: "REJECTED", comment }, { success: "Rejected.", onSuccess: () => { setRejecting(null); setComment(""); } });
+                      sign.execute(
+                        { releaseId, revision, role: row.role, decision: "REJECTED", comment },
+                        {
+                          success: "Rejected.",
+                          onSuccess: () => {
+                            setRejecting(null);
+                            setComment("");
+                          },
+                        },
+                      );
                     }}
                   >
-                    <Input className="h-8 w-64" aria-label={`Why reject as ${row.label}?`} aria-invalid={commentError ? true : undefined} aria-describedby={commentError ? `reject-${row.role}-error` : undefined} placeholder="Why? (required)" value={comment} onChange={(e) => setComment(e.target.value)} autoFocus required />
-                    <Button size="sm" variant="destructive" type="submit" disabled={sign.pending || comment.trim().length === 0}>Reject</Button>
-                    <Button size="sm" variant="ghost" type="button" onClick={() => setRejecting(null)}>Cancel</Button>
-                    {commentError ? <p id={`reject-${row.role}-error`} role="alert" className="w-full text-xs text-destructive">{commentError.join(" ")}</p> : null}
+                    <Input
+                      className="h-8 w-64"
+                      aria-label={`Why reject as ${row.label}?`}
+                      aria-invalid={commentError ? true : undefined}
+                      aria-describedby={commentError ? `reject-${row.role}-error` : undefined}
+                      placeholder="Why? (required)"
+                      value={comment}
+                      onChange={(e) => setComment(e.target.value)}
+                      autoFocus
+                      required
+                    />
+                    <Button
+                      size="sm"
+                      variant="destructive"
+                      type="submit"
+                      disabled={sign.pending || comment.trim().length === 0}
+                    >
+                      Reject
+                    </Button>
+                    <Button size="sm" variant="ghost" type="button" onClick={() => setRejecting(null)}>
+                      Cancel
+                    </Button>
+                    {commentError ? (
+                      <p id={`reject-${row.role}-error`} role="alert" className="w-full text-xs text-destructive">
+                        {commentError.join(" ")}
+                      </p>
+                    ) : null}
                   </form>
                 ) : (
                   <div className="flex gap-2">
-                    <Button size="sm" disabled={sign.pending} onClick={() => sign.execute({ releaseId, revision, role: row.role, decision: "APPROVED", comment: "" }, { success: `Approved as ${row.label}.` })}>
+                    <Button
+                      size="sm"
+                      disabled={sign.pending}
+                      onClick={() =>
+                        sign.execute(
+                          { releaseId, revision, role: row.role, decision: "APPROVED", comment: "" },
+                          { success: `Approved as ${row.label}.` },
+                        )
+                      }
+                    >
                       Approve as {row.label}
                     </Button>
-                    <Button size="sm" variant="secondary" disabled={sign.pending} onClick={() => setRejecting(row.role)}>
+                    <Button
+                      size="sm"
+                      variant="secondary"
+                      disabled={sign.pending}
+                      onClick={() => setRejecting(row.role)}
+                    >
                       Reject
                     </Button>
                   </div>
                 )
               ) : null}
               {row.mine && row.approvalId && (row.state === "approved" || row.state === "rejected") ? (
-                <Button size="sm" variant="ghost" disabled={withdraw.pending} onClick={() => withdraw.execute({ releaseId, approvalId: row.approvalId! }, { success: "Sign-off withdrawn." })}>
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  disabled={withdraw.pending}
+                  onClick={() =>
+                    withdraw.execute({ releaseId, approvalId: row.approvalId! }, { success: "Sign-off withdrawn." })
+                  }
+                >
                   Withdraw my {row.state === "rejected" ? "rejection" : "approval"}
                 </Button>
               ) : null}

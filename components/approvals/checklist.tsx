@@ -15,7 +15,15 @@ export interface ChecklistItemView {
   evidenceUrl?: string;
 }
 
-export function Checklist({ releaseId, items, canTick }: { releaseId: string; items: ChecklistItemView[]; canTick: boolean }) {
+export function Checklist({
+  releaseId,
+  items,
+  canTick,
+}: {
+  releaseId: string;
+  items: ChecklistItemView[];
+  canTick: boolean;
+}) {
   const tick = useAction(tickChecklistAction, { schema: tickSchema });
   const [evidence, setEvidence] = useState<Record<string, string>>({});
   // Which item the last tick was for, so an evidence error lands on its link field.
@@ -26,7 +34,10 @@ export function Checklist({ releaseId, items, canTick }: { releaseId: string; it
   // The box follows the click at once; the page the action revalidates (or its refusal) settles it.
   const [checked, setChecked] = useOptimistic(
     Object.fromEntries(items.map((i) => [i.id, Boolean(i.checkedAt)])),
-    (state: Record<string, boolean>, change: { id: string; checked: boolean }) => ({ ...state, [change.id]: change.checked }),
+    (state: Record<string, boolean>, change: { id: string; checked: boolean }) => ({
+      ...state,
+      [change.id]: change.checked,
+    }),
   );
 
   return (
@@ -42,7 +53,10 @@ export function Checklist({ releaseId, items, canTick }: { releaseId: string; it
               onChange={(e) => {
                 const change = { id: item.id, checked: e.target.checked };
                 setTicked(item.id);
-                tick.execute({ releaseId, itemId: item.id, checked: change.checked, evidenceUrl: evidence[item.id] ?? "" }, { optimistic: () => setChecked(change) });
+                tick.execute(
+                  { releaseId, itemId: item.id, checked: change.checked, evidenceUrl: evidence[item.id] ?? "" },
+                  { optimistic: () => setChecked(change) },
+                );
               }}
             />
             <span>
@@ -54,7 +68,14 @@ export function Checklist({ releaseId, items, canTick }: { releaseId: string; it
                   {item.evidenceUrl ? (
                     <>
                       {" · "}
-                      <a className="text-primary underline" href={item.evidenceUrl} target="_blank" rel="noopener noreferrer nofollow">evidence</a>
+                      <a
+                        className="text-primary underline"
+                        href={item.evidenceUrl}
+                        target="_blank"
+                        rel="noopener noreferrer nofollow"
+                      >
+                        evidence
+                      </a>
                     </>
                   ) : null}
                 </span>
@@ -62,12 +83,26 @@ export function Checklist({ releaseId, items, canTick }: { releaseId: string; it
             </span>
           </label>
           {canTick && !item.checkedAt ? (
-            <Input className="ml-6 h-7 w-[calc(100%-1.5rem)] text-xs" placeholder="Evidence link (optional), then tick" aria-label={`Evidence for ${item.label}`} aria-invalid={ticked === item.id && tick.fieldErrors.evidenceUrl ? true : undefined} aria-describedby={ticked === item.id && tick.error ? errorId : undefined} value={evidence[item.id] ?? ""} onChange={(e) => setEvidence({ ...evidence, [item.id]: e.target.value })} />
+            <Input
+              className="ml-6 h-7 w-[calc(100%-1.5rem)] text-xs"
+              placeholder="Evidence link (optional), then tick"
+              aria-label={`Evidence for ${item.label}`}
+              aria-invalid={ticked === item.id && tick.fieldErrors.evidenceUrl ? true : undefined}
+              aria-describedby={ticked === item.id && tick.error ? errorId : undefined}
+              value={evidence[item.id] ?? ""}
+              onChange={(e) => setEvidence({ ...evidence, [item.id]: e.target.value })}
+            />
           ) : null}
         </li>
       ))}
-      {tick.error ? <li id={errorId} role="alert" className="text-xs text-destructive">{tick.error.message}</li> : null}
-      {!canTick ? <li className="text-xs text-muted-foreground">Release managers, admins and approvers tick items.</li> : null}
+      {tick.error ? (
+        <li id={errorId} role="alert" className="text-xs text-destructive">
+          {tick.error.message}
+        </li>
+      ) : null}
+      {!canTick ? (
+        <li className="text-xs text-muted-foreground">Release managers, admins and approvers tick items.</li>
+      ) : null}
     </ul>
   );
 }

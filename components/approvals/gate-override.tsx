@@ -10,7 +10,15 @@ import { GATE_OVERRIDES, type GateOverrideKind } from "@/lib/approvals/override-
 import { overrideSchema } from "@/lib/schemas/approvals";
 
 /** Admins only: deploy this revision through a freeze or a spent error budget, with a written reason that stays on the release. */
-export function GateOverride({ releaseId, revision, kind }: { releaseId: string; revision: number; kind: GateOverrideKind }) {
+export function GateOverride({
+  releaseId,
+  revision,
+  kind,
+}: {
+  releaseId: string;
+  revision: number;
+  kind: GateOverrideKind;
+}) {
   const [reason, setReason] = useState("");
   const override = useAction(overrideGateAction, { schema: overrideSchema });
   const { name, label } = GATE_OVERRIDES[kind];
@@ -22,13 +30,30 @@ export function GateOverride({ releaseId, revision, kind }: { releaseId: string;
       data-testid={`override-${kind}`}
       onSubmit={(e) => {
         e.preventDefault();
-        override.execute({ releaseId, revision, kind, reason }, { success: `${label} overridden for revision ${revision}.` });
+        override.execute(
+          { releaseId, revision, kind, reason },
+          { success: `${label} overridden for revision ${revision}.` },
+        );
       }}
     >
-      <label htmlFor={fieldId} className="block text-sm font-medium">Override the {name} (admin)</label>
-      <Textarea {...describedBy(fieldId, override.fieldErrors.reason, { hint: false })} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Why this cannot wait (at least 10 characters)" />
-      {override.fieldErrors.reason ? <p id={`${fieldId}-error`} className="text-xs text-destructive" role="alert">{override.fieldErrors.reason.join(" ")}</p> : null}
-      <Button size="sm" variant="destructive" type="submit" disabled={override.pending || reason.trim().length < 10}>Override {name}</Button>
+      <label htmlFor={fieldId} className="block text-sm font-medium">
+        Override the {name} (admin)
+      </label>
+      <Textarea
+        {...describedBy(fieldId, override.fieldErrors.reason, { hint: false })}
+        rows={2}
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        placeholder="Why this cannot wait (at least 10 characters)"
+      />
+      {override.fieldErrors.reason ? (
+        <p id={`${fieldId}-error`} className="text-xs text-destructive" role="alert">
+          {override.fieldErrors.reason.join(" ")}
+        </p>
+      ) : null}
+      <Button size="sm" variant="destructive" type="submit" disabled={override.pending || reason.trim().length < 10}>
+        Override {name}
+      </Button>
     </form>
   );
 }

@@ -7,7 +7,10 @@ export function GatePanel({ unmet, warnings = [] }: { unmet: Unmet[]; warnings?:
     <div className="space-y-2">
       {unmet.length === 0 ? (
         <p className="flex items-center gap-2 text-sm text-success" data-testid="gate-green">
-          <CheckCircle2 className="size-4" aria-hidden /> {warnings.length > 0 ? "The gate is green: every condition it could check is met." : "The gate is green: every condition is met."}
+          <CheckCircle2 className="size-4" aria-hidden />{" "}
+          {warnings.length > 0
+            ? "The gate is green: every condition it could check is met."
+            : "The gate is green: every condition is met."}
         </p>
       ) : (
         <ul className="space-y-1.5 text-sm" aria-label="Unmet conditions" data-testid="gate-unmet">
@@ -20,7 +23,11 @@ export function GatePanel({ unmet, warnings = [] }: { unmet: Unmet[]; warnings?:
         </ul>
       )}
       {warnings.length > 0 ? (
-        <ul className="space-y-1.5 text-sm text-amber-700 dark:text-warning" aria-label="Not checked" data-testid="gate-warnings">
+        <ul
+          className="space-y-1.5 text-sm text-amber-700 dark:text-warning"
+          aria-label="Not checked"
+          data-testid="gate-warnings"
+        >
           {warnings.map((w, i) => (
             <li key={i} className="flex gap-2">
               <AlertTriangle className="mt-0.5 size-4 shrink-0" aria-hidden />

@@ -55,10 +55,23 @@ export function SignInForm({ accounts, oidc, callbackUrl }: Props) {
         </Button>
       ) : null}
       {accounts.length > 0 ? (
-        <form id={formId} onSubmit={submit} noValidate className="space-y-4 rounded-lg border border-border bg-card p-5" aria-label="Demo sign-in">
-          <p className="text-sm text-muted-foreground">Demo accounts, one per role. The password was printed when Greenlight started.</p>
+        <form
+          id={formId}
+          onSubmit={submit}
+          noValidate
+          className="space-y-4 rounded-lg border border-border bg-card p-5"
+          aria-label="Demo sign-in"
+        >
+          <p className="text-sm text-muted-foreground">
+            Demo accounts, one per role. The password was printed when Greenlight started.
+          </p>
           <Field id="account" label="Account" errors={errors?.email}>
-            <Select {...describedBy("account", errors?.email, { hint: false })} name="email" value={email} onChange={(e) => setEmail(e.target.value)}>
+            <Select
+              {...describedBy("account", errors?.email, { hint: false })}
+              name="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            >
               {accounts.map((a) => (
                 <option key={a.email} value={a.email}>
                   {a.label}

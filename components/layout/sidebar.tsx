@@ -24,7 +24,10 @@ export function Sidebar({ showAdmin, waiting }: { showAdmin: boolean; waiting: n
   return (
     <aside className="hidden w-56 shrink-0 border-r border-border bg-card md:block">
       <div className="flex h-14 items-center gap-2 border-b border-border px-5 font-semibold">
-        <span className="flex size-6 items-center justify-center rounded-full bg-primary text-xs text-primary-foreground" aria-hidden>
+        <span
+          className="flex size-6 items-center justify-center rounded-full bg-primary text-xs text-primary-foreground"
+          aria-hidden
+        >
           ✓
         </span>
         Greenlight
@@ -45,7 +48,11 @@ export function Sidebar({ showAdmin, waiting }: { showAdmin: boolean; waiting: n
               <Icon className="size-4" aria-hidden />
               {label}
               {href === "/waiting" && waiting ? (
-                <span className="ml-auto rounded-full bg-primary px-2 text-xs font-medium text-primary-foreground" data-testid="waiting-count" aria-label={`${waiting} waiting`}>
+                <span
+                  className="ml-auto rounded-full bg-primary px-2 text-xs font-medium text-primary-foreground"
+                  data-testid="waiting-count"
+                  aria-label={`${waiting} waiting`}
+                >
                   {waiting}
                 </span>
               ) : null}

@@ -8,8 +8,14 @@ import { Badge } from "@/components/ui/badge";
 export function UserMenu({ name, email, roles }: { name: string; email: string; roles: string[] }) {
   return (
     <DropdownMenu.Root>
-      <DropdownMenu.Trigger className="flex items-center gap-3 rounded-md px-2 py-1 text-left hover:bg-muted" aria-label={`Account: ${name}`}>
-        <span className="flex size-8 items-center justify-center rounded-full bg-accent text-sm font-medium" aria-hidden>
+      <DropdownMenu.Trigger
+        className="flex items-center gap-3 rounded-md px-2 py-1 text-left hover:bg-muted"
+        aria-label={`Account: ${name}`}
+      >
+        <span
+          className="flex size-8 items-center justify-center rounded-full bg-accent text-sm font-medium"
+          aria-hidden
+        >
           {name.slice(0, 1).toUpperCase()}
         </span>
         <span className="hidden sm:block">
@@ -22,7 +28,11 @@ export function UserMenu({ name, email, roles }: { name: string; email: string; 
         </span>
       </DropdownMenu.Trigger>
       <DropdownMenu.Portal>
-        <DropdownMenu.Content align="end" sideOffset={6} className="z-50 min-w-56 rounded-md border border-border bg-card p-1 shadow-md">
+        <DropdownMenu.Content
+          align="end"
+          sideOffset={6}
+          className="z-50 min-w-56 rounded-md border border-border bg-card p-1 shadow-md"
+        >
           <div className="px-3 py-2">
             <p className="text-sm font-medium">{name}</p>
             <p className="text-xs text-muted-foreground">{email}</p>

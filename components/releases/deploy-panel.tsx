@@ -21,7 +21,15 @@ interface Props {
   initialRun?: Progress | null;
 }
 
-export function DeployPanel({ releaseId, canDeploy, canControl, blockedReason, activeRunId, lastRunId, initialRun }: Props) {
+export function DeployPanel({
+  releaseId,
+  canDeploy,
+  canControl,
+  blockedReason,
+  activeRunId,
+  lastRunId,
+  initialRun,
+}: Props) {
   const router = useRouter();
   const [runId, setRunId] = useState(activeRunId ?? lastRunId);
   const [plan, setPlan] = useState<PlannedStep[] | null>(null);
@@ -34,33 +42,67 @@ export function DeployPanel({ releaseId, canDeploy, canControl, blockedReason, a
         <div className="flex flex-wrap items-center gap-2">
           <Button
             disabled={Boolean(blockedReason) || deploy.pending}
-            onClick={() => deploy.execute({ releaseId }, { success: "Deploy started.", onSuccess: (d) => { setRunId(d.runId); setPlan(null); } })}
+            onClick={() =>
+              deploy.execute(
+                { releaseId },
+                {
+                  success: "Deploy started.",
+                  onSuccess: (d) => {
+                    setRunId(d.runId);
+                    setPlan(null);
+                  },
+                },
+              )
+            }
           >
             {deploy.pending ? "Starting…" : "Deploy"}
           </Button>
-          <Button variant="secondary" disabled={dryRun.pending} onClick={() => dryRun.execute({ releaseId }, { onSuccess: (d) => setPlan(d.steps) })}>
+          <Button
+            variant="secondary"
+            disabled={dryRun.pending}
+            onClick={() => dryRun.execute({ releaseId }, { onSuccess: (d) => setPlan(d.steps) })}
+          >
             {dryRun.pending ? "Planning…" : "Dry run"}
           </Button>
-          {blockedReason ? <p className="text-sm text-muted-foreground" data-testid="deploy-blocked">{blockedReason}</p> : null}
+          {blockedReason ? (
+            <p className="text-sm text-muted-foreground" data-testid="deploy-blocked">
+              {blockedReason}
+            </p>
+          ) : null}
         </div>
       ) : (
         <p className="text-sm text-muted-foreground">Release managers deploy releases.</p>
       )}
       {plan ? (
         <div className="rounded-md border border-border p-3" data-testid="dry-run-plan">
-          <p className="mb-2 text-sm font-medium">Dry run: what a deploy would do (the cluster validated every write; nothing changed)</p>
+          <p className="mb-2 text-sm font-medium">
+            Dry run: what a deploy would do (the cluster validated every write; nothing changed)
+          </p>
           <ol className="space-y-2 text-sm">
             {plan.map((p) => (
               <li key={p.step}>
-                <span className="font-mono text-xs text-muted-foreground">{p.step}</span> <span className={p.status === "failed" ? "text-destructive" : ""}>{p.message}</span>
-                {p.request ? <pre className="mt-1 overflow-x-auto rounded bg-muted p-2 text-xs">{JSON.stringify(p.request, null, 2)}</pre> : null}
+                <span className="font-mono text-xs text-muted-foreground">{p.step}</span>{" "}
+                <span className={p.status === "failed" ? "text-destructive" : ""}>{p.message}</span>
+                {p.request ? (
+                  <pre className="mt-1 overflow-x-auto rounded bg-muted p-2 text-xs">
+                    {JSON.stringify(p.request, null, 2)}
+                  </pre>
+                ) : null}
               </li>
             ))}
           </ol>
         </div>
       ) : null}
       {/* The worker finishes a run, outside any request: no revalidatePath can reach this page, so it re-reads itself. */}
-      {runId ? <RunProgress key={runId} runId={runId} canControl={canControl} initialData={initialRun?.id === runId ? initialRun : undefined} onFinished={() => router.refresh()} /> : null}
+      {runId ? (
+        <RunProgress
+          key={runId}
+          runId={runId}
+          canControl={canControl}
+          initialData={initialRun?.id === runId ? initialRun : undefined}
+          onFinished={() => router.refresh()}
+        />
+      ) : null}
     </div>
   );
 }

@@ -17,7 +17,11 @@ export function ReleaseFilters({ services, environments }: Props) {
   const params = useSearchParams();
   // Shown at once, so two quick changes both count even before the first navigation lands; the
   // URL takes over again when the navigations are done.
-  const [values, setValues] = useOptimistic({ service: params.get("service") ?? "", environment: params.get("environment") ?? "", status: params.get("status") ?? "" });
+  const [values, setValues] = useOptimistic({
+    service: params.get("service") ?? "",
+    environment: params.get("environment") ?? "",
+    status: params.get("status") ?? "",
+  });
   const [, startTransition] = useTransition();
 
   function set(key: keyof typeof values, value: string) {
@@ -30,9 +34,21 @@ export function ReleaseFilters({ services, environments }: Props) {
   }
 
   const filters = [
-    { key: "service" as const, label: "Service", options: services.map((s) => ({ value: s.name, label: s.displayName })) },
-    { key: "environment" as const, label: "Environment", options: environments.map((e) => ({ value: e.name, label: e.displayName })) },
-    { key: "status" as const, label: "Status", options: RELEASE_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })) },
+    {
+      key: "service" as const,
+      label: "Service",
+      options: services.map((s) => ({ value: s.name, label: s.displayName })),
+    },
+    {
+      key: "environment" as const,
+      label: "Environment",
+      options: environments.map((e) => ({ value: e.name, label: e.displayName })),
+    },
+    {
+      key: "status" as const,
+      label: "Status",
+      options: RELEASE_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
+    },
   ];
 
   return (
@@ -40,7 +56,12 @@ export function ReleaseFilters({ services, environments }: Props) {
       {filters.map((f) => (
         <label key={f.key} className="flex items-center gap-2 text-sm">
           <span className="text-muted-foreground">{f.label}</span>
-          <Select className="w-40" value={values[f.key]} onChange={(e) => set(f.key, e.target.value)} aria-label={`Filter by ${f.label.toLowerCase()}`}>
+          <Select
+            className="w-40"
+            value={values[f.key]}
+            onChange={(e) => set(f.key, e.target.value)}
+            aria-label={`Filter by ${f.label.toLowerCase()}`}
+          >
             <option value="">All</option>
             {f.options.map((o) => (
               <option key={o.value} value={o.value}>

@@ -12,7 +12,15 @@ import type { RunProgress as Progress } from "@/lib/deploy/queries";
 import { isActiveRunStatus } from "@/lib/deploy/run-status";
 import { humanize } from "@/lib/format/humanize";
 
-const TONE = { QUEUED: "neutral", RUNNING: "info", PAUSED: "warning", SUCCEEDED: "success", FAILED: "danger", ABORTED: "warning", ROLLED_BACK: "danger" } as const;
+const TONE = {
+  QUEUED: "neutral",
+  RUNNING: "info",
+  PAUSED: "warning",
+  SUCCEEDED: "success",
+  FAILED: "danger",
+  ABORTED: "warning",
+  ROLLED_BACK: "danger",
+} as const;
 // A stream that opened but sent nothing by then is being buffered somewhere (a proxy): poll.
 const FIRST_MESSAGE_TIMEOUT_MS = 5000;
 
@@ -72,7 +80,17 @@ function useRunStream(runId: string, wanted: boolean, setMode: (mode: Mode) => v
 }
 
 /** A run's steps as they happen, streamed (polled as a fallback) until it reaches its final state. */
-export function RunProgress({ runId, canControl, onFinished, initialData }: { runId: string; canControl?: boolean; onFinished?: (run: Progress) => void; initialData?: Progress }) {
+export function RunProgress({
+  runId,
+  canControl,
+  onFinished,
+  initialData,
+}: {
+  runId: string;
+  canControl?: boolean;
+  onFinished?: (run: Progress) => void;
+  initialData?: Progress;
+}) {
   const [mode, setMode] = useState<Mode>("stream");
   const query = useQuery({
     queryKey: ["run", runId],
@@ -100,8 +118,18 @@ export function RunProgress({ runId, canControl, onFinished, initialData }: { ru
 
   const control = useAction(controlCanaryAction);
 
-  if (query.isPending) return <p className="flex items-center gap-2 text-sm text-muted-foreground"><Loader2 className="size-4 animate-spin" /> Loading the run…</p>;
-  if (query.isError || !run) return <p role="alert" className="text-sm text-destructive">Could not load the run: {query.error?.message ?? "no answer yet"}. Retrying…</p>;
+  if (query.isPending)
+    return (
+      <p className="flex items-center gap-2 text-sm text-muted-foreground">
+        <Loader2 className="size-4 animate-spin" /> Loading the run…
+      </p>
+    );
+  if (query.isError || !run)
+    return (
+      <p role="alert" className="text-sm text-destructive">
+        Could not load the run: {query.error?.message ?? "no answer yet"}. Retrying…
+      </p>
+    );
   const active = isActiveRunStatus(run.status);
   const switched = seconds(run.createdAt, run.trafficSwitchedAt);
   const total = seconds(run.createdAt, run.finishedAt);
@@ -110,7 +138,9 @@ export function RunProgress({ runId, canControl, onFinished, initialData }: { ru
   return (
     <div className="space-y-3" data-testid="run-progress" data-status={run.status}>
       <div className="flex flex-wrap items-center gap-2 text-sm">
-        <Badge tone={TONE[run.status]} data-testid="run-status">{humanize(run.status)}</Badge>
+        <Badge tone={TONE[run.status]} data-testid="run-status">
+          {humanize(run.status)}
+        </Badge>
         <span className="text-muted-foreground">
           {run.kind.toLowerCase()} · {run.strategy.toLowerCase().replace("_", "-")}
           {run.requestedBy ? ` · by ${run.requestedBy}` : run.kind === "ROLLBACK" ? " · automatic" : ""}
@@ -122,13 +152,25 @@ export function RunProgress({ runId, canControl, onFinished, initialData }: { ru
           Traffic switched <strong>{switched}</strong> after the request{total ? `; finished after ${total}` : ""}.
         </p>
       ) : null}
-      {run.kind === "ROLLBACK" && run.reason ? <p className="text-sm text-muted-foreground">Reason: {run.reason}</p> : null}
+      {run.kind === "ROLLBACK" && run.reason ? (
+        <p className="text-sm text-muted-foreground">Reason: {run.reason}</p>
+      ) : null}
       {run.verification ? <Verification run={run} /> : null}
-      {run.outcome ? <p className={run.status === "SUCCEEDED" ? "text-sm" : "text-sm text-destructive"} data-testid="run-outcome">{run.outcome}</p> : null}
+      {run.outcome ? (
+        <p className={run.status === "SUCCEEDED" ? "text-sm" : "text-sm text-destructive"} data-testid="run-outcome">
+          {run.outcome}
+        </p>
+      ) : null}
       <ol className="space-y-1.5 text-sm" aria-label="Steps">
         {steps.map((e) => (
           <li key={e.seq} className="flex gap-2">
-            {e.phase === "AFTER" ? <CheckCircle2 className="mt-0.5 size-4 shrink-0 text-success" aria-label="done" /> : e.phase === "ERROR" ? <XCircle className="mt-0.5 size-4 shrink-0 text-destructive" aria-label="error" /> : <CircleDashed className="mt-0.5 size-4 shrink-0 text-muted-foreground" aria-label="progress" />}
+            {e.phase === "AFTER" ? (
+              <CheckCircle2 className="mt-0.5 size-4 shrink-0 text-success" aria-label="done" />
+            ) : e.phase === "ERROR" ? (
+              <XCircle className="mt-0.5 size-4 shrink-0 text-destructive" aria-label="error" />
+            ) : (
+              <CircleDashed className="mt-0.5 size-4 shrink-0 text-muted-foreground" aria-label="progress" />
+            )}
             <span>
               <span className="font-mono text-xs text-muted-foreground">{e.step}</span> {e.message}
             </span>
@@ -137,7 +179,14 @@ export function RunProgress({ runId, canControl, onFinished, initialData }: { ru
       </ol>
       {canControl && active && run.kind === "DEPLOY" && run.strategy === "CANARY" && !run.control ? (
         <div className="flex gap-2">
-          <Button size="sm" variant="secondary" disabled={control.pending} onClick={() => control.execute({ runId, action: "promote" }, { success: "Promote requested: the canary goes to 100 %." })}>
+          <Button
+            size="sm"
+            variant="secondary"
+            disabled={control.pending}
+            onClick={() =>
+              control.execute({ runId, action: "promote" }, { success: "Promote requested: the canary goes to 100 %." })
+            }
+          >
             Promote now
           </Button>
           <ConfirmDialog
@@ -170,9 +219,18 @@ const VERIFICATION = {
 function Verification({ run }: { run: Progress }) {
   const state = VERIFICATION[run.verification!];
   return (
-    <p className="flex flex-wrap items-center gap-2 text-sm" data-testid="run-verification" data-verification={run.verification}>
+    <p
+      className="flex flex-wrap items-center gap-2 text-sm"
+      data-testid="run-verification"
+      data-verification={run.verification}
+    >
       <Badge tone={state.tone}>{state.label}</Badge>
-      {run.verification === "VERIFYING" && run.verifyUntil ? <span>SLIs watched until {new Date(run.verifyUntil).toLocaleTimeString()}; a breach rolls back automatically unless the service turned that off.</span> : null}
+      {run.verification === "VERIFYING" && run.verifyUntil ? (
+        <span>
+          SLIs watched until {new Date(run.verifyUntil).toLocaleTimeString()}; a breach rolls back automatically unless
+          the service turned that off.
+        </span>
+      ) : null}
       {run.verificationNote ? <span className="text-muted-foreground">{run.verificationNote}</span> : null}
     </p>
   );

@@ -39,7 +39,10 @@ export function RollbackButton({ serviceId, environmentId, label, ready, detail,
             Roll back {label}
           </Button>
         </DialogTrigger>
-        <DialogContent title={`Roll back ${label}?`} description={`Greenlight will ${detail}. Rollbacks are never blocked by approvals or freezes.`}>
+        <DialogContent
+          title={`Roll back ${label}?`}
+          description={`Greenlight will ${detail}. Rollbacks are never blocked by approvals or freezes.`}
+        >
           <form
             id={rollback.formId}
             className="space-y-4"
@@ -58,12 +61,26 @@ export function RollbackButton({ serviceId, environmentId, label, ready, detail,
               );
             }}
           >
-            <Field id="rollback-reason" label="Why?" errors={rollback.fieldErrors.reason} hint="Goes into the run and the audit log, e.g. “5xx spike after 1.4.3”.">
-              <Textarea {...describedBy("rollback-reason", rollback.fieldErrors.reason)} value={reason} onChange={(e) => setReason(e.target.value)} rows={3} required autoFocus />
+            <Field
+              id="rollback-reason"
+              label="Why?"
+              errors={rollback.fieldErrors.reason}
+              hint="Goes into the run and the audit log, e.g. “5xx spike after 1.4.3”."
+            >
+              <Textarea
+                {...describedBy("rollback-reason", rollback.fieldErrors.reason)}
+                value={reason}
+                onChange={(e) => setReason(e.target.value)}
+                rows={3}
+                required
+                autoFocus
+              />
             </Field>
             <div className="flex justify-end gap-2">
               <DialogClose asChild>
-                <Button type="button" variant="ghost">Cancel</Button>
+                <Button type="button" variant="ghost">
+                  Cancel
+                </Button>
               </DialogClose>
               <Button type="submit" variant="destructive" disabled={rollback.pending || reason.trim().length < 3}>
                 {rollback.pending ? "Starting…" : "Roll back now"}
@@ -74,7 +91,14 @@ export function RollbackButton({ serviceId, environmentId, label, ready, detail,
       </Dialog>
       {!ready ? <p className="text-xs text-muted-foreground">Rollback not ready: {detail}</p> : null}
       {/* The worker finishes a run, outside any request: no revalidatePath can reach this page, so it re-reads itself. */}
-      {runId ? <RunProgress key={runId} runId={runId} initialData={initialRun?.id === runId ? initialRun : undefined} onFinished={() => router.refresh()} /> : null}
+      {runId ? (
+        <RunProgress
+          key={runId}
+          runId={runId}
+          initialData={initialRun?.id === runId ? initialRun : undefined}
+          onFinished={() => router.refresh()}
+        />
+      ) : null}
     </div>
   );
 }

@@ -10,8 +10,15 @@ const SLO_TONE = { ok: "success", warning: "warning", critical: "danger", unknow
 
 type Overview = Awaited<ReturnType<typeof servicesOverview>>[number];
 
-export function ServiceEnvironments({ environments, slos }: { environments: Overview["environments"]; slos?: Record<string, SloSummary> }) {
-  if (environments.length === 0) return <p className="text-sm text-muted-foreground">Not set up for any environment.</p>;
+export function ServiceEnvironments({
+  environments,
+  slos,
+}: {
+  environments: Overview["environments"];
+  slos?: Record<string, SloSummary>;
+}) {
+  if (environments.length === 0)
+    return <p className="text-sm text-muted-foreground">Not set up for any environment.</p>;
   return (
     <ul className="grid gap-3 sm:grid-cols-2">
       {environments.map(({ environment, target, live, pendingReleases }) => (
@@ -23,15 +30,28 @@ export function ServiceEnvironments({ environments, slos }: { environments: Over
           {slos?.[target.id] ? (
             <p className="mt-1 flex items-center gap-2 text-xs" data-testid="slo-status">
               <Badge tone={SLO_TONE[slos[target.id].level]}>SLO {slos[target.id].level}</Badge>
-              {slos[target.id].budgetRemaining !== null ? <span className="text-muted-foreground">{Math.round(slos[target.id].budgetRemaining! * 100)} % of the error budget left</span> : <span className="text-muted-foreground">{slos[target.id].note ?? "no data yet"}</span>}
+              {slos[target.id].budgetRemaining !== null ? (
+                <span className="text-muted-foreground">
+                  {Math.round(slos[target.id].budgetRemaining! * 100)} % of the error budget left
+                </span>
+              ) : (
+                <span className="text-muted-foreground">{slos[target.id].note ?? "no data yet"}</span>
+              )}
             </p>
           ) : null}
           <p className="mt-2 font-mono text-xs" title={live?.imageRef}>
-            {live ? shortImage(live.imageRef) : <span className="font-sans text-muted-foreground">Nothing deployed through Greenlight yet</span>}
+            {live ? (
+              shortImage(live.imageRef)
+            ) : (
+              <span className="font-sans text-muted-foreground">Nothing deployed through Greenlight yet</span>
+            )}
           </p>
           {live?.deployedAt ? (
             <p className="text-xs text-muted-foreground">
-              <Link className="hover:underline" href={`/releases/${live.id}`}>R-{live.number}</Link>, deployed <Timestamp value={live.deployedAt} />
+              <Link className="hover:underline" href={`/releases/${live.id}`}>
+                R-{live.number}
+              </Link>
+              , deployed <Timestamp value={live.deployedAt} />
             </p>
           ) : null}
           <p className="mt-1 text-xs text-muted-foreground">

@@ -6,7 +6,12 @@ export function Card({ className, ...props }: ComponentProps<"section">) {
 }
 
 export function CardHeader({ className, ...props }: ComponentProps<"div">) {
-  return <div className={cn("flex items-start justify-between gap-4 border-b border-border px-5 py-4", className)} {...props} />;
+  return (
+    <div
+      className={cn("flex items-start justify-between gap-4 border-b border-border px-5 py-4", className)}
+      {...props}
+    />
+  );
 }
 
 export function CardTitle({ className, ...props }: ComponentProps<"h2">) {

@@ -10,7 +10,16 @@ export function Table({ className, ...props }: ComponentProps<"table">) {
 }
 
 export function Th({ className, ...props }: ComponentProps<"th">) {
-  return <th scope="col" className={cn("border-b border-border px-4 py-2 text-xs font-medium uppercase tracking-wide text-muted-foreground", className)} {...props} />;
+  return (
+    <th
+      scope="col"
+      className={cn(
+        "border-b border-border px-4 py-2 text-xs font-medium uppercase tracking-wide text-muted-foreground",
+        className,
+      )}
+      {...props}
+    />
+  );
 }
 
 export function Td({ className, ...props }: ComponentProps<"td">) {

@@ -5,7 +5,11 @@ import type { z } from "zod";
  * The server action and the browser's check of the same schema both answer with this, so a
  * field's error reads and lands the same wherever it was found.
  */
-export function invalidInput(error: z.ZodError): { code: "INVALID"; message: string; fieldErrors: Record<string, string[]> } {
+export function invalidInput(error: z.ZodError): {
+  code: "INVALID";
+  message: string;
+  fieldErrors: Record<string, string[]>;
+} {
   const fieldErrors: Record<string, string[]> = {};
   for (const issue of error.issues) {
     const key = issue.path.join(".") || "_";

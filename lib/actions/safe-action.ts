@@ -34,10 +34,14 @@ export function authorizedAction<S extends z.ZodType, T>(
     let user: CurrentUser | null = null;
     try {
       user = await getCurrentUser();
-      if (!user) return { ok: false, error: { code: "UNAUTHENTICATED", message: "Your session has ended. Sign in again." } };
+      if (!user)
+        return { ok: false, error: { code: "UNAUTHENTICATED", message: "Your session has ended. Sign in again." } };
       if (!can(user, definition.permission)) {
         log.warn({ action: definition.name, user: user.email, roles: user.roles }, "action refused: permission");
-        return { ok: false, error: { code: "FORBIDDEN", message: forbiddenMessage(definition.permission, definition.verb) } };
+        return {
+          ok: false,
+          error: { code: "FORBIDDEN", message: forbiddenMessage(definition.permission, definition.verb) },
+        };
       }
       const parsed = definition.schema.safeParse(raw);
       if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };

@@ -2,7 +2,18 @@ import { describe, expect, it } from "vitest";
 import { activeFreeze, type FreezeWindowSpec } from "@/lib/approvals/freeze";
 
 function win(partial: Partial<FreezeWindowSpec>): FreezeWindowSpec {
-  return { id: "w", reason: "freeze", recurrence: "NONE", startsAt: new Date("2026-01-01T00:00:00Z"), endsAt: null, localStartTime: null, durationMinutes: null, weekdays: [], timeZone: "UTC", ...partial };
+  return {
+    id: "w",
+    reason: "freeze",
+    recurrence: "NONE",
+    startsAt: new Date("2026-01-01T00:00:00Z"),
+    endsAt: null,
+    localStartTime: null,
+    durationMinutes: null,
+    weekdays: [],
+    timeZone: "UTC",
+    ...partial,
+  };
 }
 const at = (iso: string) => new Date(iso);
 
@@ -20,7 +31,12 @@ describe("one-off freezes", () => {
 
 describe("recurring freezes across time zones and DST", () => {
   // Every night 22:00–06:00 Berlin time.
-  const nightly = win({ recurrence: "DAILY", localStartTime: "22:00", durationMinutes: 8 * 60, timeZone: "Europe/Berlin" });
+  const nightly = win({
+    recurrence: "DAILY",
+    localStartTime: "22:00",
+    durationMinutes: 8 * 60,
+    timeZone: "Europe/Berlin",
+  });
   it.each([
     ["winter, 21:30 Berlin (20:30Z)", "2026-01-15T20:30:00Z", null],
     ["winter, 22:00 Berlin (21:00Z)", "2026-01-15T21:00:00Z", "2026-01-16T05:00:00.000Z"],
@@ -45,7 +61,13 @@ describe("recurring freezes across time zones and DST", () => {
   });
 
   // Fridays 16:00 to Monday 08:00 New York time.
-  const weekend = win({ recurrence: "WEEKLY", weekdays: [5], localStartTime: "16:00", durationMinutes: (2 * 24 + 16) * 60, timeZone: "America/New_York" });
+  const weekend = win({
+    recurrence: "WEEKLY",
+    weekdays: [5],
+    localStartTime: "16:00",
+    durationMinutes: (2 * 24 + 16) * 60,
+    timeZone: "America/New_York",
+  });
   it.each([
     ["Friday 15:59 New York", "2026-11-20T20:59:00Z", null],
     ["Friday 16:00 New York", "2026-11-20T21:00:00Z", "2026-11-23T13:00:00.000Z"],
@@ -65,6 +87,8 @@ describe("recurring freezes across time zones and DST", () => {
 
   it("reports the latest end when windows overlap", () => {
     const oneOff = win({ startsAt: at("2026-01-15T00:00:00Z"), endsAt: at("2026-01-20T00:00:00Z") });
-    expect(activeFreeze([nightly, oneOff], at("2026-01-15T21:30:00Z"))?.endsAt.toISOString()).toBe("2026-01-20T00:00:00.000Z");
+    expect(activeFreeze([nightly, oneOff], at("2026-01-15T21:30:00Z"))?.endsAt.toISOString()).toBe(
+      "2026-01-20T00:00:00.000Z",
+    );
   });
 });

@@ -30,7 +30,16 @@ function occurrencesAround(window: FreezeWindowSpec, now: Date): { start: Date; 
   const result: { start: Date; end: Date }[] = [];
   for (let back = 0; back <= days; back++) {
     // Local calendar day `back` days ago; TZDate resolves the wall-clock time in the zone, DST included.
-    const start = new TZDate(local.getFullYear(), local.getMonth(), local.getDate() - back, hours, minutes, 0, 0, window.timeZone);
+    const start = new TZDate(
+      local.getFullYear(),
+      local.getMonth(),
+      local.getDate() - back,
+      hours,
+      minutes,
+      0,
+      0,
+      window.timeZone,
+    );
     if (window.recurrence === "WEEKLY" && !window.weekdays.includes(start.getDay())) continue;
     const end = new Date(start.getTime() + window.durationMinutes * 60_000);
     result.push({ start: new Date(start.getTime()), end });
@@ -47,7 +56,9 @@ export function activeFreeze(windows: readonly FreezeWindowSpec[], now: Date): A
         ? window.endsAt
           ? [{ start: window.startsAt, end: window.endsAt }]
           : []
-        : occurrencesAround(window, now).filter((o) => o.start >= window.startsAt && (!window.endsAt || o.start <= window.endsAt));
+        : occurrencesAround(window, now).filter(
+            (o) => o.start >= window.startsAt && (!window.endsAt || o.start <= window.endsAt),
+          );
     for (const interval of intervals) {
       if (interval.start <= now && now < interval.end && (!active || interval.end > active.endsAt)) {
         active = { window, endsAt: interval.end };

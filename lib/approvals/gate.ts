@@ -19,7 +19,23 @@ export interface ReleaseGateOptions {
 
 // What the gate needs, and what the release page shows beside it, so the page reads the release once.
 const GATE_RELEASE = {
-  service: { select: { name: true, displayName: true, targets: { select: { environmentId: true, metricsSelector: true, requestsMetric: true, durationMetric: true, statusLabel: true, cpuMetric: true, memoryMetric: true } } } },
+  service: {
+    select: {
+      name: true,
+      displayName: true,
+      targets: {
+        select: {
+          environmentId: true,
+          metricsSelector: true,
+          requestsMetric: true,
+          durationMetric: true,
+          statusLabel: true,
+          cpuMetric: true,
+          memoryMetric: true,
+        },
+      },
+    },
+  },
   environment: { include: { freezeWindows: true } },
   createdBy: { select: { name: true } },
   approvals: { include: { user: { select: { name: true } } } },
@@ -46,7 +62,10 @@ export async function releaseGate(releaseId: string, options: ReleaseGateOptions
 }
 
 /** The same for a release that may not exist (an address someone typed): null when it does not. */
-export async function findReleaseGate(releaseId: string, options: ReleaseGateOptions = {}): Promise<ReleaseGate | null> {
+export async function findReleaseGate(
+  releaseId: string,
+  options: ReleaseGateOptions = {},
+): Promise<ReleaseGate | null> {
   const client = options.tx ?? db;
   const release = await client.release.findUnique({ where: { id: releaseId }, include: GATE_RELEASE });
   return release ? evaluateLoaded(release, client, options) : null;
@@ -57,10 +76,17 @@ async function evaluateLoaded(release: GateRelease, client: DbTx, options: Relea
   // selector) in this environment reads as an unknown budget.
   const target = release.service.targets.find((t) => t.environmentId === release.environmentId);
   const budget: Promise<ErrorBudgetReading | null> = release.environment.errorBudgetGate
-    ? readErrorBudget(target?.metricsSelector ?? null, options.metrics === undefined ? prometheus() : options.metrics, undefined, target ? metricNamesOf(target) : undefined)
+    ? readErrorBudget(
+        target?.metricsSelector ?? null,
+        options.metrics === undefined ? prometheus() : options.metrics,
+        undefined,
+        target ? metricNamesOf(target) : undefined,
+      )
     : Promise.resolve(null);
   const signers = [...new Set(release.approvals.map((a) => a.userId))];
-  const roles = await client.roleAssignment.findMany({ where: { userId: { in: signers }, user: { disabledAt: null } } });
+  const roles = await client.roleAssignment.findMany({
+    where: { userId: { in: signers }, user: { disabledAt: null } },
+  });
   const rolesOf = new Map<string, Role[]>();
   for (const r of roles) rolesOf.set(r.userId, [...(rolesOf.get(r.userId) ?? []), r.role]);
   const activeRun = await client.deploymentRun.findFirst({
@@ -89,5 +115,10 @@ async function evaluateLoaded(release: GateRelease, client: DbTx, options: Relea
     errorBudget: await budget,
     activeRun: activeRun ? { kind: activeRun.kind, requestedBy: activeRun.requestedBy?.name ?? null } : null,
   });
-  return { ...result, revision: release.revision, release, signing: { now, release, environment: release.environment, signOffs, rolesOf } };
+  return {
+    ...result,
+    revision: release.revision,
+    release,
+    signing: { now, release, environment: release.environment, signOffs, rolesOf },
+  };
 }

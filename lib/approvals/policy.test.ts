@@ -1,17 +1,43 @@
 import { describe, expect, it } from "vitest";
-import { evaluateGate, signableRoles, signRefusal, type GateInput, type SignOff, type SigningInput, type SignRequest } from "@/lib/approvals/policy";
+import {
+  evaluateGate,
+  signableRoles,
+  signRefusal,
+  type GateInput,
+  type SignOff,
+  type SigningInput,
+  type SignRequest,
+} from "@/lib/approvals/policy";
 import { APPROVER_ROLES, type ApproverRole, type Role } from "@/lib/roles";
 import type { ErrorBudgetReading } from "@/lib/slo/budget-reading";
 import { DEFAULT_AVAILABILITY_SLO } from "@/lib/slo/error-budget";
 
 const NOW = new Date("2026-11-21T12:00:00Z");
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
-const PEOPLE: Record<ApproverRole, string> = { CTO: "u-cto", ENGINEERING_LEAD: "u-eng", DEVOPS_LEAD: "u-ops", SECURITY_LEAD: "u-sec", PRODUCT_LEAD: "u-prod", HEAD_OF_SUPPORT: "u-sup" };
+const PEOPLE: Record<ApproverRole, string> = {
+  CTO: "u-cto",
+  ENGINEERING_LEAD: "u-eng",
+  DEVOPS_LEAD: "u-ops",
+  SECURITY_LEAD: "u-sec",
+  PRODUCT_LEAD: "u-prod",
+  HEAD_OF_SUPPORT: "u-sup",
+};
 
 let n = 0;
 function sign(role: ApproverRole, extra: Partial<SignOff> = {}): SignOff {
   n += 1;
-  return { id: `s${n}`, role, decision: "APPROVED", revision: 2, userId: PEOPLE[role], userName: `${role} person`, comment: "", createdAt: hoursAgo(1), withdrawnAt: null, ...extra };
+  return {
+    id: `s${n}`,
+    role,
+    decision: "APPROVED",
+    revision: 2,
+    userId: PEOPLE[role],
+    userName: `${role} person`,
+    comment: "",
+    createdAt: hoursAgo(1),
+    withdrawnAt: null,
+    ...extra,
+  };
 }
 const allSix = () => APPROVER_ROLES.map((r) => sign(r));
 
@@ -19,7 +45,13 @@ function input(change: Partial<GateInput> = {}): GateInput {
   const rolesOf = new Map<string, Role[]>(APPROVER_ROLES.map((r) => [PEOPLE[r], [r]]));
   return {
     now: NOW,
-    environment: { name: "production", requiresApproval: true, authorMaySign: false, approvalTtlHours: 168, errorBudgetGate: false },
+    environment: {
+      name: "production",
+      requiresApproval: true,
+      authorMaySign: false,
+      approvalTtlHours: 168,
+      errorBudgetGate: false,
+    },
     service: { name: "checkout" },
     release: { revision: 2, createdById: "u-rm", status: "PENDING" },
     signOffs: allSix(),
@@ -44,16 +76,95 @@ describe("the release gate", () => {
   });
 
   it.each<[string, Partial<GateInput> | ((i: GateInput) => GateInput), string[], RegExp]>([
-    ["a role has not signed", (i) => ({ ...i, signOffs: i.signOffs.filter((s) => s.role !== "SECURITY_LEAD") }), ["approval"], /Security Lead has not signed yet/],
-    ["a sign-off of an earlier revision", (i) => ({ ...i, signOffs: i.signOffs.map((s) => (s.role === "CTO" ? { ...s, revision: 1 } : s)) }), ["approval"], /voided by revision 2: image changed/],
-    ["a rejection", (i) => ({ ...i, signOffs: [...i.signOffs.filter((s) => s.role !== "PRODUCT_LEAD"), sign("PRODUCT_LEAD", { decision: "REJECTED", comment: "pricing copy is wrong" })] }), ["rejection"], /Product Lead rejected revision 2 .*pricing copy is wrong/],
-    ["a rejection of an earlier revision not yet answered", (i) => ({ ...i, signOffs: [...i.signOffs.filter((s) => s.role !== "PRODUCT_LEAD"), sign("PRODUCT_LEAD", { decision: "REJECTED", revision: 1, comment: "no" })] }), ["rejection"], /rejected revision 1/],
-    ["a signer who lost the role", (i) => ({ ...i, rolesOf: new Map([...i.rolesOf, [PEOPLE.DEVOPS_LEAD, ["VIEWER"] as Role[]]]) }), ["approval"], /no longer holds DevOps Lead/],
-    ["the author signing", (i) => ({ ...i, release: { ...i.release, createdById: PEOPLE.ENGINEERING_LEAD } }), ["approval"], /wrote this release and cannot sign it/],
-    ["an expired sign-off", (i) => ({ ...i, signOffs: i.signOffs.map((s) => (s.role === "HEAD_OF_SUPPORT" ? { ...s, createdAt: hoursAgo(169) } : s)) }), ["approval"], /Head of Support's sign-off .* expired/],
-    ["an unchecked required item", { checklist: [{ label: "Backup taken", required: true, checkedAt: null }] }, ["checklist"], /1 required checklist item unchecked: Backup taken/],
-    ["a freeze", { freezes: [{ id: "f", reason: "Black Friday", recurrence: "NONE", startsAt: hoursAgo(2), endsAt: new Date("2026-11-30T00:00:00Z"), localStartTime: null, durationMinutes: null, weekdays: [], timeZone: "UTC" }] }, ["freeze"], /frozen until 2026-11-30 00:00 UTC: Black Friday/],
-    ["another run", { activeRun: { kind: "ROLLBACK", requestedBy: "Omar" } }, ["run"], /A rollback is already in progress \(started by Omar\)/],
+    [
+      "a role has not signed",
+      (i) => ({ ...i, signOffs: i.signOffs.filter((s) => s.role !== "SECURITY_LEAD") }),
+      ["approval"],
+      /Security Lead has not signed yet/,
+    ],
+    [
+      "a sign-off of an earlier revision",
+      (i) => ({ ...i, signOffs: i.signOffs.map((s) => (s.role === "CTO" ? { ...s, revision: 1 } : s)) }),
+      ["approval"],
+      /voided by revision 2: image changed/,
+    ],
+    [
+      "a rejection",
+      (i) => ({
+        ...i,
+        signOffs: [
+          ...i.signOffs.filter((s) => s.role !== "PRODUCT_LEAD"),
+          sign("PRODUCT_LEAD", { decision: "REJECTED", comment: "pricing copy is wrong" }),
+        ],
+      }),
+      ["rejection"],
+      /Product Lead rejected revision 2 .*pricing copy is wrong/,
+    ],
+    [
+      "a rejection of an earlier revision not yet answered",
+      (i) => ({
+        ...i,
+        signOffs: [
+          ...i.signOffs.filter((s) => s.role !== "PRODUCT_LEAD"),
+          sign("PRODUCT_LEAD", { decision: "REJECTED", revision: 1, comment: "no" }),
+        ],
+      }),
+      ["rejection"],
+      /rejected revision 1/,
+    ],
+    [
+      "a signer who lost the role",
+      (i) => ({ ...i, rolesOf: new Map([...i.rolesOf, [PEOPLE.DEVOPS_LEAD, ["VIEWER"] as Role[]]]) }),
+      ["approval"],
+      /no longer holds DevOps Lead/,
+    ],
+    [
+      "the author signing",
+      (i) => ({ ...i, release: { ...i.release, createdById: PEOPLE.ENGINEERING_LEAD } }),
+      ["approval"],
+      /wrote this release and cannot sign it/,
+    ],
+    [
+      "an expired sign-off",
+      (i) => ({
+        ...i,
+        signOffs: i.signOffs.map((s) => (s.role === "HEAD_OF_SUPPORT" ? { ...s, createdAt: hoursAgo(169) } : s)),
+      }),
+      ["approval"],
+      /Head of Support's sign-off .* expired/,
+    ],
+    [
+      "an unchecked required item",
+      { checklist: [{ label: "Backup taken", required: true, checkedAt: null }] },
+      ["checklist"],
+      /1 required checklist item unchecked: Backup taken/,
+    ],
+    [
+      "a freeze",
+      {
+        freezes: [
+          {
+            id: "f",
+            reason: "Black Friday",
+            recurrence: "NONE",
+            startsAt: hoursAgo(2),
+            endsAt: new Date("2026-11-30T00:00:00Z"),
+            localStartTime: null,
+            durationMinutes: null,
+            weekdays: [],
+            timeZone: "UTC",
+          },
+        ],
+      },
+      ["freeze"],
+      /frozen until 2026-11-30 00:00 UTC: Black Friday/,
+    ],
+    [
+      "another run",
+      { activeRun: { kind: "ROLLBACK", requestedBy: "Omar" } },
+      ["run"],
+      /A rollback is already in progress \(started by Omar\)/,
+    ],
   ])("is red when %s, and says why", (_name, change, expectedKinds, message) => {
     const i = typeof change === "function" ? change(input()) : input(change);
     const result = evaluateGate(i);
@@ -73,9 +184,15 @@ describe("the release gate", () => {
 
   it("counts one person for one role only, even when they hold several", () => {
     const i = input({ rolesOf: new Map([...input().rolesOf, [PEOPLE.CTO, ["CTO", "SECURITY_LEAD"] as Role[]]]) });
-    i.signOffs = [...i.signOffs.filter((s) => s.role !== "SECURITY_LEAD"), sign("SECURITY_LEAD", { userId: PEOPLE.CTO, userName: "Casey", createdAt: hoursAgo(0.5) })];
+    i.signOffs = [
+      ...i.signOffs.filter((s) => s.role !== "SECURITY_LEAD"),
+      sign("SECURITY_LEAD", { userId: PEOPLE.CTO, userName: "Casey", createdAt: hoursAgo(0.5) }),
+    ];
     expect(row(i, "CTO").state).toBe("approved");
-    expect(row(i, "SECURITY_LEAD")).toMatchObject({ state: "waiting", note: "Casey already signed as CTO / VP Engineering" });
+    expect(row(i, "SECURITY_LEAD")).toMatchObject({
+      state: "waiting",
+      note: "Casey already signed as CTO / VP Engineering",
+    });
     expect(evaluateGate(i).green).toBe(false);
   });
 
@@ -100,23 +217,57 @@ describe("the release gate", () => {
   });
 
   it("needs no sign-offs where the environment does not require them, but still honours rejections, checklist and freezes", () => {
-    const staging = { name: "staging", requiresApproval: false, authorMaySign: false, approvalTtlHours: 168, errorBudgetGate: false };
+    const staging = {
+      name: "staging",
+      requiresApproval: false,
+      authorMaySign: false,
+      approvalTtlHours: 168,
+      errorBudgetGate: false,
+    };
     expect(evaluateGate(input({ environment: staging, signOffs: [] }))).toMatchObject({ green: true });
-    expect(kinds(input({ environment: staging, signOffs: [sign("CTO", { decision: "REJECTED", comment: "stop" })] }))).toEqual(["rejection"]);
-    expect(kinds(input({ environment: staging, signOffs: [], checklist: [{ label: "x", required: true, checkedAt: null }] }))).toEqual(["checklist"]);
+    expect(
+      kinds(input({ environment: staging, signOffs: [sign("CTO", { decision: "REJECTED", comment: "stop" })] })),
+    ).toEqual(["rejection"]);
+    expect(
+      kinds(
+        input({ environment: staging, signOffs: [], checklist: [{ label: "x", required: true, checkedAt: null }] }),
+      ),
+    ).toEqual(["checklist"]);
   });
 
   it("lets an admin's override lift a freeze, and only a freeze", () => {
-    const freezes = [{ id: "f", reason: "holiday", recurrence: "NONE" as const, startsAt: hoursAgo(1), endsAt: hoursAgo(-1), localStartTime: null, durationMinutes: null, weekdays: [], timeZone: "UTC" }];
+    const freezes = [
+      {
+        id: "f",
+        reason: "holiday",
+        recurrence: "NONE" as const,
+        startsAt: hoursAgo(1),
+        endsAt: hoursAgo(-1),
+        localStartTime: null,
+        durationMinutes: null,
+        weekdays: [],
+        timeZone: "UTC",
+      },
+    ];
     expect(kinds(input({ freezes }))).toEqual(["freeze"]);
     expect(evaluateGate(input({ freezes, overrides: [{ kind: "FREEZE", revision: 2 }] })).green).toBe(true);
-    expect(kinds(input({ freezes, overrides: [{ kind: "FREEZE", revision: 2 }], checklist: [{ label: "x", required: true, checkedAt: null }] }))).toEqual(["checklist"]);
+    expect(
+      kinds(
+        input({
+          freezes,
+          overrides: [{ kind: "FREEZE", revision: 2 }],
+          checklist: [{ label: "x", required: true, checkedAt: null }],
+        }),
+      ),
+    ).toEqual(["checklist"]);
     expect(kinds(input({ freezes, overrides: [{ kind: "ERROR_BUDGET", revision: 2 }] }))).toEqual(["freeze"]);
     expect(kinds(input({ freezes, overrides: [{ kind: "FREEZE", revision: 1 }] }))).toEqual(["freeze"]);
   });
 
   it("ignores optional checklist items", () => {
-    expect(evaluateGate(input({ checklist: [{ label: "nice to have", required: false, checkedAt: null }] })).green).toBe(true);
+    expect(
+      evaluateGate(input({ checklist: [{ label: "nice to have", required: false, checkedAt: null }] })).green,
+    ).toBe(true);
   });
 });
 
@@ -125,21 +276,31 @@ describe("the error-budget gate", () => {
   const spent: ErrorBudgetReading = { known: true, availability: 0.99312, remaining: -12.76, slo };
   const exactlySpent: ErrorBudgetReading = { known: true, availability: 0.9995, remaining: 0, slo };
   const healthy: ErrorBudgetReading = { known: true, availability: 0.9998, remaining: 0.6, slo };
-  const unknown: ErrorBudgetReading = { known: false, reason: "Prometheus is unreachable: connect ECONNREFUSED 127.0.0.1:9491" };
-  const gated = (change: Partial<GateInput> = {}) => input({ environment: { ...input().environment, errorBudgetGate: true }, ...change });
+  const unknown: ErrorBudgetReading = {
+    known: false,
+    reason: "Prometheus is unreachable: connect ECONNREFUSED 127.0.0.1:9491",
+  };
+  const gated = (change: Partial<GateInput> = {}) =>
+    input({ environment: { ...input().environment, errorBudgetGate: true }, ...change });
 
   it("blocks while the budget is spent, saying by how much and that an admin can override", () => {
     const result = evaluateGate(gated({ errorBudget: spent }));
     expect(result.green).toBe(false);
     expect(result.unmet).toEqual([
-      { kind: "error-budget", message: "checkout has spent its error budget: 99.31 % available over 30 days against a 99.95 % SLO; an admin can override with a reason" },
+      {
+        kind: "error-budget",
+        message:
+          "checkout has spent its error budget: 99.31 % available over 30 days against a 99.95 % SLO; an admin can override with a reason",
+      },
     ]);
     expect(result.warnings).toEqual([]);
   });
 
   it("counts a budget spent to exactly zero as spent, and never rounds an availability up to the target", () => {
     expect(kinds(gated({ errorBudget: exactlySpent }))).toEqual(["error-budget"]);
-    const justUnder = evaluateGate(gated({ errorBudget: { known: true, availability: 0.999499, remaining: -0.002, slo } }));
+    const justUnder = evaluateGate(
+      gated({ errorBudget: { known: true, availability: 0.999499, remaining: -0.002, slo } }),
+    );
     expect(justUnder.unmet[0]?.message).toMatch(/: 99\.94 % available over 30 days against a 99\.95 % SLO/);
   });
 
@@ -148,21 +309,29 @@ describe("the error-budget gate", () => {
   });
 
   it("lets an admin's override for this revision through a spent budget", () => {
-    expect(evaluateGate(gated({ errorBudget: spent, overrides: [{ kind: "ERROR_BUDGET", revision: 2 }] }))).toMatchObject({ green: true, unmet: [] });
+    expect(
+      evaluateGate(gated({ errorBudget: spent, overrides: [{ kind: "ERROR_BUDGET", revision: 2 }] })),
+    ).toMatchObject({ green: true, unmet: [] });
   });
 
   it("does not take a freeze override for a budget override", () => {
-    expect(kinds(gated({ errorBudget: spent, overrides: [{ kind: "FREEZE", revision: 2 }] }))).toEqual(["error-budget"]);
+    expect(kinds(gated({ errorBudget: spent, overrides: [{ kind: "FREEZE", revision: 2 }] }))).toEqual([
+      "error-budget",
+    ]);
   });
 
   it("does not carry an override of an older revision over to an edit", () => {
-    expect(kinds(gated({ errorBudget: spent, overrides: [{ kind: "ERROR_BUDGET", revision: 1 }] }))).toEqual(["error-budget"]);
+    expect(kinds(gated({ errorBudget: spent, overrides: [{ kind: "ERROR_BUDGET", revision: 1 }] }))).toEqual([
+      "error-budget",
+    ]);
   });
 
   it("does not block on an unknown budget, and says it could not check it", () => {
     const result = evaluateGate(gated({ errorBudget: unknown }));
     expect(result).toMatchObject({ green: true, unmet: [] });
-    expect(result.warnings).toEqual(["error budget unknown: Prometheus is unreachable: connect ECONNREFUSED 127.0.0.1:9491; deploys are not blocked on it"]);
+    expect(result.warnings).toEqual([
+      "error budget unknown: Prometheus is unreachable: connect ECONNREFUSED 127.0.0.1:9491; deploys are not blocked on it",
+    ]);
   });
 
   it("ignores the budget entirely where the environment does not gate on it", () => {
@@ -171,7 +340,15 @@ describe("the error-budget gate", () => {
   });
 
   it("lists the spent budget beside the other unmet conditions", () => {
-    expect(kinds(gated({ errorBudget: spent, checklist: [{ label: "x", required: true, checkedAt: null }], activeRun: { kind: "DEPLOY", requestedBy: null } }))).toEqual(["checklist", "error-budget", "run"]);
+    expect(
+      kinds(
+        gated({
+          errorBudget: spent,
+          checklist: [{ label: "x", required: true, checkedAt: null }],
+          activeRun: { kind: "DEPLOY", requestedBy: null },
+        }),
+      ),
+    ).toEqual(["checklist", "error-budget", "run"]);
   });
 });
 
@@ -185,42 +362,158 @@ describe("who may sign", () => {
       release: { revision: 2, createdById: "u-rm", status: "PENDING" },
       environment: { displayName: "Production", authorMaySign: false, approvalTtlHours: 168 },
       signOffs: [],
-      rolesOf: new Map<string, Role[]>([[ME, ["CTO"]], ...APPROVER_ROLES.map((r): [string, Role[]] => [PEOPLE[r], [r]])]),
+      rolesOf: new Map<string, Role[]>([
+        [ME, ["CTO"]],
+        ...APPROVER_ROLES.map((r): [string, Role[]] => [PEOPLE[r], [r]]),
+      ]),
       ...change,
     };
   }
   const asCto: SignRequest = { role: "CTO", decision: "APPROVED", revision: 2 };
-  const mine = (role: ApproverRole, extra: Partial<SignOff> = {}) => sign(role, { userId: ME, userName: "Me", ...extra });
+  const mine = (role: ApproverRole, extra: Partial<SignOff> = {}) =>
+    sign(role, { userId: ME, userName: "Me", ...extra });
 
-  it.each<[string, Partial<SigningInput> | ((i: SigningInput) => SigningInput), Partial<SignRequest>, { code: string; message: string | RegExp } | null]>([
+  it.each<
+    [
+      string,
+      Partial<SigningInput> | ((i: SigningInput) => SigningInput),
+      Partial<SignRequest>,
+      { code: string; message: string | RegExp } | null,
+    ]
+  >([
     ["a holder of the role, nobody signed yet", {}, {}, null],
     ["a rejection by a holder of the role", {}, { decision: "REJECTED" }, null],
     ["a release that failed to deploy", { release: { revision: 2, createdById: "u-rm", status: "FAILED" } }, {}, null],
-    ["someone with no approver role", { user: { id: ME, roles: ["VIEWER"] } }, {}, { code: "FORBIDDEN", message: /^Only a .* can sign a release\.$/ }],
-    ["a role the person does not hold", { user: { id: ME, roles: ["SECURITY_LEAD"] } }, {}, { code: "FORBIDDEN", message: "You do not hold CTO / VP Engineering, so you cannot sign for it." }],
-    ["a release that is deploying", { release: { revision: 2, createdById: "u-rm", status: "DEPLOYING" } }, {}, { code: "CONFLICT", message: "This release is deploying; it can no longer be signed." }],
-    ["a release that was rolled back", { release: { revision: 2, createdById: "u-rm", status: "ROLLED_BACK" } }, {}, { code: "CONFLICT", message: "This release is rolled back; it can no longer be signed." }],
-    ["a cancelled release", { release: { revision: 2, createdById: "u-rm", status: "CANCELLED" } }, {}, { code: "CONFLICT", message: /is cancelled/ }],
-    ["an older revision than the release's", {}, { revision: 1 }, { code: "CONFLICT", message: "You looked at revision 1, but the release is now at revision 2. Reload and sign what will ship." }],
-    ["the author approving", { release: { revision: 2, createdById: ME, status: "PENDING" } }, {}, { code: "FORBIDDEN", message: "You wrote this release; Production needs its sign-offs from other people." }],
-    ["the author rejecting", { release: { revision: 2, createdById: ME, status: "PENDING" } }, { decision: "REJECTED" }, null],
-    ["the author approving where the environment allows it", (i) => ({ ...i, release: { ...i.release, createdById: ME }, environment: { ...i.environment, authorMaySign: true } }), {}, null],
-    ["a role the person already signed", { signOffs: [mine("CTO")] }, {}, { code: "CONFLICT", message: "You already signed CTO / VP Engineering for this revision." }],
-    ["a second role on one revision", (i) => ({ ...i, user: { id: ME, roles: ["CTO", "PRODUCT_LEAD"] }, signOffs: [mine("PRODUCT_LEAD")], rolesOf: new Map([...i.rolesOf, [ME, ["CTO", "PRODUCT_LEAD"] as Role[]]]) }), {}, { code: "CONFLICT", message: "You already signed this revision as Product Lead; one person signs for one role." }],
-    ["a second role, the first one's sign-off expired", (i) => ({ ...i, user: { id: ME, roles: ["CTO", "PRODUCT_LEAD"] }, signOffs: [mine("PRODUCT_LEAD", { createdAt: hoursAgo(200) })] }), {}, { code: "CONFLICT", message: /one person signs for one role/ }],
-    ["a role someone else approved", { signOffs: [sign("CTO", { userName: "Casey" })] }, {}, { code: "CONFLICT", message: "Casey already signed CTO / VP Engineering for revision 2." }],
-    ["a role someone else rejected", { signOffs: [sign("CTO", { userName: "Casey", decision: "REJECTED", comment: "no" })] }, {}, { code: "CONFLICT", message: "Casey already signed CTO / VP Engineering for revision 2." }],
-    ["a role signed on an earlier revision only", { signOffs: [sign("CTO", { revision: 1 }), mine("PRODUCT_LEAD", { revision: 1 })] }, {}, null],
+    [
+      "someone with no approver role",
+      { user: { id: ME, roles: ["VIEWER"] } },
+      {},
+      { code: "FORBIDDEN", message: /^Only a .* can sign a release\.$/ },
+    ],
+    [
+      "a role the person does not hold",
+      { user: { id: ME, roles: ["SECURITY_LEAD"] } },
+      {},
+      { code: "FORBIDDEN", message: "You do not hold CTO / VP Engineering, so you cannot sign for it." },
+    ],
+    [
+      "a release that is deploying",
+      { release: { revision: 2, createdById: "u-rm", status: "DEPLOYING" } },
+      {},
+      { code: "CONFLICT", message: "This release is deploying; it can no longer be signed." },
+    ],
+    [
+      "a release that was rolled back",
+      { release: { revision: 2, createdById: "u-rm", status: "ROLLED_BACK" } },
+      {},
+      { code: "CONFLICT", message: "This release is rolled back; it can no longer be signed." },
+    ],
+    [
+      "a cancelled release",
+      { release: { revision: 2, createdById: "u-rm", status: "CANCELLED" } },
+      {},
+      { code: "CONFLICT", message: /is cancelled/ },
+    ],
+    [
+      "an older revision than the release's",
+      {},
+      { revision: 1 },
+      {
+        code: "CONFLICT",
+        message: "You looked at revision 1, but the release is now at revision 2. Reload and sign what will ship.",
+      },
+    ],
+    [
+      "the author approving",
+      { release: { revision: 2, createdById: ME, status: "PENDING" } },
+      {},
+      { code: "FORBIDDEN", message: "You wrote this release; Production needs its sign-offs from other people." },
+    ],
+    [
+      "the author rejecting",
+      { release: { revision: 2, createdById: ME, status: "PENDING" } },
+      { decision: "REJECTED" },
+      null,
+    ],
+    [
+      "the author approving where the environment allows it",
+      (i) => ({
+        ...i,
+        release: { ...i.release, createdById: ME },
+        environment: { ...i.environment, authorMaySign: true },
+      }),
+      {},
+      null,
+    ],
+    [
+      "a role the person already signed",
+      { signOffs: [mine("CTO")] },
+      {},
+      { code: "CONFLICT", message: "You already signed CTO / VP Engineering for this revision." },
+    ],
+    [
+      "a second role on one revision",
+      (i) => ({
+        ...i,
+        user: { id: ME, roles: ["CTO", "PRODUCT_LEAD"] },
+        signOffs: [mine("PRODUCT_LEAD")],
+        rolesOf: new Map([...i.rolesOf, [ME, ["CTO", "PRODUCT_LEAD"] as Role[]]]),
+      }),
+      {},
+      { code: "CONFLICT", message: "You already signed this revision as Product Lead; one person signs for one role." },
+    ],
+    [
+      "a second role, the first one's sign-off expired",
+      (i) => ({
+        ...i,
+        user: { id: ME, roles: ["CTO", "PRODUCT_LEAD"] },
+        signOffs: [mine("PRODUCT_LEAD", { createdAt: hoursAgo(200) })],
+      }),
+      {},
+      { code: "CONFLICT", message: /one person signs for one role/ },
+    ],
+    [
+      "a role someone else approved",
+      { signOffs: [sign("CTO", { userName: "Casey" })] },
+      {},
+      { code: "CONFLICT", message: "Casey already signed CTO / VP Engineering for revision 2." },
+    ],
+    [
+      "a role someone else rejected",
+      { signOffs: [sign("CTO", { userName: "Casey", decision: "REJECTED", comment: "no" })] },
+      {},
+      { code: "CONFLICT", message: "Casey already signed CTO / VP Engineering for revision 2." },
+    ],
+    [
+      "a role signed on an earlier revision only",
+      { signOffs: [sign("CTO", { revision: 1 }), mine("PRODUCT_LEAD", { revision: 1 })] },
+      {},
+      null,
+    ],
     ["a role whose sign-off was withdrawn", { signOffs: [sign("CTO", { withdrawnAt: hoursAgo(0.5) })] }, {}, null],
     ["a role whose sign-off expired", { signOffs: [sign("CTO", { createdAt: hoursAgo(168) })] }, {}, null],
-    ["a role whose signer lost it", (i) => ({ ...i, signOffs: [sign("CTO")], rolesOf: new Map([...i.rolesOf, [PEOPLE.CTO, ["VIEWER"] as Role[]]]) }), {}, null],
-    ["a role whose signer was disabled", (i) => ({ ...i, signOffs: [sign("CTO")], rolesOf: new Map([...i.rolesOf, [PEOPLE.CTO, [] as Role[]]]) }), {}, null],
+    [
+      "a role whose signer lost it",
+      (i) => ({ ...i, signOffs: [sign("CTO")], rolesOf: new Map([...i.rolesOf, [PEOPLE.CTO, ["VIEWER"] as Role[]]]) }),
+      {},
+      null,
+    ],
+    [
+      "a role whose signer was disabled",
+      (i) => ({ ...i, signOffs: [sign("CTO")], rolesOf: new Map([...i.rolesOf, [PEOPLE.CTO, [] as Role[]]]) }),
+      {},
+      null,
+    ],
     ["a role the person signed, expired since", { signOffs: [mine("CTO", { createdAt: hoursAgo(169) })] }, {}, null],
   ])("%s", (_name, change, request, expected) => {
     const i = typeof change === "function" ? change(signing()) : signing(change);
     const refusal = signRefusal(i, { ...asCto, ...request });
     if (expected === null) expect(refusal).toBeNull();
-    else expect(refusal).toMatchObject({ code: expected.code, message: typeof expected.message === "string" ? expected.message : expect.stringMatching(expected.message) });
+    else
+      expect(refusal).toMatchObject({
+        code: expected.code,
+        message: typeof expected.message === "string" ? expected.message : expect.stringMatching(expected.message),
+      });
   });
 
   it("offers the page exactly the roles signRelease would take an approval for", () => {

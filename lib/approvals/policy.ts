@@ -21,7 +21,13 @@ export interface SignOff {
 
 export interface GateInput {
   now: Date;
-  environment: { name: string; requiresApproval: boolean; authorMaySign: boolean; approvalTtlHours: number; errorBudgetGate: boolean };
+  environment: {
+    name: string;
+    requiresApproval: boolean;
+    authorMaySign: boolean;
+    approvalTtlHours: number;
+    errorBudgetGate: boolean;
+  };
   service: { name: string };
   release: { revision: number; createdById: string; status: string };
   /** Every sign-off ever given on the release (all revisions). */
@@ -66,7 +72,10 @@ export interface GateResult {
   warnings: string[];
 }
 
-function expired(signOff: Pick<SignOff, "createdAt">, input: { now: Date; environment: { approvalTtlHours: number } }): boolean {
+function expired(
+  signOff: Pick<SignOff, "createdAt">,
+  input: { now: Date; environment: { approvalTtlHours: number } },
+): boolean {
   return signOff.createdAt.getTime() + input.environment.approvalTtlHours * 3_600_000 <= input.now.getTime();
 }
 
@@ -78,8 +87,11 @@ export function evaluateGate(input: GateInput): GateResult {
   const unmet: Unmet[] = [];
   const matrix: MatrixRow[] = [];
   const warnings: string[] = [];
-  const overridden = (kind: GateOverrideKind) => input.overrides.some((o) => o.kind === kind && o.revision === input.release.revision);
-  const live = input.signOffs.filter((s) => !s.withdrawnAt).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  const overridden = (kind: GateOverrideKind) =>
+    input.overrides.some((o) => o.kind === kind && o.revision === input.release.revision);
+  const live = input.signOffs
+    .filter((s) => !s.withdrawnAt)
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   // One person's approval counts for one role only (the database refuses a second one per
   // revision; this guards the record anyway): the first of the six roles, in table order.
   const countedFor = new Map<string, ApproverRole>();
@@ -90,7 +102,11 @@ export function evaluateGate(input: GateInput): GateResult {
     const current = forRole.filter((s) => s.revision === input.release.revision).at(-1);
     const latestEarlier = forRole.filter((s) => s.revision < input.release.revision).at(-1);
     // A rejection blocks until the role approves a later revision (or the rejecter withdraws it).
-    const blocking = forRole.filter((s) => s.decision === "REJECTED" && !forRole.some((a) => a.decision === "APPROVED" && a.revision > s.revision)).at(-1);
+    const blocking = forRole
+      .filter(
+        (s) => s.decision === "REJECTED" && !forRole.some((a) => a.decision === "APPROVED" && a.revision > s.revision),
+      )
+      .at(-1);
 
     if (blocking) {
       const message = `${label} rejected revision ${blocking.revision} (${blocking.userName}): ${blocking.comment}`;
@@ -111,8 +127,18 @@ export function evaluateGate(input: GateInput): GateResult {
       else if (author) note = `${current.userName} wrote this release and cannot sign it`;
       else if (counted && counted !== role) note = `${current.userName} already signed as ${ROLE_LABELS[counted]}`;
       else if (expired(current, input)) {
-        matrix.push({ role, label, state: "expired", signOff: current, note: `older than ${input.environment.approvalTtlHours} h` });
-        unmet.push({ kind: "approval", role, message: `${label}'s sign-off by ${current.userName} expired; sign again` });
+        matrix.push({
+          role,
+          label,
+          state: "expired",
+          signOff: current,
+          note: `older than ${input.environment.approvalTtlHours} h`,
+        });
+        unmet.push({
+          kind: "approval",
+          role,
+          message: `${label}'s sign-off by ${current.userName} expired; sign again`,
+        });
         continue;
       }
       if (note) {
@@ -125,10 +151,16 @@ export function evaluateGate(input: GateInput): GateResult {
       continue;
     }
     if (latestEarlier && latestEarlier.decision === "APPROVED") {
-      const voidedBy = [...input.revisionChanges.keys()].filter((r) => r > latestEarlier.revision).sort((a, b) => a - b)[0] ?? input.release.revision;
+      const voidedBy =
+        [...input.revisionChanges.keys()].filter((r) => r > latestEarlier.revision).sort((a, b) => a - b)[0] ??
+        input.release.revision;
       const note = `voided by revision ${voidedBy}: ${describeChanges(input.revisionChanges.get(voidedBy) ?? [])}`;
       matrix.push({ role, label, state: "voided", signOff: latestEarlier, note });
-      unmet.push({ kind: "approval", role, message: `${label} has not signed revision ${input.release.revision} (${note})` });
+      unmet.push({
+        kind: "approval",
+        role,
+        message: `${label} has not signed revision ${input.release.revision} (${note})`,
+      });
       continue;
     }
     matrix.push({ role, label, state: "waiting" });
@@ -137,12 +169,19 @@ export function evaluateGate(input: GateInput): GateResult {
 
   const unchecked = input.checklist.filter((i) => i.required && !i.checkedAt);
   if (unchecked.length > 0) {
-    unmet.push({ kind: "checklist", message: `${unchecked.length} required checklist item${unchecked.length === 1 ? "" : "s"} unchecked: ${unchecked.map((i) => i.label).join("; ")}` });
+    unmet.push({
+      kind: "checklist",
+      message: `${unchecked.length} required checklist item${unchecked.length === 1 ? "" : "s"} unchecked: ${unchecked.map((i) => i.label).join("; ")}`,
+    });
   }
 
   const freeze = activeFreeze(input.freezes, input.now);
   if (freeze && !overridden("FREEZE")) {
-    unmet.push({ kind: "freeze", until: freeze.endsAt, message: `${input.environment.name} is frozen until ${freeze.endsAt.toISOString().slice(0, 16).replace("T", " ")} UTC: ${freeze.window.reason}` });
+    unmet.push({
+      kind: "freeze",
+      until: freeze.endsAt,
+      message: `${input.environment.name} is frozen until ${freeze.endsAt.toISOString().slice(0, 16).replace("T", " ")} UTC: ${freeze.window.reason}`,
+    });
   }
 
   if (input.environment.errorBudgetGate) {
@@ -159,7 +198,10 @@ export function evaluateGate(input: GateInput): GateResult {
   }
 
   if (input.activeRun) {
-    unmet.push({ kind: "run", message: `A ${humanize(input.activeRun.kind)} is already in progress${input.activeRun.requestedBy ? ` (started by ${input.activeRun.requestedBy})` : ""}` });
+    unmet.push({
+      kind: "run",
+      message: `A ${humanize(input.activeRun.kind)} is already in progress${input.activeRun.requestedBy ? ` (started by ${input.activeRun.requestedBy})` : ""}`,
+    });
   }
 
   return { green: unmet.length === 0, unmet, matrix, warnings };
@@ -194,8 +236,10 @@ export interface SignRefusal {
 
 /** The checks that need only the person, so a stranger learns nothing about the release. */
 export function signerRefusal(user: SigningInput["user"], role: ApproverRole): SignRefusal | null {
-  if (!can(user, "release:sign")) return { code: "FORBIDDEN", message: forbiddenMessage("release:sign", "sign a release") };
-  if (!user.roles.includes(role)) return { code: "FORBIDDEN", message: `You do not hold ${ROLE_LABELS[role]}, so you cannot sign for it.` };
+  if (!can(user, "release:sign"))
+    return { code: "FORBIDDEN", message: forbiddenMessage("release:sign", "sign a release") };
+  if (!user.roles.includes(role))
+    return { code: "FORBIDDEN", message: `You do not hold ${ROLE_LABELS[role]}, so you cannot sign for it.` };
   return null;
 }
 
@@ -204,9 +248,13 @@ export function signerRefusal(user: SigningInput["user"], role: ApproverRole): S
  * was disabled), or null while it does. signRelease withdraws such a sign-off when someone signs
  * the role again, so it does not stand in their way.
  */
-export function staleSignOffReason(signOff: SigningInput["signOffs"][number], input: Pick<SigningInput, "now" | "environment" | "rolesOf">): string | null {
+export function staleSignOffReason(
+  signOff: SigningInput["signOffs"][number],
+  input: Pick<SigningInput, "now" | "environment" | "rolesOf">,
+): string | null {
   if (expired(signOff, input)) return "expired";
-  if (!(input.rolesOf.get(signOff.userId)?.includes(signOff.role) ?? false)) return `${signOff.userName} no longer holds ${ROLE_LABELS[signOff.role]}`;
+  if (!(input.rolesOf.get(signOff.userId)?.includes(signOff.role) ?? false))
+    return `${signOff.userName} no longer holds ${ROLE_LABELS[signOff.role]}`;
   return null;
 }
 
@@ -219,21 +267,38 @@ export function signRefusal(input: SigningInput, request: SignRequest): SignRefu
   const person = signerRefusal(input.user, request.role);
   if (person) return person;
   const { release } = input;
-  if (!(SIGNABLE_STATUSES as readonly string[]).includes(release.status)) return { code: "CONFLICT", message: `This release is ${humanize(release.status)}; it can no longer be signed.` };
+  if (!(SIGNABLE_STATUSES as readonly string[]).includes(release.status))
+    return { code: "CONFLICT", message: `This release is ${humanize(release.status)}; it can no longer be signed.` };
   if (release.revision !== request.revision) {
-    return { code: "CONFLICT", message: `You looked at revision ${request.revision}, but the release is now at revision ${release.revision}. Reload and sign what will ship.` };
+    return {
+      code: "CONFLICT",
+      message: `You looked at revision ${request.revision}, but the release is now at revision ${release.revision}. Reload and sign what will ship.`,
+    };
   }
   if (release.createdById === input.user.id && !input.environment.authorMaySign && request.decision === "APPROVED") {
-    return { code: "FORBIDDEN", message: `You wrote this release; ${input.environment.displayName} needs its sign-offs from other people.` };
+    return {
+      code: "FORBIDDEN",
+      message: `You wrote this release; ${input.environment.displayName} needs its sign-offs from other people.`,
+    };
   }
   const live = input.signOffs.filter((s) => !s.withdrawnAt && s.revision === release.revision);
   // One role per person per revision: a sign-off of theirs for another role stands even when stale.
   const mine = live.find((s) => s.userId === input.user.id && s.role !== request.role);
-  if (mine) return { code: "CONFLICT", message: `You already signed this revision as ${ROLE_LABELS[mine.role]}; one person signs for one role.` };
+  if (mine)
+    return {
+      code: "CONFLICT",
+      message: `You already signed this revision as ${ROLE_LABELS[mine.role]}; one person signs for one role.`,
+    };
   const holder = live.find((s) => s.role === request.role && staleSignOffReason(s, input) === null);
   if (holder) {
     const label = ROLE_LABELS[request.role];
-    return { code: "CONFLICT", message: holder.userId === input.user.id ? `You already signed ${label} for this revision.` : `${holder.userName} already signed ${label} for revision ${release.revision}.` };
+    return {
+      code: "CONFLICT",
+      message:
+        holder.userId === input.user.id
+          ? `You already signed ${label} for this revision.`
+          : `${holder.userName} already signed ${label} for revision ${release.revision}.`,
+    };
   }
   return null;
 }
@@ -244,5 +309,7 @@ export function signRefusal(input: SigningInput, request: SignRequest): SignRefu
  * not approve is offered neither, though signRelease would take their rejection.
  */
 export function signableRoles(input: SigningInput): ApproverRole[] {
-  return APPROVER_ROLES.filter((role) => signRefusal(input, { role, decision: "APPROVED", revision: input.release.revision }) === null);
+  return APPROVER_ROLES.filter(
+    (role) => signRefusal(input, { role, decision: "APPROVED", revision: input.release.revision }) === null,
+  );
 }

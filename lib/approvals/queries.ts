@@ -30,7 +30,11 @@ export async function waitingForMe(user: { id: string; roles: readonly Role[] })
 /** The releases a person can sign now, newest first, as the release tables show them. */
 export async function releasesWaitingForSignOff(user: { id: string; roles: readonly Role[] }) {
   const ids = await waitingForMe(user);
-  return db.release.findMany({ where: { id: { in: ids } }, orderBy: { createdAt: "desc" }, include: { service: true, environment: true, createdBy: { select: { name: true } } } });
+  return db.release.findMany({
+    where: { id: { in: ids } },
+    orderBy: { createdAt: "desc" },
+    include: { service: true, environment: true, createdBy: { select: { name: true } } },
+  });
 }
 
 export type ReleaseWaitingForSignOff = Awaited<ReturnType<typeof releasesWaitingForSignOff>>[number];

@@ -1,4 +1,10 @@
-import { signerRefusal, signRefusal, staleSignOffReason, type SignRefusal, type SigningInput } from "@/lib/approvals/policy";
+import {
+  signerRefusal,
+  signRefusal,
+  staleSignOffReason,
+  type SignRefusal,
+  type SigningInput,
+} from "@/lib/approvals/policy";
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import type { CurrentUser } from "@/lib/auth/current-user";
 import { db } from "@/lib/db";
@@ -27,7 +33,10 @@ function loadForSigning(releaseId: string, revision: number) {
     include: {
       environment: true,
       service: true,
-      approvals: { where: { revision, withdrawnAt: null }, include: { user: { select: { name: true, disabledAt: true, roles: { select: { role: true } } } } } },
+      approvals: {
+        where: { revision, withdrawnAt: null },
+        include: { user: { select: { name: true, disabledAt: true, roles: { select: { role: true } } } } },
+      },
     },
   });
 }
@@ -41,7 +50,9 @@ function signingInput(user: CurrentUser, release: ReleaseForSigning): SigningInp
     release,
     environment: release.environment,
     signOffs: release.approvals.map((a) => ({ ...a, userName: a.user.name })),
-    rolesOf: new Map(release.approvals.map((a) => [a.userId, a.user.disabledAt ? [] : a.user.roles.map((r) => r.role)])),
+    rolesOf: new Map(
+      release.approvals.map((a) => [a.userId, a.user.disabledAt ? [] : a.user.roles.map((r) => r.role)]),
+    ),
   };
 }
 
@@ -52,7 +63,10 @@ function signingInput(user: CurrentUser, release: ReleaseForSigning): SigningInp
  */
 export async function signRelease(user: CurrentUser, input: SignInput) {
   refuse(signerRefusal(user, input.role));
-  if (input.decision === "REJECTED" && input.comment.trim().length === 0) throw new AppError("INVALID", "Say why you reject it: a rejection needs a comment.", { comment: ["A rejection needs a comment."] });
+  if (input.decision === "REJECTED" && input.comment.trim().length === 0)
+    throw new AppError("INVALID", "Say why you reject it: a rejection needs a comment.", {
+      comment: ["A rejection needs a comment."],
+    });
 
   const release = await loadForSigning(input.releaseId, input.revision);
   if (!release) throw new AppError("NOT_FOUND", "That release does not exist.");
@@ -82,16 +96,27 @@ export async function signRelease(user: CurrentUser, input: SignInput) {
       returning 1
     )
     select signed.id from signed, (select count(*) from audited) as audit`;
-  const outcome = inserted.length > 0 ? { conflict: false as const, release, approvalId: inserted[0].id } : { conflict: true as const, release };
+  const outcome =
+    inserted.length > 0
+      ? { conflict: false as const, release, approvalId: inserted[0].id }
+      : { conflict: true as const, release };
 
   if (outcome.conflict) {
     // Someone got there first: say what the record shows now, in the words of the checks above.
     const now = await loadForSigning(input.releaseId, input.revision);
-    if (now && now.revision !== input.revision) throw new AppError("CONFLICT", `The release moved to revision ${now.revision} while you signed. Reload and sign what will ship.`);
+    if (now && now.revision !== input.revision)
+      throw new AppError(
+        "CONFLICT",
+        `The release moved to revision ${now.revision} while you signed. Reload and sign what will ship.`,
+      );
     refuse(now ? signRefusal(signingInput(user, now), input) : null);
     throw new AppError("CONFLICT", `Someone already signed ${ROLE_LABELS[input.role]} for revision ${input.revision}.`);
   }
-  void notifyRelease(outcome.release.id, input.decision === "APPROVED" ? "approved" : "rejected", { role: input.role, by: user.name, comment: input.comment });
+  void notifyRelease(outcome.release.id, input.decision === "APPROVED" ? "approved" : "rejected", {
+    role: input.role,
+    by: user.name,
+    comment: input.comment,
+  });
   return outcome;
 }
 
@@ -100,13 +125,21 @@ export async function signRelease(user: CurrentUser, input: SignInput) {
  * would hold the role's unique slot for ever; it is withdrawn, on the record, so the role can be
  * signed again.
  */
-async function retireStaleSignOff(user: CurrentUser, release: ReleaseForSigning, signing: SigningInput, role: ApproverRole): Promise<void> {
+async function retireStaleSignOff(
+  user: CurrentUser,
+  release: ReleaseForSigning,
+  signing: SigningInput,
+  role: ApproverRole,
+): Promise<void> {
   const existing = release.approvals.find((a) => a.role === role);
   if (!existing) return;
   const reason = staleSignOffReason({ ...existing, userName: existing.user.name }, signing);
   if (!reason) return;
   await db.$transaction(async (tx) => {
-    const retired = await tx.approval.updateMany({ where: { id: existing.id, withdrawnAt: null }, data: { withdrawnAt: new Date() } });
+    const retired = await tx.approval.updateMany({
+      where: { id: existing.id, withdrawnAt: null },
+      data: { withdrawnAt: new Date() },
+    });
     if (retired.count === 0) return;
     await recordAudit(tx, actorOf(user), {
       action: "approval.void",
@@ -120,14 +153,21 @@ async function retireStaleSignOff(user: CurrentUser, release: ReleaseForSigning,
 
 /** Withdraws one's own sign-off (a rejecter lifting their rejection, or an approver backing out). */
 export async function withdrawSignOff(user: CurrentUser, input: { releaseId: string; approvalId: string }) {
-  if (!can(user, "release:sign")) throw new AppError("FORBIDDEN", forbiddenMessage("release:sign", "withdraw a sign-off"));
+  if (!can(user, "release:sign"))
+    throw new AppError("FORBIDDEN", forbiddenMessage("release:sign", "withdraw a sign-off"));
   return db.$transaction(async (tx) => {
     const approval = await tx.approval.findFirst({ where: { id: input.approvalId, releaseId: input.releaseId } });
     if (!approval) throw new AppError("NOT_FOUND", "That sign-off does not exist.");
-    if (approval.userId !== user.id) throw new AppError("FORBIDDEN", "Only the person who signed can withdraw a sign-off.");
+    if (approval.userId !== user.id)
+      throw new AppError("FORBIDDEN", "Only the person who signed can withdraw a sign-off.");
     if (approval.withdrawnAt) throw new AppError("CONFLICT", "That sign-off was already withdrawn.");
     await tx.approval.update({ where: { id: approval.id }, data: { withdrawnAt: new Date() } });
-    await recordAudit(tx, actorOf(user), { action: "approval.withdraw", targetType: "release", targetId: input.releaseId, before: { role: approval.role, revision: approval.revision, decision: approval.decision } });
+    await recordAudit(tx, actorOf(user), {
+      action: "approval.withdraw",
+      targetType: "release",
+      targetId: input.releaseId,
+      before: { role: approval.role, revision: approval.revision, decision: approval.decision },
+    });
     return approval;
   });
 }

@@ -20,7 +20,10 @@ function oidcProvider(): OAuthConfig<OidcProfile> | OAuthConfig<Record<string, u
   const issuer = config.OIDC_ISSUER!.replace(/\/$/, "");
   // GitHub speaks OAuth 2 without OIDC discovery; next-auth's provider covers its quirks.
   if (new URL(issuer).hostname === "github.com") {
-    return GitHubProvider({ clientId: config.OIDC_CLIENT_ID!, clientSecret: config.OIDC_CLIENT_SECRET! }) as OAuthConfig<Record<string, unknown>>;
+    return GitHubProvider({
+      clientId: config.OIDC_CLIENT_ID!,
+      clientSecret: config.OIDC_CLIENT_SECRET!,
+    }) as OAuthConfig<Record<string, unknown>>;
   }
   return {
     id: "oidc",
@@ -81,14 +84,23 @@ export function getAuthOptions(): NextAuthOptions {
         // next-auth's GitHub provider takes the account's primary email, which GitHub has verified.
         const emailVerified = account.provider === "github" || oidc?.email_verified === true;
         const id = await provisionOidcUser(
-          { provider: account.provider, providerAccountId: account.providerAccountId, email, emailVerified, name: user.name ?? email },
+          {
+            provider: account.provider,
+            providerAccountId: account.providerAccountId,
+            email,
+            emailVerified,
+            name: user.name ?? email,
+          },
           { adminEmails: config.ADMIN_EMAILS, defaultRole: config.OIDC_DEFAULT_ROLE },
         );
         return id ? true : "/sign-in?error=AccessDenied";
       },
       async jwt({ token, user, account }) {
         if (account && user) {
-          token.uid = account.provider === "demo" ? user.id : ((await findAccountUserId(account.provider, account.providerAccountId)) ?? undefined);
+          token.uid =
+            account.provider === "demo"
+              ? user.id
+              : ((await findAccountUserId(account.provider, account.providerAccountId)) ?? undefined);
         }
         return token;
       },
@@ -112,7 +124,10 @@ export function signInMethods() {
   return {
     demo: demoLoginEnabled(config),
     oidc: oidcEnabled(config)
-      ? { id: new URL(config.OIDC_ISSUER!).hostname === "github.com" ? "github" : "oidc", name: config.OIDC_DISPLAY_NAME }
+      ? {
+          id: new URL(config.OIDC_ISSUER!).hostname === "github.com" ? "github" : "oidc",
+          name: config.OIDC_DISPLAY_NAME,
+        }
       : null,
   };
 }

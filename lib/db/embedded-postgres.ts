@@ -106,7 +106,11 @@ export async function ensureDatabase(adminUrl: string, database: string, templat
     const found = await client.query("select 1 from pg_database where datname = $1", [database]);
     if (found.rowCount === 0) {
       const ident = client.escapeIdentifier(database);
-      await client.query(template ? `create database ${ident} template ${client.escapeIdentifier(template)}` : `create database ${ident}`);
+      await client.query(
+        template
+          ? `create database ${ident} template ${client.escapeIdentifier(template)}`
+          : `create database ${ident}`,
+      );
     }
   } finally {
     await client.end();
@@ -129,7 +133,9 @@ export function freePort(): Promise<number> {
     probe.once("error", reject);
     probe.listen(0, "127.0.0.1", () => {
       const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }

@@ -56,7 +56,11 @@ export function recentRuns(serviceId: string, environmentId?: string, take = 10)
     where: { serviceId, ...(environmentId ? { environmentId } : {}) },
     orderBy: { createdAt: "desc" },
     take,
-    include: { requestedBy: { select: { name: true } }, environment: { select: { displayName: true } }, release: { select: { id: true, number: true } } },
+    include: {
+      requestedBy: { select: { name: true } },
+      environment: { select: { displayName: true } },
+      release: { select: { id: true, number: true } },
+    },
   });
 }
 
@@ -77,11 +81,19 @@ export function countActiveRuns(): Promise<number> {
 
 /** The strategy of the last deploy that succeeded on a target: what runs there now. */
 export async function lastSucceededDeployStrategy(serviceId: string, environmentId: string) {
-  const run = await db.deploymentRun.findFirst({ where: { serviceId, environmentId, kind: "DEPLOY", status: "SUCCEEDED" }, orderBy: { finishedAt: "desc" }, select: { strategy: true } });
+  const run = await db.deploymentRun.findFirst({
+    where: { serviceId, environmentId, kind: "DEPLOY", status: "SUCCEEDED" },
+    orderBy: { finishedAt: "desc" },
+    select: { strategy: true },
+  });
   return run?.strategy ?? null;
 }
 
 /** A release's latest deploy run, whatever became of it. */
 export function latestDeployRunOf(releaseId: string) {
-  return db.deploymentRun.findFirst({ where: { releaseId, kind: "DEPLOY" }, orderBy: { createdAt: "desc" }, select: { id: true } });
+  return db.deploymentRun.findFirst({
+    where: { releaseId, kind: "DEPLOY" },
+    orderBy: { createdAt: "desc" },
+    select: { id: true },
+  });
 }

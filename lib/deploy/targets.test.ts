@@ -3,7 +3,13 @@ import { analysisRules, metricNames } from "@/lib/deploy/targets";
 import { errorRatio } from "@/lib/prometheus/promql";
 import { panels } from "@/lib/slo/panels";
 
-const names = { requestsMetric: "http_server_requests_seconds_count", durationMetric: "http_server_requests_seconds", statusLabel: "code", cpuMetric: "cpu", memoryMetric: "mem" };
+const names = {
+  requestsMetric: "http_server_requests_seconds_count",
+  durationMetric: "http_server_requests_seconds",
+  statusLabel: "code",
+  cpuMetric: "cpu",
+  memoryMetric: "mem",
+};
 
 describe("a target's analysis settings", () => {
   it("uses the SLI table's critical lines where the target sets nothing", () => {
@@ -24,12 +30,20 @@ describe("a target's analysis settings", () => {
 
   it("builds the PromQL templates from the target's metric names", () => {
     const m = metricNames(names);
-    expect(errorRatio('app="a"', "1m", m)).toBe('(sum(rate(http_server_requests_seconds_count{app="a",code=~"5.."}[1m])) or (0 * sum(rate(http_server_requests_seconds_count{app="a",code!=""}[1m])))) / sum(rate(http_server_requests_seconds_count{app="a"}[1m]))');
-    expect(panels('app="a"', "1m", m).find((p) => p.id === "p95")?.query).toContain("http_server_requests_seconds_bucket{app=\"a\"}");
+    expect(errorRatio('app="a"', "1m", m)).toBe(
+      '(sum(rate(http_server_requests_seconds_count{app="a",code=~"5.."}[1m])) or (0 * sum(rate(http_server_requests_seconds_count{app="a",code!=""}[1m])))) / sum(rate(http_server_requests_seconds_count{app="a"}[1m]))',
+    );
+    expect(panels('app="a"', "1m", m).find((p) => p.id === "p95")?.query).toContain(
+      'http_server_requests_seconds_bucket{app="a"}',
+    );
   });
 
   it("refuses metric and label names that would inject PromQL", () => {
-    expect(() => errorRatio('app="a"', "1m", metricNames({ ...names, requestsMetric: "up} or vector(1) #" }))).toThrow(/not a metric name/);
-    expect(() => panels('app="a"', "1m", metricNames({ ...names, statusLabel: 'code="x"' }))).toThrow(/not a label name/);
+    expect(() => errorRatio('app="a"', "1m", metricNames({ ...names, requestsMetric: "up} or vector(1) #" }))).toThrow(
+      /not a metric name/,
+    );
+    expect(() => panels('app="a"', "1m", metricNames({ ...names, statusLabel: 'code="x"' }))).toThrow(
+      /not a label name/,
+    );
   });
 });

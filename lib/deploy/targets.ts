@@ -19,8 +19,14 @@ type ServiceTargetRow = Omit<DeployTarget, "containerName" | "metrics" | "rules"
 export { metricNamesOf as metricNames } from "@/lib/prometheus/promql";
 
 /** The target's analysis rules: its own limits where set, the SLI table's critical lines elsewhere. */
-export function analysisRules(row: Pick<ServiceTargetRow, "maxErrorRate" | "maxLatencyP95" | "maxLatencyP99">): AnalysisRule[] {
-  const own: Record<AnalysisRule["sli"], number | null> = { error_rate: row.maxErrorRate, latency_p95: row.maxLatencyP95, latency_p99: row.maxLatencyP99 };
+export function analysisRules(
+  row: Pick<ServiceTargetRow, "maxErrorRate" | "maxLatencyP95" | "maxLatencyP99">,
+): AnalysisRule[] {
+  const own: Record<AnalysisRule["sli"], number | null> = {
+    error_rate: row.maxErrorRate,
+    latency_p95: row.maxLatencyP95,
+    latency_p99: row.maxLatencyP99,
+  };
   return DEFAULT_RULES.map((rule) => ({ sli: rule.sli, max: own[rule.sli] ?? rule.max }));
 }
 
@@ -47,7 +53,12 @@ export function deployTarget(row: ServiceTargetRow, serviceName: string): Deploy
 const BASE_DEADLINE_SECONDS = Number(process.env.RUN_DEADLINE_SECONDS ?? 600);
 
 /** How long a run may take before it fails: canary pauses add to the base. */
-export function runDeadlineSeconds(strategy: string, kind: string, target: Pick<ServiceTargetRow, "canarySteps" | "canaryPauseSeconds">): number {
-  if (kind === "DEPLOY" && strategy === "CANARY") return BASE_DEADLINE_SECONDS + target.canarySteps.length * target.canaryPauseSeconds;
+export function runDeadlineSeconds(
+  strategy: string,
+  kind: string,
+  target: Pick<ServiceTargetRow, "canarySteps" | "canaryPauseSeconds">,
+): number {
+  if (kind === "DEPLOY" && strategy === "CANARY")
+    return BASE_DEADLINE_SECONDS + target.canarySteps.length * target.canaryPauseSeconds;
   return BASE_DEADLINE_SECONDS;
 }

@@ -37,19 +37,52 @@ export async function openAutoRollbackIncident(tx: DbTx, input: AutoRollbackInci
       events: {
         create: [
           { kind: "DETECT", message: `SLI analysis found a breach: ${input.why}`, runId: input.deployRunId },
-          { kind: "ROLLBACK", message: input.remedy ?? "Greenlight started an automatic rollback", runId: input.rollbackRunId },
+          {
+            kind: "ROLLBACK",
+            message: input.remedy ?? "Greenlight started an automatic rollback",
+            runId: input.rollbackRunId,
+          },
         ],
       },
     },
   });
-  await recordAudit(tx, SYSTEM_ACTOR, { action: "incident.open", targetType: "incident", targetId: incident.id, after: { number: incident.number, source: "AUTO_ROLLBACK", deployRunId: input.deployRunId, rollbackRunId: input.rollbackRunId } });
+  await recordAudit(tx, SYSTEM_ACTOR, {
+    action: "incident.open",
+    targetType: "incident",
+    targetId: incident.id,
+    after: {
+      number: incident.number,
+      source: "AUTO_ROLLBACK",
+      deployRunId: input.deployRunId,
+      rollbackRunId: input.rollbackRunId,
+    },
+  });
   return incident;
 }
 
 /** Records on the incident how the automatic rollback ended, and marks it mitigated if it worked. */
-export async function recordRollbackOutcome(tx: DbTx, rollbackRunId: string, succeeded: boolean, outcome: string): Promise<void> {
-  const opened = await tx.incidentEvent.findFirst({ where: { runId: rollbackRunId, kind: "ROLLBACK" }, select: { incidentId: true } });
+export async function recordRollbackOutcome(
+  tx: DbTx,
+  rollbackRunId: string,
+  succeeded: boolean,
+  outcome: string,
+): Promise<void> {
+  const opened = await tx.incidentEvent.findFirst({
+    where: { runId: rollbackRunId, kind: "ROLLBACK" },
+    select: { incidentId: true },
+  });
   if (!opened) return;
-  await tx.incidentEvent.create({ data: { incidentId: opened.incidentId, kind: succeeded ? "REMEDIATE" : "NOTE", message: succeeded ? `Rollback finished: ${outcome}` : `Rollback did not finish: ${outcome}`, runId: rollbackRunId } });
-  if (succeeded) await tx.incident.updateMany({ where: { id: opened.incidentId, status: { in: ["OPEN", "ACKNOWLEDGED"] } }, data: { status: "MITIGATED", mitigatedAt: new Date() } });
+  await tx.incidentEvent.create({
+    data: {
+      incidentId: opened.incidentId,
+      kind: succeeded ? "REMEDIATE" : "NOTE",
+      message: succeeded ? `Rollback finished: ${outcome}` : `Rollback did not finish: ${outcome}`,
+      runId: rollbackRunId,
+    },
+  });
+  if (succeeded)
+    await tx.incident.updateMany({
+      where: { id: opened.incidentId, status: { in: ["OPEN", "ACKNOWLEDGED"] } },
+      data: { status: "MITIGATED", mitigatedAt: new Date() },
+    });
 }

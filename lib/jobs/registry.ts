@@ -26,7 +26,12 @@ const runPayload = z.object({ runId: z.string().min(1) });
 
 export const deployRunJob = defineJob({ name: "deployment-run", schema: runPayload, lane: "deploys", maxAttempts: 3 });
 export const rollbackRunJob = defineJob({ name: "rollback-run", schema: runPayload, lane: "urgent", maxAttempts: 3 });
-export const verifyDeployJob = defineJob({ name: "verify-deploy", schema: runPayload, lane: "urgent", maxAttempts: 10 });
+export const verifyDeployJob = defineJob({
+  name: "verify-deploy",
+  schema: runPayload,
+  lane: "urgent",
+  maxAttempts: 10,
+});
 
 export const JOBS = [deployRunJob, rollbackRunJob, verifyDeployJob] as const;
 
@@ -40,12 +45,21 @@ export interface EnqueueOptions {
  * Queues a job in the caller's transaction, so the row it acts on never exists without its job
  * (or the reverse). graphile-worker's add_job lives in the database.
  */
-export async function enqueue<Schema extends z.ZodType>(tx: Pick<DbTx, "$executeRaw">, job: JobDefinition<Schema>, payload: z.input<Schema>, options: EnqueueOptions): Promise<void> {
+export async function enqueue<Schema extends z.ZodType>(
+  tx: Pick<DbTx, "$executeRaw">,
+  job: JobDefinition<Schema>,
+  payload: z.input<Schema>,
+  options: EnqueueOptions,
+): Promise<void> {
   await tx.$executeRaw`select ${addJob(job, payload, options)}`;
 }
 
 /** The add_job call as an SQL expression, for a statement that queues a job with the row it acts on. */
-export function addJob<Schema extends z.ZodType>(job: JobDefinition<Schema>, payload: z.input<Schema>, options: EnqueueOptions): Prisma.Sql {
+export function addJob<Schema extends z.ZodType>(
+  job: JobDefinition<Schema>,
+  payload: z.input<Schema>,
+  options: EnqueueOptions,
+): Prisma.Sql {
   const parsed = job.schema.parse(payload);
   return Prisma.sql`graphile_worker.add_job(${job.name}::text, ${JSON.stringify(parsed)}::json, run_at := ${options.runAt ?? null}::timestamptz, job_key := ${options.key}::text, max_attempts := ${job.maxAttempts}::int)`;
 }

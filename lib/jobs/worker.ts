@@ -115,7 +115,10 @@ export function surviveJobQueueOutages(): void {
   process.on("unhandledRejection", (reason) => {
     const stack = reason instanceof Error ? (reason.stack ?? "") : "";
     if (/graphile-worker[\\/].*(failJobs|completeJobs)/.test(stack)) {
-      log.error({ err: reason }, "the job queue could not record a job's end (PostgreSQL unreachable); its run is requeued by the sweeper");
+      log.error(
+        { err: reason },
+        "the job queue could not record a job's end (PostgreSQL unreachable); its run is requeued by the sweeper",
+      );
       return;
     }
     log.fatal({ err: reason }, "unhandled rejection");
@@ -128,10 +131,18 @@ export async function startRunWorker(options: WorkerOptions): Promise<RunWorker>
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   await migrateJobQueue(options.connectionString);
   const execute = async ({ runId }: { runId: string }, signal?: AbortSignal) => {
-    const outcome = await executeRun(runId, { workerId: id, signal, analysis: options.analysis, gateway: options.gateway, leaseMs: options.leaseMs });
+    const outcome = await executeRun(runId, {
+      workerId: id,
+      signal,
+      analysis: options.analysis,
+      gateway: options.gateway,
+      leaseMs: options.leaseMs,
+    });
     log.info({ runId, outcome, worker: id }, "run handled");
   };
-  const handlers: { [K in (typeof JOBS)[number]["name"]]: (payload: { runId: string }, signal?: AbortSignal) => Promise<void> } = {
+  const handlers: {
+    [K in (typeof JOBS)[number]["name"]]: (payload: { runId: string }, signal?: AbortSignal) => Promise<void>;
+  } = {
     [deployRunJob.name]: execute,
     [rollbackRunJob.name]: execute,
     [verifyDeployJob.name]: async ({ runId }) => {
@@ -142,7 +153,11 @@ export async function startRunWorker(options: WorkerOptions): Promise<RunWorker>
   // Each job's payload is checked against its schema before its handler sees it.
   const taskList = (lane: JobDefinition<z.ZodType>["lane"]): TaskList =>
     Object.fromEntries(
-      JOBS.filter((job) => job.lane === lane).map((job) => [job.name, async (payload: unknown, helpers: { abortSignal?: AbortSignal }) => handlers[job.name](job.schema.parse(payload), helpers.abortSignal)]),
+      JOBS.filter((job) => job.lane === lane).map((job) => [
+        job.name,
+        async (payload: unknown, helpers: { abortSignal?: AbortSignal }) =>
+          handlers[job.name](job.schema.parse(payload), helpers.abortSignal),
+      ]),
     );
   const common = {
     connectionString: options.connectionString,
@@ -151,10 +166,17 @@ export async function startRunWorker(options: WorkerOptions): Promise<RunWorker>
   };
   // Two lanes: deploys may hold a slot through a long canary pause; rollbacks and the
   // verification checks that start them never queue behind those.
-  const deploys = await supervisedRunner("deploys", { ...common, concurrency: options.concurrency ?? 4, taskList: taskList("deploys") });
+  const deploys = await supervisedRunner("deploys", {
+    ...common,
+    concurrency: options.concurrency ?? 4,
+    taskList: taskList("deploys"),
+  });
   const urgent = await supervisedRunner("urgent", { ...common, concurrency: 4, taskList: taskList("urgent") });
   await sweepAbandonedRuns().catch((error) => log.error({ err: error }, "sweep failed"));
-  const sweeper = setInterval(() => void sweepAbandonedRuns().catch((error) => log.error({ err: error }, "sweep failed")), options.sweepIntervalMs ?? 5000);
+  const sweeper = setInterval(
+    () => void sweepAbandonedRuns().catch((error) => log.error({ err: error }, "sweep failed")),
+    options.sweepIntervalMs ?? 5000,
+  );
   return {
     id,
     async stop() {

@@ -17,7 +17,9 @@ export function kubeConfigFor(cluster: string): KubeConfig {
   } else {
     kc.loadFromDefault();
     if (!kc.getContextObject(cluster)) {
-      throw new Error(`No context named "${cluster}" in the kubeconfig (${process.env.KUBECONFIG ?? "~/.kube/config"}).`);
+      throw new Error(
+        `No context named "${cluster}" in the kubeconfig (${process.env.KUBECONFIG ?? "~/.kube/config"}).`,
+      );
     }
     kc.setCurrentContext(cluster);
   }

@@ -83,12 +83,17 @@ export class ClusterGateway {
 
   patchDeployment(namespace: string, name: string, type: PatchType, body: object, options: WriteOptions = {}) {
     return this.call(() =>
-      this.apps.patchNamespacedDeployment({ namespace, name, body, dryRun: options.dryRun ? "All" : undefined }, setHeaderOptions("Content-Type", CONTENT_TYPES[type])),
+      this.apps.patchNamespacedDeployment(
+        { namespace, name, body, dryRun: options.dryRun ? "All" : undefined },
+        setHeaderOptions("Content-Type", CONTENT_TYPES[type]),
+      ),
     );
   }
 
   replaceDeployment(namespace: string, name: string, body: V1Deployment, options: WriteOptions = {}) {
-    return this.call(() => this.apps.replaceNamespacedDeployment({ namespace, name, body, dryRun: options.dryRun ? "All" : undefined }));
+    return this.call(() =>
+      this.apps.replaceNamespacedDeployment({ namespace, name, body, dryRun: options.dryRun ? "All" : undefined }),
+    );
   }
 
   /**
@@ -112,7 +117,9 @@ export class ClusterGateway {
   }
 
   listReplicaSets(namespace: string, labelSelector: string) {
-    return this.call(async () => (await this.apps.listNamespacedReplicaSet({ namespace, labelSelector })).items as V1ReplicaSet[]);
+    return this.call(
+      async () => (await this.apps.listNamespacedReplicaSet({ namespace, labelSelector })).items as V1ReplicaSet[],
+    );
   }
 
   listPods(namespace: string, labelSelector: string) {
@@ -125,7 +132,10 @@ export class ClusterGateway {
 
   patchService(namespace: string, name: string, type: PatchType, body: object, options: WriteOptions = {}) {
     return this.call(() =>
-      this.core.patchNamespacedService({ namespace, name, body, dryRun: options.dryRun ? "All" : undefined }, setHeaderOptions("Content-Type", CONTENT_TYPES[type])),
+      this.core.patchNamespacedService(
+        { namespace, name, body, dryRun: options.dryRun ? "All" : undefined },
+        setHeaderOptions("Content-Type", CONTENT_TYPES[type]),
+      ),
     ) as Promise<K8sResult<V1Service>>;
   }
 
@@ -135,7 +145,10 @@ export class ClusterGateway {
 
   patchIngress(namespace: string, name: string, type: PatchType, body: object, options: WriteOptions = {}) {
     return this.call(() =>
-      this.networking.patchNamespacedIngress({ namespace, name, body, dryRun: options.dryRun ? "All" : undefined }, setHeaderOptions("Content-Type", CONTENT_TYPES[type])),
+      this.networking.patchNamespacedIngress(
+        { namespace, name, body, dryRun: options.dryRun ? "All" : undefined },
+        setHeaderOptions("Content-Type", CONTENT_TYPES[type]),
+      ),
     ) as Promise<K8sResult<V1Ingress>>;
   }
 }
@@ -146,7 +159,9 @@ const gateways = new Map<string, ClusterGateway>();
 export function gatewayFor(cluster: string): ClusterGateway {
   let gateway = gateways.get(cluster);
   if (!gateway) {
-    gateway = new ClusterGateway(kubeConfigFor(cluster), { timeoutMs: Number(process.env.K8S_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS) });
+    gateway = new ClusterGateway(kubeConfigFor(cluster), {
+      timeoutMs: Number(process.env.K8S_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS),
+    });
     gateways.set(cluster, gateway);
   }
   return gateway;

@@ -1,5 +1,12 @@
 /** What went wrong talking to a cluster, as a value the caller must look at. */
-export type K8sErrorType = "not_found" | "forbidden" | "unauthorized" | "conflict" | "invalid" | "unavailable" | "timeout";
+export type K8sErrorType =
+  | "not_found"
+  | "forbidden"
+  | "unauthorized"
+  | "conflict"
+  | "invalid"
+  | "unavailable"
+  | "timeout";
 
 export interface K8sError {
   type: K8sErrorType;
@@ -37,12 +44,29 @@ function statusBody(body: unknown): StatusBody {
 
 /** Turns whatever client-node threw into a typed error. */
 export function classify(error: unknown): K8sError {
-  if (typeof error === "object" && error !== null && "code" in error && typeof (error as { code: unknown }).code === "number") {
+  if (
+    typeof error === "object" &&
+    error !== null &&
+    "code" in error &&
+    typeof (error as { code: unknown }).code === "number"
+  ) {
     const status = (error as { code: number }).code;
     const body = statusBody((error as { body?: unknown }).body);
     const message = body.message ?? (error instanceof Error ? error.message : `HTTP ${status}`);
     const type: K8sErrorType =
-      status === 404 ? "not_found" : status === 403 ? "forbidden" : status === 401 ? "unauthorized" : status === 409 ? "conflict" : status === 422 || status === 400 ? "invalid" : status === 408 || status === 504 ? "timeout" : "unavailable";
+      status === 404
+        ? "not_found"
+        : status === 403
+          ? "forbidden"
+          : status === 401
+            ? "unauthorized"
+            : status === 409
+              ? "conflict"
+              : status === 422 || status === 400
+                ? "invalid"
+                : status === 408 || status === 504
+                  ? "timeout"
+                  : "unavailable";
     return { type, status, message, reason: body.reason };
   }
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {

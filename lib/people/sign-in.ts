@@ -8,7 +8,10 @@ import { log } from "@/lib/log";
 let dummyHash: string | undefined;
 
 /** Checks a local (demo) account's password. Returns the person's id, or null. */
-export async function verifyPassword(email: string, password: string): Promise<{ id: string; name: string; email: string } | null> {
+export async function verifyPassword(
+  email: string,
+  password: string,
+): Promise<{ id: string; name: string; email: string } | null> {
   const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
   dummyHash ??= await bcrypt.hash("greenlight-timing-equaliser", 10);
   const ok = await bcrypt.compare(password, user?.passwordHash ?? dummyHash);
@@ -18,12 +21,16 @@ export async function verifyPassword(email: string, password: string): Promise<{
   }
   await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
-    await recordAudit(tx, { id: user.id, label: `${user.name} <${user.email}>` }, {
-      action: "auth.sign_in",
-      targetType: "user",
-      targetId: user.id,
-      metadata: { method: "password" },
-    });
+    await recordAudit(
+      tx,
+      { id: user.id, label: `${user.name} <${user.email}>` },
+      {
+        action: "auth.sign_in",
+        targetType: "user",
+        targetId: user.id,
+        metadata: { method: "password" },
+      },
+    );
   });
   return { id: user.id, name: user.name, email: user.email };
 }
@@ -52,7 +59,9 @@ export async function provisionOidcUser(identity: OidcIdentity, policy: Provisio
   const email = identity.email.trim().toLowerCase();
   return db.$transaction(async (tx) => {
     const linked = await tx.account.findUnique({
-      where: { provider_providerAccountId: { provider: identity.provider, providerAccountId: identity.providerAccountId } },
+      where: {
+        provider_providerAccountId: { provider: identity.provider, providerAccountId: identity.providerAccountId },
+      },
       include: { user: true },
     });
     const byEmail = linked ? null : await tx.user.findUnique({ where: { email } });
@@ -82,12 +91,16 @@ export async function provisionOidcUser(identity: OidcIdentity, policy: Provisio
       });
     }
     await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
-    await recordAudit(tx, { id: user.id, label: `${user.name} <${user.email}>` }, {
-      action: "auth.sign_in",
-      targetType: "user",
-      targetId: user.id,
-      metadata: { method: identity.provider },
-    });
+    await recordAudit(
+      tx,
+      { id: user.id, label: `${user.name} <${user.email}>` },
+      {
+        action: "auth.sign_in",
+        targetType: "user",
+        targetId: user.id,
+        metadata: { method: identity.provider },
+      },
+    );
     return user.id;
   });
 }

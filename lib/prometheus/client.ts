@@ -23,7 +23,10 @@ interface ApiBody {
   status: "success" | "error";
   errorType?: string;
   error?: string;
-  data?: { resultType: string; result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] };
+  data?: {
+    resultType: string;
+    result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[];
+  };
 }
 
 export interface PrometheusOptions {
@@ -58,7 +61,10 @@ export class PrometheusGateway {
     const at = time ?? this.bucket(this.now());
     const data = await this.get("/api/v1/query", { query: promql, time: String(at / 1000) });
     if (!data.ok) return data;
-    return { ok: true, value: (data.value?.result ?? []).map((r) => ({ labels: r.metric, value: Number(r.value?.[1]) })) };
+    return {
+      ok: true,
+      value: (data.value?.result ?? []).map((r) => ({ labels: r.metric, value: Number(r.value?.[1]) })),
+    };
   }
 
   /** The first sample's value, or null when the query matched nothing. */
@@ -74,11 +80,19 @@ export class PrometheusGateway {
     const stepMs = stepSeconds * 1000;
     const start = Math.floor(startMs / stepMs) * stepMs;
     const end = Math.floor(endMs / stepMs) * stepMs;
-    const data = await this.get("/api/v1/query_range", { query: promql, start: String(start / 1000), end: String(end / 1000), step: String(stepSeconds) });
+    const data = await this.get("/api/v1/query_range", {
+      query: promql,
+      start: String(start / 1000),
+      end: String(end / 1000),
+      step: String(stepSeconds),
+    });
     if (!data.ok) return data;
     return {
       ok: true,
-      value: (data.value?.result ?? []).map((r) => ({ labels: r.metric, points: (r.values ?? []).map(([t, v]) => [t * 1000, Number(v)] as [number, number]) })),
+      value: (data.value?.result ?? []).map((r) => ({
+        labels: r.metric,
+        points: (r.values ?? []).map(([t, v]) => [t * 1000, Number(v)] as [number, number]),
+      })),
     };
   }
 
@@ -108,12 +122,27 @@ export class PrometheusGateway {
     try {
       const response = await this.fetcher(url, { signal: AbortSignal.timeout(this.timeoutMs) });
       const body = (await response.json().catch(() => null)) as ApiBody | null;
-      if (!body) return { ok: false, error: { type: "unavailable", message: `Prometheus answered HTTP ${response.status} without JSON` } };
-      if (body.status !== "success") return { ok: false, error: { type: response.status === 400 || body.errorType === "bad_data" ? "bad_query" : "unavailable", message: body.error ?? `HTTP ${response.status}` } };
+      if (!body)
+        return {
+          ok: false,
+          error: { type: "unavailable", message: `Prometheus answered HTTP ${response.status} without JSON` },
+        };
+      if (body.status !== "success")
+        return {
+          ok: false,
+          error: {
+            type: response.status === 400 || body.errorType === "bad_data" ? "bad_query" : "unavailable",
+            message: body.error ?? `HTTP ${response.status}`,
+          },
+        };
       return { ok: true, value: body.data };
     } catch (error) {
       const name = error instanceof Error ? error.name : "";
-      if (name === "TimeoutError" || name === "AbortError") return { ok: false, error: { type: "timeout", message: `Prometheus did not answer within ${this.timeoutMs} ms` } };
+      if (name === "TimeoutError" || name === "AbortError")
+        return {
+          ok: false,
+          error: { type: "timeout", message: `Prometheus did not answer within ${this.timeoutMs} ms` },
+        };
       const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
       return { ok: false, error: { type: "unavailable", message: `Prometheus is unreachable${cause}` } };
     }
@@ -129,6 +158,7 @@ let shared: PrometheusGateway | null | undefined;
 
 /** The app's gateway, or null when PROMETHEUS_URL is not configured. */
 export function prometheus(): PrometheusGateway | null {
-  if (shared === undefined) shared = process.env.PROMETHEUS_URL ? new PrometheusGateway(process.env.PROMETHEUS_URL) : null;
+  if (shared === undefined)
+    shared = process.env.PROMETHEUS_URL ? new PrometheusGateway(process.env.PROMETHEUS_URL) : null;
   return shared;
 }

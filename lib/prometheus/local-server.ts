@@ -29,7 +29,8 @@ export interface LocalPrometheusOptions {
  */
 export async function startLocalPrometheus(options: LocalPrometheusOptions): Promise<LocalPrometheus> {
   const binary = findPrometheus();
-  if (!binary) throw new Error("No prometheus binary. Install Debian's: apt-get install -y --no-install-recommends prometheus");
+  if (!binary)
+    throw new Error("No prometheus binary. Install Debian's: apt-get install -y --no-install-recommends prometheus");
   const interval = `${options.scrapeIntervalSeconds ?? 5}s`;
   await fs.mkdir(options.dataDir, { recursive: true });
   const configPath = path.join(options.dataDir, "prometheus.yml");
@@ -74,7 +75,10 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
       throw new Error(`prometheus exited (${reason})`);
     }
     // A timeout per probe: something else holding the port may accept and never answer.
-    const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");

@@ -1,16 +1,31 @@
 import { describe, expect, it } from "vitest";
-import { availability, cpuUsage, errorRatio, isValidSelector, latencyQuantile, requestCount, requestRate, withLabels } from "@/lib/prometheus/promql";
+import {
+  availability,
+  cpuUsage,
+  errorRatio,
+  isValidSelector,
+  latencyQuantile,
+  requestCount,
+  requestRate,
+  withLabels,
+} from "@/lib/prometheus/promql";
 
 const SEL = 'app="checkout",namespace="shop-production"';
 
 describe("PromQL templates", () => {
   it("builds the SLI queries", () => {
-    expect(requestRate(SEL, "1m")).toBe('sum(rate(http_requests_total{app="checkout",namespace="shop-production"}[1m]))');
-    expect(requestCount(SEL, "5m")).toBe('sum(increase(http_requests_total{app="checkout",namespace="shop-production"}[5m]))');
+    expect(requestRate(SEL, "1m")).toBe(
+      'sum(rate(http_requests_total{app="checkout",namespace="shop-production"}[1m]))',
+    );
+    expect(requestCount(SEL, "5m")).toBe(
+      'sum(increase(http_requests_total{app="checkout",namespace="shop-production"}[5m]))',
+    );
     expect(errorRatio(SEL, "5m")).toBe(
       '(sum(rate(http_requests_total{app="checkout",namespace="shop-production",status=~"5.."}[5m])) or (0 * sum(rate(http_requests_total{app="checkout",namespace="shop-production",status!=""}[5m])))) / sum(rate(http_requests_total{app="checkout",namespace="shop-production"}[5m]))',
     );
-    expect(latencyQuantile(0.95, SEL, "5m")).toBe('histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{app="checkout",namespace="shop-production"}[5m])))');
+    expect(latencyQuantile(0.95, SEL, "5m")).toBe(
+      'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{app="checkout",namespace="shop-production"}[5m])))',
+    );
     expect(cpuUsage(SEL)).toBe('avg(process_cpu_usage_ratio{app="checkout",namespace="shop-production"})');
     expect(availability(SEL, "30d")).toBe(`1 - (${errorRatio(SEL, "30d")})`);
   });

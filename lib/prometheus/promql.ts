@@ -31,7 +31,8 @@ export function isValidLabelName(name: string): boolean {
 
 /** Metric names are pasted into PromQL too: only real names get through. */
 export function assertMetrics(m: MetricNames): MetricNames {
-  for (const name of [m.requests, m.duration, m.cpu, m.memory]) if (!METRIC.test(name)) throw new Error(`not a metric name: ${name}`);
+  for (const name of [m.requests, m.duration, m.cpu, m.memory])
+    if (!METRIC.test(name)) throw new Error(`not a metric name: ${name}`);
   if (!LABEL.test(m.statusLabel)) throw new Error(`not a label name: ${m.statusLabel}`);
   return m;
 }
@@ -64,8 +65,20 @@ export const DEFAULT_METRICS: MetricNames = {
 };
 
 /** The metric names a service target stores (its columns), as the templates take them. */
-export function metricNamesOf(row: { requestsMetric: string; durationMetric: string; statusLabel: string; cpuMetric: string; memoryMetric: string }): MetricNames {
-  return { requests: row.requestsMetric, duration: row.durationMetric, statusLabel: row.statusLabel, cpu: row.cpuMetric, memory: row.memoryMetric };
+export function metricNamesOf(row: {
+  requestsMetric: string;
+  durationMetric: string;
+  statusLabel: string;
+  cpuMetric: string;
+  memoryMetric: string;
+}): MetricNames {
+  return {
+    requests: row.requestsMetric,
+    duration: row.durationMetric,
+    statusLabel: row.statusLabel,
+    cpu: row.cpuMetric,
+    memory: row.memoryMetric,
+  };
 }
 
 export function requestRate(selector: string, window: string, m: MetricNames = DEFAULT_METRICS): string {
@@ -94,7 +107,12 @@ export function availability(selector: string, window: string, m: MetricNames = 
   return `1 - (${errorRatio(selector, window, m)})`;
 }
 
-export function latencyQuantile(quantile: number, selector: string, window: string, m: MetricNames = DEFAULT_METRICS): string {
+export function latencyQuantile(
+  quantile: number,
+  selector: string,
+  window: string,
+  m: MetricNames = DEFAULT_METRICS,
+): string {
   assertMetrics(m);
   if (!(quantile > 0 && quantile < 1)) throw new Error(`quantile out of range: ${quantile}`);
   return `histogram_quantile(${quantile}, sum by (le) (rate(${m.duration}_bucket{${assertSelector(selector)}}[${assertWindow(window)}])))`;

@@ -29,7 +29,8 @@ export function releaseSnapshot(r: {
 
 /** Creates a release at revision 1 with its own copy of the environment's checklist. */
 export async function createRelease(user: CurrentUser, input: CreateReleaseInput) {
-  if (!can(user, "release:create")) throw new AppError("FORBIDDEN", forbiddenMessage("release:create", "create a release"));
+  if (!can(user, "release:create"))
+    throw new AppError("FORBIDDEN", forbiddenMessage("release:create", "create a release"));
   const image = parseImageReference(input.imageRef);
   if (!image.ok) throw new AppError("INVALID", image.reason, { imageRef: [image.reason] });
 
@@ -40,7 +41,8 @@ export async function createRelease(user: CurrentUser, input: CreateReleaseInput
       where: { id: input.environmentId },
       include: { checklistTemplate: { orderBy: { position: "asc" } } },
     });
-    if (!environment) throw new AppError("NOT_FOUND", "That environment does not exist.", { environmentId: ["Unknown environment."] });
+    if (!environment)
+      throw new AppError("NOT_FOUND", "That environment does not exist.", { environmentId: ["Unknown environment."] });
     const target = await tx.serviceTarget.findUnique({
       where: { serviceId_environmentId: { serviceId: service.id, environmentId: environment.id } },
     });

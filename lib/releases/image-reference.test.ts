@@ -10,7 +10,10 @@ describe("parseImageReference", () => {
     ["library/nginx:1.27-alpine", { domain: undefined, repository: "library/nginx", tag: "1.27-alpine" }],
     ["localhost:5000/team/app:v2", { domain: "localhost:5000", repository: "localhost:5000/team/app", tag: "v2" }],
     ["localhost/app:dev", { domain: "localhost", repository: "localhost/app", tag: "dev" }],
-    [`registry.example.com:443/a/b/c@${SHA}`, { domain: "registry.example.com:443", repository: "registry.example.com:443/a/b/c", digest: SHA }],
+    [
+      `registry.example.com:443/a/b/c@${SHA}`,
+      { domain: "registry.example.com:443", repository: "registry.example.com:443/a/b/c", digest: SHA },
+    ],
     [`ghcr.io/acme/checkout:1.4.2@${SHA}`, { tag: "1.4.2", digest: SHA }],
     ["[::1]:5000/app:1", { domain: "[::1]:5000", repository: "[::1]:5000/app", tag: "1" }],
     ["my_org/my__app:1_0", { repository: "my_org/my__app", tag: "1_0" }],

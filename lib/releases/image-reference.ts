@@ -37,7 +37,8 @@ export function parseImageReference(input: string): ParseResult {
   const match = REFERENCE.exec(ref);
   if (!match) {
     const [name, ...rest] = ref.split(/(?=[:@][^/]*$)/);
-    if (REFERENCE.test([name.toLowerCase(), ...rest].join(""))) return { ok: false, reason: "Repository names must be lowercase." };
+    if (REFERENCE.test([name.toLowerCase(), ...rest].join("")))
+      return { ok: false, reason: "Repository names must be lowercase." };
     return { ok: false, reason: "Not a valid image reference. Expected [registry/]repository[:tag][@sha256:digest]." };
   }
   let domain: string | undefined = match[1];
@@ -52,7 +53,8 @@ export function parseImageReference(input: string): ParseResult {
     domain = undefined;
   }
   const repository = domain ? `${domain}/${path}` : path;
-  if (repository.length > NAME_MAX) return { ok: false, reason: `The repository name is longer than ${NAME_MAX} characters.` };
+  if (repository.length > NAME_MAX)
+    return { ok: false, reason: `The repository name is longer than ${NAME_MAX} characters.` };
   if (digest) {
     const [algorithm, encoded] = digest.split(":");
     if (algorithm === "sha256" && !/^[a-f0-9]{64}$/.test(encoded)) {
@@ -66,7 +68,10 @@ export function parseImageReference(input: string): ParseResult {
     }
   }
   if (!tag && !digest) {
-    return { ok: false, reason: "Give a tag or a digest: without one the image means whatever “latest” is at deploy time." };
+    return {
+      ok: false,
+      reason: "Give a tag or a digest: without one the image means whatever “latest” is at deploy time.",
+    };
   }
   return { ok: true, value: { ref, domain, repository, tag, digest } };
 }

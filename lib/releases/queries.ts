@@ -81,16 +81,22 @@ export async function releaseHistory() {
       take: 50,
       include: { service: true, environment: true, createdBy: { select: { name: true } } },
     }),
-    db.release.groupBy({ by: ["status"], where: { status: { in: [...FINISHED_RELEASE_STATUSES] } }, _count: { _all: true } }),
+    db.release.groupBy({
+      by: ["status"],
+      where: { status: { in: [...FINISHED_RELEASE_STATUSES] } },
+      _count: { _all: true },
+    }),
   ]);
   return {
     releases,
-    counts: FINISHED_RELEASE_STATUSES.map((status) => ({ status, count: counts.find((c) => c.status === status)?._count._all ?? 0 })),
+    counts: FINISHED_RELEASE_STATUSES.map((status) => ({
+      status,
+      count: counts.find((c) => c.status === status)?._count._all ?? 0,
+    })),
   };
 }
 
 export type ReleaseHistory = Awaited<ReturnType<typeof releaseHistory>>;
-
 
 /** Services with their environments, for the release form and the filters. */
 export function listServiceTargets() {

@@ -20,14 +20,29 @@ describe("release revision rule", () => {
     ["reworded summary", { changeSummary: "Adds Apple Pay behind a flag." }, 4, ["summary"]],
     ["another link", { links: [...base.links, { label: "Ticket", url: "https://t.example.com/1" }] }, 4, ["links"]],
     ["links reordered", { links: [{ label: "PR 1", url: "https://git.example.com/pr/2" }] }, 4, ["links"]],
-    ["image and strategy", { imageRef: "ghcr.io/acme/checkout:2.0.0", strategy: "BLUE_GREEN" }, 4, ["image", "strategy"]],
+    [
+      "image and strategy",
+      { imageRef: "ghcr.io/acme/checkout:2.0.0", strategy: "BLUE_GREEN" },
+      4,
+      ["image", "strategy"],
+    ],
   ])("%s", (_name, change, revision, changes) => {
     expect(nextRevision(3, base, { ...base, ...change })).toEqual({ revision, changes });
   });
 
   it("bumps by exactly one however much changed", () => {
-    const next: ReleaseContent = { imageRef: "x:2", imageDigest: "sha256:" + "c".repeat(64), strategy: "CANARY", environmentId: "staging", changeSummary: "All new.", links: [] };
-    expect(nextRevision(1, base, next)).toEqual({ revision: 2, changes: ["image", "digest", "strategy", "target", "summary", "links"] });
+    const next: ReleaseContent = {
+      imageRef: "x:2",
+      imageDigest: "sha256:" + "c".repeat(64),
+      strategy: "CANARY",
+      environmentId: "staging",
+      changeSummary: "All new.",
+      links: [],
+    };
+    expect(nextRevision(1, base, next)).toEqual({
+      revision: 2,
+      changes: ["image", "digest", "strategy", "target", "summary", "links"],
+    });
   });
 
   it("says what changed", () => {

@@ -29,7 +29,11 @@ export function releaseChanges(current: ReleaseContent, next: ReleaseContent): R
  * Sign-offs bind to a revision, so any edit asks for them again. A save that changes nothing
  * keeps the revision.
  */
-export function nextRevision(revision: number, current: ReleaseContent, next: ReleaseContent): { revision: number; changes: ReleaseChange[] } {
+export function nextRevision(
+  revision: number,
+  current: ReleaseContent,
+  next: ReleaseContent,
+): { revision: number; changes: ReleaseChange[] } {
   const changes = releaseChanges(current, next);
   return { revision: changes.length > 0 ? revision + 1 : revision, changes };
 }

@@ -22,11 +22,16 @@ export async function updateRelease(user: CurrentUser, input: UpdateReleaseInput
 
   return db.$transaction(async (tx) => {
     // Lock the row: two editors (or an edit racing a deploy) are serialised here.
-    const locked = await tx.$queryRaw<{ id: string }[]>`select id from releases where id = ${input.releaseId} for update`;
+    const locked = await tx.$queryRaw<
+      { id: string }[]
+    >`select id from releases where id = ${input.releaseId} for update`;
     if (locked.length === 0) throw new AppError("NOT_FOUND", "That release does not exist.");
     const current = await tx.release.findUniqueOrThrow({ where: { id: input.releaseId } });
     if (!(EDITABLE_STATUSES as readonly string[]).includes(current.status)) {
-      throw new AppError("CONFLICT", `A ${humanize(current.status)} release cannot be edited; create a new release instead.`);
+      throw new AppError(
+        "CONFLICT",
+        `A ${humanize(current.status)} release cannot be edited; create a new release instead.`,
+      );
     }
     if (current.revision !== input.expectedRevision) {
       throw new AppError(
@@ -43,7 +48,11 @@ export async function updateRelease(user: CurrentUser, input: UpdateReleaseInput
       changeSummary: input.changeSummary,
       links: input.links,
     };
-    const { revision, changes } = nextRevision(current.revision, { ...current, links: current.links as ReleaseLink[] }, next);
+    const { revision, changes } = nextRevision(
+      current.revision,
+      { ...current, links: current.links as ReleaseLink[] },
+      next,
+    );
     if (changes.length === 0) throw new AppError("INVALID", "Nothing changed, so there is nothing to save.");
     const updated = await tx.release.update({
       where: { id: current.id },
@@ -64,7 +73,9 @@ export async function updateRelease(user: CurrentUser, input: UpdateReleaseInput
       data: { releaseId: current.id, revision, ...next, changes, createdById: user.id },
     });
     // Sign-offs bind to a revision: the ones given to the old revision stop counting, on the record.
-    const voided = await tx.approval.findMany({ where: { releaseId: current.id, revision: current.revision, withdrawnAt: null } });
+    const voided = await tx.approval.findMany({
+      where: { releaseId: current.id, revision: current.revision, withdrawnAt: null },
+    });
     for (const signOff of voided) {
       await recordAudit(tx, actorOf(user), {
         action: "approval.void",

@@ -3,7 +3,18 @@ import fs from "node:fs/promises";
 import path from "node:path";
 
 // What `next build` reads. A change to any of these makes the next `npm start` build again.
-const SOURCES = ["app", "components", "lib", "public", "types", "prisma/schema.prisma", "next.config.js", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+const SOURCES = [
+  "app",
+  "components",
+  "lib",
+  "public",
+  "types",
+  "prisma/schema.prisma",
+  "next.config.js",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package-lock.json",
+];
 const SKIP = new Set(["node_modules", ".next", "generated", ".data"]);
 
 async function collect(root: string, entry: string, out: string[]): Promise<void> {

@@ -10,7 +10,8 @@ export interface Readiness {
 
 /** Ready when the database answers and every committed migration is applied. */
 export async function checkReadiness(databaseUrl: string | undefined): Promise<Readiness> {
-  if (!databaseUrl) return { ready: false, database: "unreachable", migrations: null, error: "DATABASE_URL is not set" };
+  if (!databaseUrl)
+    return { ready: false, database: "unreachable", migrations: null, error: "DATABASE_URL is not set" };
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 2000, query_timeout: 2000 });
   try {
     await client.connect();
@@ -24,7 +25,12 @@ export async function checkReadiness(databaseUrl: string | undefined): Promise<R
     return { ready: pending.length === 0, database: "ok", migrations: { pending } };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { ready: false, database: "ok", migrations: null, error: code === "ENOENT" ? "prisma/migrations is missing from this deployment" : "could not compare migrations" };
+    return {
+      ready: false,
+      database: "ok",
+      migrations: null,
+      error: code === "ENOENT" ? "prisma/migrations is missing from this deployment" : "could not compare migrations",
+    };
   } finally {
     await client.end().catch(() => {});
   }

@@ -16,7 +16,12 @@ export function plainText(options: { label: string; min?: number; max: number })
     .refine((v) => !CONTROL.test(v), `${label} contains control characters.`);
 }
 
-export const id = z.string().trim().min(1).max(64).regex(/^[a-z0-9]+$/i, "Not a valid id.");
+export const id = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9]+$/i, "Not a valid id.");
 
 export const httpUrl = z
   .string()

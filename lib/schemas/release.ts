@@ -11,7 +11,15 @@ export const STRATEGY_LABELS: Record<StrategyName, string> = {
   CANARY: "Canary",
 };
 
-export const RELEASE_STATUSES = ["PENDING", "APPROVED", "DEPLOYING", "DEPLOYED", "FAILED", "ROLLED_BACK", "CANCELLED"] as const;
+export const RELEASE_STATUSES = [
+  "PENDING",
+  "APPROVED",
+  "DEPLOYING",
+  "DEPLOYED",
+  "FAILED",
+  "ROLLED_BACK",
+  "CANCELLED",
+] as const;
 
 export const imageReference = z
   .string({ error: "Image reference is required." })

@@ -55,7 +55,8 @@ export function canaryStepsProblem(steps: readonly number[]): string | null {
   if (steps.some((s, i) => i > 0 && s <= steps[i - 1])) return "Each step must be larger than the one before.";
   if (steps.at(-1) !== 100) return "The last step must be 100 (the full rollout).";
   // Without a step below 100 the canary is never judged before it takes all traffic.
-  if (steps.length < 2) return "Add at least one step below 100, e.g. 25, 100: that step is where the canary is judged.";
+  if (steps.length < 2)
+    return "Add at least one step below 100, e.g. 25, 100: that step is where the canary is judged.";
   return null;
 }
 
@@ -69,8 +70,10 @@ export interface PromqlFields {
   memoryMetric: string;
 }
 
-const SELECTOR_MESSAGE = 'Use label matchers only, e.g. app="checkout",namespace="shop-production" (=, !=, =~ or !~, values in double quotes).';
-const metricMessage = (label: string) => `${label}: letters, digits, _ and : only, not starting with a digit (e.g. http_requests_total).`;
+const SELECTOR_MESSAGE =
+  'Use label matchers only, e.g. app="checkout",namespace="shop-production" (=, !=, =~ or !~, values in double quotes).';
+const metricMessage = (label: string) =>
+  `${label}: letters, digits, _ and : only, not starting with a digit (e.g. http_requests_total).`;
 const LABEL_MESSAGE = "Status label: letters, digits and _ only, not starting with a digit (e.g. status or code).";
 
 /**
@@ -79,8 +82,17 @@ const LABEL_MESSAGE = "Status label: letters, digits and _ only, not starting wi
  */
 export function promqlFieldErrors(fields: PromqlFields): Record<string, string[]> {
   const errors: Record<string, string[]> = {};
-  if (fields.metricsSelector !== null && (!isValidSelector(fields.metricsSelector) || CONTROL.test(fields.metricsSelector))) errors.metricsSelector = [SELECTOR_MESSAGE];
-  const names = { requestsMetric: "Requests metric", durationMetric: "Duration histogram", cpuMetric: "CPU metric", memoryMetric: "Memory metric" } as const;
+  if (
+    fields.metricsSelector !== null &&
+    (!isValidSelector(fields.metricsSelector) || CONTROL.test(fields.metricsSelector))
+  )
+    errors.metricsSelector = [SELECTOR_MESSAGE];
+  const names = {
+    requestsMetric: "Requests metric",
+    durationMetric: "Duration histogram",
+    cpuMetric: "CPU metric",
+    memoryMetric: "Memory metric",
+  } as const;
   for (const [key, label] of Object.entries(names) as [keyof typeof names, string][]) {
     if (!METRIC_NAME.test(fields[key])) errors[key] = [metricMessage(label)];
   }
@@ -89,7 +101,8 @@ export function promqlFieldErrors(fields: PromqlFields): Record<string, string[]
 }
 
 // Form fields arrive as typed text (or numbers from code); blank means "use the default".
-const blankToNull = (v: string | number | null) => (v === null || (typeof v === "string" && v.trim() === "") ? null : typeof v === "number" ? v : Number(v.trim()));
+const blankToNull = (v: string | number | null) =>
+  v === null || (typeof v === "string" && v.trim() === "") ? null : typeof v === "number" ? v : Number(v.trim());
 const typed = z.union([z.string(), z.number(), z.null()], { error: "Enter a number." });
 
 function optionalNumber(message: { nan: string }) {
@@ -98,9 +111,13 @@ function optionalNumber(message: { nan: string }) {
 
 function requiredInteger(label: string, { min, max }: { min: number; max: number }, unit: string) {
   const range = `${label} is a whole number from ${min} to ${max}${unit}.`;
-  return typed
-    .transform(blankToNull)
-    .pipe(z.number({ error: (issue) => (issue.input === null ? `${label} is required.` : range) }).int(range).min(min, range).max(max, range));
+  return typed.transform(blankToNull).pipe(
+    z
+      .number({ error: (issue) => (issue.input === null ? `${label} is required.` : range) })
+      .int(range)
+      .min(min, range)
+      .max(max, range),
+  );
 }
 
 function metricName(label: string, fallback: string) {
@@ -124,8 +141,18 @@ const selector = z
   );
 
 const canarySteps = z
-  .union([z.string(), z.array(z.number())], { error: "Enter the steps as percents separated by commas, e.g. 5, 25, 50, 100." })
-  .transform((v) => (typeof v === "string" ? v.replaceAll("%", " ").split(/[\s,]+/).filter(Boolean).map(Number) : v))
+  .union([z.string(), z.array(z.number())], {
+    error: "Enter the steps as percents separated by commas, e.g. 5, 25, 50, 100.",
+  })
+  .transform((v) =>
+    typeof v === "string"
+      ? v
+          .replaceAll("%", " ")
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .map(Number)
+      : v,
+  )
   .superRefine((steps, ctx) => {
     const problem = canaryStepsProblem(steps);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
@@ -137,7 +164,10 @@ export const serviceTargetSettingsSchema = z
     metricsSelector: selector,
     requestsMetric: metricName("Requests metric", DEFAULT_METRICS.requests),
     // The templates add _bucket to the histogram's name themselves.
-    durationMetric: metricName("Duration histogram", DEFAULT_METRICS.duration).refine((v) => !v.endsWith("_bucket"), "Enter the histogram's base name without _bucket; Greenlight adds it."),
+    durationMetric: metricName("Duration histogram", DEFAULT_METRICS.duration).refine(
+      (v) => !v.endsWith("_bucket"),
+      "Enter the histogram's base name without _bucket; Greenlight adds it.",
+    ),
     statusLabel: z
       .string({ error: "Status label is required." })
       .trim()
@@ -146,23 +176,35 @@ export const serviceTargetSettingsSchema = z
       .refine((v) => LABEL_NAME.test(v), LABEL_MESSAGE),
     cpuMetric: metricName("CPU metric", DEFAULT_METRICS.cpu),
     memoryMetric: metricName("Memory metric", DEFAULT_METRICS.memory),
-    maxErrorRatePercent: optionalNumber({ nan: "Error rate limit: enter a percentage such as 0.1, or leave it empty for the default." }).refine(
+    maxErrorRatePercent: optionalNumber({
+      nan: "Error rate limit: enter a percentage such as 0.1, or leave it empty for the default.",
+    }).refine(
       (v) => v === null || (v > 0 && v <= LIMITS.errorRatePercent.max),
       `Error rate limit must be above 0 % and at most ${LIMITS.errorRatePercent.max} %.`,
     ),
-    maxLatencyP95Ms: optionalNumber({ nan: "P95 limit: enter milliseconds such as 300, or leave it empty for the default." }).refine(
+    maxLatencyP95Ms: optionalNumber({
+      nan: "P95 limit: enter milliseconds such as 300, or leave it empty for the default.",
+    }).refine(
       (v) => v === null || (v >= LIMITS.latencyMs.min && v <= LIMITS.latencyMs.max),
       `P95 limit must be from ${LIMITS.latencyMs.min} to ${LIMITS.latencyMs.max} ms.`,
     ),
-    maxLatencyP99Ms: optionalNumber({ nan: "P99 limit: enter milliseconds such as 1000, or leave it empty for the default." }).refine(
+    maxLatencyP99Ms: optionalNumber({
+      nan: "P99 limit: enter milliseconds such as 1000, or leave it empty for the default.",
+    }).refine(
       (v) => v === null || (v >= LIMITS.latencyMs.min && v <= LIMITS.latencyMs.max),
       `P99 limit must be from ${LIMITS.latencyMs.min} to ${LIMITS.latencyMs.max} ms.`,
     ),
-    minRequests: optionalNumber({ nan: "Minimum requests: enter a whole number, or leave it empty for the default." }).refine(
+    minRequests: optionalNumber({
+      nan: "Minimum requests: enter a whole number, or leave it empty for the default.",
+    }).refine(
       (v) => v === null || (Number.isInteger(v) && v >= LIMITS.minRequests.min && v <= LIMITS.minRequests.max),
       `Minimum requests is a whole number from ${LIMITS.minRequests.min} to ${LIMITS.minRequests.max}.`,
     ),
-    verifyWindowSeconds: requiredInteger("Verification window", LIMITS.verifyWindowSeconds, " seconds (0 turns it off)"),
+    verifyWindowSeconds: requiredInteger(
+      "Verification window",
+      LIMITS.verifyWindowSeconds,
+      " seconds (0 turns it off)",
+    ),
     autoRollback: z.boolean({ error: "Choose whether a breach rolls back automatically." }),
     canarySteps,
     canaryPauseSeconds: requiredInteger("Pause per step", LIMITS.canaryPauseSeconds, " seconds"),
@@ -177,7 +219,9 @@ export const serviceTargetSettingsSchema = z
       ctx.addIssue({
         code: "custom",
         path: [onP99 ? "maxLatencyP99Ms" : "maxLatencyP95Ms"],
-        message: onP99 ? `P99 limit must be at least the P95 limit (${p95} ms).` : `P95 limit must not exceed the P99 limit (${p99} ms, the default).`,
+        message: onP99
+          ? `P99 limit must be at least the P95 limit (${p95} ms).`
+          : `P95 limit must not exceed the P99 limit (${p99} ms, the default).`,
       });
     }
   })

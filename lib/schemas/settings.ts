@@ -6,7 +6,11 @@ export const environmentSettingsSchema = z.object({
   environmentId: id,
   requiresApproval: z.boolean(),
   authorMaySign: z.boolean(),
-  approvalTtlHours: z.number().int().min(1, "At least 1 hour.").max(24 * 90, "At most 90 days."),
+  approvalTtlHours: z
+    .number()
+    .int()
+    .min(1, "At least 1 hour.")
+    .max(24 * 90, "At most 90 days."),
   errorBudgetGate: z.boolean(),
 });
 export type EnvironmentSettingsInput = z.infer<typeof environmentSettingsSchema>;
@@ -20,7 +24,10 @@ export const checklistItemSchema = z.object({
 export const removeChecklistItemSchema = z.object({ itemId: id });
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Use 24-hour HH:mm, e.g. 22:00.");
-const instant = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "Enter a date and time.").transform((v) => new Date(v));
+const instant = z
+  .string()
+  .refine((v) => !Number.isNaN(Date.parse(v)), "Enter a date and time.")
+  .transform((v) => new Date(v));
 
 export const freezeWindowSchema = z
   .object({
@@ -30,18 +37,27 @@ export const freezeWindowSchema = z
     startsAt: instant,
     endsAt: instant.optional(),
     localStartTime: hhmm.optional(),
-    durationMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+    durationMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .optional(),
     weekdays: z.array(z.number().int().min(0).max(6)).max(7).default([]),
     timeZone: z.string().refine(isValidTimeZone, "Not a time zone (use an IANA name such as Europe/Berlin)."),
   })
   .superRefine((v, ctx) => {
     if (v.recurrence === "NONE") {
       if (!v.endsAt) ctx.addIssue({ code: "custom", path: ["endsAt"], message: "A one-off freeze needs an end." });
-      else if (v.endsAt <= v.startsAt) ctx.addIssue({ code: "custom", path: ["endsAt"], message: "The end must be after the start." });
+      else if (v.endsAt <= v.startsAt)
+        ctx.addIssue({ code: "custom", path: ["endsAt"], message: "The end must be after the start." });
     } else {
-      if (!v.localStartTime) ctx.addIssue({ code: "custom", path: ["localStartTime"], message: "A recurring freeze needs a start time." });
-      if (!v.durationMinutes) ctx.addIssue({ code: "custom", path: ["durationMinutes"], message: "A recurring freeze needs a length." });
-      if (v.recurrence === "WEEKLY" && v.weekdays.length === 0) ctx.addIssue({ code: "custom", path: ["weekdays"], message: "Pick at least one weekday." });
+      if (!v.localStartTime)
+        ctx.addIssue({ code: "custom", path: ["localStartTime"], message: "A recurring freeze needs a start time." });
+      if (!v.durationMinutes)
+        ctx.addIssue({ code: "custom", path: ["durationMinutes"], message: "A recurring freeze needs a length." });
+      if (v.recurrence === "WEEKLY" && v.weekdays.length === 0)
+        ctx.addIssue({ code: "custom", path: ["weekdays"], message: "Pick at least one weekday." });
     }
   });
 export type FreezeWindowInput = z.infer<typeof freezeWindowSchema>;

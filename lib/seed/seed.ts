@@ -36,10 +36,38 @@ export const DEMO_ACCOUNTS: { email: string; name: string; roles: Role[] }[] = [
   { email: "admin@greenlight.local", name: "Ada Admin", roles: ["ADMIN"] },
 ];
 
-const DEMO_SERVICES: { name: string; displayName: string; description: string; ownerTeam: string; strategy: Strategy; image: string }[] = [
-  { name: "checkout", displayName: "Checkout", description: "Cart, payment hand-off and order confirmation.", ownerTeam: "Payments", strategy: "BLUE_GREEN", image: "registry.greenlight.local/shop/checkout:1.4.2" },
-  { name: "catalog", displayName: "Catalog", description: "Product listings, prices and stock.", ownerTeam: "Storefront", strategy: "ROLLING", image: "registry.greenlight.local/shop/catalog:2.9.0" },
-  { name: "search", displayName: "Search", description: "Product search and suggestions.", ownerTeam: "Storefront", strategy: "CANARY", image: "registry.greenlight.local/shop/search:0.18.1" },
+const DEMO_SERVICES: {
+  name: string;
+  displayName: string;
+  description: string;
+  ownerTeam: string;
+  strategy: Strategy;
+  image: string;
+}[] = [
+  {
+    name: "checkout",
+    displayName: "Checkout",
+    description: "Cart, payment hand-off and order confirmation.",
+    ownerTeam: "Payments",
+    strategy: "BLUE_GREEN",
+    image: "registry.greenlight.local/shop/checkout:1.4.2",
+  },
+  {
+    name: "catalog",
+    displayName: "Catalog",
+    description: "Product listings, prices and stock.",
+    ownerTeam: "Storefront",
+    strategy: "ROLLING",
+    image: "registry.greenlight.local/shop/catalog:2.9.0",
+  },
+  {
+    name: "search",
+    displayName: "Search",
+    description: "Product search and suggestions.",
+    ownerTeam: "Storefront",
+    strategy: "CANARY",
+    image: "registry.greenlight.local/shop/search:0.18.1",
+  },
 ];
 
 const SEED_KEY = "seed";
@@ -73,7 +101,12 @@ export async function seed(db: Db, options: { demo: boolean }): Promise<SeedResu
             });
           }
         }
-        await recordAudit(tx, SYSTEM_ACTOR, { action: "seed.baseline", targetType: "installation", targetId: "greenlight", after: { environments: ENVIRONMENTS.map((e) => e.name) } });
+        await recordAudit(tx, SYSTEM_ACTOR, {
+          action: "seed.baseline",
+          targetType: "installation",
+          targetId: "greenlight",
+          after: { environments: ENVIRONMENTS.map((e) => e.name) },
+        });
         result.baseline = true;
       }
 
@@ -82,7 +115,12 @@ export async function seed(db: Db, options: { demo: boolean }): Promise<SeedResu
         for (const account of DEMO_ACCOUNTS) {
           await tx.user.upsert({
             where: { email: account.email },
-            create: { email: account.email, name: account.name, passwordHash, roles: { create: account.roles.map((role) => ({ role })) } },
+            create: {
+              email: account.email,
+              name: account.name,
+              passwordHash,
+              roles: { create: account.roles.map((role) => ({ role })) },
+            },
             update: {},
           });
         }
@@ -122,7 +160,11 @@ export async function seed(db: Db, options: { demo: boolean }): Promise<SeedResu
 
       if (result.baseline || result.demo) {
         const value = { baseline: done.baseline ?? SEED_VERSION, demo: options.demo ? SEED_VERSION : done.demo };
-        await tx.systemSetting.upsert({ where: { key: SEED_KEY }, create: { key: SEED_KEY, value }, update: { value } });
+        await tx.systemSetting.upsert({
+          where: { key: SEED_KEY },
+          create: { key: SEED_KEY, value },
+          update: { value },
+        });
       }
       return result;
     },

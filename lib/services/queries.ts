@@ -10,13 +10,26 @@ export async function servicesOverview() {
     }),
     // The newest deployed release per service and environment, found by PostgreSQL, not by
     // loading every deployed release (Prisma's `distinct` filters in memory).
-    db.$queryRaw<{ id: string; number: number; serviceId: string; environmentId: string; imageRef: string; deployedAt: Date | null }[]>`
+    db.$queryRaw<
+      {
+        id: string;
+        number: number;
+        serviceId: string;
+        environmentId: string;
+        imageRef: string;
+        deployedAt: Date | null;
+      }[]
+    >`
       select distinct on (service_id, environment_id)
              id, number, service_id as "serviceId", environment_id as "environmentId", image_ref as "imageRef", deployed_at as "deployedAt"
         from releases
        where status = 'DEPLOYED'
        order by service_id, environment_id, deployed_at desc nulls last`,
-    db.release.groupBy({ by: ["serviceId", "environmentId"], where: { status: { in: ["PENDING", "APPROVED"] } }, _count: { _all: true } }),
+    db.release.groupBy({
+      by: ["serviceId", "environmentId"],
+      where: { status: { in: ["PENDING", "APPROVED"] } },
+      _count: { _all: true },
+    }),
   ]);
   const key = (s: string, e: string) => `${s}/${e}`;
   const live = new Map(deployed.map((d) => [key(d.serviceId, d.environmentId), d]));
@@ -39,7 +52,11 @@ export function getServiceByName(name: string) {
     where: { name },
     include: {
       targets: { include: { environment: true }, orderBy: { environment: { position: "asc" } } },
-      releases: { orderBy: { createdAt: "desc" }, take: 10, include: { environment: true, createdBy: { select: { name: true } } } },
+      releases: {
+        orderBy: { createdAt: "desc" },
+        take: 10,
+        include: { environment: true, createdBy: { select: { name: true } } },
+      },
     },
   });
 }

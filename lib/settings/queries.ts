@@ -14,7 +14,10 @@ export type EnvironmentSettings = Awaited<ReturnType<typeof listEnvironmentSetti
 /** Every target with its service and environment, for the admin page. */
 export function listServiceTargetSettings() {
   return db.serviceTarget.findMany({
-    include: { service: { select: { name: true, displayName: true } }, environment: { select: { name: true, displayName: true } } },
+    include: {
+      service: { select: { name: true, displayName: true } },
+      environment: { select: { name: true, displayName: true } },
+    },
     orderBy: [{ service: { displayName: "asc" } }, { environment: { position: "asc" } }],
   });
 }

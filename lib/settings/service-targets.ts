@@ -3,7 +3,11 @@ import type { CurrentUser } from "@/lib/auth/current-user";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { can, forbiddenMessage } from "@/lib/rbac";
-import { promqlFieldErrors, type ServiceTargetSettings, type StoredTargetSettings } from "@/lib/schemas/service-targets";
+import {
+  promqlFieldErrors,
+  type ServiceTargetSettings,
+  type StoredTargetSettings,
+} from "@/lib/schemas/service-targets";
 
 const FIELDS = [
   "metricsSelector",
@@ -38,7 +42,8 @@ export function changedFields(before: StoredTargetSettings, after: StoredTargetS
  * unchanged form writes nothing, so the audit log shows real changes, not clicks.
  */
 export async function updateServiceTarget(user: CurrentUser, input: ServiceTargetSettings) {
-  if (!can(user, "settings:manage")) throw new AppError("FORBIDDEN", forbiddenMessage("settings:manage", "change service settings"));
+  if (!can(user, "settings:manage"))
+    throw new AppError("FORBIDDEN", forbiddenMessage("settings:manage", "change service settings"));
   // These values end up inside PromQL; refuse them here too, whatever the caller parsed.
   const unsafe = promqlFieldErrors(input);
   const first = Object.values(unsafe)[0];
@@ -47,7 +52,9 @@ export async function updateServiceTarget(user: CurrentUser, input: ServiceTarge
   const { targetId, ...next } = input;
   return db.$transaction(async (tx) => {
     // Locked so two admins saving at once are audited in order, each against what it replaced.
-    const locked = await tx.$queryRaw<{ id: string }[]>`select id from service_targets where id = ${targetId} for update`;
+    const locked = await tx.$queryRaw<
+      { id: string }[]
+    >`select id from service_targets where id = ${targetId} for update`;
     if (locked.length === 0) throw new AppError("NOT_FOUND", "That service target does not exist.");
     const before = await tx.serviceTarget.findUniqueOrThrow({
       where: { id: targetId },

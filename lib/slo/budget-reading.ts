@@ -12,9 +12,15 @@ export type ErrorBudgetReading =
  * query verbatim, so the gateway answers both (and every concurrent gate check) from one
  * upstream request per refresh interval.
  */
-export async function readErrorBudget(selector: string | null, gateway: PrometheusGateway | null, slo: AvailabilitySlo = DEFAULT_AVAILABILITY_SLO, m: MetricNames = DEFAULT_METRICS): Promise<ErrorBudgetReading> {
+export async function readErrorBudget(
+  selector: string | null,
+  gateway: PrometheusGateway | null,
+  slo: AvailabilitySlo = DEFAULT_AVAILABILITY_SLO,
+  m: MetricNames = DEFAULT_METRICS,
+): Promise<ErrorBudgetReading> {
   if (!gateway) return { known: false, reason: "Prometheus is not configured" };
-  if (!selector || !isValidSelector(selector)) return { known: false, reason: "the service has no valid metrics selector" };
+  if (!selector || !isValidSelector(selector))
+    return { known: false, reason: "the service has no valid metrics selector" };
   let query: string;
   try {
     query = availability(selector, `${slo.windowDays}d`, m);
@@ -23,6 +29,7 @@ export async function readErrorBudget(selector: string | null, gateway: Promethe
   }
   const result = await gateway.scalar(query);
   if (!result.ok) return { known: false, reason: result.error.message };
-  if (result.value === null) return { known: false, reason: `Prometheus has no requests for it over ${slo.windowDays} days` };
+  if (result.value === null)
+    return { known: false, reason: `Prometheus has no requests for it over ${slo.windowDays} days` };
   return { known: true, availability: result.value, remaining: budgetRemaining(result.value, slo), slo };
 }

@@ -11,8 +11,22 @@ describe("chart data", () => {
 
   it("merges series into rows by time and drops NaN and infinities", () => {
     const { names, rows } = toRows([
-      { labels: { color: "green" }, points: [[1000, 0.1], [2000, Number.NaN], [3000, 0.3]] },
-      { labels: { color: "blue" }, points: [[1000, 0.2], [2000, 0.25], [3000, Number.POSITIVE_INFINITY]] },
+      {
+        labels: { color: "green" },
+        points: [
+          [1000, 0.1],
+          [2000, Number.NaN],
+          [3000, 0.3],
+        ],
+      },
+      {
+        labels: { color: "blue" },
+        points: [
+          [1000, 0.2],
+          [2000, 0.25],
+          [3000, Number.POSITIVE_INFINITY],
+        ],
+      },
     ]);
     expect(names).toEqual(["blue", "green"]);
     expect(rows).toEqual([
@@ -38,13 +52,26 @@ describe("chart data", () => {
 
   it("builds histogram quantiles the right way round", () => {
     const p95 = panels('app="checkout"', "60s").find((p) => p.id === "p95")!;
-    expect(p95.query).toBe('histogram_quantile(0.95, sum by (le, color, track) (rate(http_request_duration_seconds_bucket{app="checkout"}[60s])))');
+    expect(p95.query).toBe(
+      'histogram_quantile(0.95, sum by (le, color, track) (rate(http_request_duration_seconds_bucket{app="checkout"}[60s])))',
+    );
   });
 });
 
 describe("side by side", () => {
-  const requests = { id: "requests", names: ["canary", "stable"], rows: [{ t: 1, stable: 10 } as ChartRow, { t: 2, stable: 9, canary: 3 }, { t: 3, stable: 9.5, canary: 3.2 }] };
-  const errors = { id: "errors", names: ["canary", "stable"], rows: [{ t: 2, stable: 0, canary: 0.2 }, { t: 3, stable: 0, canary: 0.19 }] };
+  const requests = {
+    id: "requests",
+    names: ["canary", "stable"],
+    rows: [{ t: 1, stable: 10 } as ChartRow, { t: 2, stable: 9, canary: 3 }, { t: 3, stable: 9.5, canary: 3.2 }],
+  };
+  const errors = {
+    id: "errors",
+    names: ["canary", "stable"],
+    rows: [
+      { t: 2, stable: 0, canary: 0.2 },
+      { t: 3, stable: 0, canary: 0.19 },
+    ],
+  };
 
   it("compares the latest values of every line serving traffic", () => {
     expect(sideBySide([requests, errors])).toEqual([
@@ -54,9 +81,20 @@ describe("side by side", () => {
   });
 
   it("is empty while only one line serves (an idle colour at zero, or an old line)", () => {
-    const idle = { id: "requests", names: ["blue", "green"], rows: [{ t: 1, blue: 5, green: 0 }, { t: 2, blue: 5, green: 0 }] };
+    const idle = {
+      id: "requests",
+      names: ["blue", "green"],
+      rows: [
+        { t: 1, blue: 5, green: 0 },
+        { t: 2, blue: 5, green: 0 },
+      ],
+    };
     expect(sideBySide([idle])).toBeNull();
-    const gone = { id: "requests", names: ["canary", "stable"], rows: [{ t: 1, canary: 3, stable: 9 } as ChartRow, { t: 2, stable: 9 }, { t: 3, stable: 9 }] };
+    const gone = {
+      id: "requests",
+      names: ["canary", "stable"],
+      rows: [{ t: 1, canary: 3, stable: 9 } as ChartRow, { t: 2, stable: 9 }, { t: 3, stable: 9 }],
+    };
     expect(sideBySide([gone])).toBeNull();
     expect(sideBySide([{ id: "requests", names: ["all"], rows: [{ t: 1, all: 4 }] }])).toBeNull();
   });

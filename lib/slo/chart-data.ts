@@ -43,7 +43,10 @@ export interface SideBySideRow {
  * green, or canary and stable, while both run): the comparison people make during a deploy.
  * A line counts as serving when its request rate is above zero in the newest `freshRows` rows.
  */
-export function sideBySide(panels: readonly { id: string; names: string[]; rows: ChartRow[] }[], freshRows = 2): SideBySideRow[] | null {
+export function sideBySide(
+  panels: readonly { id: string; names: string[]; rows: ChartRow[] }[],
+  freshRows = 2,
+): SideBySideRow[] | null {
   const latest = (rows: ChartRow[], name: string): number | undefined => {
     for (const row of rows.slice(-freshRows).reverse()) if (row[name] !== undefined) return row[name];
     return undefined;
@@ -54,9 +57,11 @@ export function sideBySide(panels: readonly { id: string; names: string[]; rows:
   if (serving.length < 2) return null;
   return serving.map((name) => ({
     name,
-    values: Object.fromEntries(panels.flatMap((p) => {
-      const value = latest(p.rows, name);
-      return value === undefined ? [] : [[p.id, value]];
-    })),
+    values: Object.fromEntries(
+      panels.flatMap((p) => {
+        const value = latest(p.rows, name);
+        return value === undefined ? [] : [[p.id, value]];
+      }),
+    ),
   }));
 }

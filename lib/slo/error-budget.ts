@@ -10,7 +10,12 @@ export interface AvailabilitySlo {
   critical: { window: "1h"; below: number };
 }
 
-export const DEFAULT_AVAILABILITY_SLO: AvailabilitySlo = { target: 0.9995, windowDays: 30, warning: { window: "4h", below: 0.999 }, critical: { window: "1h", below: 0.99 } };
+export const DEFAULT_AVAILABILITY_SLO: AvailabilitySlo = {
+  target: 0.9995,
+  windowDays: 30,
+  warning: { window: "4h", below: 0.999 },
+  critical: { window: "1h", below: 0.99 },
+};
 
 /** Minutes of full outage the budget allows over the window. */
 export function budgetMinutes(slo: AvailabilitySlo = DEFAULT_AVAILABILITY_SLO): number {
@@ -38,7 +43,11 @@ export function burnRate(errorRatio: number, slo: AvailabilitySlo = DEFAULT_AVAI
 export type SloLevel = "ok" | "warning" | "critical" | "unknown";
 
 /** Status from the 1-hour and 4-hour availabilities (null when Prometheus had no data). */
-export function availabilityStatus(availability1h: number | null, availability4h: number | null, slo: AvailabilitySlo = DEFAULT_AVAILABILITY_SLO): SloLevel {
+export function availabilityStatus(
+  availability1h: number | null,
+  availability4h: number | null,
+  slo: AvailabilitySlo = DEFAULT_AVAILABILITY_SLO,
+): SloLevel {
   if (availability1h === null && availability4h === null) return "unknown";
   if (availability1h !== null && availability1h < slo.critical.below) return "critical";
   if (availability4h !== null && availability4h < slo.warning.below) return "warning";

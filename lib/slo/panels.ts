@@ -28,9 +28,16 @@ export function panels(selector: string, window: string, m = DEFAULT_METRICS): P
   assertMetrics(m);
   const errorsSel = selector ? `${selector},${m.statusLabel}=~"5.."` : `${m.statusLabel}=~"5.."`;
   const labelledSel = selector ? `${selector},${m.statusLabel}!=""` : `${m.statusLabel}!=""`;
-  const quantile = (q: number) => `histogram_quantile(${q}, sum by (le, ${BY}) (rate(${m.duration}_bucket{${selector}}[${window}])))`;
+  const quantile = (q: number) =>
+    `histogram_quantile(${q}, sum by (le, ${BY}) (rate(${m.duration}_bucket{${selector}}[${window}])))`;
   return [
-    { id: "requests", title: "Request rate", sli: null, unit: "rps", query: `sum by (${BY}) (rate(${m.requests}{${selector}}[${window}]))` },
+    {
+      id: "requests",
+      title: "Request rate",
+      sli: null,
+      unit: "rps",
+      query: `sum by (${BY}) (rate(${m.requests}{${selector}}[${window}]))`,
+    },
     {
       id: "errors",
       title: "Error rate (5xx share)",

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { PrometheusGateway } from "@/lib/prometheus/client";
 import { readErrorBudget } from "@/lib/slo/budget-reading";
-import { availabilityStatus, budgetMinutes, budgetRemaining, burnRate, formatAvailability, latencyStatus } from "@/lib/slo/error-budget";
+import {
+  availabilityStatus,
+  budgetMinutes,
+  budgetRemaining,
+  burnRate,
+  formatAvailability,
+  latencyStatus,
+} from "@/lib/slo/error-budget";
 import { classify, formatSli } from "@/lib/slo/thresholds";
 
 describe("error budget", () => {
@@ -50,17 +57,32 @@ describe("reading the error budget", () => {
 
   it("is unknown, without asking Prometheus, when there is no Prometheus or no usable selector", async () => {
     let asked = 0;
-    const gateway = new PrometheusGateway("http://prometheus.invalid", { fetch: async () => { asked += 1; throw new Error("not called"); } });
-    expect(await readErrorBudget('app="checkout"', null)).toEqual({ known: false, reason: "Prometheus is not configured" });
-    expect(await readErrorBudget(null, gateway)).toEqual({ known: false, reason: "the service has no valid metrics selector" });
-    expect(await readErrorBudget('app="x"}) or vector(1) #', gateway)).toEqual({ known: false, reason: "the service has no valid metrics selector" });
+    const gateway = new PrometheusGateway("http://prometheus.invalid", {
+      fetch: async () => {
+        asked += 1;
+        throw new Error("not called");
+      },
+    });
+    expect(await readErrorBudget('app="checkout"', null)).toEqual({
+      known: false,
+      reason: "Prometheus is not configured",
+    });
+    expect(await readErrorBudget(null, gateway)).toEqual({
+      known: false,
+      reason: "the service has no valid metrics selector",
+    });
+    expect(await readErrorBudget('app="x"}) or vector(1) #', gateway)).toEqual({
+      known: false,
+      reason: "the service has no valid metrics selector",
+    });
     expect(asked).toBe(0);
   });
 });
 
 describe("latency SLO", () => {
   const now = Date.parse("2026-11-21T12:00:00Z");
-  const series = (minutes: number, value: number) => Array.from({ length: minutes + 1 }, (_, i) => [now - (minutes - i) * 60_000, value] as [number, number]);
+  const series = (minutes: number, value: number) =>
+    Array.from({ length: minutes + 1 }, (_, i) => [now - (minutes - i) * 60_000, value] as [number, number]);
   it("is critical above 500 ms for 5 minutes, warning above 200 ms for 10", () => {
     expect(latencyStatus(series(6, 0.6), now)).toBe("critical");
     expect(latencyStatus(series(11, 0.25), now)).toBe("warning");

@@ -29,7 +29,8 @@ export function classify(sli: SliName, value: number): Level {
 
 /** Readable values for tooltips and messages: "142 ms", "0.08 %", "63 %". */
 export function formatSli(sli: SliName, value: number): string {
-  if (SLI_THRESHOLDS[sli].unit === "seconds") return value >= 1 ? `${value.toFixed(2)} s` : `${Math.round(value * 1000)} ms`;
+  if (SLI_THRESHOLDS[sli].unit === "seconds")
+    return value >= 1 ? `${value.toFixed(2)} s` : `${Math.round(value * 1000)} ms`;
   const percent = value * 100;
   return `${percent < 1 ? percent.toFixed(percent < 0.1 ? 3 : 2) : percent.toFixed(1)} %`;
 }

@@ -8,7 +8,12 @@ const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
 
 beforeAll(async () => {
   await client.connect();
-  await recordAudit(getDb(), SYSTEM_ACTOR, { action: "test.entry", targetType: "test", targetId: "1", after: { n: 1 } });
+  await recordAudit(getDb(), SYSTEM_ACTOR, {
+    action: "test.entry",
+    targetType: "test",
+    targetId: "1",
+    after: { n: 1 },
+  });
 });
 afterAll(() => client.end());
 

@@ -24,20 +24,37 @@ beforeAll(async () => {
 const FINAL = ["SUCCEEDED", "FAILED", "ABORTED", "ROLLED_BACK"];
 
 async function waitForRun(runId: string, timeoutMs = 45_000) {
-  await waitFor(async () => FINAL.includes((await getDb().deploymentRun.findUniqueOrThrow({ where: { id: runId } })).status), timeoutMs);
-  return getDb().deploymentRun.findUniqueOrThrow({ where: { id: runId }, include: { events: { orderBy: { seq: "asc" } } } });
+  await waitFor(
+    async () => FINAL.includes((await getDb().deploymentRun.findUniqueOrThrow({ where: { id: runId } })).status),
+    timeoutMs,
+  );
+  return getDb().deploymentRun.findUniqueOrThrow({
+    where: { id: runId },
+    include: { events: { orderBy: { seq: "asc" } } },
+  });
 }
 
 describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestCluster) => {
   let worker: RunWorker;
   const gateways = new Map<string, ClusterGateway>();
   const gatewayFor = (name: string) => {
-    if (!gateways.has(name)) gateways.set(name, new ClusterGateway(name === "unreachable" ? deadCluster(cluster) : cluster.kubeConfig, { timeoutMs: name === "unreachable" ? 500 : 5000 }));
+    if (!gateways.has(name))
+      gateways.set(
+        name,
+        new ClusterGateway(name === "unreachable" ? deadCluster(cluster) : cluster.kubeConfig, {
+          timeoutMs: name === "unreachable" ? 500 : 5000,
+        }),
+      );
     return gateways.get(name)!;
   };
 
   beforeAll(async () => {
-    worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: gatewayFor, leaseMs: 3000, concurrency: 4 });
+    worker = await startRunWorker({
+      connectionString: process.env.DATABASE_URL!,
+      gateway: gatewayFor,
+      leaseMs: 3000,
+      concurrency: 4,
+    });
   });
   afterAll(async () => {
     await worker?.stop();
@@ -69,7 +86,14 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
       },
     });
     const release = (image: string) =>
-      createRelease(f.releaseManager, { serviceId: service.id, environmentId: f.staging.id, imageRef: image, strategy, changeSummary: `Ship ${image} to production.`, links: [] });
+      createRelease(f.releaseManager, {
+        serviceId: service.id,
+        environmentId: f.staging.id,
+        imageRef: image,
+        strategy,
+        changeSummary: `Ship ${image} to production.`,
+        links: [],
+      });
     return { namespace, service, release, ...k8s };
   }
 
@@ -85,13 +109,29 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     const release = await s.release("registry.example.com/shop/web:1.1.0");
     const run = await waitForRun((await requestDeploy(f.releaseManager, release.id)).id);
     expect(run.status, run.outcome ?? "").toBe("SUCCEEDED");
-    expect(run.events.map((e) => `${e.step}:${e.phase}`)).toEqual(expect.arrayContaining(["inspect:BEFORE", "inspect:AFTER", "set-image:BEFORE", "set-image:AFTER", "wait-rollout:AFTER"]));
+    expect(run.events.map((e) => `${e.step}:${e.phase}`)).toEqual(
+      expect.arrayContaining([
+        "inspect:BEFORE",
+        "inspect:AFTER",
+        "set-image:BEFORE",
+        "set-image:AFTER",
+        "wait-rollout:AFTER",
+      ]),
+    );
     expect(run.fromImage).toBe("registry.example.com/shop/web:1.0.0");
     expect(run.trafficSwitchedAt).not.toBeNull();
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.1.0");
     expect((await getDb().release.findUniqueOrThrow({ where: { id: release.id } })).status).toBe("DEPLOYED");
 
-    const rollback = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "errors after 1.1.0" }, gatewayFor)).id);
+    const rollback = await waitForRun(
+      (
+        await requestRollback(
+          f.onCall,
+          { serviceId: s.service.id, environmentId: f.staging.id, reason: "errors after 1.1.0" },
+          gatewayFor,
+        )
+      ).id,
+    );
     expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
     expect(rollback.toImage).toBe("registry.example.com/shop/web:1.0.0");
@@ -110,13 +150,27 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     expect(blue.spec?.replicas).toBe(2);
     expect(run.rollbackTarget).toMatchObject({ strategy: "BLUE_GREEN", color: "blue" });
 
-    const rollback = await waitForRun((await requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "checkout errors" }, gatewayFor)).id);
+    const rollback = await waitForRun(
+      (
+        await requestRollback(
+          f.onCall,
+          { serviceId: s.service.id, environmentId: f.staging.id, reason: "checkout errors" },
+          gatewayFor,
+        )
+      ).id,
+    );
     expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
     expect(await selector(s.core, s.namespace)).toMatchObject({ color: "blue" });
     expect(rollback.trafficSwitchedAt!.getTime()).toBeGreaterThanOrEqual(rollback.createdAt.getTime());
 
     // A second rollback must not put the bad version back: the button refuses before any run starts.
-    await expect(requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "pressed twice" }, gatewayFor)).rejects.toThrow(
+    await expect(
+      requestRollback(
+        f.onCall,
+        { serviceId: s.service.id, environmentId: f.staging.id, reason: "pressed twice" },
+        gatewayFor,
+      ),
+    ).rejects.toThrow(
       /^Nothing to roll back to: registry.example.com\/shop\/web:1.0.0, the last good version, is already live; the other candidate, registry.example.com\/shop\/web:2.0.0, was rolled back\.$/,
     );
     expect(await selector(s.core, s.namespace)).toMatchObject({ color: "blue" });
@@ -127,16 +181,24 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     const release = await s.release("registry.example.com/shop/web:3.0.0");
     const run = await waitForRun((await requestDeploy(f.releaseManager, release.id)).id, 60_000);
     expect(run.status, run.outcome ?? "").toBe("SUCCEEDED");
-    expect(run.events.filter((e) => /canary at \d+ %/.test(e.message)).map((e) => e.message.match(/at (\d+) %/)![1])).toEqual(expect.arrayContaining(["25", "50"]));
+    expect(
+      run.events.filter((e) => /canary at \d+ %/.test(e.message)).map((e) => e.message.match(/at (\d+) %/)![1]),
+    ).toEqual(expect.arrayContaining(["25", "50"]));
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:3.0.0");
-    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(0);
+    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(
+      0,
+    );
   });
 
   it("canary: a rollback with no earlier stable version says there is nothing to roll back to", async () => {
     const s = await setup("CANARY");
-    await expect(requestRollback(f.onCall, { serviceId: s.service.id, environmentId: f.staging.id, reason: "nothing shipped yet" }, gatewayFor)).rejects.toThrow(
-      "Nothing to roll back to: Greenlight has no record of a good version of this service here yet.",
-    );
+    await expect(
+      requestRollback(
+        f.onCall,
+        { serviceId: s.service.id, environmentId: f.staging.id, reason: "nothing shipped yet" },
+        gatewayFor,
+      ),
+    ).rejects.toThrow("Nothing to roll back to: Greenlight has no record of a good version of this service here yet.");
     expect(await getDb().deploymentRun.count({ where: { serviceId: s.service.id } })).toBe(0);
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
   });
@@ -146,11 +208,18 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     await getDb().serviceTarget.updateMany({ where: { serviceId: s.service.id }, data: { canaryPauseSeconds: 30 } });
     const release = await s.release("registry.example.com/shop/web:3.1.0");
     const requested = await requestDeploy(f.releaseManager, release.id);
-    await waitFor(async () => (await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).status?.readyReplicas === 1, 20_000);
+    await waitFor(
+      async () =>
+        (await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).status
+          ?.readyReplicas === 1,
+      20_000,
+    );
     await controlCanary(f.onCall, { runId: requested.id, action: "abort" });
     const run = await waitForRun(requested.id);
     expect(run.status).toBe("ABORTED");
-    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(0);
+    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(
+      0,
+    );
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
   });
 
@@ -161,14 +230,25 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     const run = await requestDeploy(f.releaseManager, release.id);
     const failing = { evaluateStep: async () => ({ verdict: "fail" as const, summary: "error rate 4.2 % > 0.1 %" }) };
     try {
-      expect(await executeRun(run.id, { workerId: "analysis-test", gateway: gatewayFor, analysis: failing })).toBe("finished");
+      expect(await executeRun(run.id, { workerId: "analysis-test", gateway: gatewayFor, analysis: failing })).toBe(
+        "finished",
+      );
     } finally {
-      worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: gatewayFor, leaseMs: 3000, concurrency: 4 });
+      worker = await startRunWorker({
+        connectionString: process.env.DATABASE_URL!,
+        gateway: gatewayFor,
+        leaseMs: 3000,
+        concurrency: 4,
+      });
     }
     const finished = await waitForRun(run.id);
     expect(finished.status).toBe("FAILED");
-    expect(finished.outcome).toMatch(/canary failed its analysis at 25 %: error rate 4.2 % > 0.1 %; the canary was scaled to zero/);
-    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(0);
+    expect(finished.outcome).toMatch(
+      /canary failed its analysis at 25 %: error rate 4.2 % > 0.1 %; the canary was scaled to zero/,
+    );
+    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(
+      0,
+    );
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
     const incident = await getDb().incident.findFirstOrThrow({ where: { events: { some: { runId: run.id } } } });
     expect(incident).toMatchObject({ source: "AUTO_ROLLBACK", status: "MITIGATED" });
@@ -185,20 +265,45 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     const refusing = new Proxy(real, {
       get(target, property, receiver) {
         if (property !== "patchDeployment") return Reflect.get(target, property, receiver);
-        return (namespace: string, name: string, type: string, body: { spec?: { replicas?: number } }, options?: object) =>
+        return (
+          namespace: string,
+          name: string,
+          type: string,
+          body: { spec?: { replicas?: number } },
+          options?: object,
+        ) =>
           name.endsWith("-canary") && type === "merge" && body.spec?.replicas === 0
-            ? Promise.resolve({ ok: false, error: { type: "forbidden", status: 403, message: "admission webhook denied the request" } })
-            : (target.patchDeployment as (...args: unknown[]) => unknown).call(target, namespace, name, type, body, options);
+            ? Promise.resolve({
+                ok: false,
+                error: { type: "forbidden", status: 403, message: "admission webhook denied the request" },
+              })
+            : (target.patchDeployment as (...args: unknown[]) => unknown).call(
+                target,
+                namespace,
+                name,
+                type,
+                body,
+                options,
+              );
       },
     });
     try {
-      expect(await executeRun(run.id, { workerId: "refused-stop", gateway: () => refusing, analysis: failing })).toBe("finished");
+      expect(await executeRun(run.id, { workerId: "refused-stop", gateway: () => refusing, analysis: failing })).toBe(
+        "finished",
+      );
     } finally {
-      worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: gatewayFor, leaseMs: 3000, concurrency: 4 });
+      worker = await startRunWorker({
+        connectionString: process.env.DATABASE_URL!,
+        gateway: gatewayFor,
+        leaseMs: 3000,
+        concurrency: 4,
+      });
     }
     const finished = await waitForRun(run.id);
     expect(finished.status).toBe("FAILED");
-    expect(finished.outcome).toMatch(/^canary failed its analysis at 25 %: error rate 9.9 % > 0.1 %; then recovering failed at retire-canary: scaling web-canary to 0: .*admission webhook denied the request$/);
+    expect(finished.outcome).toMatch(
+      /^canary failed its analysis at 25 %: error rate 9.9 % > 0.1 %; then recovering failed at retire-canary: scaling web-canary to 0: .*admission webhook denied the request$/,
+    );
     const incident = await getDb().incident.findFirstOrThrow({ where: { events: { some: { runId: run.id } } } });
     expect(incident).toMatchObject({ source: "AUTO_ROLLBACK", status: "OPEN" });
     expect(incident.summary).toMatch(/could not finish scaling the canary to zero, check it now/);
@@ -209,17 +314,28 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     const release = await s.release("registry.example.com/shop/web:3.3.0");
     await worker.stop();
     const run = await requestDeploy(f.releaseManager, release.id);
-    const unsure = { evaluateStep: async () => ({ verdict: "inconclusive" as const, summary: "no data from Prometheus" }) };
+    const unsure = {
+      evaluateStep: async () => ({ verdict: "inconclusive" as const, summary: "no data from Prometheus" }),
+    };
     try {
-      expect(await executeRun(run.id, { workerId: "pause-test", gateway: gatewayFor, analysis: unsure })).toBe("paused");
+      expect(await executeRun(run.id, { workerId: "pause-test", gateway: gatewayFor, analysis: unsure })).toBe(
+        "paused",
+      );
       expect((await getDb().deploymentRun.findUniqueOrThrow({ where: { id: run.id } })).status).toBe("PAUSED");
       await getDb().deploymentRun.update({ where: { id: run.id }, data: { deadlineAt: new Date(Date.now() - 1000) } });
     } finally {
-      worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: gatewayFor, leaseMs: 3000, concurrency: 4 });
+      worker = await startRunWorker({
+        connectionString: process.env.DATABASE_URL!,
+        gateway: gatewayFor,
+        leaseMs: 3000,
+        concurrency: 4,
+      });
     }
     const finished = await waitForRun(run.id);
     expect(finished.status).toBe("ABORTED");
-    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(0);
+    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(
+      0,
+    );
   });
 
   it("a run whose steps were all done when its worker died is only finished, not run again", async () => {
@@ -227,12 +343,30 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     const release = await s.release("registry.example.com/shop/web:1.2.0");
     await worker.stop();
     const run = await requestDeploy(f.releaseManager, release.id);
-    await getDb().deploymentRun.update({ where: { id: run.id }, data: { status: "RUNNING", currentStep: "done", leaseOwner: "dead#0", leaseExpiresAt: new Date(Date.now() - 1000), startedAt: new Date() } });
-    const untouchable = new Proxy({} as ClusterGateway, { get: () => () => { throw new Error("the cluster was touched"); } });
+    await getDb().deploymentRun.update({
+      where: { id: run.id },
+      data: {
+        status: "RUNNING",
+        currentStep: "done",
+        leaseOwner: "dead#0",
+        leaseExpiresAt: new Date(Date.now() - 1000),
+        startedAt: new Date(),
+      },
+    });
+    const untouchable = new Proxy({} as ClusterGateway, {
+      get: () => () => {
+        throw new Error("the cluster was touched");
+      },
+    });
     try {
       expect(await executeRun(run.id, { workerId: "finisher", gateway: () => untouchable })).toBe("finished");
     } finally {
-      worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: gatewayFor, leaseMs: 3000, concurrency: 4 });
+      worker = await startRunWorker({
+        connectionString: process.env.DATABASE_URL!,
+        gateway: gatewayFor,
+        leaseMs: 3000,
+        concurrency: 4,
+      });
     }
     expect((await getDb().deploymentRun.findUniqueOrThrow({ where: { id: run.id } })).status).toBe("SUCCEEDED");
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
@@ -245,7 +379,12 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     const plan = await dryRunRelease(f.releaseManager, release.id, gatewayFor);
     expect(plan.steps.map((p) => p.step)).toEqual(["inspect", "prepare-idle-color", "switch-traffic"]);
     expect(plan.steps.every((p) => p.status === "done")).toBe(true);
-    expect(plan.steps[1].request).toMatchObject({ spec: { replicas: 2, template: { spec: { containers: [{ name: "web", image: "registry.example.com/shop/web:4.0.0" }] } } } });
+    expect(plan.steps[1].request).toMatchObject({
+      spec: {
+        replicas: 2,
+        template: { spec: { containers: [{ name: "web", image: "registry.example.com/shop/web:4.0.0" }] } },
+      },
+    });
     const after = await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-green" });
     expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
     expect(await selector(s.core, s.namespace)).toMatchObject({ color: "blue" });
@@ -267,7 +406,11 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
       if (!raced) {
         raced = true;
         // Someone else writes between our read and our write.
-        await s.apps.patchNamespacedDeployment({ namespace: s.namespace, name: "web", body: [{ op: "add", path: "/metadata/annotations/raced", value: "yes" }] });
+        await s.apps.patchNamespacedDeployment({
+          namespace: s.namespace,
+          name: "web",
+          body: [{ op: "add", path: "/metadata/annotations/raced", value: "yes" }],
+        });
       }
       d.metadata!.labels = { ...d.metadata!.labels, touched: "yes" };
       return d;
@@ -286,17 +429,38 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     await worker.stop();
     const requested = await requestDeploy(f.releaseManager, release.id);
     const stop = new AbortController();
-    const doomed = executeRun(requested.id, { workerId: "doomed-worker", gateway: gatewayFor, signal: stop.signal, leaseMs: 2000 });
-    await waitFor(async () => (await getDb().deploymentRun.findUniqueOrThrow({ where: { id: requested.id } })).currentStep === "wait-idle-ready", 20_000, 10);
+    const doomed = executeRun(requested.id, {
+      workerId: "doomed-worker",
+      gateway: gatewayFor,
+      signal: stop.signal,
+      leaseMs: 2000,
+    });
+    await waitFor(
+      async () =>
+        (await getDb().deploymentRun.findUniqueOrThrow({ where: { id: requested.id } })).currentStep ===
+        "wait-idle-ready",
+      20_000,
+      10,
+    );
     stop.abort();
     expect(await doomed).toBe("interrupted");
     // A crash leaves its lease behind, expired.
-    await getDb().deploymentRun.update({ where: { id: requested.id }, data: { leaseOwner: "doomed-worker", leaseExpiresAt: new Date(Date.now() - 1000) } });
+    await getDb().deploymentRun.update({
+      where: { id: requested.id },
+      data: { leaseOwner: "doomed-worker", leaseExpiresAt: new Date(Date.now() - 1000) },
+    });
 
-    worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: gatewayFor, leaseMs: 3000, concurrency: 4 });
+    worker = await startRunWorker({
+      connectionString: process.env.DATABASE_URL!,
+      gateway: gatewayFor,
+      leaseMs: 3000,
+      concurrency: 4,
+    });
     const run = await waitForRun(requested.id, 60_000);
     expect(run.status, run.outcome ?? "").toBe("SUCCEEDED");
-    expect(run.events.some((e) => e.message.startsWith("resumed by worker") && e.step === "wait-idle-ready")).toBe(true);
+    expect(run.events.some((e) => e.message.startsWith("resumed by worker") && e.step === "wait-idle-ready")).toBe(
+      true,
+    );
     // The step taken before the crash was not taken again.
     expect(run.events.filter((e) => e.step === "prepare-idle-color" && e.phase === "BEFORE")).toHaveLength(1);
     expect(await selector(s.core, s.namespace)).toMatchObject({ color: "green" });
@@ -304,12 +468,18 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
 
   it("turns 50 concurrent deploy requests into exactly one run", async () => {
     const s = await setup("ROLLING");
-    const releases = await Promise.all(Array.from({ length: 5 }, (_, i) => s.release(`registry.example.com/shop/web:6.${i}.0`)));
-    const attempts = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => requestDeploy(f.releaseManager, releases[i % 5].id)));
+    const releases = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => s.release(`registry.example.com/shop/web:6.${i}.0`)),
+    );
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) => requestDeploy(f.releaseManager, releases[i % 5].id)),
+    );
     const won = attempts.filter((a) => a.status === "fulfilled");
     expect(won).toHaveLength(1);
     for (const a of attempts) if (a.status === "rejected") expect(a.reason).toMatchObject({ code: "CONFLICT" });
-    expect(attempts.some((a) => a.status === "rejected" && /already in progress/.test(String(a.reason.message)))).toBe(true);
+    expect(attempts.some((a) => a.status === "rejected" && /already in progress/.test(String(a.reason.message)))).toBe(
+      true,
+    );
     const run = await waitForRun((won[0] as PromiseFulfilledResult<{ id: string }>).value.id);
     expect(run.status).toBe("SUCCEEDED");
     expect(await getDb().deploymentRun.count({ where: { serviceId: s.service.id } })).toBe(1);
@@ -326,9 +496,22 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
       // Every request about Deployments fails with a 500 or 503 for a while, as an API server
       // under pressure does, starting right after the run asked for the new image.
       const requested = await requestDeploy(f.releaseManager, release.id);
-      await waitFor(async () => (await getDb().deploymentRun.findUniqueOrThrow({ where: { id: requested.id } })).currentStep === "wait-rollout", 20_000, 10);
+      await waitFor(
+        async () =>
+          (await getDb().deploymentRun.findUniqueOrThrow({ where: { id: requested.id } })).currentStep ===
+          "wait-rollout",
+        20_000,
+        10,
+      );
       proxy.set({ errorRate: 1, paths: /deployments/ });
-      await waitFor(async () => (await getDb().runEvent.count({ where: { runId: requested.id, phase: "INFO", message: { contains: "unavailable" } } })) > 0, 20_000, 50);
+      await waitFor(
+        async () =>
+          (await getDb().runEvent.count({
+            where: { runId: requested.id, phase: "INFO", message: { contains: "unavailable" } },
+          })) > 0,
+        20_000,
+        50,
+      );
       proxy.clear();
       const run = await waitForRun(requested.id);
       expect(run.status, run.outcome ?? "").toBe("SUCCEEDED");
@@ -350,7 +533,9 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     const finished = await waitForRun(run.id);
     expect(finished.status).toBe("FAILED");
     expect(finished.outcome).toMatch(/deadline passed during inspect: reading Deployment web: (unavailable|timeout)/);
-    expect(finished.events.some((e) => e.phase === "INFO" && /fetch failed|ECONNREFUSED|did not answer/.test(e.message))).toBe(true);
+    expect(
+      finished.events.some((e) => e.phase === "INFO" && /fetch failed|ECONNREFUSED|did not answer/.test(e.message)),
+    ).toBe(true);
     expect((await getDb().release.findUniqueOrThrow({ where: { id: release.id } })).status).toBe("FAILED");
   });
 });

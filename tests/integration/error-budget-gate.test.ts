@@ -24,7 +24,8 @@ let live: LiveMetrics;
 let sandbox: Sandbox;
 let prom: LocalPrometheus;
 let fast: PrometheusGateway;
-const BUDGET_SPENT = /^The gate is not green: catalog has spent its error budget: \d{1,2}\.\d\d % available over 30 days against a 99\.95 % SLO; an admin can override with a reason\.$/;
+const BUDGET_SPENT =
+  /^The gate is not green: catalog has spent its error budget: \d{1,2}\.\d\d % available over 30 days against a 99\.95 % SLO; an admin can override with a reason\.$/;
 
 beforeAll(async () => {
   f = await seedDemo();
@@ -34,7 +35,13 @@ beforeAll(async () => {
   // Read once, on first use: nothing in this file asks for the app's gateway before this line.
   process.env.PROMETHEUS_URL = prom.url;
   fast = new PrometheusGateway(prom.url, { cacheTtlMs: 500 });
-  await updateEnvironmentSettings(f.admin, { environmentId: f.staging.id, requiresApproval: false, authorMaySign: false, approvalTtlHours: 168, errorBudgetGate: true });
+  await updateEnvironmentSettings(f.admin, {
+    environmentId: f.staging.id,
+    requiresApproval: false,
+    authorMaySign: false,
+    approvalTtlHours: 168,
+    errorBudgetGate: true,
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -44,7 +51,14 @@ afterAll(async () => {
 
 async function catalogRelease(version: string) {
   const catalog = await getDb().service.findUniqueOrThrow({ where: { name: "catalog" } });
-  return createRelease(f.releaseManager, { serviceId: catalog.id, environmentId: f.staging.id, imageRef: demoImage("catalog", version), strategy: "ROLLING", changeSummary: `Catalog ${version} to staging.`, links: [] });
+  return createRelease(f.releaseManager, {
+    serviceId: catalog.id,
+    environmentId: f.staging.id,
+    imageRef: demoImage("catalog", version),
+    strategy: "ROLLING",
+    changeSummary: `Catalog ${version} to staging.`,
+    links: [],
+  });
 }
 
 async function burnCatalogBudget() {
@@ -62,36 +76,60 @@ describe("the error-budget deploy gate on a real Prometheus", () => {
     expect(await releaseGate(release.id, { metrics: fast })).toMatchObject({ green: true, unmet: [], warnings: [] });
     const down = await releaseGate(release.id, { metrics: new PrometheusGateway("http://127.0.0.1:1") });
     expect(down).toMatchObject({ green: true, unmet: [] });
-    expect(down.warnings).toEqual([expect.stringMatching(/^error budget unknown: Prometheus is unreachable.*; deploys are not blocked on it$/)]);
+    expect(down.warnings).toEqual([
+      expect.stringMatching(/^error budget unknown: Prometheus is unreachable.*; deploys are not blocked on it$/),
+    ]);
   }, 40_000);
 
   it("refuses a deploy while the budget is spent; only an admin's override for the current revision lets it through", async () => {
     const release = await catalogRelease("2.9.3");
     await burnCatalogBudget();
     // The app's gateway (what requestDeploy asks) shares answers for 15 s, so it may see the burn a little later.
-    await waitFor(async () => (await releaseGate(release.id)).unmet.some((u) => u.kind === "error-budget"), 45_000, 1000);
+    await waitFor(
+      async () => (await releaseGate(release.id)).unmet.some((u) => u.kind === "error-budget"),
+      45_000,
+      1000,
+    );
 
     await expect(requestDeploy(f.releaseManager, release.id)).rejects.toThrow(BUDGET_SPENT);
     expect(await getDb().deploymentRun.count({ where: { releaseId: release.id } })).toBe(0);
     // A dead Prometheus never blocks, even with the budget spent.
-    expect(await releaseGate(release.id, { metrics: new PrometheusGateway("http://127.0.0.1:1") })).toMatchObject({ green: true });
+    expect(await releaseGate(release.id, { metrics: new PrometheusGateway("http://127.0.0.1:1") })).toMatchObject({
+      green: true,
+    });
 
     const reason = "Fix for the 5xx spike itself; it cannot wait for the budget.";
-    await expect(overrideGate(f.releaseManager, { releaseId: release.id, revision: 1, kind: "ERROR_BUDGET", reason })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(overrideGate(f.admin, { releaseId: release.id, revision: 2, kind: "ERROR_BUDGET", reason })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(
+      overrideGate(f.releaseManager, { releaseId: release.id, revision: 1, kind: "ERROR_BUDGET", reason }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      overrideGate(f.admin, { releaseId: release.id, revision: 2, kind: "ERROR_BUDGET", reason }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
     expect(await getDb().gateOverride.count({ where: { releaseId: release.id } })).toBe(0);
 
     // An override binds to its revision: an edit asks for a new one.
     await overrideGate(f.admin, { releaseId: release.id, revision: 1, kind: "ERROR_BUDGET", reason });
     expect((await releaseGate(release.id)).green).toBe(true);
-    await expect(overrideGate(f.admin, { releaseId: release.id, revision: 1, kind: "ERROR_BUDGET", reason })).rejects.toThrow(/already overrode the error budget for revision 1/);
-    await updateRelease(f.releaseManager, { releaseId: release.id, expectedRevision: 1, imageRef: demoImage("catalog", "2.9.4"), strategy: "ROLLING", changeSummary: release.changeSummary, links: [] });
+    await expect(
+      overrideGate(f.admin, { releaseId: release.id, revision: 1, kind: "ERROR_BUDGET", reason }),
+    ).rejects.toThrow(/already overrode the error budget for revision 1/);
+    await updateRelease(f.releaseManager, {
+      releaseId: release.id,
+      expectedRevision: 1,
+      imageRef: demoImage("catalog", "2.9.4"),
+      strategy: "ROLLING",
+      changeSummary: release.changeSummary,
+      links: [],
+    });
     await expect(requestDeploy(f.releaseManager, release.id)).rejects.toThrow(BUDGET_SPENT);
     await overrideGate(f.admin, { releaseId: release.id, revision: 2, kind: "ERROR_BUDGET", reason });
 
     const run = await requestDeploy(f.releaseManager, release.id);
     expect(run).toMatchObject({ kind: "DEPLOY", revision: 2, status: "QUEUED" });
-    const audit = await getDb().auditLog.findMany({ where: { action: "gate.override_error_budget", targetId: release.id }, orderBy: { id: "asc" } });
+    const audit = await getDb().auditLog.findMany({
+      where: { action: "gate.override_error_budget", targetId: release.id },
+      orderBy: { id: "asc" },
+    });
     expect(audit.map((a) => [a.actorId, a.after])).toEqual([
       [f.admin.id, { revision: 1, kind: "ERROR_BUDGET", reason }],
       [f.admin.id, { revision: 2, kind: "ERROR_BUDGET", reason }],
@@ -100,10 +138,19 @@ describe("the error-budget deploy gate on a real Prometheus", () => {
 
   it("blocks nothing, and warns of nothing, where the environment's switch is off", async () => {
     // No worker runs in this file: the previous test's queued run would hold the target.
-    await getDb().deploymentRun.updateMany({ where: { status: "QUEUED" }, data: { status: "ABORTED", finishedAt: new Date(), outcome: "abandoned by the test" } });
+    await getDb().deploymentRun.updateMany({
+      where: { status: "QUEUED" },
+      data: { status: "ABORTED", finishedAt: new Date(), outcome: "abandoned by the test" },
+    });
     const release = await catalogRelease("2.9.5");
     expect((await releaseGate(release.id)).unmet.map((u) => u.kind)).toEqual(["error-budget"]);
-    await updateEnvironmentSettings(f.admin, { environmentId: f.staging.id, requiresApproval: false, authorMaySign: false, approvalTtlHours: 168, errorBudgetGate: false });
+    await updateEnvironmentSettings(f.admin, {
+      environmentId: f.staging.id,
+      requiresApproval: false,
+      authorMaySign: false,
+      approvalTtlHours: 168,
+      errorBudgetGate: false,
+    });
     expect(await releaseGate(release.id)).toMatchObject({ green: true, unmet: [], warnings: [] });
     expect(await requestDeploy(f.releaseManager, release.id)).toMatchObject({ status: "QUEUED" });
   });

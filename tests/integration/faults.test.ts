@@ -36,7 +36,9 @@ import type { TestCluster, WorkloadOptions } from "@/tests/support/workloads";
 // process of its own, as the real API server does, so it does not share this process's CPU.
 const [postgres, available] = await Promise.all([startRestartablePostgres(), testClusters({ sandboxProcess: true })]);
 // FAULTS_CLUSTERS=sandbox (or real) runs the suite on one of them.
-const clusters = available.filter((c) => !process.env.FAULTS_CLUSTERS || process.env.FAULTS_CLUSTERS.split(",").includes(c.name));
+const clusters = available.filter(
+  (c) => !process.env.FAULTS_CLUSTERS || process.env.FAULTS_CLUSTERS.split(",").includes(c.name),
+);
 process.env.DATABASE_URL = postgres.url;
 // Some sixty runs at once, each renewing its lease every 500 ms, beside the test's own reads.
 process.env.DATABASE_POOL_SIZE = "40";
@@ -49,7 +51,8 @@ const { migrateJobQueue, startRunWorker } = await import("@/lib/jobs/worker");
 const { createRelease } = await import("@/lib/releases/create-release");
 const { seedDemo } = await import("@/tests/support/fixtures");
 const { startFaultProxy } = await import("@/tests/support/fault-proxy");
-const { FaultRouter, crashLoopKubelet, failUntilDeadline, flakyDuring, parkAt, trafficVerdict } = await import("@/tests/support/fault-cases");
+const { FaultRouter, crashLoopKubelet, failUntilDeadline, flakyDuring, parkAt, trafficVerdict } =
+  await import("@/tests/support/fault-cases");
 const { createWorkload, removeWorkloads } = await import("@/tests/support/workloads");
 
 const FULL = process.env.FAULTS_FULL === "1";
@@ -119,7 +122,14 @@ beforeAll(async () => {
     const proxy = await startFaultProxy(cluster.kubeConfig);
     const kubeconfigFile = path.join(dir, `${cluster.name}.kubeconfig`);
     proxy.writeKubeconfig(kubeconfigFile);
-    rigs.push({ cluster, proxy, router: new FaultRouter(proxy), gateway: new ClusterGateway(proxy.kubeConfig, { timeoutMs: 5000 }), kubeconfigFile, results: [] });
+    rigs.push({
+      cluster,
+      proxy,
+      router: new FaultRouter(proxy),
+      gateway: new ClusterGateway(proxy.kubeConfig, { timeoutMs: 5000 }),
+      kubeconfigFile,
+      results: [],
+    });
   }
 });
 
@@ -127,10 +137,14 @@ afterAll(async () => {
   const all = rigs.flatMap((r) => r.results);
   for (const rig of rigs) {
     const { results } = rig;
-    console.log(`faults on ${rig.cluster.name}: ${results.length} runs, ${results.filter((r) => r.final).length} final, ${results.filter((r) => r.safe).length} safe`);
+    console.log(
+      `faults on ${rig.cluster.name}: ${results.length} runs, ${results.filter((r) => r.final).length} final, ${results.filter((r) => r.safe).length} safe`,
+    );
   }
   for (const line of unsafe) console.log(`unsafe: ${line}`);
-  console.log(`faults ${all.length} runs, ${all.filter((r) => r.final).length} final, ${all.filter((r) => r.safe).length} safe (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  console.log(
+    `faults ${all.length} runs, ${all.filter((r) => r.final).length} final, ${all.filter((r) => r.safe).length} safe (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  );
   // PostgreSQL first: it is the one thing that would outlive this process.
   await getDb().$disconnect();
   await postgres.dispose();
@@ -143,7 +157,14 @@ afterAll(async () => {
 
 /** Every run goes through its cluster's proxy. */
 const gatewayFor = (cluster: string) => rigs.find((r) => r.cluster.name === cluster)!.gateway;
-const inProcessWorker = () => startRunWorker({ connectionString: postgres.url, gateway: gatewayFor, leaseMs: LEASE_MS, sweepIntervalMs: 500, concurrency: 128 });
+const inProcessWorker = () =>
+  startRunWorker({
+    connectionString: postgres.url,
+    gateway: gatewayFor,
+    leaseMs: LEASE_MS,
+    sweepIntervalMs: 500,
+    concurrency: 128,
+  });
 /** A worker in a process of its own, to be killed with SIGKILL. */
 const startWorkerProcess = () =>
   startTsxProcess(
@@ -163,7 +184,9 @@ const startWorkerProcess = () =>
 function progress(what: string) {
   if (process.env.FAULTS_VERBOSE !== "1") return;
   const cpu = process.cpuUsage();
-  console.log(`[faults +${((Date.now() - started) / 1000).toFixed(1)} s, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s] ${what}`);
+  console.log(
+    `[faults +${((Date.now() - started) / 1000).toFixed(1)} s, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s] ${what}`,
+  );
 }
 
 const label = (c: FaultCase) => `${c.rig.cluster.name} ${c.strategy} ${c.step ?? "-"} ${c.fault}`;
@@ -175,7 +198,11 @@ const label = (c: FaultCase) => `${c.rig.cluster.name} ${c.strategy} ${c.step ??
  */
 function stepOf(c: FaultCase) {
   return async () => {
-    const run = await getDb().deploymentRun.findFirst({ where: { serviceId: c.serviceId, kind: "DEPLOY" }, orderBy: { createdAt: "desc" }, select: { currentStep: true } });
+    const run = await getDb().deploymentRun.findFirst({
+      where: { serviceId: c.serviceId, kind: "DEPLOY" },
+      orderBy: { createdAt: "desc" },
+      select: { currentStep: true },
+    });
     return run && (run.currentStep ?? deploySteps(c.strategy)[0]);
   };
 }
@@ -206,12 +233,26 @@ function limit(n: number) {
 const preparing = new Map<string, ReturnType<typeof limit>>();
 
 /** A Greenlight service whose staging target is a fresh namespace, and a release of `image`. */
-function prepare(rig: Rig, fault: string, strategy: Strategy, step: string | null, image: string, workload: WorkloadOptions = {}): Promise<FaultCase> {
+function prepare(
+  rig: Rig,
+  fault: string,
+  strategy: Strategy,
+  step: string | null,
+  image: string,
+  workload: WorkloadOptions = {},
+): Promise<FaultCase> {
   if (!preparing.has(rig.cluster.name)) preparing.set(rig.cluster.name, limit(8));
   return preparing.get(rig.cluster.name)!(() => prepareNow(rig, fault, strategy, step, image, workload));
 }
 
-async function prepareNow(rig: Rig, fault: string, strategy: Strategy, step: string | null, image: string, workload: WorkloadOptions = {}): Promise<FaultCase> {
+async function prepareNow(
+  rig: Rig,
+  fault: string,
+  strategy: Strategy,
+  step: string | null,
+  image: string,
+  workload: WorkloadOptions = {},
+): Promise<FaultCase> {
   const suffix = randomBytes(3).toString("hex");
   const namespace = `f-${fault}-${strategy.toLowerCase().replace("_", "")}-${suffix}`;
   await createWorkload(rig.cluster, namespace, strategy, START_IMAGE, { replicas: 2, ...workload });
@@ -235,7 +276,14 @@ async function prepareNow(rig: Rig, fault: string, strategy: Strategy, step: str
       },
     },
   });
-  const release = await createRelease(f.releaseManager, { serviceId: service.id, environmentId: f.staging.id, imageRef: image, strategy, changeSummary: `Fault suite: ${fault} at ${step ?? "any step"}.`, links: [] });
+  const release = await createRelease(f.releaseManager, {
+    serviceId: service.id,
+    environmentId: f.staging.id,
+    imageRef: image,
+    strategy,
+    changeSummary: `Fault suite: ${fault} at ${step ?? "any step"}.`,
+    links: [],
+  });
   return { rig, fault, strategy, step, image, namespace, serviceId: service.id, releaseId: release.id };
 }
 
@@ -245,7 +293,16 @@ async function prepareNow(rig: Rig, fault: string, strategy: Strategy, step: str
  * marked not Ready (crashLoopKubelet).
  */
 function crashLooping(): Promise<FaultCase[]> {
-  return Promise.all(rigs.flatMap((rig) => STRATEGIES.map((s) => prepare(rig, "crashloop", s, null, `${NEW_IMAGE}-crashloop`, { progressDeadlineSeconds: 5, minReadySeconds: 2 }))));
+  return Promise.all(
+    rigs.flatMap((rig) =>
+      STRATEGIES.map((s) =>
+        prepare(rig, "crashloop", s, null, `${NEW_IMAGE}-crashloop`, {
+          progressDeadlineSeconds: 5,
+          minReadySeconds: 2,
+        }),
+      ),
+    ),
+  );
 }
 
 /** Starts work now and gives its result later, without an unhandled rejection in between. */
@@ -263,7 +320,13 @@ function settled<T>(work: Promise<T>): () => Promise<T> {
 
 /** One case per cluster, strategy and deploy step, prepared in parallel. */
 async function perStep(fault: string): Promise<FaultCase[]> {
-  const cases = await Promise.all(rigs.flatMap((rig) => STRATEGIES.flatMap((strategy) => deploySteps(strategy).map((step) => prepare(rig, fault, strategy, step, NEW_IMAGE)))));
+  const cases = await Promise.all(
+    rigs.flatMap((rig) =>
+      STRATEGIES.flatMap((strategy) =>
+        deploySteps(strategy).map((step) => prepare(rig, fault, strategy, step, NEW_IMAGE)),
+      ),
+    ),
+  );
   progress(`${fault}: ${cases.length} workloads ready`);
   return cases;
 }
@@ -307,7 +370,9 @@ async function judge(cases: FaultCase[]): Promise<string[]> {
       if (found.length > 0) {
         // What the run did last, to see why.
         const events = await getDb().runEvent.findMany({ where: { runId: run.id }, orderBy: { seq: "desc" }, take: 6 });
-        const trail = events.reverse().map((e) => `${e.createdAt.toISOString().slice(14, 23)} ${e.step}:${e.phase} ${e.message.slice(0, 100)}`);
+        const trail = events
+          .reverse()
+          .map((e) => `${e.createdAt.toISOString().slice(14, 23)} ${e.step}:${e.phase} ${e.message.slice(0, 100)}`);
         problems.push(`${found.join(", ")}: ${line}; last events: ${trail.join(" | ")}`);
         if (!traffic.safe) unsafe.push(line);
       }
@@ -325,130 +390,155 @@ async function expectAllFinalAndSafe(cases: FaultCase[], found: string[] = []) {
 }
 
 describe(`faults on ${clusters.map((c) => c.name).join(" and ")}`, () => {
-  it.skipIf(only === "postgres")("the worker is killed (SIGKILL) mid-step and another finishes the run; the deadline passes mid-step while the cluster does not answer; the API server fails, drops connections and slows down mid-step; an image never gets ready", async () => {
-    // Cases of the second kind start once the killed worker is dead, on the worker that resumes
-    // the first kind, so this part costs about one run's time; their workloads are made meanwhile.
-    const second = settled(Promise.all([perStep("errors"), crashLooping()]));
-    const [killed, late, child] = await Promise.all([perStep("kill"), perStep("deadline"), startWorkerProcess()]);
-    // Killed: the call is held after the API server answered (a write was made, and the worker
-    // dies before it knows). Deadline: the call is held before it reaches the server, as a
-    // cluster that stopped answering.
-    const first = [...killed, ...late];
-    const parks = first.map((c) => {
-      const park = parkAt(c.step!, stepOf(c), c.fault === "kill" ? "response" : "request");
-      c.hit = park.isParked;
-      route(c, park.intercept);
-      return park;
-    });
-    for (const c of late) c.mustFail = true;
-    let worker: RunWorker | undefined;
-    let kubelets: { stop(): Promise<void> }[] = [];
-    let all = first;
-    try {
-      await Promise.all(first.map(request));
-      await Promise.race([Promise.all(parks.map((p) => p.parked)), sleep(PARK_WITHIN_MS)]);
-      progress(`kill, deadline: ${parks.filter((p) => p.isParked()).length} of ${parks.length} parked; SIGKILL`);
-      await child.kill();
-      // The deadline passes a few seconds after the next worker resumes the run (a run reads its
-      // deadline when a worker picks it up), and until then its step's calls keep failing.
-      const deadline = Date.now() + LEASE_MS + 3500;
-      await getDb().deploymentRun.updateMany({ where: { id: { in: late.map((c) => c.runId!) } }, data: { deadlineAt: new Date(deadline) } });
-      clearRoutes();
-      for (const c of late) route(c, failUntilDeadline(c.step!, stepOf(c), () => deadline).intercept);
-      // What the dead worker had in flight goes nowhere: its connections are gone.
-      for (const p of parks) p.release();
+  it.skipIf(only === "postgres")(
+    "the worker is killed (SIGKILL) mid-step and another finishes the run; the deadline passes mid-step while the cluster does not answer; the API server fails, drops connections and slows down mid-step; an image never gets ready",
+    async () => {
+      // Cases of the second kind start once the killed worker is dead, on the worker that resumes
+      // the first kind, so this part costs about one run's time; their workloads are made meanwhile.
+      const second = settled(Promise.all([perStep("errors"), crashLooping()]));
+      const [killed, late, child] = await Promise.all([perStep("kill"), perStep("deadline"), startWorkerProcess()]);
+      // Killed: the call is held after the API server answered (a write was made, and the worker
+      // dies before it knows). Deadline: the call is held before it reaches the server, as a
+      // cluster that stopped answering.
+      const first = [...killed, ...late];
+      const parks = first.map((c) => {
+        const park = parkAt(c.step!, stepOf(c), c.fault === "kill" ? "response" : "request");
+        c.hit = park.isParked;
+        route(c, park.intercept);
+        return park;
+      });
+      for (const c of late) c.mustFail = true;
+      let worker: RunWorker | undefined;
+      let kubelets: { stop(): Promise<void> }[] = [];
+      let all = first;
+      try {
+        await Promise.all(first.map(request));
+        await Promise.race([Promise.all(parks.map((p) => p.parked)), sleep(PARK_WITHIN_MS)]);
+        progress(`kill, deadline: ${parks.filter((p) => p.isParked()).length} of ${parks.length} parked; SIGKILL`);
+        await child.kill();
+        // The deadline passes a few seconds after the next worker resumes the run (a run reads its
+        // deadline when a worker picks it up), and until then its step's calls keep failing.
+        const deadline = Date.now() + LEASE_MS + 3500;
+        await getDb().deploymentRun.updateMany({
+          where: { id: { in: late.map((c) => c.runId!) } },
+          data: { deadlineAt: new Date(deadline) },
+        });
+        clearRoutes();
+        for (const c of late) route(c, failUntilDeadline(c.step!, stepOf(c), () => deadline).intercept);
+        // What the dead worker had in flight goes nowhere: its connections are gone.
+        for (const p of parks) p.release();
 
-      const [flaky, crashing] = await second();
-      for (const c of flaky) {
-        const fault = flakyDuring(c.step!, stepOf(c), 3000);
-        c.hit = () => fault.injected() > 0;
-        route(c, fault.intercept);
+        const [flaky, crashing] = await second();
+        for (const c of flaky) {
+          const fault = flakyDuring(c.step!, stepOf(c), 3000);
+          c.hit = () => fault.injected() > 0;
+          route(c, fault.intercept);
+        }
+        for (const c of crashing) c.mustFail = true;
+        await Promise.all([...flaky, ...crashing].map(request));
+        // A canary scaled up from zero never reports ProgressDeadlineExceeded (kube-apiserver neither:
+        // scaling a complete Deployment is no rollout), so a crash-looping canary waits for the run's
+        // deadline: a short one, set before a worker picks the run up (it is read then).
+        await getDb().deploymentRun.updateMany({
+          where: { id: { in: crashing.map((c) => c.runId!) } },
+          data: { deadlineAt: new Date(Date.now() + CRASHLOOP_DEADLINE_MS) },
+        });
+        kubelets = rigs.map((rig) =>
+          crashLoopKubelet(
+            rig.cluster.kubeConfig,
+            crashing.filter((c) => c.rig === rig).map((c) => c.namespace),
+          ),
+        );
+        all = [...first, ...flaky, ...crashing];
+        progress(`errors, crashloop: ${flaky.length + crashing.length} runs requested`);
+
+        worker = await inProcessWorker();
+        await waitForFinal(all, RUN_BOUND_MS);
+        progress("kill, deadline, errors, crashloop: all final");
+      } finally {
+        await child.kill();
+        await worker?.stop();
+        await Promise.all(kubelets.map((k) => k.stop()));
+        clearRoutes();
       }
-      for (const c of crashing) c.mustFail = true;
-      await Promise.all([...flaky, ...crashing].map(request));
-      // A canary scaled up from zero never reports ProgressDeadlineExceeded (kube-apiserver neither:
-      // scaling a complete Deployment is no rollout), so a crash-looping canary waits for the run's
-      // deadline: a short one, set before a worker picks the run up (it is read then).
-      await getDb().deploymentRun.updateMany({ where: { id: { in: crashing.map((c) => c.runId!) } }, data: { deadlineAt: new Date(Date.now() + CRASHLOOP_DEADLINE_MS) } });
-      kubelets = rigs.map((rig) => crashLoopKubelet(rig.cluster.kubeConfig, crashing.filter((c) => c.rig === rig).map((c) => c.namespace)));
-      all = [...first, ...flaky, ...crashing];
-      progress(`errors, crashloop: ${flaky.length + crashing.length} runs requested`);
+      await expectAllFinalAndSafe(all);
+    },
+    PART_TIMEOUT_MS,
+  );
 
-      worker = await inProcessWorker();
-      await waitForFinal(all, RUN_BOUND_MS);
-      progress("kill, deadline, errors, crashloop: all final");
-    } finally {
-      await child.kill();
-      await worker?.stop();
-      await Promise.all(kubelets.map((k) => k.stop()));
-      clearRoutes();
-    }
-    await expectAllFinalAndSafe(all);
-  }, PART_TIMEOUT_MS);
-
-  it.runIf(FULL && !only)("the worker is killed (SIGKILL) mid-step before its call reaches the API server; another finishes the run", async () => {
-    const [cases, child] = await Promise.all([perStep("kill-before"), startWorkerProcess()]);
-    const parks = cases.map((c) => {
-      const park = parkAt(c.step!, stepOf(c), "request");
-      c.hit = park.isParked;
-      route(c, park.intercept);
-      return park;
-    });
-    let worker: RunWorker | undefined;
-    try {
-      await Promise.all(cases.map(request));
-      await Promise.race([Promise.all(parks.map((p) => p.parked)), sleep(PARK_WITHIN_MS)]);
-      progress(`kill-before: ${parks.filter((p) => p.isParked()).length} of ${parks.length} parked; SIGKILL`);
-      await child.kill();
-      clearRoutes();
-      for (const p of parks) p.release();
-      worker = await inProcessWorker();
-      await waitForFinal(cases, RUN_BOUND_MS);
-    } finally {
-      await child.kill();
-      await worker?.stop();
-      clearRoutes();
-    }
-    await expectAllFinalAndSafe(cases);
-  }, PART_TIMEOUT_MS);
-
-  it.skipIf(only === "cluster")("PostgreSQL restarts mid-step; the worker and the app reconnect by themselves", async () => {
-    // The worker runs in its own process, as in production: whatever PostgreSQL going away does
-    // to it (an error nobody handles ends a Node process) shows as it would there.
-    const [cases, child] = await Promise.all([perStep("postgres"), startWorkerProcess()]);
-    const parks = cases.map((c) => {
-      const park = parkAt(c.step!, stepOf(c), "response");
-      c.hit = park.isParked;
-      route(c, park.intercept);
-      return park;
-    });
-    const problems: string[] = [];
-    let replacement: RunWorker | undefined;
-    try {
-      await Promise.all(cases.map(request));
-      await Promise.race([Promise.all(parks.map((p) => p.parked)), sleep(PARK_WITHIN_MS)]);
-      progress(`postgres: ${parks.filter((p) => p.isParked()).length} of ${parks.length} parked; stopping PostgreSQL`);
-      await postgres.stop();
-      // The held calls are answered while PostgreSQL is down: every step's next write fails.
-      clearRoutes();
-      for (const p of parks) p.release();
-      await sleep(FULL ? 5000 : 2000);
-      await postgres.start();
-      progress("postgres: PostgreSQL is back");
-      await waitForFinal(cases, RUN_BOUND_MS, () => !child.alive());
-      if (!child.alive()) {
-        problems.push(`the worker process died around PostgreSQL's restart (${child.ended()})`);
-        // As a supervisor would: another worker, so the runs can still be judged.
-        replacement = await inProcessWorker();
+  it.runIf(FULL && !only)(
+    "the worker is killed (SIGKILL) mid-step before its call reaches the API server; another finishes the run",
+    async () => {
+      const [cases, child] = await Promise.all([perStep("kill-before"), startWorkerProcess()]);
+      const parks = cases.map((c) => {
+        const park = parkAt(c.step!, stepOf(c), "request");
+        c.hit = park.isParked;
+        route(c, park.intercept);
+        return park;
+      });
+      let worker: RunWorker | undefined;
+      try {
+        await Promise.all(cases.map(request));
+        await Promise.race([Promise.all(parks.map((p) => p.parked)), sleep(PARK_WITHIN_MS)]);
+        progress(`kill-before: ${parks.filter((p) => p.isParked()).length} of ${parks.length} parked; SIGKILL`);
+        await child.kill();
+        clearRoutes();
+        for (const p of parks) p.release();
+        worker = await inProcessWorker();
         await waitForFinal(cases, RUN_BOUND_MS);
+      } finally {
+        await child.kill();
+        await worker?.stop();
+        clearRoutes();
       }
-      progress("postgres: all final");
-    } finally {
-      await postgres.start();
-      await child.kill();
-      await replacement?.stop();
-      clearRoutes();
-    }
-    await expectAllFinalAndSafe(cases, problems);
-  }, PART_TIMEOUT_MS);
+      await expectAllFinalAndSafe(cases);
+    },
+    PART_TIMEOUT_MS,
+  );
+
+  it.skipIf(only === "cluster")(
+    "PostgreSQL restarts mid-step; the worker and the app reconnect by themselves",
+    async () => {
+      // The worker runs in its own process, as in production: whatever PostgreSQL going away does
+      // to it (an error nobody handles ends a Node process) shows as it would there.
+      const [cases, child] = await Promise.all([perStep("postgres"), startWorkerProcess()]);
+      const parks = cases.map((c) => {
+        const park = parkAt(c.step!, stepOf(c), "response");
+        c.hit = park.isParked;
+        route(c, park.intercept);
+        return park;
+      });
+      const problems: string[] = [];
+      let replacement: RunWorker | undefined;
+      try {
+        await Promise.all(cases.map(request));
+        await Promise.race([Promise.all(parks.map((p) => p.parked)), sleep(PARK_WITHIN_MS)]);
+        progress(
+          `postgres: ${parks.filter((p) => p.isParked()).length} of ${parks.length} parked; stopping PostgreSQL`,
+        );
+        await postgres.stop();
+        // The held calls are answered while PostgreSQL is down: every step's next write fails.
+        clearRoutes();
+        for (const p of parks) p.release();
+        await sleep(FULL ? 5000 : 2000);
+        await postgres.start();
+        progress("postgres: PostgreSQL is back");
+        await waitForFinal(cases, RUN_BOUND_MS, () => !child.alive());
+        if (!child.alive()) {
+          problems.push(`the worker process died around PostgreSQL's restart (${child.ended()})`);
+          // As a supervisor would: another worker, so the runs can still be judged.
+          replacement = await inProcessWorker();
+          await waitForFinal(cases, RUN_BOUND_MS);
+        }
+        progress("postgres: all final");
+      } finally {
+        await postgres.start();
+        await child.kill();
+        await replacement?.stop();
+        clearRoutes();
+      }
+      await expectAllFinalAndSafe(cases, problems);
+    },
+    PART_TIMEOUT_MS,
+  );
 });

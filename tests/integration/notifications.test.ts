@@ -35,20 +35,54 @@ async function cto() {
 
 describe("Slack notifications", () => {
   it("tells approvers a production release awaits sign-off, and who approved or rejected it", async () => {
-    const release = await createRelease(f.releaseManager, { serviceId: f.checkout.id, environmentId: f.production.id, imageRef: "registry.greenlight.local/shop/checkout:11.0.0", strategy: "ROLLING", changeSummary: "Notified release.", links: [] });
+    const release = await createRelease(f.releaseManager, {
+      serviceId: f.checkout.id,
+      environmentId: f.production.id,
+      imageRef: "registry.greenlight.local/shop/checkout:11.0.0",
+      strategy: "ROLLING",
+      changeSummary: "Notified release.",
+      links: [],
+    });
     await waitFor(async () => received.some((t) => t.includes("awaits sign-off")), 5000);
-    await signRelease(await cto(), { releaseId: release.id, revision: 1, role: "CTO", decision: "REJECTED", comment: "too risky on a Friday" });
-    await waitFor(async () => received.some((t) => t.includes("rejected") && t.includes("too risky on a Friday")), 5000);
+    await signRelease(await cto(), {
+      releaseId: release.id,
+      revision: 1,
+      role: "CTO",
+      decision: "REJECTED",
+      comment: "too risky on a Friday",
+    });
+    await waitFor(
+      async () => received.some((t) => t.includes("rejected") && t.includes("too risky on a Friday")),
+      5000,
+    );
     expect(received.find((t) => t.includes("awaits"))).toContain(`R-${release.number} Checkout → Production`);
   });
 
   it("never blocks the gate when the webhook fails, or is not there at all", async () => {
     failing = true;
-    const release = await createRelease(f.releaseManager, { serviceId: f.checkout.id, environmentId: f.production.id, imageRef: "registry.greenlight.local/shop/checkout:11.1.0", strategy: "ROLLING", changeSummary: "Webhook is down.", links: [] });
-    await expect(signRelease(await cto(), { releaseId: release.id, revision: 1, role: "CTO", decision: "APPROVED", comment: "" })).resolves.toBeTruthy();
+    const release = await createRelease(f.releaseManager, {
+      serviceId: f.checkout.id,
+      environmentId: f.production.id,
+      imageRef: "registry.greenlight.local/shop/checkout:11.1.0",
+      strategy: "ROLLING",
+      changeSummary: "Webhook is down.",
+      links: [],
+    });
+    await expect(
+      signRelease(await cto(), { releaseId: release.id, revision: 1, role: "CTO", decision: "APPROVED", comment: "" }),
+    ).resolves.toBeTruthy();
     process.env.SLACK_WEBHOOK_URL = "http://127.0.0.1:9/unreachable";
-    const second = await createRelease(f.releaseManager, { serviceId: f.checkout.id, environmentId: f.production.id, imageRef: "registry.greenlight.local/shop/checkout:11.2.0", strategy: "ROLLING", changeSummary: "Webhook unreachable.", links: [] });
-    await expect(signRelease(await cto(), { releaseId: second.id, revision: 1, role: "CTO", decision: "APPROVED", comment: "" })).resolves.toBeTruthy();
+    const second = await createRelease(f.releaseManager, {
+      serviceId: f.checkout.id,
+      environmentId: f.production.id,
+      imageRef: "registry.greenlight.local/shop/checkout:11.2.0",
+      strategy: "ROLLING",
+      changeSummary: "Webhook unreachable.",
+      links: [],
+    });
+    await expect(
+      signRelease(await cto(), { releaseId: second.id, revision: 1, role: "CTO", decision: "APPROVED", comment: "" }),
+    ).resolves.toBeTruthy();
     expect(await f.db.approval.count({ where: { releaseId: { in: [release.id, second.id] } } })).toBe(2);
     // Let the (failing) background notifications finish before the database closes.
     await new Promise((r) => setTimeout(r, 500));

@@ -23,10 +23,24 @@ beforeAll(async () => {
 
 describe("the release page's read", () => {
   it("loads the release once with its gate, runs and who may sign", async () => {
-    const created = await createRelease(f.releaseManager, { serviceId: f.checkout.id, environmentId: f.production.id, imageRef: "registry.greenlight.local/shop/checkout:8.0.0", strategy: "ROLLING", changeSummary: "Page read.", links: [] });
+    const created = await createRelease(f.releaseManager, {
+      serviceId: f.checkout.id,
+      environmentId: f.production.id,
+      imageRef: "registry.greenlight.local/shop/checkout:8.0.0",
+      strategy: "ROLLING",
+      changeSummary: "Page read.",
+      links: [],
+    });
     const detail = (await releaseDetail(created.id))!;
-    expect(detail.release).toMatchObject({ id: created.id, revision: 1, createdBy: { name: "Riley Morgan" }, service: { displayName: f.checkout.displayName } });
-    expect(detail.release.checklist.map((c) => c.position)).toEqual([...detail.release.checklist.map((c) => c.position)].sort((a, b) => a - b));
+    expect(detail.release).toMatchObject({
+      id: created.id,
+      revision: 1,
+      createdBy: { name: "Riley Morgan" },
+      service: { displayName: f.checkout.displayName },
+    });
+    expect(detail.release.checklist.map((c) => c.position)).toEqual(
+      [...detail.release.checklist.map((c) => c.position)].sort((a, b) => a - b),
+    );
     expect(detail.release.revisions.map((r) => r.createdBy.name)).toEqual(["Riley Morgan"]);
     expect(detail.gate.matrix.map((r) => r.state)).toEqual(Array(6).fill("waiting"));
     expect(detail).toMatchObject({ lastRun: null, activeRun: null });
@@ -36,7 +50,10 @@ describe("the release page's read", () => {
 
     await signRelease(cto, { releaseId: created.id, revision: 1, role: "CTO", decision: "APPROVED", comment: "" });
     const signed = (await releaseDetail(created.id))!;
-    expect(signed.gate.matrix.find((r) => r.role === "CTO")).toMatchObject({ state: "approved", signOff: { userName: "Casey Ortiz" } });
+    expect(signed.gate.matrix.find((r) => r.role === "CTO")).toMatchObject({
+      state: "approved",
+      signOff: { userName: "Casey Ortiz" },
+    });
     expect(signableRoles({ ...signed.gate.signing, user: cto })).toEqual([]);
     expect((await releasesWaitingForSignOff(cto)).map((r) => r.id)).not.toContain(created.id);
   });
@@ -54,15 +71,24 @@ describe("the other pages' reads", () => {
     expect(history.counts.reduce((n, c) => n + c.count, 0)).toBeGreaterThanOrEqual(history.releases.length);
     expect((await recentReleases(5)).length).toBeLessThanOrEqual(5);
     expect(await countActiveRuns()).toBe(0);
-    expect(await countOpenIncidents()).toBe((await listRecentIncidents()).filter((i) => i.status !== "RESOLVED").length);
+    expect(await countOpenIncidents()).toBe(
+      (await listRecentIncidents()).filter((i) => i.status !== "RESOLVED").length,
+    );
     const audit = await auditLogPage(1);
     expect(audit.pageCount).toBeGreaterThanOrEqual(1);
-    expect(audit.entries.map((e) => e.id)).toEqual([...audit.entries.map((e) => e.id)].sort((a, b) => (a < b ? 1 : -1)));
-    expect((await listEnvironmentSettings()).map((e) => e.name)).toEqual(expect.arrayContaining(["staging", "production"]));
+    expect(audit.entries.map((e) => e.id)).toEqual(
+      [...audit.entries.map((e) => e.id)].sort((a, b) => (a < b ? 1 : -1)),
+    );
+    expect((await listEnvironmentSettings()).map((e) => e.name)).toEqual(
+      expect.arrayContaining(["staging", "production"]),
+    );
     expect((await listServiceTargetSettings()).length).toBeGreaterThan(0);
     expect((await listDemoAccounts()).map((a) => a.email)).toContain("cto@greenlight.local");
     expect((await listPeople()).length).toBeGreaterThanOrEqual(10);
-    expect(await serviceAndEnvironmentIds("checkout", "production")).toEqual({ serviceId: f.checkout.id, environmentId: f.production.id });
+    expect(await serviceAndEnvironmentIds("checkout", "production")).toEqual({
+      serviceId: f.checkout.id,
+      environmentId: f.production.id,
+    });
     expect(await serviceAndEnvironmentIds("checkout", "nowhere")).toBeNull();
   });
 });

@@ -29,17 +29,34 @@ beforeAll(async () => {
 });
 
 async function waitForRun(runId: string, timeoutMs = 60_000) {
-  await waitFor(async () => FINAL.includes((await getDb().deploymentRun.findUniqueOrThrow({ where: { id: runId } })).status), timeoutMs);
-  return getDb().deploymentRun.findUniqueOrThrow({ where: { id: runId }, include: { events: { orderBy: { seq: "asc" } } } });
+  await waitFor(
+    async () => FINAL.includes((await getDb().deploymentRun.findUniqueOrThrow({ where: { id: runId } })).status),
+    timeoutMs,
+  );
+  return getDb().deploymentRun.findUniqueOrThrow({
+    where: { id: runId },
+    include: { events: { orderBy: { seq: "asc" } } },
+  });
 }
 
 /** The gateway with one kind of call refused by the cluster (an admission webhook, RBAC…) while `when` says so. */
-function refusing(gateway: ClusterGateway, method: "listPods" | "readDeployment", when: (args: unknown[]) => boolean): ClusterGateway {
+function refusing(
+  gateway: ClusterGateway,
+  method: "listPods" | "readDeployment",
+  when: (args: unknown[]) => boolean,
+): ClusterGateway {
   return new Proxy(gateway, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
-      if (property !== method || typeof value !== "function") return typeof value === "function" ? value.bind(target) : value;
-      return (...args: unknown[]) => (when(args) ? Promise.resolve({ ok: false, error: { type: "forbidden", status: 403, message: "denied by the test's admission policy" } }) : value.apply(target, args));
+      if (property !== method || typeof value !== "function")
+        return typeof value === "function" ? value.bind(target) : value;
+      return (...args: unknown[]) =>
+        when(args)
+          ? Promise.resolve({
+              ok: false,
+              error: { type: "forbidden", status: 403, message: "denied by the test's admission policy" },
+            })
+          : value.apply(target, args);
     },
   });
 }
@@ -57,7 +74,10 @@ describe.each(clusters)("rollback after a failed deploy on the $name cluster", (
       connectionString: process.env.DATABASE_URL!,
       gateway: () => gateway,
       analysis: {
-        evaluateStep: (...args) => (analysis ? analysis.evaluateStep(...args) : Promise.resolve({ verdict: "pass", summary: "no analysis in this test" })),
+        evaluateStep: (...args) =>
+          analysis
+            ? analysis.evaluateStep(...args)
+            : Promise.resolve({ verdict: "pass", summary: "no analysis in this test" }),
       },
       leaseMs: 3000,
       concurrency: 2,
@@ -76,20 +96,51 @@ describe.each(clusters)("rollback after a failed deploy on the $name cluster", (
     const k8s = await createWorkload(cluster, namespace, strategy, v("1.0.0"));
     // A crash-looping pod must never count as available, and a stalled rollout fails quickly.
     for (const d of (await k8s.apps.listNamespacedDeployment({ namespace })).items) {
-      await k8s.apps.patchNamespacedDeployment({ namespace, name: d.metadata!.name!, body: { spec: { minReadySeconds: 1, progressDeadlineSeconds: 4 } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+      await k8s.apps.patchNamespacedDeployment(
+        { namespace, name: d.metadata!.name!, body: { spec: { minReadySeconds: 1, progressDeadlineSeconds: 4 } } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
     }
     const service = await getDb().service.create({
       data: {
         name: `rb-${suffix}`,
         displayName: `Rb ${suffix}`,
-        targets: { create: { environmentId: f.staging.id, cluster: cluster.name, namespace, deploymentName: "web", containerName: "web", kubeServiceName: "web", defaultStrategy: strategy, canarySteps: [50, 100], canaryPauseSeconds: 1 } },
+        targets: {
+          create: {
+            environmentId: f.staging.id,
+            cluster: cluster.name,
+            namespace,
+            deploymentName: "web",
+            containerName: "web",
+            kubeServiceName: "web",
+            defaultStrategy: strategy,
+            canarySteps: [50, 100],
+            canaryPauseSeconds: 1,
+          },
+        },
       },
     });
     const deploy = async (image: string) => {
-      const release = await createRelease(f.releaseManager, { serviceId: service.id, environmentId: f.staging.id, imageRef: image, strategy, changeSummary: `Ship ${image}.`, links: [] });
+      const release = await createRelease(f.releaseManager, {
+        serviceId: service.id,
+        environmentId: f.staging.id,
+        imageRef: image,
+        strategy,
+        changeSummary: `Ship ${image}.`,
+        links: [],
+      });
       return waitForRun((await requestDeploy(f.releaseManager, release.id)).id);
     };
-    const rollBack = async () => waitForRun((await requestRollback(f.onCall, { serviceId: service.id, environmentId: f.staging.id, reason: "errors after the last deploy" }, () => base)).id);
+    const rollBack = async () =>
+      waitForRun(
+        (
+          await requestRollback(
+            f.onCall,
+            { serviceId: service.id, environmentId: f.staging.id, reason: "errors after the last deploy" },
+            () => base,
+          )
+        ).id,
+      );
     const verdict = (good: string[]) => trafficVerdict(cluster.kubeConfig, namespace, "web", good);
     return { namespace, serviceId: service.id, apps: k8s.apps as AppsV1Api, core: k8s.core, deploy, rollBack, verdict };
   }
@@ -102,7 +153,9 @@ describe.each(clusters)("rollback after a failed deploy on the $name cluster", (
     expect(failed.outcome).toMatch(/traffic stayed on the live colour; the new colour was scaled to zero$/);
     expect(failed.events.map((e) => `${e.step}:${e.phase}`)).toContain("retire-idle-color:AFTER");
     expect(await s.verdict([v("2.0.0")])).toMatchObject({ safe: true });
-    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-blue" })).spec?.replicas).toBe(0);
+    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-blue" })).spec?.replicas).toBe(
+      0,
+    );
 
     const rollback = await s.rollBack();
     expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
@@ -120,8 +173,18 @@ describe.each(clusters)("rollback after a failed deploy on the $name cluster", (
     try {
       const failed = await s.deploy(v("3.0.0"));
       expect(failed.status).toBe("FAILED");
-      expect(failed.events.map((e) => `${e.step}:${e.phase}`)).toEqual(expect.arrayContaining(["switch-traffic:AFTER", "verify-traffic:ERROR", "switch-back-to-live:AFTER", "verify-live:AFTER", "retire-idle-color:AFTER"]));
-      expect(failed.outcome).toMatch(/traffic switched back to the previous colour; the new colour was scaled to zero$/);
+      expect(failed.events.map((e) => `${e.step}:${e.phase}`)).toEqual(
+        expect.arrayContaining([
+          "switch-traffic:AFTER",
+          "verify-traffic:ERROR",
+          "switch-back-to-live:AFTER",
+          "verify-live:AFTER",
+          "retire-idle-color:AFTER",
+        ]),
+      );
+      expect(failed.outcome).toMatch(
+        /traffic switched back to the previous colour; the new colour was scaled to zero$/,
+      );
     } finally {
       gateway = base;
     }
@@ -171,7 +234,10 @@ describe.each(clusters)("rollback after a failed deploy on the $name cluster", (
           return (...args: unknown[]) => {
             if (promoted && !refused && args[1] === "web") {
               refused = true;
-              return Promise.resolve({ ok: false, error: { type: "forbidden", status: 403, message: "denied by the test's admission policy" } });
+              return Promise.resolve({
+                ok: false,
+                error: { type: "forbidden", status: 403, message: "denied by the test's admission policy" },
+              });
             }
             return value.apply(target, args);
           };
@@ -182,7 +248,15 @@ describe.each(clusters)("rollback after a failed deploy on the $name cluster", (
     try {
       const failed = await s.deploy(v("3.0.0"));
       expect(failed.status).toBe("FAILED");
-      expect(failed.events.map((e) => `${e.step}:${e.phase}`)).toEqual(expect.arrayContaining(["promote-stable:AFTER", "wait-stable:ERROR", "restore-stable:AFTER", "wait-stable-restored:AFTER", "retire-canary:AFTER"]));
+      expect(failed.events.map((e) => `${e.step}:${e.phase}`)).toEqual(
+        expect.arrayContaining([
+          "promote-stable:AFTER",
+          "wait-stable:ERROR",
+          "restore-stable:AFTER",
+          "wait-stable-restored:AFTER",
+          "retire-canary:AFTER",
+        ]),
+      );
       expect(failed.outcome).toMatch(/stable is back on its previous version and the canary was scaled to zero$/);
     } finally {
       gateway = base;
@@ -203,7 +277,14 @@ describe.each(clusters)("rollback after a failed deploy on the $name cluster", (
     expect((await s.deploy(v("2.0.0"))).status).toBe("SUCCEEDED");
     const failed = await s.deploy(v("3.0.0-crashloop"));
     expect(failed.status).toBe("FAILED");
-    expect(failed.events.map((e) => `${e.step}:${e.phase}`)).toEqual(expect.arrayContaining(["wait-rollout:ERROR", "restore-previous-revision:AFTER", "wait-restored:AFTER", "report-replicasets:AFTER"]));
+    expect(failed.events.map((e) => `${e.step}:${e.phase}`)).toEqual(
+      expect.arrayContaining([
+        "wait-rollout:ERROR",
+        "restore-previous-revision:AFTER",
+        "wait-restored:AFTER",
+        "report-replicasets:AFTER",
+      ]),
+    );
     const report = failed.events.find((e) => e.step === "report-replicasets" && e.phase === "AFTER");
     expect(report?.message).toMatch(/^live ReplicaSets: .*2\.0\.0: 2\/2 ready/);
     expect(failed.outcome).toMatch(/the previous version's pod template was restored and has rolled out$/);
@@ -222,11 +303,25 @@ describe.each(clusters)("rollback after a failed deploy on the $name cluster", (
     await worker.stop();
     let runId: string;
     try {
-      runId = (await requestRollback(f.onCall, { serviceId: s.serviceId, environmentId: f.staging.id, reason: "errors after 2.0.0" }, () => base)).id;
+      runId = (
+        await requestRollback(
+          f.onCall,
+          { serviceId: s.serviceId, environmentId: f.staging.id, reason: "errors after 2.0.0" },
+          () => base,
+        )
+      ).id;
       // Someone switches to blue by hand before the worker gets to the run.
-      await s.core.patchNamespacedService({ namespace: s.namespace, name: "web", body: { spec: { selector: { app: "web", color: "blue" } } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+      await s.core.patchNamespacedService(
+        { namespace: s.namespace, name: "web", body: { spec: { selector: { app: "web", color: "blue" } } } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
     } finally {
-      worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: () => gateway, leaseMs: 3000, concurrency: 2 });
+      worker = await startRunWorker({
+        connectionString: process.env.DATABASE_URL!,
+        gateway: () => gateway,
+        leaseMs: 3000,
+        concurrency: 2,
+      });
     }
     const run = await waitForRun(runId);
     expect(run.status, run.outcome ?? "").toBe("SUCCEEDED");
@@ -242,13 +337,24 @@ describe.each(clusters)("rollback after a failed deploy on the $name cluster", (
     const s = await setup("CANARY");
     // A canary someone (or a run whose recovery failed) left taking traffic.
     await s.apps.patchNamespacedDeployment(
-      { namespace: s.namespace, name: "web-canary", body: { spec: { replicas: 1, template: { spec: { containers: [{ name: "web", image: v("9.0.0") }] } } } } },
+      {
+        namespace: s.namespace,
+        name: "web-canary",
+        body: { spec: { replicas: 1, template: { spec: { containers: [{ name: "web", image: v("9.0.0") }] } } } },
+      },
       setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
     );
-    await waitFor(async () => ((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).status?.readyReplicas ?? 0) === 1, 20_000);
+    await waitFor(
+      async () =>
+        ((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).status
+          ?.readyReplicas ?? 0) === 1,
+      20_000,
+    );
     const rollback = await s.rollBack();
     expect(rollback.status, rollback.outcome ?? "").toBe("SUCCEEDED");
-    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(0);
+    expect((await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" })).spec?.replicas).toBe(
+      0,
+    );
     const verdict = await s.verdict([v("1.0.0")]);
     expect(verdict.safe, verdict.detail).toBe(true);
   });

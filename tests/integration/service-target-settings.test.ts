@@ -8,7 +8,10 @@ import { seedDemo } from "@/tests/support/fixtures";
 
 // The server action runs as whoever this says is signed in; Next's cache is not there in tests.
 const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
-vi.mock("@/lib/auth/current-user", async (original) => ({ ...(await original<typeof import("@/lib/auth/current-user")>()), getCurrentUser: async () => session.user }));
+vi.mock("@/lib/auth/current-user", async (original) => ({
+  ...(await original<typeof import("@/lib/auth/current-user")>()),
+  getCurrentUser: async () => session.user,
+}));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
 const { updateServiceTargetAction } = await import("@/lib/actions/settings/service-targets");
 
@@ -16,7 +19,11 @@ let f: Awaited<ReturnType<typeof seedDemo>>;
 let targetId: string;
 beforeAll(async () => {
   f = await seedDemo();
-  targetId = (await f.db.serviceTarget.findUniqueOrThrow({ where: { serviceId_environmentId: { serviceId: f.checkout.id, environmentId: f.production.id } } })).id;
+  targetId = (
+    await f.db.serviceTarget.findUniqueOrThrow({
+      where: { serviceId_environmentId: { serviceId: f.checkout.id, environmentId: f.production.id } },
+    })
+  ).id;
 });
 
 const form = (change: Record<string, unknown> = {}) => ({
@@ -53,13 +60,31 @@ describe("service target settings", () => {
   it("lists every target, by service and then in environment order", async () => {
     const targets = await listServiceTargetSettings();
     expect(targets).toHaveLength(await f.db.serviceTarget.count());
-    expect(targets.map((t) => `${t.service.name}/${t.environment.name}`)).toEqual(["catalog/staging", "catalog/production", "checkout/staging", "checkout/production", "search/staging", "search/production"]);
-    expect(targets.find((t) => t.id === targetId)).toMatchObject({ service: { name: "checkout" }, environment: { name: "production" } });
+    expect(targets.map((t) => `${t.service.name}/${t.environment.name}`)).toEqual([
+      "catalog/staging",
+      "catalog/production",
+      "checkout/staging",
+      "checkout/production",
+      "search/staging",
+      "search/production",
+    ]);
+    expect(targets.find((t) => t.id === targetId)).toMatchObject({
+      service: { name: "checkout" },
+      environment: { name: "production" },
+    });
   });
 
   it("an admin's change is stored in ratios and seconds and audited with the changed fields only", async () => {
     const before = await target();
-    expect(before).toMatchObject({ maxErrorRate: null, minRequests: null, verifyWindowSeconds: 600, autoRollback: true, canarySteps: [5, 25, 50, 100], canaryPauseSeconds: 60, statusLabel: "status" });
+    expect(before).toMatchObject({
+      maxErrorRate: null,
+      minRequests: null,
+      verifyWindowSeconds: 600,
+      autoRollback: true,
+      canarySteps: [5, 25, 50, 100],
+      canaryPauseSeconds: 60,
+      statusLabel: "status",
+    });
 
     const result = await updateServiceTarget(f.admin, serviceTargetSettingsSchema.parse(form()));
     expect(result.serviceName).toBe("checkout");
@@ -84,8 +109,15 @@ describe("service target settings", () => {
       { sli: "latency_p99", max: 1 },
     ]);
 
-    const entry = await f.db.auditLog.findFirstOrThrow({ where: { action: "service_target.update", targetId }, orderBy: { id: "desc" } });
-    expect(entry).toMatchObject({ actorId: f.admin.id, targetType: "service_target", metadata: { service: "checkout", environment: "production" } });
+    const entry = await f.db.auditLog.findFirstOrThrow({
+      where: { action: "service_target.update", targetId },
+      orderBy: { id: "desc" },
+    });
+    expect(entry).toMatchObject({
+      actorId: f.admin.id,
+      targetType: "service_target",
+      metadata: { service: "checkout", environment: "production" },
+    });
     expect(entry.before).toEqual({
       metricsSelector: before.metricsSelector,
       statusLabel: "status",
@@ -117,25 +149,44 @@ describe("service target settings", () => {
   });
 
   it("refuses a release manager with FORBIDDEN and changes nothing", async () => {
-    await expectNothingChanged(() => expect(updateServiceTarget(f.releaseManager, serviceTargetSettingsSchema.parse(form({ verifyWindowSeconds: "0" })))).rejects.toMatchObject({ code: "FORBIDDEN" }));
+    await expectNothingChanged(() =>
+      expect(
+        updateServiceTarget(f.releaseManager, serviceTargetSettingsSchema.parse(form({ verifyWindowSeconds: "0" }))),
+      ).rejects.toMatchObject({ code: "FORBIDDEN" }),
+    );
   });
 
   it("refuses a value that would change a query even when a caller skipped the form", async () => {
     const parsed = serviceTargetSettingsSchema.parse(form({ minRequests: "5" }));
-    const unsafe: ServiceTargetSettings = { ...parsed, metricsSelector: 'app="x"}) or vector(1) #', requestsMetric: "up or vector(1)" };
+    const unsafe: ServiceTargetSettings = {
+      ...parsed,
+      metricsSelector: 'app="x"}) or vector(1) #',
+      requestsMetric: "up or vector(1)",
+    };
     await expectNothingChanged(() =>
-      expect(updateServiceTarget(f.admin, unsafe)).rejects.toMatchObject({ code: "INVALID", fieldErrors: { metricsSelector: [expect.stringContaining("label matchers")], requestsMetric: [expect.any(String)] } }),
+      expect(updateServiceTarget(f.admin, unsafe)).rejects.toMatchObject({
+        code: "INVALID",
+        fieldErrors: {
+          metricsSelector: [expect.stringContaining("label matchers")],
+          requestsMetric: [expect.any(String)],
+        },
+      }),
     );
   });
 
   it("answers NOT_FOUND for a target that does not exist", async () => {
-    await expect(updateServiceTarget(f.admin, { ...serviceTargetSettingsSchema.parse(form()), targetId: "cmnosuchtarget" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      updateServiceTarget(f.admin, { ...serviceTargetSettingsSchema.parse(form()), targetId: "cmnosuchtarget" }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   describe("through the server action", () => {
     it("saves an admin's form and reports how many settings changed", async () => {
       session.user = f.admin;
-      expect(await updateServiceTargetAction(form({ maxLatencyP99Ms: "900" }))).toEqual({ ok: true, data: { changed: 1 } });
+      expect(await updateServiceTargetAction(form({ maxLatencyP99Ms: "900" }))).toEqual({
+        ok: true,
+        data: { changed: 1 },
+      });
       expect((await target()).maxLatencyP99).toBe(0.9);
     });
 
@@ -143,7 +194,10 @@ describe("service target settings", () => {
       for (const user of [f.releaseManager, f.viewer]) {
         session.user = user;
         await expectNothingChanged(async () => {
-          expect(await updateServiceTargetAction(form({ autoRollback: true }))).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+          expect(await updateServiceTargetAction(form({ autoRollback: true }))).toMatchObject({
+            ok: false,
+            error: { code: "FORBIDDEN" },
+          });
         });
       }
     });

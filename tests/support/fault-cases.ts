@@ -4,7 +4,15 @@
  * real test cluster.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment, type V1Pod } from "@kubernetes/client-node";
+import {
+  AppsV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Deployment,
+  type V1Pod,
+} from "@kubernetes/client-node";
 import type { FaultAction, FaultProxy, Intercept, ProxiedRequest } from "@/tests/support/fault-proxy";
 
 /** What a case's fault needs to know about its run: the step it is in right now. */
@@ -127,19 +135,30 @@ export interface TrafficVerdict {
  * every selected ready pod (the pods it routes to) must run one of `good`. Read straight from
  * the cluster, never through the fault proxy.
  */
-export async function trafficVerdict(kubeConfig: KubeConfig, namespace: string, serviceName: string, good: string[], settleMs = 15_000): Promise<TrafficVerdict> {
+export async function trafficVerdict(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  serviceName: string,
+  good: string[],
+  settleMs = 15_000,
+): Promise<TrafficVerdict> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const until = Date.now() + settleMs;
-  while (Date.now() < until && !(await apps.listNamespacedDeployment({ namespace })).items.every(settled)) await sleep(200);
+  while (Date.now() < until && !(await apps.listNamespacedDeployment({ namespace })).items.every(settled))
+    await sleep(200);
   const service = await core.readNamespacedService({ namespace, name: serviceName });
   const selector = Object.entries(service.spec?.selector ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(",");
-  const pods = (await core.listNamespacedPod({ namespace, labelSelector: selector })).items.filter((p) => !p.metadata?.deletionTimestamp);
+  const pods = (await core.listNamespacedPod({ namespace, labelSelector: selector })).items.filter(
+    (p) => !p.metadata?.deletionTimestamp,
+  );
   const imageOf = (p: V1Pod) => (p.spec?.containers ?? []).map((c) => c.image ?? "?").join("+");
   const ready = pods.filter(isReady);
-  const wrong = ready.filter((p) => !(p.spec?.containers ?? []).every((c) => c.image !== undefined && good.includes(c.image)));
+  const wrong = ready.filter(
+    (p) => !(p.spec?.containers ?? []).every((c) => c.image !== undefined && good.includes(c.image)),
+  );
   const groups = new Map<string, number>();
   for (const p of pods) {
     const key = `${imageOf(p).replace(/^.*\//, "")} ${isReady(p) ? "ready" : "not ready"}`;
@@ -165,13 +184,35 @@ export function crashLoopKubelet(kubeConfig: KubeConfig, namespaces: string[]): 
         const pods = await core.listNamespacedPod({ namespace }).catch(() => ({ items: [] as V1Pod[] }));
         for (const pod of pods.items) {
           const crashing = pod.spec?.containers.some((c) => c.image?.includes("crashloop"));
-          if (!crashing || pod.status?.phase !== "Running" || !isReady(pod) || pod.metadata?.deletionTimestamp) continue;
+          if (!crashing || pod.status?.phase !== "Running" || !isReady(pod) || pod.metadata?.deletionTimestamp)
+            continue;
           const now = new Date();
-          const conditions = ["PodScheduled", "Initialized"].map((type) => ({ type, status: "True", lastTransitionTime: now }));
-          for (const type of ["ContainersReady", "Ready"]) conditions.push({ type, status: "False", lastTransitionTime: now, reason: "ContainersNotReady" } as (typeof conditions)[number]);
-          const containerStatuses = pod.spec!.containers.map((c) => ({ name: c.name, image: c.image, imageID: "", ready: false, started: false, restartCount: 1, state: { waiting: { reason: "CrashLoopBackOff", message: "back-off restarting failed container" } } }));
+          const conditions = ["PodScheduled", "Initialized"].map((type) => ({
+            type,
+            status: "True",
+            lastTransitionTime: now,
+          }));
+          for (const type of ["ContainersReady", "Ready"])
+            conditions.push({
+              type,
+              status: "False",
+              lastTransitionTime: now,
+              reason: "ContainersNotReady",
+            } as (typeof conditions)[number]);
+          const containerStatuses = pod.spec!.containers.map((c) => ({
+            name: c.name,
+            image: c.image,
+            imageID: "",
+            ready: false,
+            started: false,
+            restartCount: 1,
+            state: { waiting: { reason: "CrashLoopBackOff", message: "back-off restarting failed container" } },
+          }));
           await core
-            .patchNamespacedPodStatus({ namespace, name: pod.metadata!.name!, body: { status: { conditions, containerStatuses } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch))
+            .patchNamespacedPodStatus(
+              { namespace, name: pod.metadata!.name!, body: { status: { conditions, containerStatuses } } },
+              setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+            )
             .catch(() => undefined);
         }
       }

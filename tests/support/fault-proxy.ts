@@ -90,7 +90,16 @@ export interface FaultProxy {
 
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 // Per connection or per hop: never passed on (RFC 9110 §7.6.1).
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+  "te",
+  "trailer",
+  "host",
+]);
 
 /** A gate held requests wait on; opening it lets them all go, and a fresh one takes its place. */
 class Gate {
@@ -112,8 +121,15 @@ class Gate {
 function statusBody(code: 500 | 503): string {
   const status =
     code === 503
-      ? { reason: "ServiceUnavailable", message: "the server is currently unable to handle the request (injected by the fault proxy)" }
-      : { reason: "InternalError", message: "Internal error occurred: injected by the fault proxy", details: { causes: [{ message: "injected by the fault proxy" }] } };
+      ? {
+          reason: "ServiceUnavailable",
+          message: "the server is currently unable to handle the request (injected by the fault proxy)",
+        }
+      : {
+          reason: "InternalError",
+          message: "Internal error occurred: injected by the fault proxy",
+          details: { causes: [{ message: "injected by the fault proxy" }] },
+        };
   return JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", code, ...status });
 }
 
@@ -124,7 +140,8 @@ function describe(method: string, url: string): ProxiedRequest {
 
 function forwardedHeaders(headers: http.IncomingHttpHeaders | http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) out[name] = value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) out[name] = value;
   return out;
 }
 
@@ -233,7 +250,10 @@ export async function startFaultProxy(upstream: KubeConfig): Promise<FaultProxy>
   };
 
   const certificate = createSelfSignedCertificate("greenlight-fault-proxy");
-  const server = https.createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => void handle(req, res));
+  const server = https.createServer(
+    { cert: certificate.certPem, key: certificate.keyPem },
+    (req, res) => void handle(req, res),
+  );
   // Longer than any client's idle keep-alive, so the proxy never closes a socket a client is about to reuse.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -243,7 +263,12 @@ export async function startFaultProxy(upstream: KubeConfig): Promise<FaultProxy>
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const context = upstream.getContextObject(upstream.getCurrentContext());
-  const proxied: Cluster = { name: "fault-proxy", server: url, caData: Buffer.from(certificate.certPem).toString("base64"), skipTLSVerify: false };
+  const proxied: Cluster = {
+    name: "fault-proxy",
+    server: url,
+    caData: Buffer.from(certificate.certPem).toString("base64"),
+    skipTLSVerify: false,
+  };
   const kubeConfig = new KubeConfig();
   const contextName = `fault-proxy-${upstream.getCurrentContext()}`;
   kubeConfig.loadFromOptions({

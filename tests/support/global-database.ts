@@ -28,7 +28,11 @@ export default async function setup(project: TestProject) {
   } else {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "greenlight-it-"));
     await fs.chmod(dataDir, 0o755);
-    server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port: await freePort(), database: "postgres" });
+    server = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, "pg"),
+      port: await freePort(),
+      database: "postgres",
+    });
     adminUrl = server.adminUrl;
   }
   await ensureDatabase(adminUrl, TEMPLATE_DATABASE);

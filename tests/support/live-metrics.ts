@@ -22,7 +22,12 @@ export async function startLiveMetrics(name: string): Promise<LiveMetrics> {
   const sandbox = await startSandbox({ kubeconfigDir: dir, loadGenerator: { rps: 40 } });
   await seedDemoWorkload(sandbox.kubeConfig());
   fs.chmodSync(dir, 0o755);
-  const prometheus = await startLocalPrometheus({ dataDir: path.join(dir, "prometheus"), port: await freePort(), targetsUrl: `${sandbox.url}/sandbox/targets`, scrapeIntervalSeconds: 2 });
+  const prometheus = await startLocalPrometheus({
+    dataDir: path.join(dir, "prometheus"),
+    port: await freePort(),
+    targetsUrl: `${sandbox.url}/sandbox/targets`,
+    scrapeIntervalSeconds: 2,
+  });
   return {
     sandbox,
     prometheus,

@@ -14,10 +14,13 @@ import { realClusterFromEnv, type TestCluster } from "@/tests/support/workloads"
  */
 export async function testClusters(options: { sandboxProcess?: boolean } = {}): Promise<TestCluster[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "greenlight-sandbox-"));
-  const clusters: TestCluster[] = [options.sandboxProcess ? await sandboxInItsOwnProcess(dir) : await sandboxInThisProcess(dir)];
+  const clusters: TestCluster[] = [
+    options.sandboxProcess ? await sandboxInItsOwnProcess(dir) : await sandboxInThisProcess(dir),
+  ];
   const real = realClusterFromEnv();
   if (real) clusters.push(real);
-  else if (process.env.REQUIRE_REAL_CLUSTER === "1") throw new Error("REQUIRE_REAL_CLUSTER=1 but K8S_TEST_KUBECONFIG is not set");
+  else if (process.env.REQUIRE_REAL_CLUSTER === "1")
+    throw new Error("REQUIRE_REAL_CLUSTER=1 but K8S_TEST_KUBECONFIG is not set");
   return clusters;
 }
 
@@ -36,7 +39,12 @@ async function sandboxInThisProcess(dir: string): Promise<TestCluster> {
  * share one CPU. No `faults` then: that suite injects them with its proxy.
  */
 async function sandboxInItsOwnProcess(dir: string): Promise<TestCluster> {
-  const child = await startTsxProcess("sandbox", "tests/support/sandbox-process.ts", { SANDBOX_KUBECONFIG_DIR: dir, LOG_LEVEL: "warn" }, /^kubeconfig \S+/m);
+  const child = await startTsxProcess(
+    "sandbox",
+    "tests/support/sandbox-process.ts",
+    { SANDBOX_KUBECONFIG_DIR: dir, LOG_LEVEL: "warn" },
+    /^kubeconfig \S+/m,
+  );
   afterAll(async () => {
     await child.kill("SIGTERM");
     fs.rmSync(dir, { recursive: true, force: true });

@@ -21,10 +21,20 @@ const root = path.resolve(import.meta.dirname, "../..");
  * writes on stderr after that is passed on, prefixed with `name`. Its stdin is a pipe that is
  * never written to: it closes when this process ends, however it ends, so the child can follow.
  */
-export async function startTsxProcess(name: string, script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<TsxProcess> {
+export async function startTsxProcess(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  timeoutMs = 60_000,
+): Promise<TsxProcess> {
   // react-server: the condition Next's server code resolves with, so `import "server-only"` in
   // the db client and the gateways lets this server-side process load them.
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.resolve(root, script)], { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.resolve(root, script)], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let output = "";
   let stderrTail: string[] = [];
   let ending: string | null = null;
@@ -35,7 +45,10 @@ export async function startTsxProcess(name: string, script: string, env: Record<
     }),
   );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       if (ready.test(output)) {
@@ -52,7 +65,13 @@ export async function startTsxProcess(name: string, script: string, env: Record<
   child.stderr.removeAllListeners("data");
   child.stderr.on("data", (chunk: Buffer) => {
     process.stderr.write(`[${name}] ${chunk.toString()}`);
-    stderrTail = [...stderrTail, ...chunk.toString().split("\n").filter((l) => l.trim())].slice(-6);
+    stderrTail = [
+      ...stderrTail,
+      ...chunk
+        .toString()
+        .split("\n")
+        .filter((l) => l.trim()),
+    ].slice(-6);
   });
   // Keep reading stdout, or a chatty child blocks on a full pipe.
   child.stdout.removeAllListeners("data");

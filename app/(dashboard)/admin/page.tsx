@@ -36,7 +36,9 @@ export default async function AdminPage() {
                 <Td>
                   <RoleEditor userId={p.id} name={p.name} roles={p.roles.map((r) => r.role)} />
                 </Td>
-                <Td className="text-muted-foreground">{p.lastSignInAt ? <Timestamp value={p.lastSignInAt} /> : "never"}</Td>
+                <Td className="text-muted-foreground">
+                  {p.lastSignInAt ? <Timestamp value={p.lastSignInAt} /> : "never"}
+                </Td>
               </tr>
             ))}
           </tbody>

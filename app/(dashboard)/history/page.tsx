@@ -25,7 +25,9 @@ export default async function HistoryPage() {
       </div>
       <Card>
         {releases.length === 0 ? (
-          <EmptyState title="Nothing has shipped yet">Releases appear here once they are deployed, fail or are rolled back.</EmptyState>
+          <EmptyState title="Nothing has shipped yet">
+            Releases appear here once they are deployed, fail or are rolled back.
+          </EmptyState>
         ) : (
           <ReleaseTable releases={releases} time="finished" />
         )}

@@ -21,7 +21,9 @@ export default async function IncidentsPage() {
       <PageHeader title="Incidents" description="P1 respond in 5 minutes · P2 in 15 · P3 in 1 hour · P4 in 4 hours." />
       <Card>
         {incidents.length === 0 ? (
-          <EmptyState title="No incidents">Incidents open here from Alertmanager alerts and automatic rollbacks, with their timelines.</EmptyState>
+          <EmptyState title="No incidents">
+            Incidents open here from Alertmanager alerts and automatic rollbacks, with their timelines.
+          </EmptyState>
         ) : (
           <Table>
             <thead>
@@ -40,13 +42,21 @@ export default async function IncidentsPage() {
                     <span className="font-medium">
                       INC-{i.number} {i.title}
                     </span>
-                    {i.source === "AUTO_ROLLBACK" ? <Badge tone="neutral" className="ml-2">automatic rollback</Badge> : null}
+                    {i.source === "AUTO_ROLLBACK" ? (
+                      <Badge tone="neutral" className="ml-2">
+                        automatic rollback
+                      </Badge>
+                    ) : null}
                     {i.summary ? <p className="mt-0.5 text-xs text-muted-foreground">{i.summary}</p> : null}
                   </Td>
                   <Td>
                     <Badge tone={SEVERITY[i.severity]}>{i.severity}</Badge>
                   </Td>
-                  <Td>{i.service ? `${i.service.displayName}${i.environment ? ` → ${i.environment.displayName}` : ""}` : "—"}</Td>
+                  <Td>
+                    {i.service
+                      ? `${i.service.displayName}${i.environment ? ` → ${i.environment.displayName}` : ""}`
+                      : "—"}
+                  </Td>
                   <Td>{humanize(i.status)}</Td>
                   <Td className="text-muted-foreground">
                     <Timestamp value={i.openedAt} />

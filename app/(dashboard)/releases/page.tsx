@@ -14,11 +14,24 @@ import { releaseFilterSchema } from "@/lib/schemas/release";
 
 export const metadata: Metadata = { title: "Releases" };
 
-export default async function ReleasesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function ReleasesPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requireUser();
   const raw = await searchParams;
-  const filter = releaseFilterSchema.parse({ service: raw.service, environment: raw.environment, status: raw.status, page: raw.page });
-  const [{ releases, total, pageCount }, services, environments] = await Promise.all([listReleases(filter), listServiceTargets(), listEnvironments()]);
+  const filter = releaseFilterSchema.parse({
+    service: raw.service,
+    environment: raw.environment,
+    status: raw.status,
+    page: raw.page,
+  });
+  const [{ releases, total, pageCount }, services, environments] = await Promise.all([
+    listReleases(filter),
+    listServiceTargets(),
+    listEnvironments(),
+  ]);
   const mayCreate = can(user, "release:create");
   const filtered = Boolean(filter.service || filter.environment || filter.status);
 
@@ -48,7 +61,11 @@ export default async function ReleasesPage({ searchParams }: { searchParams: Pro
         <ReleaseFilters services={services} environments={environments} />
         {releases.length === 0 ? (
           <EmptyState title={filtered ? "No release matches these filters" : "No releases yet"}>
-            {filtered ? "Clear a filter to see more." : mayCreate ? "Create the first one: pick a service, an environment and the image to ship." : "Release managers create releases; they will appear here."}
+            {filtered
+              ? "Clear a filter to see more."
+              : mayCreate
+                ? "Create the first one: pick a service, an environment and the image to ship."
+                : "Release managers create releases; they will appear here."}
           </EmptyState>
         ) : (
           <ReleaseTable releases={releases} showStrategy />

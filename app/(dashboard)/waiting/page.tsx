@@ -15,10 +15,21 @@ export default async function WaitingPage() {
   const myRoles = user.roles.filter(isApproverRole).map((r) => ROLE_LABELS[r]);
   return (
     <>
-      <PageHeader title="Waiting for me" description={myRoles.length ? `Releases you can sign as ${myRoles.join(", ")}.` : "You hold none of the six approver roles."} />
+      <PageHeader
+        title="Waiting for me"
+        description={
+          myRoles.length
+            ? `Releases you can sign as ${myRoles.join(", ")}.`
+            : "You hold none of the six approver roles."
+        }
+      />
       <Card>
         {releases.length === 0 ? (
-          <EmptyState title="Nothing waits for your sign-off">{myRoles.length ? "New releases that need your role show up here." : "Approvers see the releases they can sign here."}</EmptyState>
+          <EmptyState title="Nothing waits for your sign-off">
+            {myRoles.length
+              ? "New releases that need your role show up here."
+              : "Approvers see the releases they can sign here."}
+          </EmptyState>
         ) : (
           <ReleaseTable releases={releases} />
         )}

@@ -8,30 +8,42 @@ import { overrideGate } from "@/lib/approvals/overrides";
 import { signRelease, withdrawSignOff } from "@/lib/approvals/sign";
 import { overrideSchema, signSchema, tickSchema, withdrawSchema } from "@/lib/schemas/approvals";
 
-const sign = authorizedAction({ name: "release.sign", schema: signSchema, permission: "release:sign", verb: "sign a release" }, async (input, user) => {
-  await signRelease(user, input);
-  revalidatePath(`/releases/${input.releaseId}`);
-  revalidatePath("/waiting");
-  return { decision: input.decision };
-});
+const sign = authorizedAction(
+  { name: "release.sign", schema: signSchema, permission: "release:sign", verb: "sign a release" },
+  async (input, user) => {
+    await signRelease(user, input);
+    revalidatePath(`/releases/${input.releaseId}`);
+    revalidatePath("/waiting");
+    return { decision: input.decision };
+  },
+);
 
-const withdraw = authorizedAction({ name: "release.withdraw", schema: withdrawSchema, permission: "release:sign", verb: "withdraw a sign-off" }, async (input, user) => {
-  await withdrawSignOff(user, input);
-  revalidatePath(`/releases/${input.releaseId}`);
-  return {};
-});
+const withdraw = authorizedAction(
+  { name: "release.withdraw", schema: withdrawSchema, permission: "release:sign", verb: "withdraw a sign-off" },
+  async (input, user) => {
+    await withdrawSignOff(user, input);
+    revalidatePath(`/releases/${input.releaseId}`);
+    return {};
+  },
+);
 
-const tick = authorizedAction({ name: "checklist.tick", schema: tickSchema, permission: "checklist:tick", verb: "tick checklist items" }, async (input, user) => {
-  await tickChecklistItem(user, input);
-  revalidatePath(`/releases/${input.releaseId}`);
-  return { checked: input.checked };
-});
+const tick = authorizedAction(
+  { name: "checklist.tick", schema: tickSchema, permission: "checklist:tick", verb: "tick checklist items" },
+  async (input, user) => {
+    await tickChecklistItem(user, input);
+    revalidatePath(`/releases/${input.releaseId}`);
+    return { checked: input.checked };
+  },
+);
 
-const override = authorizedAction({ name: "gate.override", schema: overrideSchema, permission: "gate:override", verb: "override the release gate" }, async (input, user) => {
-  await overrideGate(user, input);
-  revalidatePath(`/releases/${input.releaseId}`);
-  return {};
-});
+const override = authorizedAction(
+  { name: "gate.override", schema: overrideSchema, permission: "gate:override", verb: "override the release gate" },
+  async (input, user) => {
+    await overrideGate(user, input);
+    revalidatePath(`/releases/${input.releaseId}`);
+    return {};
+  },
+);
 
 export async function signReleaseAction(input: z.input<typeof signSchema>) {
   return sign(input);

@@ -7,7 +7,12 @@ import { serviceTargetSettingsSchema } from "@/lib/schemas/service-targets";
 import { updateServiceTarget } from "@/lib/settings/service-targets";
 
 const update = authorizedAction(
-  { permission: "settings:manage", verb: "change service settings", name: "service_target.update", schema: serviceTargetSettingsSchema },
+  {
+    permission: "settings:manage",
+    verb: "change service settings",
+    name: "service_target.update",
+    schema: serviceTargetSettingsSchema,
+  },
   async (input, user) => {
     const { changed, serviceName } = await updateServiceTarget(user, input);
     revalidatePath("/admin/services");

@@ -28,22 +28,38 @@ export interface PrometheusAnalysisOptions {
 export function prometheusAnalysis(gateway: PrometheusGateway, options: PrometheusAnalysisOptions): SliAnalysis {
   const minWindow = options.minWindowSeconds ?? DEFAULT_MIN_WINDOW_SECONDS;
 
-  async function judge(target: DeployTarget, labels: Record<string, string>, windowSeconds: number, what: string): Promise<AnalysisVerdict> {
+  async function judge(
+    target: DeployTarget,
+    labels: Record<string, string>,
+    windowSeconds: number,
+    what: string,
+  ): Promise<AnalysisVerdict> {
     const base = options.selectorFor(target);
     if (base === null) return { verdict: "inconclusive", summary: "this service has no metrics selector configured" };
     let selector: string;
     try {
       selector = withLabels(base, labels);
     } catch (error) {
-      return { verdict: "inconclusive", summary: `the metrics selector is not usable: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        verdict: "inconclusive",
+        summary: `the metrics selector is not usable: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     const window = `${Math.max(minWindow, Math.round(windowSeconds))}s`;
     const m = target.metrics;
     let queries: string[];
     try {
-      queries = [requestCount(selector, window, m), errorRatio(selector, window, m), latencyQuantile(0.95, selector, window, m), latencyQuantile(0.99, selector, window, m)];
+      queries = [
+        requestCount(selector, window, m),
+        errorRatio(selector, window, m),
+        latencyQuantile(0.95, selector, window, m),
+        latencyQuantile(0.99, selector, window, m),
+      ];
     } catch (error) {
-      return { verdict: "inconclusive", summary: `the metric names are not usable: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        verdict: "inconclusive",
+        summary: `the metric names are not usable: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     // One instant for the four queries, so they describe the same window.
     const at = Date.now();
@@ -51,19 +67,37 @@ export function prometheusAnalysis(gateway: PrometheusGateway, options: Promethe
     const failed = [requests, errors, p95, p99].find((r) => !r.ok);
     if (failed && !failed.ok) return { verdict: "inconclusive", summary: `Prometheus: ${failed.error.message}` };
     const value = (r: typeof requests) => (r.ok ? r.value : null);
-    const measurements: Measurements = { requests: value(requests), error_rate: value(errors), latency_p95: value(p95), latency_p99: value(p99) };
+    const measurements: Measurements = {
+      requests: value(requests),
+      error_rate: value(errors),
+      latency_p95: value(p95),
+      latency_p99: value(p99),
+    };
     const decision = decide(measurements, options.rules ?? target.rules, options.minRequests ?? target.minRequests);
-    return { verdict: decision.verdict, summary: `${what} over ${window}: ${decision.summary}`, measurements: { selector, window, ...measurements, rules: decision.outcomes } };
+    return {
+      verdict: decision.verdict,
+      summary: `${what} over ${window}: ${decision.summary}`,
+      measurements: { selector, window, ...measurements, rules: decision.outcomes },
+    };
   }
 
   return {
     intervalMs: options.intervalMs ?? DEFAULT_ANALYSIS_INTERVAL_MS,
     minWindowSeconds: minWindow,
-    evaluateStep: (target, _state, percent, windowSeconds) => judge(target, { track: "canary" }, windowSeconds ?? target.canaryPauseSeconds, `${percent} % step`),
+    evaluateStep: (target, _state, percent, windowSeconds) =>
+      judge(target, { track: "canary" }, windowSeconds ?? target.canaryPauseSeconds, `${percent} % step`),
     async evaluateLive(target, windowSeconds, labels = {}) {
       if (Object.keys(labels).length === 0) return judge(target, {}, windowSeconds, "the new version");
-      const narrowed = await judge(target, labels, windowSeconds, `the new version (${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(", ")})`);
-      if (narrowed.verdict !== "inconclusive" || (narrowed.measurements as Measurements | undefined)?.requests != null) return narrowed;
+      const narrowed = await judge(
+        target,
+        labels,
+        windowSeconds,
+        `the new version (${Object.entries(labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(", ")})`,
+      );
+      if (narrowed.verdict !== "inconclusive" || (narrowed.measurements as Measurements | undefined)?.requests != null)
+        return narrowed;
       // Series without those labels: after the switch only the new version takes traffic.
       return judge(target, {}, windowSeconds, "the new version (its series carry no such labels: all its pods)");
     },

@@ -37,21 +37,48 @@ export type Decision = { verdict: "pass" | "fail" | "inconclusive"; summary: str
  * The analysis decision: fail on any breach, inconclusive when data is missing or too thin (it
  * never promotes on missing data), pass otherwise.
  */
-export function decide(measurements: Measurements | null, rules: readonly AnalysisRule[] = DEFAULT_RULES, minRequests = DEFAULT_MIN_REQUESTS): Decision {
+export function decide(
+  measurements: Measurements | null,
+  rules: readonly AnalysisRule[] = DEFAULT_RULES,
+  minRequests = DEFAULT_MIN_REQUESTS,
+): Decision {
   if (!measurements) return { verdict: "inconclusive", summary: "Prometheus did not answer", outcomes: [] };
   const outcomes: RuleOutcome[] = rules.map((rule) => {
     const value = measurements[rule.sli];
-    return { sli: rule.sli, value, max: rule.max, passed: value === null || Number.isNaN(value) ? null : value <= rule.max };
+    return {
+      sli: rule.sli,
+      value,
+      max: rule.max,
+      passed: value === null || Number.isNaN(value) ? null : value <= rule.max,
+    };
   });
   const breaches = outcomes.filter((o) => o.passed === false);
-  const breachText = breaches.map((b) => `${SLI_THRESHOLDS[b.sli].label} ${formatSli(b.sli, b.value!)} > ${formatSli(b.sli, b.max)}`).join("; ");
-  if (measurements.requests === null) return { verdict: "inconclusive", summary: "no request data in the window", outcomes };
+  const breachText = breaches
+    .map((b) => `${SLI_THRESHOLDS[b.sli].label} ${formatSli(b.sli, b.value!)} > ${formatSli(b.sli, b.max)}`)
+    .join("; ");
+  if (measurements.requests === null)
+    return { verdict: "inconclusive", summary: "no request data in the window", outcomes };
   // Too little traffic is noise either way: neither a pass nor a failure is judged on it.
   if (measurements.requests < minRequests) {
-    return { verdict: "inconclusive", summary: `only ${Math.round(measurements.requests)} requests in the window (at least ${minRequests} needed)${breachText ? `; not judged on ${breachText}` : ""}`, outcomes };
+    return {
+      verdict: "inconclusive",
+      summary: `only ${Math.round(measurements.requests)} requests in the window (at least ${minRequests} needed)${breachText ? `; not judged on ${breachText}` : ""}`,
+      outcomes,
+    };
   }
   if (breaches.length > 0) return { verdict: "fail", summary: breachText, outcomes };
   const missing = outcomes.filter((o) => o.passed === null);
-  if (missing.length > 0) return { verdict: "inconclusive", summary: `no data for ${missing.map((m) => SLI_THRESHOLDS[m.sli].label).join(", ")}`, outcomes };
-  return { verdict: "pass", summary: outcomes.map((o) => `${SLI_THRESHOLDS[o.sli].label} ${formatSli(o.sli, o.value!)} ≤ ${formatSli(o.sli, o.max)}`).join("; "), outcomes };
+  if (missing.length > 0)
+    return {
+      verdict: "inconclusive",
+      summary: `no data for ${missing.map((m) => SLI_THRESHOLDS[m.sli].label).join(", ")}`,
+      outcomes,
+    };
+  return {
+    verdict: "pass",
+    summary: outcomes
+      .map((o) => `${SLI_THRESHOLDS[o.sli].label} ${formatSli(o.sli, o.value!)} ≤ ${formatSli(o.sli, o.max)}`)
+      .join("; "),
+    outcomes,
+  };
 }

@@ -8,7 +8,12 @@ export interface SliAnalysis {
    * Judges the canary's pods over the last `windowSeconds` (by default the step's pause), before
    * the canary gets more traffic, and while a pause runs, so a breach stops it early.
    */
-  evaluateStep(target: DeployTarget, state: RunState, percent: number, windowSeconds?: number): Promise<AnalysisVerdict>;
+  evaluateStep(
+    target: DeployTarget,
+    state: RunState,
+    percent: number,
+    windowSeconds?: number,
+  ): Promise<AnalysisVerdict>;
   /**
    * Judges the version traffic went to over the last `windowSeconds`: the verification window.
    * `labels` narrow it (blue-green: the new colour) where the series carry them.

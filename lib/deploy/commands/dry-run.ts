@@ -19,9 +19,17 @@ export interface PlannedStep {
  * What a deploy would do, step by step: reads happen for real, every write goes to the cluster
  * with dryRun=All, so the answers are the cluster's own validation, and nothing changes.
  */
-export async function dryRunRelease(user: CurrentUser, releaseId: string, gatewayFor: (cluster: string) => ClusterGateway = defaultGatewayFor) {
-  if (!can(user, "release:deploy")) throw new AppError("FORBIDDEN", forbiddenMessage("release:deploy", "plan a deploy"));
-  const release = await db.release.findUnique({ where: { id: releaseId }, include: { service: { include: { targets: true } } } });
+export async function dryRunRelease(
+  user: CurrentUser,
+  releaseId: string,
+  gatewayFor: (cluster: string) => ClusterGateway = defaultGatewayFor,
+) {
+  if (!can(user, "release:deploy"))
+    throw new AppError("FORBIDDEN", forbiddenMessage("release:deploy", "plan a deploy"));
+  const release = await db.release.findUnique({
+    where: { id: releaseId },
+    include: { service: { include: { targets: true } } },
+  });
   if (!release) throw new AppError("NOT_FOUND", "That release does not exist.");
   const row = release.service.targets.find((t) => t.environmentId === release.environmentId);
   if (!row) throw new AppError("INVALID", "This service is not set up for the release's environment.");
@@ -30,7 +38,10 @@ export async function dryRunRelease(user: CurrentUser, releaseId: string, gatewa
   try {
     gateway = gatewayFor(target.cluster);
   } catch (error) {
-    throw new AppError("CLUSTER_UNAVAILABLE", error instanceof Error ? error.message : "The cluster is not configured.");
+    throw new AppError(
+      "CLUSTER_UNAVAILABLE",
+      error instanceof Error ? error.message : "The cluster is not configured.",
+    );
   }
   const context: StepContext = { gateway, target, image: release.imageRef, dryRun: true, now: () => new Date() };
   let state: RunState = {};
@@ -38,8 +49,19 @@ export async function dryRunRelease(user: CurrentUser, releaseId: string, gatewa
   for (const step of planFor("DEPLOY", release.strategy, { dryRun: true })) {
     const result = await step.run(context, state);
     if ("state" in result && result.state) state = { ...state, ...result.state };
-    steps.push({ step: step.name, status: result.status, message: result.message, request: result.request, response: result.response });
+    steps.push({
+      step: step.name,
+      status: result.status,
+      message: result.message,
+      request: result.request,
+      response: result.response,
+    });
     if (result.status === "failed") break;
   }
-  return { strategy: release.strategy, image: release.imageRef, target: { cluster: target.cluster, namespace: target.namespace }, steps };
+  return {
+    strategy: release.strategy,
+    image: release.imageRef,
+    target: { cluster: target.cluster, namespace: target.namespace },
+    steps,
+  };
 }

@@ -10,7 +10,12 @@ import { humanize } from "@/lib/format/humanize";
 import { DONE } from "@/lib/deploy/engine/machine";
 import { ACTIVE_RUN_STATUSES, isActiveRunStatus } from "@/lib/deploy/run-status";
 import type { RunRecord } from "@/lib/deploy/rollback/last-good";
-import { previewRollback, rollbackCandidates, rollbackHistory, type RollbackPreview } from "@/lib/deploy/rollback/preview";
+import {
+  previewRollback,
+  rollbackCandidates,
+  rollbackHistory,
+  type RollbackPreview,
+} from "@/lib/deploy/rollback/preview";
 import { CANARY_PROMOTING_STEPS } from "@/lib/deploy/strategies/canary";
 import { deployTarget } from "@/lib/deploy/targets";
 import type { RunState } from "@/lib/deploy/types";
@@ -44,14 +49,19 @@ async function oneActiveRun<T>(serviceId: string, environmentId: string, work: (
 
 /** Queues a deploy of a release. PostgreSQL lets exactly one active run per target through. */
 export async function requestDeploy(user: CurrentUser, releaseId: string) {
-  if (!can(user, "release:deploy")) throw new AppError("FORBIDDEN", forbiddenMessage("release:deploy", "deploy a release"));
-  const release = await db.release.findUnique({ where: { id: releaseId }, include: { service: { include: { targets: true } }, environment: true } });
+  if (!can(user, "release:deploy"))
+    throw new AppError("FORBIDDEN", forbiddenMessage("release:deploy", "deploy a release"));
+  const release = await db.release.findUnique({
+    where: { id: releaseId },
+    include: { service: { include: { targets: true } }, environment: true },
+  });
   if (!release) throw new AppError("NOT_FOUND", "That release does not exist.");
   // The gate is asked here for a clear answer, and again by the job right before it touches the
   // cluster (approvals may be withdrawn in between); PostgreSQL's unique index decides races.
   const gate = await releaseGate(releaseId);
   if (!gate.green) {
-    if (gate.unmet.some((u) => u.kind === "run")) throw new AppError("CONFLICT", await inProgressMessage(release.serviceId, release.environmentId));
+    if (gate.unmet.some((u) => u.kind === "run"))
+      throw new AppError("CONFLICT", await inProgressMessage(release.serviceId, release.environmentId));
     throw new AppError("CONFLICT", `The gate is not green: ${gate.unmet.map((u) => u.message).join("; ")}.`);
   }
   return oneActiveRun(release.serviceId, release.environmentId, () =>
@@ -63,17 +73,31 @@ export async function requestDeploy(user: CurrentUser, releaseId: string) {
           await tx.$queryRaw`select id from releases where id = ${releaseId} for update nowait`;
         } catch (error) {
           if (error instanceof Error && /55P03|could not obtain lock/.test(error.message)) {
-            throw new AppError("CONFLICT", `${await inProgressMessage(release.serviceId, release.environmentId)} (someone is starting or editing this release right now)`);
+            throw new AppError(
+              "CONFLICT",
+              `${await inProgressMessage(release.serviceId, release.environmentId)} (someone is starting or editing this release right now)`,
+            );
           }
           throw error;
         }
         const current = await tx.release.findUniqueOrThrow({ where: { id: releaseId } });
         if (!(DEPLOYABLE_STATUSES as readonly string[]).includes(current.status)) {
-          throw new AppError("CONFLICT", `This release is ${humanize(current.status)}; it cannot be deployed again. Create a new release.`);
+          throw new AppError(
+            "CONFLICT",
+            `This release is ${humanize(current.status)}; it cannot be deployed again. Create a new release.`,
+          );
         }
-        if (current.revision !== gate.revision) throw new AppError("CONFLICT", `The release changed to revision ${current.revision} a moment ago. Reload and check its sign-offs.`);
+        if (current.revision !== gate.revision)
+          throw new AppError(
+            "CONFLICT",
+            `The release changed to revision ${current.revision} a moment ago. Reload and check its sign-offs.`,
+          );
         const target = release.service.targets.find((t) => t.environmentId === release.environmentId);
-        if (!target) throw new AppError("INVALID", `${release.service.displayName} is not set up for ${release.environment.displayName}.`);
+        if (!target)
+          throw new AppError(
+            "INVALID",
+            `${release.service.displayName} is not set up for ${release.environment.displayName}.`,
+          );
         const deadline = new Date(Date.now() + runDeadlineSeconds(current.strategy, "DEPLOY", target) * 1000);
         const run = await tx.deploymentRun.create({
           data: {
@@ -89,7 +113,18 @@ export async function requestDeploy(user: CurrentUser, releaseId: string) {
           },
         });
         await tx.release.update({ where: { id: releaseId }, data: { status: "DEPLOYING" } });
-        await recordAudit(tx, actorOf(user), { action: "run.request", targetType: "run", targetId: run.id, after: { kind: "DEPLOY", releaseId, revision: current.revision, image: current.imageRef, strategy: current.strategy } });
+        await recordAudit(tx, actorOf(user), {
+          action: "run.request",
+          targetType: "run",
+          targetId: run.id,
+          after: {
+            kind: "DEPLOY",
+            releaseId,
+            revision: current.revision,
+            image: current.imageRef,
+            strategy: current.strategy,
+          },
+        });
         await enqueueRun(tx, run.id, "DEPLOY");
         return run;
       },
@@ -104,17 +139,29 @@ export async function requestDeploy(user: CurrentUser, releaseId: string) {
  * to is derived from the deployment log and the cluster, exactly as the service page previewed
  * it; when there is no good version to go to, it refuses with the page's sentence.
  */
-export async function requestRollback(user: CurrentUser, input: { serviceId: string; environmentId: string; reason: string }, gatewayFor: (cluster: string) => ClusterGateway = defaultGatewayFor) {
-  if (!can(user, "service:rollback")) throw new AppError("FORBIDDEN", forbiddenMessage("service:rollback", "roll back"));
+export async function requestRollback(
+  user: CurrentUser,
+  input: { serviceId: string; environmentId: string; reason: string },
+  gatewayFor: (cluster: string) => ClusterGateway = defaultGatewayFor,
+) {
+  if (!can(user, "service:rollback"))
+    throw new AppError("FORBIDDEN", forbiddenMessage("service:rollback", "roll back"));
   // On-call is waiting: the three reads go out together.
   const [row, service, environment, lastDeploy, history] = await Promise.all([
-    db.serviceTarget.findUnique({ where: { serviceId_environmentId: { serviceId: input.serviceId, environmentId: input.environmentId } } }),
+    db.serviceTarget.findUnique({
+      where: { serviceId_environmentId: { serviceId: input.serviceId, environmentId: input.environmentId } },
+    }),
     db.service.findUnique({ where: { id: input.serviceId }, select: { name: true } }),
     db.environment.findUnique({ where: { id: input.environmentId }, select: { name: true } }),
-    db.deploymentRun.findFirst({ where: { serviceId: input.serviceId, environmentId: input.environmentId, kind: "DEPLOY", status: "SUCCEEDED" }, orderBy: { finishedAt: "desc" }, select: { strategy: true, releaseId: true } }),
+    db.deploymentRun.findFirst({
+      where: { serviceId: input.serviceId, environmentId: input.environmentId, kind: "DEPLOY", status: "SUCCEEDED" },
+      orderBy: { finishedAt: "desc" },
+      select: { strategy: true, releaseId: true },
+    }),
     rollbackHistory(input.serviceId, input.environmentId),
   ]);
-  if (!row || !service || !environment) throw new AppError("NOT_FOUND", "That service is not set up for that environment.");
+  if (!row || !service || !environment)
+    throw new AppError("NOT_FOUND", "That service is not set up for that environment.");
   const target = { ...row, service, environment };
   const strategy = lastDeploy?.strategy ?? target.defaultStrategy;
   const preview = await previewFor(target, strategy, history, gatewayFor);
@@ -139,7 +186,15 @@ export async function requestRollback(user: CurrentUser, input: { serviceId: str
       },
       {
         actor: actorOf(user),
-        after: { kind: "ROLLBACK", service: target.service.name, environment: target.environment.name, strategy, reason: input.reason, from: preview?.from?.image ?? null, to: preview?.intent?.rollbackTo ?? null },
+        after: {
+          kind: "ROLLBACK",
+          service: target.service.name,
+          environment: target.environment.name,
+          strategy,
+          reason: input.reason,
+          from: preview?.from?.image ?? null,
+          to: preview?.intent?.rollbackTo ?? null,
+        },
       },
     ),
   );
@@ -151,7 +206,12 @@ function sentence(text: string): string {
 }
 
 /** The rollback preview, or null when the cluster cannot be asked right now. */
-async function previewFor(row: Parameters<typeof deployTarget>[0] & { service: { name: string } }, strategy: Strategy, history: RunRecord[], gatewayFor: (cluster: string) => ClusterGateway): Promise<RollbackPreview | null> {
+async function previewFor(
+  row: Parameters<typeof deployTarget>[0] & { service: { name: string } },
+  strategy: Strategy,
+  history: RunRecord[],
+  gatewayFor: (cluster: string) => ClusterGateway,
+): Promise<RollbackPreview | null> {
   const target = deployTarget(row, row.service.name);
   let gateway: ClusterGateway;
   try {
@@ -160,7 +220,11 @@ async function previewFor(row: Parameters<typeof deployTarget>[0] & { service: {
     // Not configured here: the run fails at its start with the cluster's own message.
     return null;
   }
-  const preview = await previewRollback({ gateway, target, image: "", dryRun: false, now: () => new Date() }, strategy, history);
+  const preview = await previewRollback(
+    { gateway, target, image: "", dryRun: false, now: () => new Date() },
+    strategy,
+    history,
+  );
   if (!preview.ready && !preview.from) return null;
   return preview;
 }
@@ -190,7 +254,11 @@ export interface RollbackRunInput {
  * all or nothing, one round trip on the path on-call waits on. PostgreSQL's unique index refuses
  * it while another deploy or rollback of the target is active.
  */
-export async function createRollbackRun(client: Pick<DbTx, "$queryRaw">, input: RollbackRunInput, audit?: { actor: Actor; after: object }): Promise<{ id: string }> {
+export async function createRollbackRun(
+  client: Pick<DbTx, "$queryRaw">,
+  input: RollbackRunInput,
+  audit?: { actor: Actor; after: object },
+): Promise<{ id: string }> {
   // Shaped like the cuids Prisma gives other rows (25 lowercase letters and digits, time first).
   const id = `c${Date.now().toString(36)}${randomBytes(12).toString("hex")}`.slice(0, 25);
   const state = {
@@ -219,7 +287,9 @@ export async function createRollbackRun(client: Pick<DbTx, "$queryRaw">, input: 
 
 /** Whether an error is PostgreSQL refusing a second active deploy or rollback of one target. */
 export function isActiveRunConflict(error: unknown): boolean {
-  return isUniqueViolation(error) || (error instanceof Error && /deployment_runs_one_active_per_target/.test(error.message));
+  return (
+    isUniqueViolation(error) || (error instanceof Error && /deployment_runs_one_active_per_target/.test(error.message))
+  );
 }
 
 /**
@@ -227,25 +297,44 @@ export function isActiveRunConflict(error: unknown): boolean {
  * Recorded as a request made to that run (run_controls), which the run's end completes.
  */
 export async function controlCanary(user: CurrentUser, input: { runId: string; action: "promote" | "abort" }) {
-  if (!can(user, "run:control")) throw new AppError("FORBIDDEN", forbiddenMessage("run:control", "promote or abort a canary"));
+  if (!can(user, "run:control"))
+    throw new AppError("FORBIDDEN", forbiddenMessage("run:control", "promote or abort a canary"));
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`select id from deployment_runs where id = ${input.runId} for update`;
     const run = await tx.deploymentRun.findUnique({ where: { id: input.runId } });
     if (!run) throw new AppError("NOT_FOUND", "That run does not exist.");
-    if (run.kind !== "DEPLOY" || run.strategy !== "CANARY") throw new AppError("INVALID", "Only a canary deploy can be promoted or aborted.");
+    if (run.kind !== "DEPLOY" || run.strategy !== "CANARY")
+      throw new AppError("INVALID", "Only a canary deploy can be promoted or aborted.");
     if (!isActiveRunStatus(run.status)) throw new AppError("CONFLICT", `This run has already ${humanize(run.status)}.`);
-    if (run.controlRequest) throw new AppError("CONFLICT", `A ${run.controlRequest} was already requested for this run.`);
-    if ((run.state as RunState | null)?.recovery) throw new AppError("CONFLICT", "This canary is already being taken out of traffic.");
+    if (run.controlRequest)
+      throw new AppError("CONFLICT", `A ${run.controlRequest} was already requested for this run.`);
+    if ((run.state as RunState | null)?.recovery)
+      throw new AppError("CONFLICT", "This canary is already being taken out of traffic.");
     if ([...CANARY_PROMOTING_STEPS, DONE].includes(run.currentStep ?? "")) {
-      throw new AppError("CONFLICT", input.action === "abort" ? "The stable Deployment is already taking the new version; use Roll back on the service page instead." : "The canary is already being promoted.");
+      throw new AppError(
+        "CONFLICT",
+        input.action === "abort"
+          ? "The stable Deployment is already taking the new version; use Roll back on the service page instead."
+          : "The canary is already being promoted.",
+      );
     }
     await tx.deploymentRun.update({
       where: { id: run.id },
       // A paused run goes back to the queue to carry the request out.
-      data: { controlRequest: input.action, ...(run.status === "PAUSED" ? { status: "RUNNING", leaseOwner: null, leaseExpiresAt: null } : {}) },
+      data: {
+        controlRequest: input.action,
+        ...(run.status === "PAUSED" ? { status: "RUNNING", leaseOwner: null, leaseExpiresAt: null } : {}),
+      },
     });
-    const control = await tx.runControl.create({ data: { runId: run.id, action: input.action, requestedById: user.id } });
-    await recordAudit(tx, actorOf(user), { action: `run.${input.action}`, targetType: "run", targetId: run.id, metadata: { controlId: control.id } });
+    const control = await tx.runControl.create({
+      data: { runId: run.id, action: input.action, requestedById: user.id },
+    });
+    await recordAudit(tx, actorOf(user), {
+      action: `run.${input.action}`,
+      targetType: "run",
+      targetId: run.id,
+      metadata: { controlId: control.id },
+    });
     if (run.status === "PAUSED") await enqueueRun(tx, run.id, run.kind);
     return run;
   });

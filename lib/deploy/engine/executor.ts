@@ -5,7 +5,16 @@ import { db } from "@/lib/db";
 import { noAnalysis, type SliAnalysis } from "@/lib/deploy/analysis/sli-analysis";
 import { finishRun, type FinishOptions } from "@/lib/deploy/engine/finish";
 import { acquireLease, heartbeat, pauseRun, releaseLease } from "@/lib/deploy/engine/lease";
-import { DONE, decide, type Control, type Effect, type MachineEvent, type MachineState, type Recovery, type RunFacts } from "@/lib/deploy/engine/machine";
+import {
+  DONE,
+  decide,
+  type Control,
+  type Effect,
+  type MachineEvent,
+  type MachineState,
+  type Recovery,
+  type RunFacts,
+} from "@/lib/deploy/engine/machine";
 import { planFor, recoveriesFor, recoveryStepsFor } from "@/lib/deploy/engine/plan";
 import { recordStep, type StepEvent } from "@/lib/deploy/engine/run-store";
 import { deployTarget } from "@/lib/deploy/targets";
@@ -51,7 +60,14 @@ function persistedRecovery(state: RunState): Recovery | undefined {
   if (state.recovery) return state.recovery;
   if (!state.stopping) return undefined;
   const { status, outcome, whenStopped, breach } = state.stopping;
-  return { status, reason: outcome, stoppedAt: "traffic-steps", steps: ["retire-canary"], summary: whenStopped ?? "", ...(breach ? { breach } : {}) };
+  return {
+    status,
+    reason: outcome,
+    stoppedAt: "traffic-steps",
+    steps: ["retire-canary"],
+    summary: whenStopped ?? "",
+    ...(breach ? { breach } : {}),
+  };
 }
 
 /**
@@ -104,7 +120,9 @@ class Execution {
     const plan = planFor(kind, run.strategy, { analysis: options.analysis ?? noAnalysis });
     for (const step of plan) this.steps.set(step.name, step);
     // A deploy's recovery steps; where one shares a plan step's name, it is that same step.
-    if (kind === "DEPLOY") for (const step of recoveryStepsFor(run.strategy)) if (!this.steps.has(step.name)) this.steps.set(step.name, step);
+    if (kind === "DEPLOY")
+      for (const step of recoveryStepsFor(run.strategy))
+        if (!this.steps.has(step.name)) this.steps.set(step.name, step);
     this.facts = {
       kind,
       plan: plan.map((s) => s.name),
@@ -115,7 +133,11 @@ class Execution {
     };
     const step = run.currentStep ?? this.facts.plan[0];
     this.machine = { step, recovery, control: undefined, lastMessage: "", entered: run.currentStep !== null };
-    this.persistedSummary = JSON.stringify({ fromImage: run.fromImage, toImage: run.toImage, rollbackTarget: run.rollbackTarget });
+    this.persistedSummary = JSON.stringify({
+      fromImage: run.fromImage,
+      toImage: run.toImage,
+      rollbackTarget: run.rollbackTarget,
+    });
   }
 
   private get runId() {
@@ -129,7 +151,13 @@ class Execution {
     const target = deployTarget(row, run.serviceName);
     if (this.machine.step !== DONE) {
       try {
-        this.context = { gateway: (this.options.gateway ?? gatewayFor)(target.cluster), target, image: run.toImage ?? "", dryRun: false, now: this.now };
+        this.context = {
+          gateway: (this.options.gateway ?? gatewayFor)(target.cluster),
+          target,
+          image: run.toImage ?? "",
+          dryRun: false,
+          now: this.now,
+        };
       } catch (error) {
         return this.failBeforeStart(error instanceof Error ? error.message : String(error));
       }
@@ -138,15 +166,33 @@ class Execution {
     // been withdrawn, a freeze may have begun, or the release may have a new revision since the click.
     if (run.kind === "DEPLOY" && run.releaseId && !this.machine.recovery && run.currentStep === null) {
       const gate = await releaseGate(run.releaseId, { ignoreRunId: run.id });
-      const problems = gate.revision !== run.revision ? [`the release is now at revision ${gate.revision}, not ${run.revision}`] : gate.unmet.map((u) => u.message);
+      const problems =
+        gate.revision !== run.revision
+          ? [`the release is now at revision ${gate.revision}, not ${run.revision}`]
+          : gate.unmet.map((u) => u.message);
       if (problems.length > 0) {
         const message = `the gate turned red before the deploy touched the cluster: ${problems.join("; ")}`;
         await this.write([{ type: "record", phase: "ERROR", step: "gate", message }]);
         return this.finish("FAILED", message, { releaseStatus: "PENDING" });
       }
-      await this.write([{ type: "record", phase: "INFO", step: "gate", message: gate.warnings.length > 0 ? `gate is green: every condition it could check is met (${gate.warnings.join("; ")})` : "gate is green: every condition met" }]);
+      await this.write([
+        {
+          type: "record",
+          phase: "INFO",
+          step: "gate",
+          message:
+            gate.warnings.length > 0
+              ? `gate is green: every condition it could check is met (${gate.warnings.join("; ")})`
+              : "gate is green: every condition met",
+        },
+      ]);
     }
-    return this.loop({ type: "begin", control: this.data.control, resumed: run.startedAt !== null && run.currentStep !== null, workerId: this.options.workerId });
+    return this.loop({
+      type: "begin",
+      control: this.data.control,
+      resumed: run.startedAt !== null && run.currentStep !== null,
+      workerId: this.options.workerId,
+    });
   }
 
   private async failBeforeStart(message: string): Promise<EngineOutcome> {
@@ -210,7 +256,12 @@ class Execution {
           const stopped = await flush();
           if (stopped) return stopped;
           this.seq += 1;
-          const paused = await pauseRun(this.runId, this.token, { seq: this.seq, step: effect.step, message: effect.message }, this.persistable());
+          const paused = await pauseRun(
+            this.runId,
+            this.token,
+            { seq: this.seq, step: effect.step, message: effect.message },
+            this.persistable(),
+          );
           if (paused === "paused" || paused === "not-mine") return paused;
           this.data.control = paused.control;
           return { type: "tick", control: paused.control };
@@ -240,7 +291,10 @@ class Execution {
       result = await step.run(this.context, this.data);
     } catch (error) {
       log.error({ err: error, runId: this.runId, step: name }, "step threw");
-      result = { status: "failed", message: `${name} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}` };
+      result = {
+        status: "failed",
+        message: `${name} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     if ("state" in result && result.state) this.data = { ...this.data, ...result.state };
     return result;
@@ -259,30 +313,59 @@ class Execution {
     for (const effect of effects) {
       if (effect.type !== "record") continue;
       this.seq += 1;
-      events.push({ seq: this.seq, step: effect.step, phase: effect.phase, message: effect.message, request: effect.request, response: effect.response });
+      events.push({
+        seq: this.seq,
+        step: effect.step,
+        phase: effect.phase,
+        message: effect.message,
+        request: effect.request,
+        response: effect.response,
+      });
       if (effect.currentStep) currentStep = effect.currentStep;
       if (effect.trafficSwitched) trafficSwitched = true;
     }
-    return recordStep(this.runId, this.token, { events, state: this.persistable(), currentStep, trafficSwitched, renewLeaseMs: this.leaseMs, summary: this.changedSummary() });
+    return recordStep(this.runId, this.token, {
+      events,
+      state: this.persistable(),
+      currentStep,
+      trafficSwitched,
+      renewLeaseMs: this.leaseMs,
+      summary: this.changedSummary(),
+    });
   }
 
   /** The images and rollback target are columns for the pages; written when they change. */
   private changedSummary() {
     const { run, data } = this;
-    const summary = { fromImage: run.fromImage ?? data.fromImage ?? null, toImage: run.kind === "ROLLBACK" ? (data.toImage ?? run.toImage ?? null) : run.toImage, rollbackTarget: data.rollbackTarget ?? null };
+    const summary = {
+      fromImage: run.fromImage ?? data.fromImage ?? null,
+      toImage: run.kind === "ROLLBACK" ? (data.toImage ?? run.toImage ?? null) : run.toImage,
+      rollbackTarget: data.rollbackTarget ?? null,
+    };
     if (JSON.stringify(summary) === this.persistedSummary) return undefined;
     this.persistedSummary = JSON.stringify(summary);
     return summary;
   }
 
   private completedOutcome(): string {
-    return this.run.kind === "ROLLBACK" ? `rolled back to ${this.data.toImage ?? this.run.toImage ?? "the previous version"}` : `${this.run.toImage} is live`;
+    return this.run.kind === "ROLLBACK"
+      ? `rolled back to ${this.data.toImage ?? this.run.toImage ?? "the previous version"}`
+      : `${this.run.toImage} is live`;
   }
 
-  private finish(status: "SUCCEEDED" | "FAILED" | "ABORTED", outcome: string, extra: Partial<FinishOptions>): Promise<EngineOutcome> {
+  private finish(
+    status: "SUCCEEDED" | "FAILED" | "ABORTED",
+    outcome: string,
+    extra: Partial<FinishOptions>,
+  ): Promise<EngineOutcome> {
     const { row } = this.run;
     // A rolling or blue-green deploy that succeeds goes on being watched on its SLIs.
-    const verify = status === "SUCCEEDED" && row ? verificationPlan(this.run, row, this.options.analysis, this.now()) : null;
-    return finishRun(this.runId, this.token, status, outcome, { verify, autoRollback: row?.autoRollback ?? true, ...extra });
+    const verify =
+      status === "SUCCEEDED" && row ? verificationPlan(this.run, row, this.options.analysis, this.now()) : null;
+    return finishRun(this.runId, this.token, status, outcome, {
+      verify,
+      autoRollback: row?.autoRollback ?? true,
+      ...extra,
+    });
   }
 }

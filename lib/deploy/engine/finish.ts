@@ -20,19 +20,39 @@ export interface FinishOptions {
  * Puts the run in its final state, once, and only as the lease holder (a worker that lost the
  * run cannot end it); what follows from it happens in the same transaction.
  */
-export async function finishRun(runId: string, token: string, status: FinalStatus, outcome: string, options: FinishOptions): Promise<"finished" | "not-mine"> {
+export async function finishRun(
+  runId: string,
+  token: string,
+  status: FinalStatus,
+  outcome: string,
+  options: FinishOptions,
+): Promise<"finished" | "not-mine"> {
   const finished = await db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ lease_owner: string | null }[]>`select lease_owner from deployment_runs where id = ${runId} for update`;
+    const locked = await tx.$queryRaw<
+      { lease_owner: string | null }[]
+    >`select lease_owner from deployment_runs where id = ${runId} for update`;
     if (locked[0]?.lease_owner !== token) return null;
     const run = await tx.deploymentRun.findUniqueOrThrow({ where: { id: runId } });
     const seq = ((await tx.runEvent.aggregate({ where: { runId }, _max: { seq: true } }))._max.seq ?? 0) + 1;
-    await tx.runEvent.create({ data: { runId, seq, step: "finish", phase: status === "SUCCEEDED" ? "AFTER" : "ERROR", message: `${humanize(status)}: ${outcome}` } });
-    await tx.deploymentRun.update({ where: { id: runId }, data: { status, outcome, currentStep: DONE, finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null } });
+    await tx.runEvent.create({
+      data: {
+        runId,
+        seq,
+        step: "finish",
+        phase: status === "SUCCEEDED" ? "AFTER" : "ERROR",
+        message: `${humanize(status)}: ${outcome}`,
+      },
+    });
+    await tx.deploymentRun.update({
+      where: { id: runId },
+      data: { status, outcome, currentStep: DONE, finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null },
+    });
     await afterRunEnds(tx, run, status, outcome, options);
     return run;
   });
   if (!finished) return "not-mine";
-  if (status === "SUCCEEDED" && finished.kind === "DEPLOY" && finished.releaseId) void notifyRelease(finished.releaseId, "deployed");
+  if (status === "SUCCEEDED" && finished.kind === "DEPLOY" && finished.releaseId)
+    void notifyRelease(finished.releaseId, "deployed");
   return "finished";
 }
 
@@ -41,21 +61,36 @@ export async function finishRun(runId: string, token: string, status: FinalStatu
  * incident, an incident for a deploy its analysis stopped, the verification window, the record
  * of a person's promote or abort, and the audit entry.
  */
-async function afterRunEnds(tx: DbTx, run: DeploymentRun, status: RunStatus, outcome: string, options: FinishOptions): Promise<void> {
+async function afterRunEnds(
+  tx: DbTx,
+  run: DeploymentRun,
+  status: RunStatus,
+  outcome: string,
+  options: FinishOptions,
+): Promise<void> {
   if (run.kind === "DEPLOY" && run.releaseId) {
     await tx.release.update({
       where: { id: run.releaseId },
-      data: status === "SUCCEEDED" ? { status: "DEPLOYED", deployedAt: new Date() } : { status: options.releaseStatus ?? "FAILED" },
+      data:
+        status === "SUCCEEDED"
+          ? { status: "DEPLOYED", deployedAt: new Date() }
+          : { status: options.releaseStatus ?? "FAILED" },
     });
   }
   if (run.kind === "ROLLBACK" && status === "SUCCEEDED") {
     // The release that was live is the one rolled back.
-    const live = await tx.release.findFirst({ where: { serviceId: run.serviceId, environmentId: run.environmentId, status: "DEPLOYED" }, orderBy: { deployedAt: "desc" } });
+    const live = await tx.release.findFirst({
+      where: { serviceId: run.serviceId, environmentId: run.environmentId, status: "DEPLOYED" },
+      orderBy: { deployedAt: "desc" },
+    });
     if (live) await tx.release.update({ where: { id: live.id }, data: { status: "ROLLED_BACK" } });
   }
   if (run.kind === "ROLLBACK") await recordRollbackOutcome(tx, run.id, status === "SUCCEEDED", outcome);
   if (options.breach && run.kind === "DEPLOY") {
-    const context = await tx.deploymentRun.findUniqueOrThrow({ where: { id: run.id }, select: { service: true, environment: true } });
+    const context = await tx.deploymentRun.findUniqueOrThrow({
+      where: { id: run.id },
+      select: { service: true, environment: true },
+    });
     await openAutoRollbackIncident(tx, {
       serviceId: run.serviceId,
       environmentId: run.environmentId,
@@ -66,11 +101,22 @@ async function afterRunEnds(tx: DbTx, run: DeploymentRun, status: RunStatus, out
       rollbackRunId: run.id,
       image: run.toImage,
       why: options.breach.why,
-      remedy: options.breach.mitigated ? `Greenlight scaled the canary to zero: ${outcome}` : `Greenlight could not finish scaling the canary to zero, check it now: ${outcome}`,
+      remedy: options.breach.mitigated
+        ? `Greenlight scaled the canary to zero: ${outcome}`
+        : `Greenlight could not finish scaling the canary to zero, check it now: ${outcome}`,
       mitigated: options.breach.mitigated,
     });
   }
   if (options.verify) await beginVerification(tx, run.id, options.verify, options.autoRollback);
-  await tx.runControl.updateMany({ where: { runId: run.id, appliedAt: null }, data: { appliedAt: new Date(), outcome: `${humanize(status)}: ${outcome}` } });
-  await recordAudit(tx, SYSTEM_ACTOR, { action: "run.finish", targetType: "run", targetId: run.id, before: { status: run.status }, after: { status, outcome } });
+  await tx.runControl.updateMany({
+    where: { runId: run.id, appliedAt: null },
+    data: { appliedAt: new Date(), outcome: `${humanize(status)}: ${outcome}` },
+  });
+  await recordAudit(tx, SYSTEM_ACTOR, {
+    action: "run.finish",
+    targetType: "run",
+    targetId: run.id,
+    before: { status: run.status },
+    after: { status, outcome },
+  });
 }

@@ -84,7 +84,16 @@ export type MachineEvent =
 
 export type Effect =
   /** Writes an event; with `enter`, also the run's current step (and the state, always). */
-  | { type: "record"; phase: "BEFORE" | "AFTER" | "INFO" | "ERROR"; step: string; message: string; request?: unknown; response?: unknown; currentStep?: string; trafficSwitched?: boolean }
+  | {
+      type: "record";
+      phase: "BEFORE" | "AFTER" | "INFO" | "ERROR";
+      step: string;
+      message: string;
+      request?: unknown;
+      response?: unknown;
+      currentStep?: string;
+      trafficSwitched?: boolean;
+    }
   /** Persists the run state and renews the lease without an event (a poll that saw no change). */
   | { type: "save" }
   | { type: "sleep"; ms: number }
@@ -115,7 +124,14 @@ export function recoveredOutcome(recovery: Recovery): string {
 function finishRecovered(state: MachineState, recovery: Recovery): Decision {
   return {
     next: { ...state, step: DONE },
-    effects: [{ type: "finish", status: recovery.status, outcome: recoveredOutcome(recovery), ...(recovery.breach ? { breach: { why: recovery.breach, mitigated: true } } : {}) }],
+    effects: [
+      {
+        type: "finish",
+        status: recovery.status,
+        outcome: recoveredOutcome(recovery),
+        ...(recovery.breach ? { breach: { why: recovery.breach, mitigated: true } } : {}),
+      },
+    ],
   };
 }
 
@@ -123,7 +139,11 @@ function finishRecovered(state: MachineState, recovery: Recovery): Decision {
 function enter(state: MachineState, step: string, effects: Effect[] = []): Decision {
   return {
     next: { ...state, step, entered: true, lastMessage: "" },
-    effects: [...effects, { type: "record", phase: "BEFORE", step, message: `starting ${step}`, currentStep: step }, { type: "run-step", step }],
+    effects: [
+      ...effects,
+      { type: "record", phase: "BEFORE", step, message: `starting ${step}`, currentStep: step },
+      { type: "run-step", step },
+    ],
   };
 }
 
@@ -131,12 +151,32 @@ function enter(state: MachineState, step: string, effects: Effect[] = []): Decis
  * The deploy cannot go on: recover from the step it stopped at, or, when nothing there needs
  * undoing (or it is not a deploy), end the run now.
  */
-function stop(facts: RunFacts, state: MachineState, status: "FAILED" | "ABORTED", reason: string, breach: string | undefined, effects: Effect[]): Decision {
+function stop(
+  facts: RunFacts,
+  state: MachineState,
+  status: "FAILED" | "ABORTED",
+  reason: string,
+  breach: string | undefined,
+  effects: Effect[],
+): Decision {
   const plan = facts.kind === "DEPLOY" ? facts.recoveries[state.step] : undefined;
   if (!plan || plan.steps.length === 0) {
-    return { next: { ...state, step: DONE }, effects: [...effects, { type: "finish", status, outcome: reason, ...(breach ? { breach: { why: breach, mitigated: true } } : {}) }] };
+    return {
+      next: { ...state, step: DONE },
+      effects: [
+        ...effects,
+        { type: "finish", status, outcome: reason, ...(breach ? { breach: { why: breach, mitigated: true } } : {}) },
+      ],
+    };
   }
-  const recovery: Recovery = { status, reason, stoppedAt: state.step, steps: plan.steps, summary: plan.summary, ...(breach ? { breach } : {}) };
+  const recovery: Recovery = {
+    status,
+    reason,
+    stoppedAt: state.step,
+    steps: plan.steps,
+    summary: plan.summary,
+    ...(breach ? { breach } : {}),
+  };
   return enter({ ...state, recovery }, plan.steps[0], effects);
 }
 
@@ -161,9 +201,23 @@ function stepsOf(facts: RunFacts, state: MachineState): readonly string[] {
 }
 
 /** Checks that come before anything else: a person's abort, then the deadline. */
-function interrupts(facts: RunFacts, state: MachineState, control: Control | undefined, now: number, effects: Effect[]): Decision | null {
+function interrupts(
+  facts: RunFacts,
+  state: MachineState,
+  control: Control | undefined,
+  now: number,
+  effects: Effect[],
+): Decision | null {
   if (control === "abort" && state.control !== "abort" && facts.abortable && !state.recovery && state.step !== DONE) {
-    return stop(facts, { ...state, control }, "ABORTED", "aborted by a person", undefined, [...effects, { type: "record", phase: "INFO", step: "abort", message: "abort requested: taking the new version out of traffic" }]);
+    return stop(facts, { ...state, control }, "ABORTED", "aborted by a person", undefined, [
+      ...effects,
+      {
+        type: "record",
+        phase: "INFO",
+        step: "abort",
+        message: "abort requested: taking the new version out of traffic",
+      },
+    ]);
   }
   if (now > deadline(facts, state) && state.step !== DONE) {
     const message = `deadline passed during ${state.step}${state.lastMessage ? `: ${state.lastMessage}` : ""}`;
@@ -186,7 +240,16 @@ export function decide(facts: RunFacts, state: MachineState, event: MachineEvent
         if (state.recovery) return finishRecovered(state, state.recovery);
         return { next: state, effects: [{ type: "finish", status: "SUCCEEDED", outcome: "" }] };
       }
-      const effects: Effect[] = event.resumed ? [{ type: "record", phase: "INFO", step: state.step, message: `resumed by worker ${event.workerId} at step ${state.step}` }] : [];
+      const effects: Effect[] = event.resumed
+        ? [
+            {
+              type: "record",
+              phase: "INFO",
+              step: state.step,
+              message: `resumed by worker ${event.workerId} at step ${state.step}`,
+            },
+          ]
+        : [];
       const interrupted = interrupts(facts, state, event.control, now, effects);
       if (interrupted) return interrupted;
       const next = { ...state, control: event.control ?? state.control };
@@ -196,42 +259,73 @@ export function decide(facts: RunFacts, state: MachineState, event: MachineEvent
     case "tick": {
       const interrupted = interrupts(facts, state, event.control, now, []);
       if (interrupted) return interrupted;
-      return { next: { ...state, control: event.control ?? state.control }, effects: [{ type: "run-step", step: state.step }] };
+      return {
+        next: { ...state, control: event.control ?? state.control },
+        effects: [{ type: "run-step", step: state.step }],
+      };
     }
     case "step":
       return afterStep(facts, state, event.outcome, event.control, now);
   }
 }
 
-function afterStep(facts: RunFacts, state: MachineState, outcome: StepOutcome, control: Control | undefined, now: number): Decision {
+function afterStep(
+  facts: RunFacts,
+  state: MachineState,
+  outcome: StepOutcome,
+  control: Control | undefined,
+  now: number,
+): Decision {
   const { recovery } = state;
   const exchange = { request: outcome.request, response: outcome.response };
   switch (outcome.status) {
     case "waiting": {
-      const effects: Effect[] = outcome.message !== state.lastMessage ? [{ type: "record", phase: "INFO", step: state.step, message: outcome.message, ...exchange }] : [{ type: "save" }];
+      const effects: Effect[] =
+        outcome.message !== state.lastMessage
+          ? [{ type: "record", phase: "INFO", step: state.step, message: outcome.message, ...exchange }]
+          : [{ type: "save" }];
       const waiting = { ...state, lastMessage: outcome.message };
       const interrupted = interrupts(facts, waiting, control, now, effects);
       if (interrupted) return interrupted;
       const sleep: Effect[] = (outcome.retryInMs ?? 0) > 0 ? [{ type: "sleep", ms: outcome.retryInMs ?? 0 }] : [];
-      return { next: { ...waiting, control: control ?? state.control }, effects: [...effects, ...sleep, { type: "run-step", step: state.step }] };
+      return {
+        next: { ...waiting, control: control ?? state.control },
+        effects: [...effects, ...sleep, { type: "run-step", step: state.step }],
+      };
     }
     case "paused":
-      return { next: state, effects: [{ type: "pause", step: state.step, message: outcome.message, response: outcome.response }] };
+      return {
+        next: state,
+        effects: [{ type: "pause", step: state.step, message: outcome.message, response: outcome.response }],
+      };
     case "failed": {
-      const recorded: Effect[] = [{ type: "record", phase: "ERROR", step: state.step, message: outcome.message, ...exchange }];
+      const recorded: Effect[] = [
+        { type: "record", phase: "ERROR", step: state.step, message: outcome.message, ...exchange },
+      ];
       if (recovery) return recoveryFailed(state, recovery, outcome.message, recorded);
       return stop(facts, state, "FAILED", outcome.message, outcome.breach ? outcome.message : undefined, recorded);
     }
     case "done": {
       const steps = stepsOf(facts, state);
       const following = steps[steps.indexOf(state.step) + 1] ?? DONE;
-      const recorded: Effect = { type: "record", phase: "AFTER", step: state.step, message: outcome.message, ...exchange, currentStep: following, ...(outcome.trafficSwitched ? { trafficSwitched: true } : {}) };
+      const recorded: Effect = {
+        type: "record",
+        phase: "AFTER",
+        step: state.step,
+        message: outcome.message,
+        ...exchange,
+        currentStep: following,
+        ...(outcome.trafficSwitched ? { trafficSwitched: true } : {}),
+      };
       if (following === DONE) {
         if (recovery) {
           const finished = finishRecovered(state, recovery);
           return { next: finished.next, effects: [recorded, ...finished.effects] };
         }
-        return { next: { ...state, step: DONE }, effects: [recorded, { type: "finish", status: "SUCCEEDED", outcome: "" }] };
+        return {
+          next: { ...state, step: DONE },
+          effects: [recorded, { type: "finish", status: "SUCCEEDED", outcome: "" }],
+        };
       }
       const next: MachineState = { ...state, step: following, entered: false, lastMessage: "" };
       const interrupted = interrupts(facts, next, control, now, [recorded]);

@@ -9,7 +9,11 @@ describe("plans", () => {
     ["ROLLBACK", "ROLLING", ["find-good-revision", "restore-template", "wait-rollout"]],
     ["DEPLOY", "BLUE_GREEN", ["inspect", "prepare-idle-color", "wait-idle-ready", "switch-traffic", "verify-traffic"]],
     ["ROLLBACK", "BLUE_GREEN", ["switch-back", "verify-traffic"]],
-    ["DEPLOY", "CANARY", ["inspect", "start-canary", "traffic-steps", "promote-stable", "wait-stable", "retire-canary"]],
+    [
+      "DEPLOY",
+      "CANARY",
+      ["inspect", "start-canary", "traffic-steps", "promote-stable", "wait-stable", "retire-canary"],
+    ],
     ["ROLLBACK", "CANARY", ["retire-canary", "restore-stable", "wait-stable"]],
     ["ABORT", "CANARY", ["retire-canary"]],
   ] as const)("%s %s", (kind, strategy, expected) => {
@@ -17,6 +21,10 @@ describe("plans", () => {
   });
 
   it("drops the waits from a dry run", () => {
-    expect(names("DEPLOY", "BLUE_GREEN", { dryRun: true })).toEqual(["inspect", "prepare-idle-color", "switch-traffic"]);
+    expect(names("DEPLOY", "BLUE_GREEN", { dryRun: true })).toEqual([
+      "inspect",
+      "prepare-idle-color",
+      "switch-traffic",
+    ]);
   });
 });

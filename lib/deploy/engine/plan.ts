@@ -1,8 +1,24 @@
 import { noAnalysis, type SliAnalysis } from "@/lib/deploy/analysis/sli-analysis";
 import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
-import { blueGreenDeploy, blueGreenRecoveries, blueGreenRecoverySteps, blueGreenRollback } from "@/lib/deploy/strategies/blue-green";
-import { canaryAbort, canaryDeploy, canaryRecoveries, canaryRecoverySteps, canaryRollback } from "@/lib/deploy/strategies/canary";
-import { rollingDeploy, rollingRecoveries, rollingRecoverySteps, rollingRollback } from "@/lib/deploy/strategies/rolling";
+import {
+  blueGreenDeploy,
+  blueGreenRecoveries,
+  blueGreenRecoverySteps,
+  blueGreenRollback,
+} from "@/lib/deploy/strategies/blue-green";
+import {
+  canaryAbort,
+  canaryDeploy,
+  canaryRecoveries,
+  canaryRecoverySteps,
+  canaryRollback,
+} from "@/lib/deploy/strategies/canary";
+import {
+  rollingDeploy,
+  rollingRecoveries,
+  rollingRecoverySteps,
+  rollingRollback,
+} from "@/lib/deploy/strategies/rolling";
 import type { RunKindName, Step, StrategyName } from "@/lib/deploy/types";
 
 export interface PlanOptions {

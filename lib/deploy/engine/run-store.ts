@@ -37,7 +37,11 @@ function jsonText(value: unknown): string | null {
  * switch instant and the lease. Only the lease holder can write; the answer says whether this
  * worker still holds the run and what a person asked of it meanwhile.
  */
-export async function recordStep(runId: string, workerId: string, record: StepRecord): Promise<{ owned: boolean; control: "promote" | "abort" | undefined }> {
+export async function recordStep(
+  runId: string,
+  workerId: string,
+  record: StepRecord,
+): Promise<{ owned: boolean; control: "promote" | "abort" | undefined }> {
   // Absent keys read as SQL NULL in jsonb_to_recordset; undefined must not become JSON null.
   const events = (record.events ?? []).map(({ request, response, ...e }) => ({
     ...e,
@@ -75,7 +79,15 @@ export async function appendRunEvent(tx: DbTx, runId: string, event: Omit<StepEv
   await tx.$queryRaw`select id from deployment_runs where id = ${runId} for update`;
   const seq = ((await tx.runEvent.aggregate({ where: { runId }, _max: { seq: true } }))._max.seq ?? 0) + 1;
   await tx.runEvent.create({
-    data: { runId, seq, step: event.step, phase: event.phase, message: event.message, request: jsonValue(event.request), response: jsonValue(event.response) },
+    data: {
+      runId,
+      seq,
+      step: event.step,
+      phase: event.phase,
+      message: event.message,
+      request: jsonValue(event.request),
+      response: jsonValue(event.response),
+    },
   });
 }
 

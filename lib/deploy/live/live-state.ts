@@ -20,7 +20,13 @@ export interface LiveState {
 }
 
 /** What runs in the cluster right now for one service target, read through the gateway. */
-export async function liveState(target: DeployTarget, strategy: StrategyName, serviceId: string, environmentId: string, gatewayFor: (c: string) => ClusterGateway = defaultGatewayFor): Promise<LiveState> {
+export async function liveState(
+  target: DeployTarget,
+  strategy: StrategyName,
+  serviceId: string,
+  environmentId: string,
+  gatewayFor: (c: string) => ClusterGateway = defaultGatewayFor,
+): Promise<LiveState> {
   let gateway: ClusterGateway;
   try {
     gateway = gatewayFor(target.cluster);
@@ -36,7 +42,11 @@ export async function liveState(target: DeployTarget, strategy: StrategyName, se
     const service = await gateway.readService(target.namespace, target.kubeServiceName);
     if (!service.ok) return unavailable(strategy, describeK8sError(service.error));
     const color = service.value.spec?.selector?.[target.colorLabelKey];
-    if (!color) return unavailable(strategy, `Service ${target.kubeServiceName} does not select a colour with "${target.colorLabelKey}"`);
+    if (!color)
+      return unavailable(
+        strategy,
+        `Service ${target.kubeServiceName} does not select a colour with "${target.colorLabelKey}"`,
+      );
     const live = await gateway.readDeployment(target.namespace, colorDeployment(target.deploymentName, color));
     if (!live.ok) return unavailable(strategy, describeK8sError(live.error));
     return {
@@ -74,11 +84,22 @@ export async function liveState(target: DeployTarget, strategy: StrategyName, se
     image,
     replicas,
     detail: canaryReplicas > 0 ? `canary at ${weight} %` : "no canary running",
-    canary: { image: canary.ok ? containerImage(canary.value, target.containerName) : undefined, replicas: canaryReplicas, weightPercent: weight, exact },
+    canary: {
+      image: canary.ok ? containerImage(canary.value, target.containerName) : undefined,
+      replicas: canaryReplicas,
+      weightPercent: weight,
+      exact,
+    },
     rollback: await rollback,
   };
 }
 
 function unavailable(strategy: StrategyName, error: string): LiveState {
-  return { strategy, replicas: { ready: 0, desired: 0 }, detail: "cluster unavailable", rollback: { ready: false, detail: "the cluster did not answer" }, error };
+  return {
+    strategy,
+    replicas: { ready: 0, desired: 0 },
+    detail: "cluster unavailable",
+    rollback: { ready: false, detail: "the cluster did not answer" },
+    error,
+  };
 }

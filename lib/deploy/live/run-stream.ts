@@ -47,7 +47,11 @@ export class RunChangeHub {
 
   constructor(
     private readonly connect: Connect,
-    private readonly timing = { blindTickMs: BLIND_TICK_MS, backoffMinMs: BACKOFF_MIN_MS, backoffMaxMs: BACKOFF_MAX_MS },
+    private readonly timing = {
+      blindTickMs: BLIND_TICK_MS,
+      backoffMinMs: BACKOFF_MIN_MS,
+      backoffMaxMs: BACKOFF_MAX_MS,
+    },
   ) {}
 
   /** Whether notifications are flowing right now (false while connecting or reconnecting). */
@@ -115,10 +119,19 @@ export class RunChangeHub {
     if (this.closed) return;
     this.connection = null;
     this.state = "backoff";
-    const delay = Math.min(this.timing.backoffMaxMs, this.timing.backoffMinMs * 2 ** this.attempt) * (0.75 + Math.random() / 2);
+    const delay =
+      Math.min(this.timing.backoffMaxMs, this.timing.backoffMinMs * 2 ** this.attempt) * (0.75 + Math.random() / 2);
     // Said once per outage, not once per attempt: a database down for an hour is one story.
-    if (this.attempt === 0) log.warn({ err: error.message }, "run change notifications interrupted; open run pages reload every second until they are back");
-    else log.debug({ err: error.message, attempt: this.attempt, retryInMs: Math.round(delay) }, "run change notifications: reconnect failed");
+    if (this.attempt === 0)
+      log.warn(
+        { err: error.message },
+        "run change notifications interrupted; open run pages reload every second until they are back",
+      );
+    else
+      log.debug(
+        { err: error.message, attempt: this.attempt, retryInMs: Math.round(delay) },
+        "run change notifications: reconnect failed",
+      );
     this.attempt += 1;
     this.startBlindTicks();
     this.retryTimer = setTimeout(() => {
@@ -186,7 +199,9 @@ export function pgListen(connectionString: string): Connect {
     established = true;
     // A connection that died without a FIN (a NAT or a failover) only shows itself when used.
     ping = setInterval(() => {
-      client.query("select 1").catch((error: unknown) => finish(error instanceof Error ? error : new Error(String(error))));
+      client
+        .query("select 1")
+        .catch((error: unknown) => finish(error instanceof Error ? error : new Error(String(error))));
     }, PING_MS);
     ping.unref?.();
     return { close: () => finish(null) };
@@ -199,7 +214,10 @@ const globalForHub = globalThis as unknown as { greenlightRunChanges?: RunChange
 export function runChanges(): RunChangeHub {
   if (!globalForHub.greenlightRunChanges) {
     const connectionString = env().DATABASE_URL ?? process.env.DATABASE_URL;
-    if (!connectionString) throw new Error("DATABASE_URL is not set. Start the app with `npm start`, which provides an embedded PostgreSQL.");
+    if (!connectionString)
+      throw new Error(
+        "DATABASE_URL is not set. Start the app with `npm start`, which provides an embedded PostgreSQL.",
+      );
     globalForHub.greenlightRunChanges = new RunChangeHub(pgListen(connectionString));
   }
   return globalForHub.greenlightRunChanges;

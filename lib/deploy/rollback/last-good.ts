@@ -16,7 +16,9 @@ export interface RunRecord {
   finishedAt: Date | null;
 }
 
-export type VersionVerdict = { image: string; good: true; since: Date; why: string } | { image: string; good: false; since: Date; why: string };
+export type VersionVerdict =
+  | { image: string; good: true; since: Date; why: string }
+  | { image: string; good: false; since: Date; why: string };
 
 const FINAL_BAD = new Set(["FAILED", "ABORTED"]);
 
@@ -33,20 +35,38 @@ function when(run: RunRecord): Date {
  */
 export function versionVerdicts(history: readonly RunRecord[]): Map<string, VersionVerdict> {
   const verdicts = new Map<string, VersionVerdict>();
-  const runs = history.filter((r) => !r.dryRun && (r.kind === "DEPLOY" || r.kind === "ROLLBACK")).sort((a, b) => when(a).getTime() - when(b).getTime());
+  const runs = history
+    .filter((r) => !r.dryRun && (r.kind === "DEPLOY" || r.kind === "ROLLBACK"))
+    .sort((a, b) => when(a).getTime() - when(b).getTime());
   const set = (image: string | null, verdict: Omit<VersionVerdict, "image">) => {
     if (image) verdicts.set(image, { image, ...verdict } as VersionVerdict);
   };
   for (const run of runs) {
     const at = when(run);
     if (run.kind === "DEPLOY") {
-      if (run.status === "SUCCEEDED" && run.fromImage && !verdicts.has(run.fromImage)) set(run.fromImage, { good: true, since: run.startedAt ?? at, why: "was live before Greenlight's first deploy of it" });
+      if (run.status === "SUCCEEDED" && run.fromImage && !verdicts.has(run.fromImage))
+        set(run.fromImage, {
+          good: true,
+          since: run.startedAt ?? at,
+          why: "was live before Greenlight's first deploy of it",
+        });
       if (run.status === "SUCCEEDED") {
-        if (run.verification === "BREACHED") set(run.toImage, { good: false, since: at, why: "breached its SLIs after its deploy" });
-        else if (run.verification === "UNVERIFIED") set(run.toImage, { good: false, since: at, why: "could not be verified after its deploy" });
-        else set(run.toImage, { good: true, since: at, why: run.verification === "VERIFIED" ? "deployed and verified" : "deployed" });
+        if (run.verification === "BREACHED")
+          set(run.toImage, { good: false, since: at, why: "breached its SLIs after its deploy" });
+        else if (run.verification === "UNVERIFIED")
+          set(run.toImage, { good: false, since: at, why: "could not be verified after its deploy" });
+        else
+          set(run.toImage, {
+            good: true,
+            since: at,
+            why: run.verification === "VERIFIED" ? "deployed and verified" : "deployed",
+          });
       } else if (FINAL_BAD.has(run.status)) {
-        set(run.toImage, { good: false, since: at, why: run.status === "ABORTED" ? "its deploy was aborted" : "its deploy failed" });
+        set(run.toImage, {
+          good: false,
+          since: at,
+          why: run.status === "ABORTED" ? "its deploy was aborted" : "its deploy failed",
+        });
       }
     } else if (run.status === "SUCCEEDED") {
       set(run.fromImage, { good: false, since: at, why: "was rolled back" });
@@ -70,13 +90,25 @@ export type RollbackChoice = { image: string } | { image: null; why: string };
  * The version a rollback restores: the newest good one that is not what serves now. When there is
  * none, a sentence that says why, naming the version that is not good where there is one.
  */
-export function chooseRollbackImage(candidates: readonly string[], liveImages: readonly (string | undefined)[], verdicts?: Map<string, VersionVerdict>): RollbackChoice {
+export function chooseRollbackImage(
+  candidates: readonly string[],
+  liveImages: readonly (string | undefined)[],
+  verdicts?: Map<string, VersionVerdict>,
+): RollbackChoice {
   const live = new Set(liveImages.filter((i): i is string => !!i));
   const image = candidates.find((c) => !live.has(c));
   if (image) return { image };
-  const bad = verdicts ? [...verdicts.values()].filter((v) => !v.good && !live.has(v.image)).sort((a, b) => b.since.getTime() - a.since.getTime())[0] : undefined;
+  const bad = verdicts
+    ? [...verdicts.values()]
+        .filter((v) => !v.good && !live.has(v.image))
+        .sort((a, b) => b.since.getTime() - a.since.getTime())[0]
+    : undefined;
   const current = [...live][0];
-  if (candidates.length === 0) return { image: null, why: "nothing to roll back to: Greenlight has no record of a good version of this service here yet" };
+  if (candidates.length === 0)
+    return {
+      image: null,
+      why: "nothing to roll back to: Greenlight has no record of a good version of this service here yet",
+    };
   return {
     image: null,
     why: `nothing to roll back to: ${current ? `${current}, the last good version, is already live` : "no good version is available"}${bad ? `; the other candidate, ${bad.image}, ${bad.why}` : ""}`,

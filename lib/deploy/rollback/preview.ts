@@ -26,12 +26,32 @@ export interface RollbackPreview {
 }
 
 /** The runs of one service in one environment the last-good rule reads. */
-export function rollbackHistory(serviceId: string, environmentId: string, client: Pick<DbTx, "deploymentRun"> = db): Promise<RunRecord[]> {
+export function rollbackHistory(
+  serviceId: string,
+  environmentId: string,
+  client: Pick<DbTx, "deploymentRun"> = db,
+): Promise<RunRecord[]> {
   return client.deploymentRun.findMany({
-    where: { serviceId, environmentId, kind: { in: ["DEPLOY", "ROLLBACK"] }, dryRun: false, status: { in: ["SUCCEEDED", "FAILED", "ABORTED"] } },
+    where: {
+      serviceId,
+      environmentId,
+      kind: { in: ["DEPLOY", "ROLLBACK"] },
+      dryRun: false,
+      status: { in: ["SUCCEEDED", "FAILED", "ABORTED"] },
+    },
     orderBy: { createdAt: "desc" },
     take: 200,
-    select: { kind: true, status: true, dryRun: true, fromImage: true, toImage: true, verification: true, startedAt: true, trafficSwitchedAt: true, finishedAt: true },
+    select: {
+      kind: true,
+      status: true,
+      dryRun: true,
+      fromImage: true,
+      toImage: true,
+      verification: true,
+      startedAt: true,
+      trafficSwitchedAt: true,
+      finishedAt: true,
+    },
   });
 }
 
@@ -49,7 +69,11 @@ function refuse(detail: string, from?: RollbackSide): RollbackPreview {
  * the same functions the rollback run uses: from which image to which, where, how many pods are
  * ready. Refuses with a sentence when there is no good version to go to.
  */
-export async function previewRollback(context: StepContext, strategy: StrategyName, history: readonly RunRecord[]): Promise<RollbackPreview> {
+export async function previewRollback(
+  context: StepContext,
+  strategy: StrategyName,
+  history: readonly RunRecord[],
+): Promise<RollbackPreview> {
   const { candidates, verdicts } = rollbackCandidates(history);
   const { target } = context;
   const explain = (live: string | undefined, why: string) => {
@@ -67,7 +91,12 @@ export async function previewRollback(context: StepContext, strategy: StrategyNa
     const plan = planBlueGreenRollback(live, idle, { candidates });
     if (!plan.ok) return refuse(explain(live.image, plan.why), from);
     const to = { image: plan.image, where: idle.color, ready: idle.ready, desired: idle.desired };
-    const action = plan.action === "switch" ? `switch the Service to ${idle.color}` : plan.action === "scale-up" ? `scale ${idle.color} to ${plan.replicas}, wait until ready, then switch` : `put ${plan.image} on ${idle.color} × ${plan.replicas}, wait until ready, then switch`;
+    const action =
+      plan.action === "switch"
+        ? `switch the Service to ${idle.color}`
+        : plan.action === "scale-up"
+          ? `scale ${idle.color} to ${plan.replicas}, wait until ready, then switch`
+          : `put ${plan.image} on ${idle.color} × ${plan.replicas}, wait until ready, then switch`;
     return {
       ready: true,
       detail: `${action}: ${live.image} → ${plan.image} (${plan.describe})`,
@@ -76,7 +105,9 @@ export async function previewRollback(context: StepContext, strategy: StrategyNa
       intent: {
         rollbackTo: plan.image,
         expectLiveImage: live.image,
-        ...(plan.action === "switch" ? { switchNow: { from: live.color, to: idle.color, readAt: context.now().toISOString() } } : {}),
+        ...(plan.action === "switch"
+          ? { switchNow: { from: live.color, to: idle.color, readAt: context.now().toISOString() } }
+          : {}),
       },
     };
   }
@@ -85,13 +116,29 @@ export async function previewRollback(context: StepContext, strategy: StrategyNa
     const read = await readRevisions(context);
     if (read.error) return refuse(read.error.message);
     const current = read.replicaSets.find((rs) => rs.revision === read.revision);
-    const from = { image: read.image, where: `revision ${read.revision}${current ? ` (${current.name})` : ""}`, ready: current?.ready, desired: current?.desired };
+    const from = {
+      image: read.image,
+      where: `revision ${read.revision}${current ? ` (${current.name})` : ""}`,
+      ready: current?.ready,
+      desired: current?.desired,
+    };
     const plan = planRollingRollback(read.image, read.replicaSets, { candidates });
     if (!plan.ok) return refuse(explain(read.image, plan.why), from);
     const rs = plan.replicaSet;
-    const to = { image: plan.image, where: rs ? `revision ${rs.revision} (${rs.name})` : "a new revision", ready: rs?.ready, desired: rs?.desired };
+    const to = {
+      image: plan.image,
+      where: rs ? `revision ${rs.revision} (${rs.name})` : "a new revision",
+      ready: rs?.ready,
+      desired: rs?.desired,
+    };
     const live = describeReplicaSets(read.replicaSets);
-    return { ready: true, detail: `undo to ${plan.describe}: ${read.image} → ${plan.image}${live ? `; live now: ${live}` : ""}`, from, to, intent: { rollbackTo: plan.image, expectLiveImage: read.image } };
+    return {
+      ready: true,
+      detail: `undo to ${plan.describe}: ${read.image} → ${plan.image}${live ? `; live now: ${live}` : ""}`,
+      from,
+      to,
+      intent: { rollbackTo: plan.image, expectLiveImage: read.image },
+    };
   }
 
   const [stable, canary] = await Promise.all([
@@ -100,7 +147,12 @@ export async function previewRollback(context: StepContext, strategy: StrategyNa
   ]);
   if (!stable.ok) return refuse(stable.error.message);
   const stableImage = containerImage(stable.value, target.containerName);
-  const from = { image: stableImage, where: `${target.deploymentName} (stable)`, ready: stable.value.status?.readyReplicas ?? 0, desired: stable.value.spec?.replicas ?? 0 };
+  const from = {
+    image: stableImage,
+    where: `${target.deploymentName} (stable)`,
+    ready: stable.value.status?.readyReplicas ?? 0,
+    desired: stable.value.spec?.replicas ?? 0,
+  };
   const canaryReplicas = canary.ok ? (canary.value.spec?.replicas ?? 0) : 0;
   const choice = chooseCanaryRollback(stableImage, { candidates });
   if (choice.image === null) {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { canaryReplicasForShare, canaryReplicasForWeight, effectiveShare } from "@/lib/deploy/strategies/canary-traffic";
+import {
+  canaryReplicasForShare,
+  canaryReplicasForWeight,
+  effectiveShare,
+} from "@/lib/deploy/strategies/canary-traffic";
 
 describe("canary traffic by replica ratio", () => {
   it.each([

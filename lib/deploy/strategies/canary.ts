@@ -1,7 +1,11 @@
 import type { SliAnalysis } from "@/lib/deploy/analysis/sli-analysis";
 import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
 import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
-import { canaryReplicasForShare, canaryReplicasForWeight, effectiveShare } from "@/lib/deploy/strategies/canary-traffic";
+import {
+  canaryReplicasForShare,
+  canaryReplicasForWeight,
+  effectiveShare,
+} from "@/lib/deploy/strategies/canary-traffic";
 import { containerImage } from "@/lib/deploy/strategies/rollout-status";
 import { restoreImage } from "@/lib/deploy/strategies/restore-image";
 import { fromK8sError, imagePatch, waitForRollout, written } from "@/lib/deploy/strategies/step-helpers";
@@ -44,7 +48,13 @@ const inspect: Step = {
     return {
       status: "done",
       message: `stable ${target.deploymentName} runs ${fromImage} × ${replicas}; steps ${target.canarySteps.join(" → ")} % by ${target.canaryIngressName ? "ingress weight" : "replica ratio"}; rollback target: the stable Deployment`,
-      state: { fromImage, toImage: image, replicas, canaryStep: 0, rollbackTarget: { strategy: "CANARY", image: fromImage } },
+      state: {
+        fromImage,
+        toImage: image,
+        replicas,
+        canaryStep: 0,
+        rollbackTarget: { strategy: "CANARY", image: fromImage },
+      },
       response: { stableImage: fromImage, replicas },
     };
   },
@@ -56,14 +66,20 @@ const startCanary: Step = {
     const name = canaryDeployment(target.deploymentName);
     const patch = imagePatch(target.containerName, image, 0);
     const result = await gateway.patchDeployment(target.namespace, name, "strategic", patch, { dryRun });
-    return written(result, `setting the image on ${name}`, patch, dryRun, () => ({ status: "done", message: `${name} set to ${image}`, request: patch }));
+    return written(result, `setting the image on ${name}`, patch, dryRun, () => ({
+      status: "done",
+      message: `${name} set to ${image}`,
+      request: patch,
+    }));
   },
 };
 
 async function setTraffic(context: StepContext, stable: number, percent: number): Promise<StepResult | null> {
   const { gateway, target, dryRun } = context;
   const name = canaryDeployment(target.deploymentName);
-  const replicas = target.canaryIngressName ? canaryReplicasForWeight(stable, percent) : canaryReplicasForShare(stable, percent);
+  const replicas = target.canaryIngressName
+    ? canaryReplicasForWeight(stable, percent)
+    : canaryReplicasForShare(stable, percent);
   const scale = await gateway.patchDeployment(target.namespace, name, "merge", { spec: { replicas } }, { dryRun });
   if (!scale.ok) return fromK8sError(`scaling ${name} to ${replicas}`, scale.error, { spec: { replicas } });
   if (target.canaryIngressName) {
@@ -84,10 +100,16 @@ export function canarySteps(analysis: SliAnalysis): Step {
     async run(context, state) {
       const { target, now, dryRun } = context;
       const steps = target.canarySteps.filter((p) => p > 0 && p < 100);
-      if (state.control === "promote") return { status: "done", message: "promoted by a person: skipping the remaining steps" };
+      if (state.control === "promote")
+        return { status: "done", message: "promoted by a person: skipping the remaining steps" };
       const index = state.canaryStep ?? 0;
       if (index >= steps.length || dryRun) {
-        return { status: "done", message: dryRun ? `would step through ${steps.join(" → ")} % before promoting` : `all ${steps.length} canary steps passed` };
+        return {
+          status: "done",
+          message: dryRun
+            ? `would step through ${steps.join(" → ")} % before promoting`
+            : `all ${steps.length} canary steps passed`,
+        };
       }
       const percent = steps[index];
       const stable = state.replicas ?? 1;
@@ -98,27 +120,67 @@ export function canarySteps(analysis: SliAnalysis): Step {
         if (rollout.status !== "done") return rollout;
         const until = new Date(now().getTime() + target.canaryPauseSeconds * 1000).toISOString();
         const started = now().toISOString();
-        const share = target.canaryIngressName ? percent : effectiveShare(stable, canaryReplicasForShare(stable, percent));
-        return { status: "waiting", message: `canary at ${percent} % (${share} % of traffic); pausing ${target.canaryPauseSeconds} s`, retryInMs: 200, state: { pauseUntil: until, pauseStartedAt: started } };
+        const share = target.canaryIngressName
+          ? percent
+          : effectiveShare(stable, canaryReplicasForShare(stable, percent));
+        return {
+          status: "waiting",
+          message: `canary at ${percent} % (${share} % of traffic); pausing ${target.canaryPauseSeconds} s`,
+          retryInMs: 200,
+          state: { pauseUntil: until, pauseStartedAt: started },
+        };
       }
       const pauseEnds = new Date(state.pauseUntil).getTime();
       if (now().getTime() < pauseEnds) {
-        const waiting = { status: "waiting" as const, message: `canary at ${percent} %, paused until ${state.pauseUntil}`, retryInMs: Math.min(1000, pauseEnds - now().getTime()) };
+        const waiting = {
+          status: "waiting" as const,
+          message: `canary at ${percent} %, paused until ${state.pauseUntil}`,
+          retryInMs: Math.min(1000, pauseEnds - now().getTime()),
+        };
         // Checked while the pause runs too, so a clearly failing canary is stopped at once rather
         // than serving errors until the pause ends; a pass only counts once the pause is over.
-        const elapsedMs = now().getTime() - (state.pauseStartedAt ? new Date(state.pauseStartedAt).getTime() : pauseEnds - target.canaryPauseSeconds * 1000);
+        const elapsedMs =
+          now().getTime() -
+          (state.pauseStartedAt
+            ? new Date(state.pauseStartedAt).getTime()
+            : pauseEnds - target.canaryPauseSeconds * 1000);
         const sinceCheck = state.lastCheckAt ? now().getTime() - new Date(state.lastCheckAt).getTime() : Infinity;
         if (!analysis.intervalMs || sinceCheck < analysis.intervalMs || elapsedMs < analysis.intervalMs) return waiting;
         const interim = await analysis.evaluateStep(target, state, percent, elapsedMs / 1000);
-        if (interim.verdict === "fail") return { status: "failed", message: `canary failed its analysis at ${percent} %: ${interim.summary}`, response: interim.measurements, breach: true };
+        if (interim.verdict === "fail")
+          return {
+            status: "failed",
+            message: `canary failed its analysis at ${percent} %: ${interim.summary}`,
+            response: interim.measurements,
+            breach: true,
+          };
         return { ...waiting, state: { lastCheckAt: now().toISOString() } };
       }
       // Judged over the whole pause as it ran (the target's setting may have changed since).
-      const pausedSeconds = state.pauseStartedAt ? (pauseEnds - new Date(state.pauseStartedAt).getTime()) / 1000 : undefined;
+      const pausedSeconds = state.pauseStartedAt
+        ? (pauseEnds - new Date(state.pauseStartedAt).getTime()) / 1000
+        : undefined;
       const verdict = await analysis.evaluateStep(target, state, percent, pausedSeconds);
-      if (verdict.verdict === "fail") return { status: "failed", message: `canary failed its analysis at ${percent} %: ${verdict.summary}`, response: verdict.measurements, breach: true };
-      if (verdict.verdict === "inconclusive") return { status: "paused", message: `analysis inconclusive at ${percent} %: ${verdict.summary}. Promote or abort.`, response: verdict.measurements };
-      return { status: "waiting", message: `${percent} % step passed: ${verdict.summary}`, retryInMs: 0, state: { canaryStep: index + 1, pauseUntil: undefined, pauseStartedAt: undefined, lastCheckAt: undefined }, response: verdict.measurements };
+      if (verdict.verdict === "fail")
+        return {
+          status: "failed",
+          message: `canary failed its analysis at ${percent} %: ${verdict.summary}`,
+          response: verdict.measurements,
+          breach: true,
+        };
+      if (verdict.verdict === "inconclusive")
+        return {
+          status: "paused",
+          message: `analysis inconclusive at ${percent} %: ${verdict.summary}. Promote or abort.`,
+          response: verdict.measurements,
+        };
+      return {
+        status: "waiting",
+        message: `${percent} % step passed: ${verdict.summary}`,
+        retryInMs: 0,
+        state: { canaryStep: index + 1, pauseUntil: undefined, pauseStartedAt: undefined, lastCheckAt: undefined },
+        response: verdict.measurements,
+      };
     },
   };
 }
@@ -127,8 +189,14 @@ const promoteStable: Step = {
   name: S.promoteStable,
   async run({ gateway, target, image, dryRun }) {
     const patch = imagePatch(target.containerName, image);
-    const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
-    return written(result, `promoting ${image} to ${target.deploymentName}`, patch, dryRun, () => ({ status: "done", message: `${target.deploymentName} takes ${image}`, request: patch }));
+    const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, {
+      dryRun,
+    });
+    return written(result, `promoting ${image} to ${target.deploymentName}`, patch, dryRun, () => ({
+      status: "done",
+      message: `${target.deploymentName} takes ${image}`,
+      request: patch,
+    }));
   },
 };
 
@@ -150,7 +218,14 @@ export const retireCanary: Step = {
     if (dryRun) return { status: "done", message: `${canaryDeployment(target.deploymentName)} would be scaled to 0` };
     const rollout = await waitForRollout(context, canaryDeployment(target.deploymentName));
     if (rollout.status !== "done") return rollout;
-    return { status: "done", message: `${canaryDeployment(target.deploymentName)} scaled to 0${target.canaryIngressName ? ", weight 0" : ""}; all traffic on ${target.deploymentName}`, trafficSwitched: true, response: await gateway.readDeployment(target.namespace, target.deploymentName).then((d) => (d.ok ? { stableImage: containerImage(d.value, target.containerName) } : undefined)) };
+    return {
+      status: "done",
+      message: `${canaryDeployment(target.deploymentName)} scaled to 0${target.canaryIngressName ? ", weight 0" : ""}; all traffic on ${target.deploymentName}`,
+      trafficSwitched: true,
+      response: await gateway
+        .readDeployment(target.namespace, target.deploymentName)
+        .then((d) => (d.ok ? { stableImage: containerImage(d.value, target.containerName) } : undefined)),
+    };
   },
 };
 
@@ -161,7 +236,10 @@ export function canaryDeploy(analysis: SliAnalysis): Step[] {
 /** Recovery after stable took the new version: stable gets its previous pod template back. */
 const restoreStable: Step = {
   name: S.restoreStable,
-  run: (context, state) => (state.fromImage ? restoreImage(context, state.fromImage, "back on") : Promise.resolve({ status: "failed", message: "the stable version before this deploy is unknown" })),
+  run: (context, state) =>
+    state.fromImage
+      ? restoreImage(context, state.fromImage, "back on")
+      : Promise.resolve({ status: "failed", message: "the stable version before this deploy is unknown" }),
 };
 
 const waitStableRestored: Step = {
@@ -170,8 +248,14 @@ const waitStableRestored: Step = {
 };
 
 /** A deploy stopped before stable took the new version only has a canary to remove; after, stable is restored first. */
-const beforePromote: RecoveryPlan = { steps: [S.retireCanary], summary: "the canary was scaled to zero; all traffic on the stable Deployment" };
-const afterPromote: RecoveryPlan = { steps: [S.restoreStable, S.waitStableRestored, S.retireCanary], summary: "stable is back on its previous version and the canary was scaled to zero" };
+const beforePromote: RecoveryPlan = {
+  steps: [S.retireCanary],
+  summary: "the canary was scaled to zero; all traffic on the stable Deployment",
+};
+const afterPromote: RecoveryPlan = {
+  steps: [S.restoreStable, S.waitStableRestored, S.retireCanary],
+  summary: "stable is back on its previous version and the canary was scaled to zero",
+};
 
 export const canaryRecoveries: Record<string, RecoveryPlan> = {
   [S.startCanary]: beforePromote,
@@ -184,10 +268,16 @@ export const canaryRecoveries: Record<string, RecoveryPlan> = {
 export const canaryRecoverySteps: Step[] = [restoreStable, waitStableRestored, retireCanary];
 
 /** The version a canary service's rollback puts back on stable, or why there is none. */
-export function chooseCanaryRollback(stableImage: string | undefined, state: Pick<RunState, "candidates" | "expectLiveImage" | "rollbackTo">): { image: string; already: boolean } | { image: null; why: string } {
+export function chooseCanaryRollback(
+  stableImage: string | undefined,
+  state: Pick<RunState, "candidates" | "expectLiveImage" | "rollbackTo">,
+): { image: string; already: boolean } | { image: null; why: string } {
   if (state.rollbackTo && stableImage === state.rollbackTo) return { image: state.rollbackTo, already: true };
   if (state.expectLiveImage && stableImage !== state.expectLiveImage) {
-    return { image: null, why: `nothing rolled back: ${stableImage} is live, no longer ${state.expectLiveImage}, which this rollback was for` };
+    return {
+      image: null,
+      why: `nothing rolled back: ${stableImage} is live, no longer ${state.expectLiveImage}, which this rollback was for`,
+    };
   }
   if (state.rollbackTo) return { image: state.rollbackTo, already: false };
   const choice = chooseRollbackImage(state.candidates ?? [], [stableImage]);
@@ -204,9 +294,16 @@ const restoreLastGood: Step = {
     const live = containerImage(stable.value, target.containerName);
     const choice = chooseCanaryRollback(live, state);
     if (choice.image === null) return { status: "failed", message: choice.why };
-    if (choice.already) return { status: "done", message: `${target.deploymentName} already runs ${choice.image}`, state: { toImage: choice.image, rollbackTo: choice.image } };
+    if (choice.already)
+      return {
+        status: "done",
+        message: `${target.deploymentName} already runs ${choice.image}`,
+        state: { toImage: choice.image, rollbackTo: choice.image },
+      };
     const restored = await restoreImage(context, choice.image, "back to");
-    return restored.status === "done" ? { ...restored, state: { toImage: choice.image, rollbackTo: choice.image, fromImage: live } } : restored;
+    return restored.status === "done"
+      ? { ...restored, state: { toImage: choice.image, rollbackTo: choice.image, fromImage: live } }
+      : restored;
   },
 };
 

@@ -9,12 +9,19 @@ async function replicaSetWith(context: StepContext, image: string): Promise<{ rs
   const read = await gateway.readDeployment(target.namespace, target.deploymentName);
   if (!read.ok) return { error: fromK8sError(`reading Deployment ${target.deploymentName}`, read.error) };
   const labels = read.value.spec?.selector?.matchLabels ?? {};
-  const list = await gateway.listReplicaSets(target.namespace, Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(","));
+  const list = await gateway.listReplicaSets(
+    target.namespace,
+    Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(","),
+  );
   if (!list.ok) return { error: fromK8sError("listing ReplicaSets", list.error) };
   const uid = read.value.metadata?.uid;
   const rs = list.value
     .filter((r) => r.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? true)
-    .filter((r) => r.spec?.template?.spec?.containers?.some((c) => c.name === target.containerName && c.image === image))
+    .filter((r) =>
+      r.spec?.template?.spec?.containers?.some((c) => c.name === target.containerName && c.image === image),
+    )
     .sort((a, b) => revisionOf(b) - revisionOf(a))[0];
   return { rs };
 }
@@ -31,7 +38,12 @@ export async function restoreImage(context: StepContext, image: string, what: st
   if (rs?.spec?.template) {
     const template = structuredClone(rs.spec.template);
     delete template.metadata?.labels?.["pod-template-hash"];
-    const result = await gateway.updateDeployment(target.namespace, target.deploymentName, (d) => ({ ...d, spec: { ...d.spec!, template } }), { dryRun });
+    const result = await gateway.updateDeployment(
+      target.namespace,
+      target.deploymentName,
+      (d) => ({ ...d, spec: { ...d.spec!, template } }),
+      { dryRun },
+    );
     return written(result, `restoring ${image} on ${target.deploymentName}`, { spec: { template } }, dryRun, () => ({
       status: "done",
       message: `${target.deploymentName} ${what} ${image} (the pod template of ${rs.metadata?.name})`,
@@ -41,5 +53,10 @@ export async function restoreImage(context: StepContext, image: string, what: st
   }
   const patch = imagePatch(target.containerName, image);
   const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
-  return written(result, `restoring ${image} on ${target.deploymentName}`, patch, dryRun, () => ({ status: "done", message: `${target.deploymentName} ${what} ${image}`, request: patch, state: { toImage: image } }));
+  return written(result, `restoring ${image} on ${target.deploymentName}`, patch, dryRun, () => ({
+    status: "done",
+    message: `${target.deploymentName} ${what} ${image}`,
+    request: patch,
+    state: { toImage: image },
+  }));
 }

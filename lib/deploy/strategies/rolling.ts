@@ -34,7 +34,12 @@ const inspect: Step = {
     return {
       status: "done",
       message: `${target.deploymentName} runs ${fromImage} (revision ${revision}); rollback target: revision ${revision}`,
-      state: { fromImage, toImage: image, previousRevision: revision, rollbackTarget: { strategy: "ROLLING", revision, image: fromImage } },
+      state: {
+        fromImage,
+        toImage: image,
+        previousRevision: revision,
+        rollbackTarget: { strategy: "ROLLING", revision, image: fromImage },
+      },
       response: { image: fromImage, revision },
     };
   },
@@ -44,7 +49,9 @@ const setImage: Step = {
   name: S.setImage,
   async run({ gateway, target, image, dryRun }) {
     const patch = imagePatch(target.containerName, image);
-    const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
+    const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, {
+      dryRun,
+    });
     return written(result, `setting the image on ${target.deploymentName}`, patch, dryRun, (d) => ({
       status: "done",
       message: `${target.deploymentName} now asks for ${image} (generation ${d.metadata?.generation})`,
@@ -75,23 +82,45 @@ export interface ReplicaSetState {
 }
 
 /** The Deployment's live image and its ReplicaSets, newest revision first. */
-export async function readRevisions(context: StepContext): Promise<{ image?: string; revision: number; replicaSets: ReplicaSetState[]; raw: V1ReplicaSet[]; error?: StepResult }> {
+export async function readRevisions(context: StepContext): Promise<{
+  image?: string;
+  revision: number;
+  replicaSets: ReplicaSetState[];
+  raw: V1ReplicaSet[];
+  error?: StepResult;
+}> {
   const { gateway, target } = context;
   const read = await gateway.readDeployment(target.namespace, target.deploymentName);
-  if (!read.ok) return { revision: 0, replicaSets: [], raw: [], error: fromK8sError(`reading Deployment ${target.deploymentName}`, read.error) };
+  if (!read.ok)
+    return {
+      revision: 0,
+      replicaSets: [],
+      raw: [],
+      error: fromK8sError(`reading Deployment ${target.deploymentName}`, read.error),
+    };
   const list = await gateway.listReplicaSets(target.namespace, selectorString(read.value.spec?.selector?.matchLabels));
-  if (!list.ok) return { revision: 0, replicaSets: [], raw: [], error: fromK8sError("listing ReplicaSets", list.error) };
+  if (!list.ok)
+    return { revision: 0, replicaSets: [], raw: [], error: fromK8sError("listing ReplicaSets", list.error) };
   const uid = read.value.metadata?.uid;
-  const raw = list.value.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? true).sort((a, b) => revisionOf(b) - revisionOf(a));
+  const raw = list.value
+    .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? true)
+    .sort((a, b) => revisionOf(b) - revisionOf(a));
   const replicaSets = raw.map((rs) => ({
     name: rs.metadata?.name ?? "",
     revision: revisionOf(rs),
-    image: rs.spec?.template?.spec?.containers?.find((c) => c.name === target.containerName)?.image ?? rs.spec?.template?.spec?.containers?.[0]?.image,
+    image:
+      rs.spec?.template?.spec?.containers?.find((c) => c.name === target.containerName)?.image ??
+      rs.spec?.template?.spec?.containers?.[0]?.image,
     hash: rs.metadata?.labels?.["pod-template-hash"],
     desired: rs.spec?.replicas ?? 0,
     ready: rs.status?.readyReplicas ?? 0,
   }));
-  return { image: containerImage(read.value, target.containerName), revision: revisionOf(read.value), replicaSets, raw };
+  return {
+    image: containerImage(read.value, target.containerName),
+    revision: revisionOf(read.value),
+    replicaSets,
+    raw,
+  };
 }
 
 export function describeReplicaSets(replicaSets: readonly ReplicaSetState[]): string {
@@ -108,7 +137,10 @@ export function describeReplicaSets(replicaSets: readonly ReplicaSetState[]): st
  */
 const restorePrevious: Step = {
   name: S.restorePrevious,
-  run: (context, state) => (state.fromImage ? restoreImage(context, state.fromImage, "back on") : Promise.resolve({ status: "failed", message: "the version before this deploy is unknown" })),
+  run: (context, state) =>
+    state.fromImage
+      ? restoreImage(context, state.fromImage, "back on")
+      : Promise.resolve({ status: "failed", message: "the version before this deploy is unknown" }),
 };
 
 const waitRestored: Step = {
@@ -130,7 +162,10 @@ const reportReplicaSets: Step = {
   },
 };
 
-const undo: RecoveryPlan = { steps: [S.restorePrevious, S.waitRestored, S.reportReplicaSets], summary: "the previous version's pod template was restored and has rolled out" };
+const undo: RecoveryPlan = {
+  steps: [S.restorePrevious, S.waitRestored, S.reportReplicaSets],
+  summary: "the previous version's pod template was restored and has rolled out",
+};
 
 export const rollingRecoveries: Record<string, RecoveryPlan> = {
   [S.setImage]: undo,
@@ -144,12 +179,28 @@ export type RollingRollbackPlan =
   | { ok: true; image: string; from?: string; replicaSet?: ReplicaSetState; already: boolean; describe: string };
 
 /** Which revision a rollback restores: the newest ReplicaSet with the last good version (or the image alone). Pure. */
-export function planRollingRollback(liveImage: string | undefined, replicaSets: readonly ReplicaSetState[], intent: Pick<RunState, "candidates" | "expectLiveImage" | "rollbackTo">): RollingRollbackPlan {
-  if (intent.rollbackTo && liveImage === intent.rollbackTo) return { ok: true, image: intent.rollbackTo, from: liveImage, already: true, describe: `already on ${intent.rollbackTo}` };
+export function planRollingRollback(
+  liveImage: string | undefined,
+  replicaSets: readonly ReplicaSetState[],
+  intent: Pick<RunState, "candidates" | "expectLiveImage" | "rollbackTo">,
+): RollingRollbackPlan {
+  if (intent.rollbackTo && liveImage === intent.rollbackTo)
+    return {
+      ok: true,
+      image: intent.rollbackTo,
+      from: liveImage,
+      already: true,
+      describe: `already on ${intent.rollbackTo}`,
+    };
   if (intent.expectLiveImage && liveImage !== intent.expectLiveImage) {
-    return { ok: false, why: `nothing rolled back: the Deployment runs ${liveImage}, no longer ${intent.expectLiveImage}, which this rollback was for` };
+    return {
+      ok: false,
+      why: `nothing rolled back: the Deployment runs ${liveImage}, no longer ${intent.expectLiveImage}, which this rollback was for`,
+    };
   }
-  const choice = intent.rollbackTo ? { image: intent.rollbackTo } : chooseRollbackImage(intent.candidates ?? [], [liveImage]);
+  const choice = intent.rollbackTo
+    ? { image: intent.rollbackTo }
+    : chooseRollbackImage(intent.candidates ?? [], [liveImage]);
   if (choice.image === null) return { ok: false, why: choice.why };
   const replicaSet = replicaSets.find((rs) => rs.image === choice.image);
   return {
@@ -158,7 +209,9 @@ export function planRollingRollback(liveImage: string | undefined, replicaSets: 
     from: liveImage,
     replicaSet,
     already: false,
-    describe: replicaSet ? `revision ${replicaSet.revision} (${replicaSet.name}, ${choice.image})` : `${choice.image} (no ReplicaSet keeps it any more: the image is set again)`,
+    describe: replicaSet
+      ? `revision ${replicaSet.revision} (${replicaSet.name}, ${choice.image})`
+      : `${choice.image} (no ReplicaSet keeps it any more: the image is set again)`,
   };
 }
 
@@ -171,9 +224,18 @@ const findTarget: Step = {
     if (!plan.ok) return { status: "failed", message: plan.why };
     return {
       status: "done",
-      message: plan.already ? `${context.target.deploymentName} already runs ${plan.image}` : `rolling back ${context.target.deploymentName} from ${read.image} (revision ${read.revision}) to ${plan.describe}`,
+      message: plan.already
+        ? `${context.target.deploymentName} already runs ${plan.image}`
+        : `rolling back ${context.target.deploymentName} from ${read.image} (revision ${read.revision}) to ${plan.describe}`,
       // liveColor carries the ReplicaSet's pod-template-hash: the revision number changes on undo.
-      state: { fromImage: read.image, toImage: plan.image, rollbackTo: plan.image, previousRevision: plan.replicaSet?.revision, liveColor: plan.already ? undefined : plan.replicaSet?.hash ?? "", rollbackTarget: { strategy: "ROLLING", revision: plan.replicaSet?.revision ?? 0, image: plan.image } },
+      state: {
+        fromImage: read.image,
+        toImage: plan.image,
+        rollbackTo: plan.image,
+        previousRevision: plan.replicaSet?.revision,
+        liveColor: plan.already ? undefined : (plan.replicaSet?.hash ?? ""),
+        rollbackTarget: { strategy: "ROLLING", revision: plan.replicaSet?.revision ?? 0, image: plan.image },
+      },
       response: { replicaSets: read.replicaSets },
     };
   },
@@ -183,20 +245,33 @@ const restoreTemplate: Step = {
   name: S.restoreTemplate,
   async run(context, state) {
     const { gateway, target, dryRun } = context;
-    if (state.liveColor === undefined) return { status: "done", message: `${target.deploymentName} already runs ${state.toImage}` };
+    if (state.liveColor === undefined)
+      return { status: "done", message: `${target.deploymentName} already runs ${state.toImage}` };
     if (!state.liveColor) {
       const patch = imagePatch(target.containerName, state.toImage!);
-      const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
-      return written(result, `setting ${state.toImage} on ${target.deploymentName}`, patch, dryRun, () => ({ status: "done", message: `${target.deploymentName} set to ${state.toImage}`, request: patch }));
+      const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, {
+        dryRun,
+      });
+      return written(result, `setting ${state.toImage} on ${target.deploymentName}`, patch, dryRun, () => ({
+        status: "done",
+        message: `${target.deploymentName} set to ${state.toImage}`,
+        request: patch,
+      }));
     }
     const read = await readRevisions(context);
     if (read.error) return read.error;
     // Found again by its pod-template-hash: after the undo its revision number changes.
     const rs = read.raw.find((r) => r.metadata?.labels?.["pod-template-hash"] === state.liveColor);
-    if (!rs?.spec?.template) return { status: "failed", message: `the ReplicaSet of revision ${state.previousRevision} is gone` };
+    if (!rs?.spec?.template)
+      return { status: "failed", message: `the ReplicaSet of revision ${state.previousRevision} is gone` };
     const template = structuredClone(rs.spec.template);
     delete template.metadata?.labels?.["pod-template-hash"];
-    const result = await gateway.updateDeployment(target.namespace, target.deploymentName, (d) => ({ ...d, spec: { ...d.spec!, template } }), { dryRun });
+    const result = await gateway.updateDeployment(
+      target.namespace,
+      target.deploymentName,
+      (d) => ({ ...d, spec: { ...d.spec!, template } }),
+      { dryRun },
+    );
     return written(result, `restoring revision ${state.previousRevision}`, { spec: { template } }, dryRun, (d) => ({
       status: "done",
       message: `${target.deploymentName} restored to the pod template of revision ${state.previousRevision}`,

@@ -1,6 +1,9 @@
 import type { V1Deployment } from "@kubernetes/client-node";
 
-export type RolloutStatus = { state: "done"; message: string } | { state: "progressing"; message: string } | { state: "failed"; message: string };
+export type RolloutStatus =
+  | { state: "done"; message: string }
+  | { state: "progressing"; message: string }
+  | { state: "failed"; message: string };
 
 /**
  * Where a Deployment's rollout stands, read the way `kubectl rollout status` reads it:
@@ -15,15 +18,21 @@ export function rolloutStatus(deployment: V1Deployment): RolloutStatus {
   }
   const progressing = status.conditions?.find((c) => c.type === "Progressing");
   if (progressing?.reason === "ProgressDeadlineExceeded") {
-    return { state: "failed", message: `${name} exceeded its progress deadline: ${progressing.message ?? "rollout stalled"}` };
+    return {
+      state: "failed",
+      message: `${name} exceeded its progress deadline: ${progressing.message ?? "rollout stalled"}`,
+    };
   }
   const desired = deployment.spec?.replicas ?? 1;
   const updated = status.updatedReplicas ?? 0;
   const total = status.replicas ?? 0;
   const available = status.availableReplicas ?? 0;
-  if (updated < desired) return { state: "progressing", message: `${updated} of ${desired} new replicas of ${name} updated` };
-  if (total > updated) return { state: "progressing", message: `${total - updated} old replicas of ${name} pending termination` };
-  if (available < updated) return { state: "progressing", message: `${available} of ${updated} updated replicas of ${name} available` };
+  if (updated < desired)
+    return { state: "progressing", message: `${updated} of ${desired} new replicas of ${name} updated` };
+  if (total > updated)
+    return { state: "progressing", message: `${total - updated} old replicas of ${name} pending termination` };
+  if (available < updated)
+    return { state: "progressing", message: `${available} of ${updated} updated replicas of ${name} available` };
   return { state: "done", message: `${name} rolled out: ${available} of ${desired} replicas available` };
 }
 

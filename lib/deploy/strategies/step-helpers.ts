@@ -9,7 +9,9 @@ export const POLL_MS = 250;
 export function fromK8sError(action: string, error: K8sError, request?: unknown): StepResult {
   const transient = error.type === "unavailable" || error.type === "timeout" || error.type === "conflict";
   const message = `${action}: ${describeK8sError(error)}`;
-  return transient ? { status: "waiting", message, retryInMs: 1000, request, response: error } : { status: "failed", message, k8sError: error, request, response: error };
+  return transient
+    ? { status: "waiting", message, retryInMs: 1000, request, response: error }
+    : { status: "failed", message, k8sError: error, request, response: error };
 }
 
 /** Wait until a Deployment has rolled out (or fail on ProgressDeadlineExceeded). */
@@ -35,11 +37,24 @@ export function summarizeStatus(deployment: V1Deployment) {
 }
 
 export function imagePatch(container: string, image: string, replicas?: number) {
-  return { spec: { ...(replicas === undefined ? {} : { replicas }), template: { spec: { containers: [{ name: container, image }] } } } };
+  return {
+    spec: {
+      ...(replicas === undefined ? {} : { replicas }),
+      template: { spec: { containers: [{ name: container, image }] } },
+    },
+  };
 }
 
-export function written<T>(result: K8sResult<T>, action: string, request: unknown, dryRun: boolean, done: (value: T) => StepResult): StepResult {
+export function written<T>(
+  result: K8sResult<T>,
+  action: string,
+  request: unknown,
+  dryRun: boolean,
+  done: (value: T) => StepResult,
+): StepResult {
   if (!result.ok) return fromK8sError(action, result.error, request);
   const outcome = done(result.value);
-  return dryRun && outcome.status === "done" ? { ...outcome, message: `${outcome.message} (dry run: the cluster accepted it, nothing changed)` } : outcome;
+  return dryRun && outcome.status === "done"
+    ? { ...outcome, message: `${outcome.message} (dry run: the cluster accepted it, nothing changed)` }
+    : outcome;
 }

@@ -30,7 +30,12 @@ export interface VerificationPlan {
  * Rolling and blue-green deploys are watched after they succeed; canaries were judged step by
  * step already. No analysis (no Prometheus), no metrics selector or a zero window: none.
  */
-export function verificationPlan(run: { kind: string; strategy: string; dryRun: boolean }, target: { verifyWindowSeconds: number; metricsSelector: string | null }, analysis: SliAnalysis | undefined, now: Date): VerificationPlan | null {
+export function verificationPlan(
+  run: { kind: string; strategy: string; dryRun: boolean },
+  target: { verifyWindowSeconds: number; metricsSelector: string | null },
+  analysis: SliAnalysis | undefined,
+  now: Date,
+): VerificationPlan | null {
   if (run.kind !== "DEPLOY" || run.strategy === "CANARY" || run.dryRun || !analysis?.evaluateLive) return null;
   if (target.verifyWindowSeconds <= 0 || !target.metricsSelector) return null;
   const minWindow = analysis.minWindowSeconds ?? DEFAULT_MIN_WINDOW_SECONDS;
@@ -43,9 +48,23 @@ export async function scheduleCheck(tx: DbTx, runId: string, at: Date): Promise<
 }
 
 /** Starts the window, in the transaction that marks the deploy succeeded. */
-export async function beginVerification(tx: DbTx, runId: string, plan: VerificationPlan, autoRollback: boolean, now = new Date()): Promise<void> {
+export async function beginVerification(
+  tx: DbTx,
+  runId: string,
+  plan: VerificationPlan,
+  autoRollback: boolean,
+  now = new Date(),
+): Promise<void> {
   const until = new Date(now.getTime() + plan.windowSeconds * 1000);
-  await tx.deploymentRun.update({ where: { id: runId }, data: { verification: "VERIFYING", verifyUntil: until, verificationNote: "waiting for the first check", updatedAt: now } });
+  await tx.deploymentRun.update({
+    where: { id: runId },
+    data: {
+      verification: "VERIFYING",
+      verifyUntil: until,
+      verificationNote: "waiting for the first check",
+      updatedAt: now,
+    },
+  });
   const minutes = plan.windowSeconds >= 120 ? `${Math.round(plan.windowSeconds / 60)} min` : `${plan.windowSeconds} s`;
   await appendRunEvent(tx, runId, {
     step: STEP,
@@ -68,13 +87,20 @@ type DbClient = Pick<DbTx, "deploymentRun">;
  */
 async function laterRuns(client: DbClient, run: { serviceId: string; environmentId: string; createdAt: Date }) {
   const later = await client.deploymentRun.findMany({
-    where: { serviceId: run.serviceId, environmentId: run.environmentId, kind: { in: ["DEPLOY", "ROLLBACK"] }, dryRun: false, createdAt: { gt: run.createdAt } },
+    where: {
+      serviceId: run.serviceId,
+      environmentId: run.environmentId,
+      kind: { in: ["DEPLOY", "ROLLBACK"] },
+      dryRun: false,
+      createdAt: { gt: run.createdAt },
+    },
     orderBy: { createdAt: "asc" },
     include: { requestedBy: { select: { name: true } } },
   });
   const switched = later.find((r) => r.trafficSwitchedAt !== null);
   const active = later.find((r) => isActiveRunStatus(r.status));
-  const who = (r: (typeof later)[number]) => `a ${humanize(r.kind)}${r.requestedBy ? ` by ${r.requestedBy.name}` : r.kind === "ROLLBACK" ? " (automatic)" : ""}`;
+  const who = (r: (typeof later)[number]) =>
+    `a ${humanize(r.kind)}${r.requestedBy ? ` by ${r.requestedBy.name}` : r.kind === "ROLLBACK" ? " (automatic)" : ""}`;
   return {
     replaced: switched ? `${who(switched)} replaced this version before its window ended` : null,
     inProgress: active ? `${who(active)} is in progress` : null,
@@ -87,14 +113,24 @@ async function laterRuns(client: DbClient, run: { serviceId: string; environment
  * ends. Every change of state is guarded by the run still being VERIFYING, so a check run twice
  * (a retried job, two workers) acts once.
  */
-export async function checkVerification(runId: string, analysis: SliAnalysis | undefined, now: () => Date = () => new Date()): Promise<CheckOutcome> {
-  const run = await db.deploymentRun.findUnique({ where: { id: runId }, include: { service: { include: { targets: true } }, environment: true } });
+export async function checkVerification(
+  runId: string,
+  analysis: SliAnalysis | undefined,
+  now: () => Date = () => new Date(),
+): Promise<CheckOutcome> {
+  const run = await db.deploymentRun.findUnique({
+    where: { id: runId },
+    include: { service: { include: { targets: true } }, environment: true },
+  });
   if (!run || run.verification !== "VERIFYING") return "not-verifying";
   const until = run.verifyUntil?.getTime() ?? 0;
-  if (now().getTime() > until + GIVE_UP_AFTER_MS) return conclude(runId, "UNVERIFIED", "the checks kept failing and the window is long over; it was not rolled back");
+  if (now().getTime() > until + GIVE_UP_AFTER_MS)
+    return conclude(runId, "UNVERIFIED", "the checks kept failing and the window is long over; it was not rolled back");
   const row = run.service.targets.find((t) => t.environmentId === run.environmentId);
-  if (!row) return conclude(runId, "UNVERIFIED", `${run.service.name} no longer has a target in ${run.environment.name}`);
-  if (!analysis?.evaluateLive) return conclude(runId, "UNVERIFIED", "this worker has no Prometheus configured, so nothing could be judged");
+  if (!row)
+    return conclude(runId, "UNVERIFIED", `${run.service.name} no longer has a target in ${run.environment.name}`);
+  if (!analysis?.evaluateLive)
+    return conclude(runId, "UNVERIFIED", "this worker has no Prometheus configured, so nothing could be judged");
 
   const later = await laterRuns(db, run);
   if (later.replaced) return conclude(runId, "SUPERSEDED", later.replaced);
@@ -112,13 +148,18 @@ export async function checkVerification(runId: string, analysis: SliAnalysis | u
   const labels = run.strategy === "BLUE_GREEN" && state.idleColor ? { [target.colorLabelKey]: state.idleColor } : {};
   let verdict = await analysis.evaluateLive(target, Math.min(elapsedSeconds, MAX_CHECK_WINDOW_SECONDS), labels);
   // A quiet service never fills the trailing window: judge everything since the switch instead.
-  if (verdict.verdict === "inconclusive" && elapsedSeconds > MAX_CHECK_WINDOW_SECONDS) verdict = await analysis.evaluateLive(target, elapsedSeconds, labels);
+  if (verdict.verdict === "inconclusive" && elapsedSeconds > MAX_CHECK_WINDOW_SECONDS)
+    verdict = await analysis.evaluateLive(target, elapsedSeconds, labels);
   if (verdict.verdict === "fail") return breach(run.id, verdict, new Date(now().getTime() + interval));
   if (verdict.verdict !== state.verifyVerdict) await noteVerdict(runId, verdict);
   if (now().getTime() >= until) {
     return verdict.verdict === "pass"
       ? conclude(runId, "VERIFIED", `verified: ${verdict.summary}`)
-      : conclude(runId, "UNVERIFIED", `the window ended without a verdict (${verdict.summary}); it was not rolled back`);
+      : conclude(
+          runId,
+          "UNVERIFIED",
+          `the window ended without a verdict (${verdict.summary}); it was not rolled back`,
+        );
   }
   return reschedule(runId, new Date(Math.min(until, now().getTime() + interval)), verdict.summary);
 }
@@ -126,7 +167,10 @@ export async function checkVerification(runId: string, analysis: SliAnalysis | u
 async function reschedule(runId: string, at: Date, note?: string): Promise<CheckOutcome> {
   await db.$transaction(async (tx) => {
     // updated_at doubles as the check heartbeat the sweeper watches.
-    const still = await tx.deploymentRun.updateMany({ where: { id: runId, verification: "VERIFYING" }, data: { updatedAt: new Date(), ...(note ? { verificationNote: `last check: ${note}` } : {}) } });
+    const still = await tx.deploymentRun.updateMany({
+      where: { id: runId, verification: "VERIFYING" },
+      data: { updatedAt: new Date(), ...(note ? { verificationNote: `last check: ${note}` } : {}) },
+    });
     if (still.count === 1) await scheduleCheck(tx, runId, at);
   });
   return "rescheduled";
@@ -135,20 +179,42 @@ async function reschedule(runId: string, at: Date, note?: string): Promise<Check
 /** An event when the verdict changes (not on every check), so the run's history stays readable. */
 async function noteVerdict(runId: string, verdict: AnalysisVerdict): Promise<void> {
   await db.$transaction(async (tx) => {
-    const changed = await tx.$executeRaw`update deployment_runs set state = jsonb_set(state, '{verifyVerdict}', to_jsonb(${verdict.verdict}::text)) where id = ${runId} and verification = 'VERIFYING'`;
-    if (changed === 1) await appendRunEvent(tx, runId, { step: STEP, phase: "INFO", message: `${verdict.verdict === "pass" ? "SLIs within their limits" : "no verdict yet"}: ${verdict.summary}`, response: verdict.measurements });
+    const changed =
+      await tx.$executeRaw`update deployment_runs set state = jsonb_set(state, '{verifyVerdict}', to_jsonb(${verdict.verdict}::text)) where id = ${runId} and verification = 'VERIFYING'`;
+    if (changed === 1)
+      await appendRunEvent(tx, runId, {
+        step: STEP,
+        phase: "INFO",
+        message: `${verdict.verdict === "pass" ? "SLIs within their limits" : "no verdict yet"}: ${verdict.summary}`,
+        response: verdict.measurements,
+      });
   });
 }
 
-async function conclude(runId: string, status: Exclude<VerificationStatus, "VERIFYING" | "BREACHED">, note: string): Promise<CheckOutcome> {
+async function conclude(
+  runId: string,
+  status: Exclude<VerificationStatus, "VERIFYING" | "BREACHED">,
+  note: string,
+): Promise<CheckOutcome> {
   const concluded = await db.$transaction(async (tx) => {
-    const changed = await tx.deploymentRun.updateMany({ where: { id: runId, verification: "VERIFYING" }, data: { verification: status, verificationNote: note } });
+    const changed = await tx.deploymentRun.updateMany({
+      where: { id: runId, verification: "VERIFYING" },
+      data: { verification: status, verificationNote: note },
+    });
     if (changed.count === 0) return null;
     // Unverified is a warning people must see: nothing judged this version.
-    await appendRunEvent(tx, runId, { step: STEP, phase: status === "VERIFIED" ? "AFTER" : status === "UNVERIFIED" ? "ERROR" : "INFO", message: note });
+    await appendRunEvent(tx, runId, {
+      step: STEP,
+      phase: status === "VERIFIED" ? "AFTER" : status === "UNVERIFIED" ? "ERROR" : "INFO",
+      message: note,
+    });
     return tx.deploymentRun.findUniqueOrThrow({ where: { id: runId }, include: { service: true, environment: true } });
   });
-  if (concluded && status === "UNVERIFIED") void notifyRollback(concluded.releaseId, `${concluded.service.displayName} in ${concluded.environment.displayName} (${concluded.toImage}) could not be verified: ${note}`);
+  if (concluded && status === "UNVERIFIED")
+    void notifyRollback(
+      concluded.releaseId,
+      `${concluded.service.displayName} in ${concluded.environment.displayName} (${concluded.toImage}) could not be verified: ${note}`,
+    );
   return "concluded";
 }
 
@@ -160,21 +226,39 @@ async function conclude(runId: string, status: Exclude<VerificationStatus, "VERI
  */
 async function breach(runId: string, verdict: AnalysisVerdict, retryAt: Date): Promise<CheckOutcome> {
   const why = verdict.summary;
-  type Result = { kind: "rolled-back"; run: { releaseId: string | null; service: string; environment: string }; incident: number } | { kind: "superseded"; note: string } | { kind: "deferred"; note: string } | { kind: "recorded" };
+  type Result =
+    | { kind: "rolled-back"; run: { releaseId: string | null; service: string; environment: string }; incident: number }
+    | { kind: "superseded"; note: string }
+    | { kind: "deferred"; note: string }
+    | { kind: "recorded" };
   let result: Result;
   try {
     result = await db.$transaction(async (tx): Promise<Result> => {
       // Locked, then asked again: a person's rollback may have landed while Prometheus answered.
-      const locked = await tx.$queryRaw<{ verification: string | null }[]>`select verification from deployment_runs where id = ${runId} for update`;
+      const locked = await tx.$queryRaw<
+        { verification: string | null }[]
+      >`select verification from deployment_runs where id = ${runId} for update`;
       if (locked[0]?.verification !== "VERIFYING") return { kind: "recorded" };
-      const run = await tx.deploymentRun.findUniqueOrThrow({ where: { id: runId }, include: { service: { include: { targets: true } }, environment: true } });
+      const run = await tx.deploymentRun.findUniqueOrThrow({
+        where: { id: runId },
+        include: { service: { include: { targets: true } }, environment: true },
+      });
       const later = await laterRuns(tx, run);
       if (later.replaced) return { kind: "superseded", note: later.replaced };
-      if (later.inProgress) return { kind: "deferred", note: `breach seen (${why}), but ${later.inProgress}; checking again` };
+      if (later.inProgress)
+        return { kind: "deferred", note: `breach seen (${why}), but ${later.inProgress}; checking again` };
       const row = run.service.targets.find((t) => t.environmentId === run.environmentId)!;
-      await tx.deploymentRun.update({ where: { id: runId }, data: { verification: "BREACHED", verificationNote: `breach: ${why}` } });
+      await tx.deploymentRun.update({
+        where: { id: runId },
+        data: { verification: "BREACHED", verificationNote: `breach: ${why}` },
+      });
       if (!row.autoRollback) {
-        await appendRunEvent(tx, runId, { step: STEP, phase: "ERROR", message: `breach: ${why}. Automatic rollback is off for this service; roll back from the service page if users are hurt.`, response: verdict.measurements });
+        await appendRunEvent(tx, runId, {
+          step: STEP,
+          phase: "ERROR",
+          message: `breach: ${why}. Automatic rollback is off for this service; roll back from the service page if users are hurt.`,
+          response: verdict.measurements,
+        });
         return { kind: "recorded" };
       }
       // The breached version is what the rollback undoes; it goes to the newest good version before it.
@@ -194,7 +278,12 @@ async function breach(runId: string, verdict: AnalysisVerdict, retryAt: Date): P
         requestedById: null,
         deadlineSeconds: runDeadlineSeconds(run.strategy, "ROLLBACK", row),
       });
-      await appendRunEvent(tx, runId, { step: STEP, phase: "ERROR", message: `breach: ${why}. Rolling back automatically (run ${created.id}).`, response: verdict.measurements });
+      await appendRunEvent(tx, runId, {
+        step: STEP,
+        phase: "ERROR",
+        message: `breach: ${why}. Rolling back automatically (run ${created.id}).`,
+        response: verdict.measurements,
+      });
       const incident = await openAutoRollbackIncident(tx, {
         serviceId: run.serviceId,
         environmentId: run.environmentId,
@@ -206,13 +295,25 @@ async function breach(runId: string, verdict: AnalysisVerdict, retryAt: Date): P
         image: run.toImage,
         why,
       });
-      await recordAudit(tx, SYSTEM_ACTOR, { action: "run.auto_rollback", targetType: "run", targetId: created.id, after: { deployRunId: run.id, incident: incident.number, why } });
-      return { kind: "rolled-back", run: { releaseId: run.releaseId, service: run.service.displayName, environment: run.environment.displayName }, incident: incident.number };
+      await recordAudit(tx, SYSTEM_ACTOR, {
+        action: "run.auto_rollback",
+        targetType: "run",
+        targetId: created.id,
+        after: { deployRunId: run.id, incident: incident.number, why },
+      });
+      return {
+        kind: "rolled-back",
+        run: { releaseId: run.releaseId, service: run.service.displayName, environment: run.environment.displayName },
+        incident: incident.number,
+      };
     });
   } catch (error) {
     // Someone started a deploy or rollback in the same instant: treated like one in progress.
     if (!isActiveRunConflict(error)) throw error;
-    result = { kind: "deferred", note: `breach seen (${why}), but another run started at the same moment; checking again` };
+    result = {
+      kind: "deferred",
+      note: `breach seen (${why}), but another run started at the same moment; checking again`,
+    };
   }
   if (result.kind === "superseded") return conclude(runId, "SUPERSEDED", result.note);
   if (result.kind === "deferred") {
@@ -220,7 +321,10 @@ async function breach(runId: string, verdict: AnalysisVerdict, retryAt: Date): P
     return reschedule(runId, retryAt, result.note);
   }
   if (result.kind === "rolled-back") {
-    void notifyRollback(result.run.releaseId, `${result.run.service} in ${result.run.environment} is being rolled back automatically: ${why} (INC-${result.incident})`);
+    void notifyRollback(
+      result.run.releaseId,
+      `${result.run.service} in ${result.run.environment} is being rolled back automatically: ${why} (INC-${result.incident})`,
+    );
     return "rolled-back";
   }
   return "concluded";

@@ -27,7 +27,8 @@ const GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
 export function randomSuffix(length = 5): string {
   let out = "";
-  for (let i = 0; i < length; i++) out += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];
+  for (let i = 0; i < length; i++)
+    out += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];
   return out;
 }
 
@@ -60,13 +61,19 @@ export class ApiCore {
     if (type.namespaced) {
       const bodyNamespace = meta.namespace;
       if (bodyNamespace && namespace && bodyNamespace !== namespace) {
-        throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        throw errors.badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request",
+        );
       }
       meta.namespace = namespace ?? bodyNamespace ?? "default";
       const ns = this.store.get(NAMESPACE_TYPE_ID, undefined, meta.namespace);
       if (!ns) throw errors.notFound("namespaces", "", meta.namespace);
       if (ns.metadata.deletionTimestamp) {
-        throw new ApiError(403, "Forbidden", `${type.resource} "${meta.name ?? meta.generateName}" is forbidden: unable to create new content in namespace ${meta.namespace} because it is being terminated`);
+        throw new ApiError(
+          403,
+          "Forbidden",
+          `${type.resource} "${meta.name ?? meta.generateName}" is forbidden: unable to create new content in namespace ${meta.namespace} because it is being terminated`,
+        );
       }
     } else delete meta.namespace;
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
@@ -81,16 +88,25 @@ export class ApiCore {
     if (type.subresources.includes("status")) obj.status = {};
     type.applyDefaults(obj);
     this.validate(type, obj);
-    if (this.store.get(typeIdOf(type), meta.namespace, obj.metadata.name)) throw errors.alreadyExists(type.resource, type.group, obj.metadata.name);
+    if (this.store.get(typeIdOf(type), meta.namespace, obj.metadata.name))
+      throw errors.alreadyExists(type.resource, type.group, obj.metadata.name);
     if (options.dryRun) return withTypeMeta(type, obj);
     return withTypeMeta(type, this.store.put(typeIdOf(type), obj));
   }
 
-  replace(type: ResourceType, namespace: string | undefined, name: string, body: unknown, options: WriteOptions = {}): KubeObject {
+  replace(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    options: WriteOptions = {},
+  ): KubeObject {
     const current = this.get(type, namespace, name);
     const obj = this.decode(type, body);
     if (obj.metadata.name && obj.metadata.name !== name) {
-      throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+      throw errors.badRequest(
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
     }
     if (type.namespaced && obj.metadata.namespace && obj.metadata.namespace !== namespace) {
       throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -98,18 +114,29 @@ export class ApiCore {
     return this.update(type, current, obj, options);
   }
 
-  patch(type: ResourceType, namespace: string | undefined, name: string, contentType: string, patchBody: unknown, options: WriteOptions = {}): KubeObject {
+  patch(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    contentType: string,
+    patchBody: unknown,
+    options: WriteOptions = {},
+  ): KubeObject {
     const current = this.get(type, namespace, name);
     const patched = applyPatch(current as unknown as JsonObject, contentType, patchBody) as unknown as KubeObject;
     if (!isObject(patched.metadata)) throw errors.badRequest("metadata is required");
-    if (patched.metadata.name !== name) throw errors.badRequest(`the name of the object (${String(patched.metadata.name)}) does not match the name on the URL (${name})`);
+    if (patched.metadata.name !== name)
+      throw errors.badRequest(
+        `the name of the object (${String(patched.metadata.name)}) does not match the name on the URL (${name})`,
+      );
     return this.update(type, current, patched, options);
   }
 
   /** The shared update path of PUT and PATCH (rest.Update in the real registry). */
   private update(type: ResourceType, current: KubeObject, incoming: KubeObject, options: WriteOptions): KubeObject {
     const sentVersion = incoming.metadata.resourceVersion;
-    if (sentVersion && sentVersion !== current.metadata.resourceVersion) throw errors.conflict(type.resource, type.group, current.metadata.name);
+    if (sentVersion && sentVersion !== current.metadata.resourceVersion)
+      throw errors.conflict(type.resource, type.group, current.metadata.name);
     let next: KubeObject;
     if (options.subresource === "status") {
       // A status write changes status only (the status strategy's PrepareForUpdate).
@@ -136,7 +163,8 @@ export class ApiCore {
       if (type.hasGeneration) {
         const specChanged = !deepEqual(current.spec, next.spec);
         // apps/v1 Deployments also bump generation on annotation changes: they are copied to ReplicaSets.
-        const annotationsChanged = type.kind === "Deployment" && !deepEqual(current.metadata.annotations ?? {}, next.metadata.annotations ?? {});
+        const annotationsChanged =
+          type.kind === "Deployment" && !deepEqual(current.metadata.annotations ?? {}, next.metadata.annotations ?? {});
         next.metadata.generation = (current.metadata.generation ?? 1) + (specChanged || annotationsChanged ? 1 : 0);
       } else delete next.metadata.generation;
       this.validate(type, next, current);
@@ -165,10 +193,20 @@ export class ApiCore {
     const current = this.get(type, namespace, name);
     const pre = options.preconditions;
     if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-      throw new ApiError(409, "Conflict", `Operation cannot be fulfilled on ${type.group ? `${type.resource}.${type.group}` : type.resource} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`, { name, group: type.group, kind: type.resource });
+      throw new ApiError(
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on ${type.group ? `${type.resource}.${type.group}` : type.resource} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+        { name, group: type.group, kind: type.resource },
+      );
     }
     if (pre?.uid && pre.uid !== current.metadata.uid) {
-      throw new ApiError(409, "Conflict", `Operation cannot be fulfilled on ${type.resource} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`, { name, group: type.group, kind: type.resource });
+      throw new ApiError(
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on ${type.resource} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+        { name, group: type.group, kind: type.resource },
+      );
     }
     if (type.resource === "namespaces") {
       // Namespaces terminate: the namespace controller empties them, then removes them.
@@ -178,7 +216,10 @@ export class ApiCore {
       if (options.dryRun) return terminating as unknown as JsonObject;
       return withTypeMeta(type, this.store.put(typeIdOf(type), terminating)) as unknown as JsonObject;
     }
-    if (options.dryRun) return type.resource === "pods" ? (current as unknown as JsonObject) : successStatus({ name, group: type.group, kind: type.resource, uid: current.metadata.uid });
+    if (options.dryRun)
+      return type.resource === "pods"
+        ? (current as unknown as JsonObject)
+        : successStatus({ name, group: type.group, kind: type.resource, uid: current.metadata.uid });
     if (options.propagationPolicy === "Orphan") this.orphanDependents(current);
     const deleted = this.store.remove(typeIdOf(type), current.metadata.namespace, name);
     // Pods are deleted gracefully in a cluster, so their DELETE answers with the pod, not a Status.
@@ -204,7 +245,9 @@ export class ApiCore {
     if (!isObject(body)) throw errors.badRequest("the body of the request must be a JSON object");
     const obj = clone(body) as unknown as KubeObject;
     if (obj.kind !== undefined && obj.kind !== type.kind) {
-      throw errors.badRequest(`${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: the object kind ${String(obj.kind)} does not match`);
+      throw errors.badRequest(
+        `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: the object kind ${String(obj.kind)} does not match`,
+      );
     }
     obj.apiVersion = apiVersionOf(type);
     obj.kind = type.kind;

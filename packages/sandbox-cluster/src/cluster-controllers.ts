@@ -33,7 +33,9 @@ export class EndpointsController {
     for (const svc of services) ignoreApiErrors(() => this.sync(svc));
     // Endpoints follow their Service's lifetime.
     for (const ep of this.api.list(ENDPOINTS)) {
-      if (!services.some((s) => s.metadata.namespace === ep.metadata.namespace && s.metadata.name === ep.metadata.name)) {
+      if (
+        !services.some((s) => s.metadata.namespace === ep.metadata.namespace && s.metadata.name === ep.metadata.name)
+      ) {
         ignoreApiErrors(() => this.api.delete(ENDPOINTS, ep.metadata.namespace, ep.metadata.name));
       }
     }
@@ -43,9 +45,11 @@ export class EndpointsController {
     const selector = svc.spec.selector;
     if (!selector || Object.keys(selector).length === 0) return;
     const requirements = Object.entries(selector).map(([key, value]) => ({ key, op: "=" as const, value }));
-    const pods = this.api.listAs<Pod>(PODS, svc.metadata.namespace).filter(
-      (p) => !p.metadata.deletionTimestamp && p.status?.podIP && matchesRequirements(requirements, p.metadata.labels),
-    );
+    const pods = this.api
+      .listAs<Pod>(PODS, svc.metadata.namespace)
+      .filter(
+        (p) => !p.metadata.deletionTimestamp && p.status?.podIP && matchesRequirements(requirements, p.metadata.labels),
+      );
     const address = (p: Pod): JsonObject => ({
       ip: p.status?.podIP ?? "",
       nodeName: p.spec.nodeName ?? "",
@@ -54,7 +58,10 @@ export class EndpointsController {
     const ready = pods.filter(isPodReady).map(address);
     const notReady = pods.filter((p) => !isPodReady(p)).map(address);
     const ports = (svc.spec.ports ?? []).map((p) => {
-      const port: JsonObject = { port: typeof p.targetPort === "number" ? p.targetPort : p.port, protocol: p.protocol ?? "TCP" };
+      const port: JsonObject = {
+        port: typeof p.targetPort === "number" ? p.targetPort : p.port,
+        protocol: p.protocol ?? "TCP",
+      };
       if (p.name) port.name = p.name;
       return port;
     });
@@ -70,7 +77,10 @@ export class EndpointsController {
     const body = {
       apiVersion: "v1",
       kind: "Endpoints",
-      metadata: { ...(existing?.metadata ?? { name: svc.metadata.name, namespace: svc.metadata.namespace }), labels: svc.metadata.labels },
+      metadata: {
+        ...(existing?.metadata ?? { name: svc.metadata.name, namespace: svc.metadata.namespace }),
+        labels: svc.metadata.labels,
+      },
       ...(subsets.length ? { subsets } : {}),
     } as unknown as KubeObject;
     if (!body.metadata.labels) delete body.metadata.labels;

@@ -12,7 +12,14 @@ export const MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas";
 export const POD_ADDRESS_ANNOTATION = "sandbox.greenlight.dev/address";
 
 export function controllerRef(type: ResourceType, owner: ObjectBase): OwnerReference {
-  return { apiVersion: apiVersionOf(type), kind: type.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: apiVersionOf(type),
+    kind: type.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 export function isControlledBy(obj: ObjectBase, owner: ObjectBase): boolean {

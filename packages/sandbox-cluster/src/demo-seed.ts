@@ -23,7 +23,14 @@ export function demoImage(service: keyof typeof DEMO_VERSIONS, version: string =
   return `${DEMO_REGISTRY}/${service}:${version}`;
 }
 
-function deployment(namespace: string, name: string, container: string, image: string, replicas: number, labels: Record<string, string>): k8s.V1Deployment {
+function deployment(
+  namespace: string,
+  name: string,
+  container: string,
+  image: string,
+  replicas: number,
+  labels: Record<string, string>,
+): k8s.V1Deployment {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -93,12 +100,19 @@ export async function seedDemoWorkload(target: k8s.KubeConfig | { kubeconfigPath
     const deployments = [
       deployment(namespace, "catalog", "catalog", demoImage("catalog"), 2, { app: "catalog" }),
       deployment(namespace, "checkout-blue", "checkout", demoImage("checkout"), 2, { app: "checkout", color: "blue" }),
-      deployment(namespace, "checkout-green", "checkout", demoImage("checkout"), 0, { app: "checkout", color: "green" }),
+      deployment(namespace, "checkout-green", "checkout", demoImage("checkout"), 0, {
+        app: "checkout",
+        color: "green",
+      }),
       deployment(namespace, "search", "search", demoImage("search"), 3, { app: "search", track: "stable" }),
       deployment(namespace, "search-canary", "search", demoImage("search"), 0, { app: "search", track: "canary" }),
     ];
     for (const body of deployments) await ignoreExists(() => apps.createNamespacedDeployment({ namespace, body }));
-    const services = [service(namespace, "catalog", { app: "catalog" }), service(namespace, "checkout", { app: "checkout", color: "blue" }), service(namespace, "search", { app: "search" })];
+    const services = [
+      service(namespace, "catalog", { app: "catalog" }),
+      service(namespace, "checkout", { app: "checkout", color: "blue" }),
+      service(namespace, "search", { app: "search" }),
+    ];
     for (const body of services) await ignoreExists(() => core.createNamespacedService({ namespace, body }));
     await ignoreExists(() => networking.createNamespacedIngress({ namespace, body: ingress(namespace, "search") }));
   }

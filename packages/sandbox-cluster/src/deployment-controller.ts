@@ -23,7 +23,16 @@ import {
 } from "./controller-utils";
 import { typeByKind } from "./resources";
 import { ApiError } from "./status";
-import { clone, type Condition, type Deployment, type DeploymentStatus, type KubeObject, type ObjectBase, type Pod, type ReplicaSet } from "./types";
+import {
+  clone,
+  type Condition,
+  type Deployment,
+  type DeploymentStatus,
+  type KubeObject,
+  type ObjectBase,
+  type Pod,
+  type ReplicaSet,
+} from "./types";
 
 const DEPLOYMENTS = typeByKind("Deployment");
 const REPLICA_SETS = typeByKind("ReplicaSet");
@@ -33,7 +42,8 @@ const MAX_REV_HISTORY_LENGTH = 2000;
 
 const replicasOf = (rs: ReplicaSet | undefined): number => rs?.spec.replicas ?? 0;
 const byCreation = (a: ObjectBase, b: ObjectBase): number =>
-  a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name);
+  a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) ||
+  a.metadata.name.localeCompare(b.metadata.name);
 
 function isRollingUpdate(d: Deployment): boolean {
   return (d.spec.strategy?.type ?? "RollingUpdate") === "RollingUpdate";
@@ -71,7 +81,10 @@ function condition(type: string, status: Condition["status"], reason: string, me
 /** Kubernetes omits zero-valued status counters (omitempty). */
 function compactStatus(status: DeploymentStatus): DeploymentStatus {
   const out: DeploymentStatus = {};
-  for (const [key, value] of Object.entries(status) as [keyof DeploymentStatus, DeploymentStatus[keyof DeploymentStatus]][]) {
+  for (const [key, value] of Object.entries(status) as [
+    keyof DeploymentStatus,
+    DeploymentStatus[keyof DeploymentStatus],
+  ][]) {
     if (value === undefined || value === 0) continue;
     if (Array.isArray(value) && value.length === 0) continue;
     (out as Record<string, unknown>)[key] = value;
@@ -104,7 +117,9 @@ export class DeploymentController {
   }
 
   private replicaSetsOf(d: Deployment): ReplicaSet[] {
-    return (this.api.list(REPLICA_SETS, d.metadata.namespace) as ReplicaSet[]).filter((rs) => isControlledBy(rs, d)).sort(byCreation);
+    return (this.api.list(REPLICA_SETS, d.metadata.namespace) as ReplicaSet[])
+      .filter((rs) => isControlledBy(rs, d))
+      .sort(byCreation);
   }
 
   /** syncDeployment: one reconcile step; the controller manager calls it again on every change. */
@@ -124,7 +139,11 @@ export class DeploymentController {
   // --- ReplicaSets and revisions -------------------------------------------------------
 
   /** getAllReplicaSetsAndSyncRevision: finds (or creates) the new RS and brings revisions up to date. */
-  private newAndOld(d: Deployment, rsList: ReplicaSet[], createIfMissing: boolean): { d: Deployment; newRS?: ReplicaSet; oldRSs: ReplicaSet[] } {
+  private newAndOld(
+    d: Deployment,
+    rsList: ReplicaSet[],
+    createIfMissing: boolean,
+  ): { d: Deployment; newRS?: ReplicaSet; oldRSs: ReplicaSet[] } {
     const newRS = rsList.find((rs) => templatesEqualIgnoringHash(rs.spec.template, d.spec.template));
     const oldRSs = rsList.filter((rs) => rs !== newRS);
     const maxOldRevision = Math.max(0, ...oldRSs.map(revisionOf));
@@ -142,7 +161,13 @@ export class DeploymentController {
       let needsUpdate = this.setDeploymentRevision(next, rs.metadata.annotations?.[REVISION_ANNOTATION] ?? "");
       const progressing = getCondition(next.status?.conditions, "Progressing");
       if (hasProgressDeadline(next) && !progressing) {
-        next.status = { ...(next.status ?? {}), conditions: setCondition(next.status?.conditions ?? [], condition("Progressing", "True", "FoundNewReplicaSet", `Found new replica set "${rs.metadata.name}"`)) };
+        next.status = {
+          ...(next.status ?? {}),
+          conditions: setCondition(
+            next.status?.conditions ?? [],
+            condition("Progressing", "True", "FoundNewReplicaSet", `Found new replica set "${rs.metadata.name}"`),
+          ),
+        };
         needsUpdate = true;
       }
       const written = needsUpdate ? (this.api.controllerWrite(DEPLOYMENTS, next) as Deployment) : d;
@@ -153,7 +178,10 @@ export class DeploymentController {
     const collisionCount = d.status?.collisionCount ?? 0;
     const hash = computeTemplateHash(d.spec.template, collisionCount);
     const template = clone(d.spec.template ?? {});
-    template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH]: hash } };
+    template.metadata = {
+      ...(template.metadata ?? {}),
+      labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH]: hash },
+    };
     const rs: ReplicaSet = {
       apiVersion: "apps/v1",
       kind: "ReplicaSet",
@@ -194,7 +222,15 @@ export class DeploymentController {
     if (hasProgressDeadline(next)) {
       next.status = {
         ...(next.status ?? {}),
-        conditions: setCondition(next.status?.conditions ?? [], condition("Progressing", "True", "NewReplicaSetCreated", `Created new replica set "${created.metadata.name}"`)),
+        conditions: setCondition(
+          next.status?.conditions ?? [],
+          condition(
+            "Progressing",
+            "True",
+            "NewReplicaSetCreated",
+            `Created new replica set "${created.metadata.name}"`,
+          ),
+        ),
       };
     }
     this.setDeploymentRevision(next, String(newRevision));
@@ -232,13 +268,18 @@ export class DeploymentController {
         annotations[REVISION_HISTORY_ANNOTATION] = revisions.join(",");
       }
     }
-    if (!exists) changed = this.setReplicasAnnotations(rs, d.spec.replicas ?? 1, (d.spec.replicas ?? 1) + maxSurge(d)) || changed;
+    if (!exists)
+      changed = this.setReplicasAnnotations(rs, d.spec.replicas ?? 1, (d.spec.replicas ?? 1) + maxSurge(d)) || changed;
     return changed;
   }
 
   private setReplicasAnnotations(rs: ReplicaSet, desired: number, max: number): boolean {
     const annotations = (rs.metadata.annotations ??= {});
-    if (annotations[DESIRED_REPLICAS_ANNOTATION] === String(desired) && annotations[MAX_REPLICAS_ANNOTATION] === String(max)) return false;
+    if (
+      annotations[DESIRED_REPLICAS_ANNOTATION] === String(desired) &&
+      annotations[MAX_REPLICAS_ANNOTATION] === String(max)
+    )
+      return false;
     annotations[DESIRED_REPLICAS_ANNOTATION] = String(desired);
     annotations[MAX_REPLICAS_ANNOTATION] = String(max);
     return true;
@@ -259,7 +300,11 @@ export class DeploymentController {
   private scaleReplicaSet(rs: ReplicaSet, size: number, d: Deployment): ReplicaSet {
     const next = clone(rs);
     const sizeChanged = replicasOf(rs) !== size;
-    const annotationsChanged = this.setReplicasAnnotations(next, d.spec.replicas ?? 1, (d.spec.replicas ?? 1) + maxSurge(d));
+    const annotationsChanged = this.setReplicasAnnotations(
+      next,
+      d.spec.replicas ?? 1,
+      (d.spec.replicas ?? 1) + maxSurge(d),
+    );
     if (!sizeChanged && !annotationsChanged) return rs;
     next.spec.replicas = size;
     return this.api.replace(REPLICA_SETS, next.metadata.namespace, next.metadata.name, next) as ReplicaSet;
@@ -283,7 +328,11 @@ export class DeploymentController {
     this.writeStatus(d, this.calculateStatus(allRSs, scaledNew, d));
   }
 
-  private scale(d: Deployment, newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): { newRS?: ReplicaSet; oldRSs: ReplicaSet[] } {
+  private scale(
+    d: Deployment,
+    newRS: ReplicaSet | undefined,
+    oldRSs: ReplicaSet[],
+  ): { newRS?: ReplicaSet; oldRSs: ReplicaSet[] } {
     const replicas = d.spec.replicas ?? 1;
     const active = [newRS, ...oldRSs].filter((rs): rs is ReplicaSet => !!rs && replicasOf(rs) > 0);
     const replace = (rs: ReplicaSet, updated: ReplicaSet) => {
@@ -291,9 +340,15 @@ export class DeploymentController {
       oldRSs = oldRSs.map((o) => (o.metadata.uid === rs.metadata.uid ? updated : o));
     };
     // FindActiveOrLatest: one active RS (or none: the newest) takes the whole count.
-    const activeOrLatest = active.length === 1 ? active[0] : active.length === 0 ? (newRS ?? [...oldRSs].sort(byCreation).at(-1)) : undefined;
+    const activeOrLatest =
+      active.length === 1
+        ? active[0]
+        : active.length === 0
+          ? (newRS ?? [...oldRSs].sort(byCreation).at(-1))
+          : undefined;
     if (activeOrLatest) {
-      if (replicasOf(activeOrLatest) !== replicas) replace(activeOrLatest, this.scaleReplicaSet(activeOrLatest, replicas, d));
+      if (replicasOf(activeOrLatest) !== replicas)
+        replace(activeOrLatest, this.scaleReplicaSet(activeOrLatest, replicas, d));
       return { newRS, oldRSs };
     }
     // The new RS is saturated: old ones go to zero.
@@ -422,7 +477,10 @@ export class DeploymentController {
     }
     // Wait until every old pod is gone before starting new ones: that is the point of Recreate.
     const pods = this.api.listAs<Pod>(PODS, state.d.metadata.namespace);
-    const oldRunning = pods.some((pod) => oldRSs.some((rs) => isControlledBy(pod, rs)) && !["Failed", "Succeeded"].includes(pod.status?.phase ?? ""));
+    const oldRunning = pods.some(
+      (pod) =>
+        oldRSs.some((rs) => isControlledBy(pod, rs)) && !["Failed", "Succeeded"].includes(pod.status?.phase ?? ""),
+    );
     if (oldRunning) {
       this.syncRolloutStatus(state.d, all(), state.newRS);
       return;
@@ -470,7 +528,12 @@ export class DeploymentController {
       status.conditions ?? [],
       minimum
         ? condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.")
-        : condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."),
+        : condition(
+            "Available",
+            "False",
+            "MinimumReplicasUnavailable",
+            "Deployment does not have minimum availability.",
+          ),
     );
     return status;
   }
@@ -484,17 +547,23 @@ export class DeploymentController {
     if (hasProgressDeadline(d) && !complete) {
       const rsName = newRS?.metadata.name;
       if (deploymentComplete(d, status)) {
-        const message = rsName ? `ReplicaSet "${rsName}" has successfully progressed.` : `Deployment "${d.metadata.name}" has successfully progressed.`;
+        const message = rsName
+          ? `ReplicaSet "${rsName}" has successfully progressed.`
+          : `Deployment "${d.metadata.name}" has successfully progressed.`;
         conditions = setCondition(conditions, condition("Progressing", "True", "NewReplicaSetAvailable", message));
       } else if (this.progressing(d, status)) {
-        const message = rsName ? `ReplicaSet "${rsName}" is progressing.` : `Deployment "${d.metadata.name}" is progressing.`;
+        const message = rsName
+          ? `ReplicaSet "${rsName}" is progressing.`
+          : `Deployment "${d.metadata.name}" is progressing.`;
         const next = condition("Progressing", "True", "ReplicaSetUpdated", message);
         // Progress refreshes lastUpdateTime even when the reason is unchanged: that is what
         // the progress deadline is measured from.
         if (current?.status === "True") next.lastTransitionTime = current.lastTransitionTime;
         conditions = [...conditions.filter((c) => c.type !== "Progressing"), next];
       } else if (this.timedOut(d, conditions)) {
-        const message = rsName ? `ReplicaSet "${rsName}" has timed out progressing.` : `Deployment "${d.metadata.name}" has timed out progressing.`;
+        const message = rsName
+          ? `ReplicaSet "${rsName}" has timed out progressing.`
+          : `Deployment "${d.metadata.name}" has timed out progressing.`;
         conditions = setCondition(conditions, condition("Progressing", "False", "ProgressDeadlineExceeded", message));
       }
     }

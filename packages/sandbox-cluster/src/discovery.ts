@@ -19,7 +19,11 @@ export function versionInfo(): JsonObject {
 }
 
 export function coreVersions(serverAddress: string): JsonObject {
-  return { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }] };
+  return {
+    kind: "APIVersions",
+    versions: ["v1"],
+    serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }],
+  };
 }
 
 function groups(): Map<string, string[]> {
@@ -39,7 +43,11 @@ function groupDocument(name: string, versions: string[]): JsonObject {
 }
 
 export function apiGroupList(): JsonObject {
-  return { kind: "APIGroupList", apiVersion: "v1", groups: [...groups()].map(([name, versions]) => groupDocument(name, versions)) };
+  return {
+    kind: "APIGroupList",
+    apiVersion: "v1",
+    groups: [...groups()].map(([name, versions]) => groupDocument(name, versions)),
+  };
 }
 
 export function apiGroup(name: string): JsonObject | undefined {
@@ -59,8 +67,24 @@ function resourceEntries(type: ResourceType): JsonObject[] {
   if (["pods", "services", "deployments", "replicasets"].includes(type.resource)) main.categories = ["all"];
   const entries: JsonObject[] = [main];
   for (const sub of type.subresources) {
-    if (sub === "status") entries.push({ name: `${type.resource}/status`, singularName: "", namespaced: type.namespaced, kind: type.kind, verbs: ["get", "patch", "update"] });
-    if (sub === "scale") entries.push({ name: `${type.resource}/scale`, singularName: "", namespaced: type.namespaced, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] });
+    if (sub === "status")
+      entries.push({
+        name: `${type.resource}/status`,
+        singularName: "",
+        namespaced: type.namespaced,
+        kind: type.kind,
+        verbs: ["get", "patch", "update"],
+      });
+    if (sub === "scale")
+      entries.push({
+        name: `${type.resource}/scale`,
+        singularName: "",
+        namespaced: type.namespaced,
+        group: "autoscaling",
+        version: "v1",
+        kind: "Scale",
+        verbs: ["get", "patch", "update"],
+      });
   }
   return entries;
 }
@@ -68,5 +92,10 @@ function resourceEntries(type: ResourceType): JsonObject[] {
 export function apiResourceList(group: string, version: string): JsonObject | undefined {
   const types = RESOURCE_TYPES.filter((t) => t.group === group && t.version === version);
   if (types.length === 0) return undefined;
-  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: apiVersionOf(types[0]), resources: types.flatMap(resourceEntries) };
+  return {
+    kind: "APIResourceList",
+    apiVersion: "v1",
+    groupVersion: apiVersionOf(types[0]),
+    resources: types.flatMap(resourceEntries),
+  };
 }

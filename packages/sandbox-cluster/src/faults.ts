@@ -33,7 +33,8 @@ const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 function rate(value: unknown, name: string): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !(value >= 0 && value <= 1)) throw new ApiError(400, "BadRequest", `${name} must be a number between 0 and 1`);
+  if (typeof value !== "number" || !(value >= 0 && value <= 1))
+    throw new ApiError(400, "BadRequest", `${name} must be a number between 0 and 1`);
   return value;
 }
 
@@ -67,17 +68,27 @@ export class Faults {
     }
     let paths: RegExp | undefined;
     if (input.paths !== undefined && input.paths !== null) {
-      if (typeof input.paths !== "string") throw new ApiError(400, "BadRequest", "paths must be a RegExp source string");
+      if (typeof input.paths !== "string")
+        throw new ApiError(400, "BadRequest", "paths must be a RegExp source string");
       try {
         paths = new RegExp(input.paths);
       } catch {
         throw new ApiError(400, "BadRequest", `paths is not a valid RegExp: ${input.paths}`);
       }
     }
-    this.set({ errorRate: rate(input.errorRate, "errorRate"), conflictRate: rate(input.conflictRate, "conflictRate"), latencyMs: latency as number | undefined, paths });
+    this.set({
+      errorRate: rate(input.errorRate, "errorRate"),
+      conflictRate: rate(input.conflictRate, "conflictRate"),
+      latencyMs: latency as number | undefined,
+      paths,
+    });
   }
 
-  decide(method: string, path: string, resourceName: { resource: string; group: string; name: string } | undefined): FaultDecision {
+  decide(
+    method: string,
+    path: string,
+    resourceName: { resource: string; group: string; name: string } | undefined,
+  ): FaultDecision {
     const { errorRate = 0, latencyMs = 0, conflictRate = 0, paths } = this.config;
     if (paths && !paths.test(path)) return { delayMs: 0 };
     const decision: FaultDecision = { delayMs: latencyMs };
@@ -86,8 +97,14 @@ export class Faults {
       this.injected.errors++;
       decision.error =
         Math.random() < 0.5
-          ? new ApiError(500, "InternalError", "Internal error occurred: injected fault (sandbox)", { causes: [{ reason: "", message: "injected fault (sandbox)" }] })
-          : new ApiError(503, "ServiceUnavailable", "the server is currently unable to handle the request (injected fault)");
+          ? new ApiError(500, "InternalError", "Internal error occurred: injected fault (sandbox)", {
+              causes: [{ reason: "", message: "injected fault (sandbox)" }],
+            })
+          : new ApiError(
+              503,
+              "ServiceUnavailable",
+              "the server is currently unable to handle the request (injected fault)",
+            );
       return decision;
     }
     if (conflictRate > 0 && WRITE_METHODS.has(method) && Math.random() < conflictRate) {

@@ -71,7 +71,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   store.load();
   const api = new ApiCore(store);
   for (const name of SYSTEM_NAMESPACES) {
-    if (!api.find(typeByKind("Namespace"), undefined, name)) api.create(typeByKind("Namespace"), undefined, { metadata: { name } });
+    if (!api.find(typeByKind("Namespace"), undefined, name))
+      api.create(typeByKind("Namespace"), undefined, { metadata: { name } });
   }
 
   const token = options.token ?? randomBytes(24).toString("hex");

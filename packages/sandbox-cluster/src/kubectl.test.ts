@@ -13,17 +13,30 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "./index";
-import { apiError, clientsFor, deploymentBody, sleep, startTestSandbox, waitForRollout, type Clients } from "./test-support";
+import {
+  apiError,
+  clientsFor,
+  deploymentBody,
+  sleep,
+  startTestSandbox,
+  waitForRollout,
+  type Clients,
+} from "./test-support";
 
 const run = promisify(execFile);
 // The workspace root, where scripts/ensure-system-packages.sh unpacks Debian's kubectl 1.20.
 const root = path.resolve(import.meta.dirname, "../../..");
-const candidates = [process.env.SANDBOX_KUBECTL, path.join(root, ".data/tools/kubernetes-client/usr/bin/kubectl"), "/usr/bin/kubectl"].filter(
-  (p): p is string => !!p && existsSync(p),
-);
+const candidates = [
+  process.env.SANDBOX_KUBECTL,
+  path.join(root, ".data/tools/kubernetes-client/usr/bin/kubectl"),
+  "/usr/bin/kubectl",
+].filter((p): p is string => !!p && existsSync(p));
 // One entry per binary: /usr/bin/kubectl may be the Debian package itself.
 const kubectls = [...new Map(candidates.map((p) => [realpathSync(p), p])).values()];
-if (kubectls.length === 0) console.warn("[sandbox] kubectl tests skipped: no kubectl (install Debian's: apt-get install -y --no-install-recommends kubernetes-client)");
+if (kubectls.length === 0)
+  console.warn(
+    "[sandbox] kubectl tests skipped: no kubectl (install Debian's: apt-get install -y --no-install-recommends kubernetes-client)",
+  );
 
 let sandbox: Sandbox;
 let c: Clients;
@@ -57,7 +70,10 @@ describe.each(kubectls)("kubectl %s", (kubectl) => {
   }
 
   async function kWithLog(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-    return run(kubectl, ["-n", ns, ...args], { env: { ...process.env, KUBECONFIG: sandbox.kubeconfigPath, HOME: home }, timeout: 30_000 });
+    return run(kubectl, ["-n", ns, ...args], {
+      env: { ...process.env, KUBECONFIG: sandbox.kubeconfigPath, HOME: home },
+      timeout: 30_000,
+    });
   }
 
   beforeAll(async () => {
@@ -65,7 +81,10 @@ describe.each(kubectls)("kubectl %s", (kubectl) => {
     console.info(`[sandbox] ${kubectl}: kubectl 1.${minor}`);
     ns = `kubectl-1-${minor}`;
     await c.core.createNamespace({ body: { metadata: { name: ns } } });
-    await c.apps.createNamespacedDeployment({ namespace: ns, body: deploymentBody("kweb", "registry.example/kweb:1.0.0", 2) });
+    await c.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deploymentBody("kweb", "registry.example/kweb:1.0.0", 2),
+    });
     await waitForRollout(c.kc, ns, "kweb");
   });
 
@@ -74,9 +93,13 @@ describe.each(kubectls)("kubectl %s", (kubectl) => {
     expect(table).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/);
     expect(table).toMatch(/kweb\s+2\/2\s+2\s+2\s+/);
 
-    expect(await k("patch", "deploy", "kweb", "-p", '{"metadata":{"labels":{"patched":"yes"}}}')).toContain("deployment.apps/kweb patched");
+    expect(await k("patch", "deploy", "kweb", "-p", '{"metadata":{"labels":{"patched":"yes"}}}')).toContain(
+      "deployment.apps/kweb patched",
+    );
     expect(await k("set", "image", "deploy/kweb", "kweb=registry.example/kweb:2.0.0")).toContain("image updated");
-    expect(await k("rollout", "status", "deploy/kweb", "--timeout=20s")).toContain('deployment "kweb" successfully rolled out');
+    expect(await k("rollout", "status", "deploy/kweb", "--timeout=20s")).toContain(
+      'deployment "kweb" successfully rolled out',
+    );
 
     const updated = await c.apps.readNamespacedDeployment({ name: "kweb", namespace: ns });
     expect(updated.metadata?.labels?.patched).toBe("yes");
@@ -94,7 +117,9 @@ describe.each(kubectls)("kubectl %s", (kubectl) => {
     const history = await k("rollout", "history", "deploy/kweb");
     expect(history).toMatch(/\n2\s+/);
     expect(history).toMatch(/\n3\s+/);
-    const json = JSON.parse(await k("get", "rs", "-l", "app=kweb", "-o", "json")) as { items: { spec: { replicas: number } }[] };
+    const json = JSON.parse(await k("get", "rs", "-l", "app=kweb", "-o", "json")) as {
+      items: { spec: { replicas: number } }[];
+    };
     expect(json.items.map((rs) => rs.spec.replicas).sort()).toEqual([0, 2]);
   }, 20_000);
 
@@ -106,7 +131,14 @@ describe.each(kubectls)("kubectl %s", (kubectl) => {
   });
 
   it("creates a Deployment with --replicas=2 that rolls out (as protobuf from kubectl 1.30 on)", async () => {
-    const { stdout, stderr } = await kWithLog("create", "deployment", "web", "--image=registry.example/web:1.0.0", "--replicas=2", "-v=8");
+    const { stdout, stderr } = await kWithLog(
+      "create",
+      "deployment",
+      "web",
+      "--image=registry.example/web:1.0.0",
+      "--replicas=2",
+      "-v=8",
+    );
     expect(stdout).toContain("deployment.apps/web created");
     // Proves which path this kubectl took through the sandbox.
     const sentProtobuf = /Content-Type: application\/vnd\.kubernetes\.protobuf/.test(stderr);
@@ -116,11 +148,24 @@ describe.each(kubectls)("kubectl %s", (kubectl) => {
     expect(rolled.spec?.replicas).toBe(2);
     expect(rolled.spec?.template.spec?.containers[0].image).toBe("registry.example/web:1.0.0");
     expect(rolled.status).toMatchObject({ replicas: 2, updatedReplicas: 2, availableReplicas: 2 });
-    expect(await k("rollout", "status", "deploy/web", "--timeout=20s")).toContain('deployment "web" successfully rolled out');
+    expect(await k("rollout", "status", "deploy/web", "--timeout=20s")).toContain(
+      'deployment "web" successfully rolled out',
+    );
   }, 20_000);
 
   it("dry-runs a create on the server: defaults applied, nothing left behind", { timeout: 20_000 }, async () => {
-    const out = JSON.parse(await k("create", "deployment", "dry", "--image=registry.example/dry:1.0.0", "--replicas=3", "--dry-run=server", "-o", "json")) as {
+    const out = JSON.parse(
+      await k(
+        "create",
+        "deployment",
+        "dry",
+        "--image=registry.example/dry:1.0.0",
+        "--replicas=3",
+        "--dry-run=server",
+        "-o",
+        "json",
+      ),
+    ) as {
       metadata: { uid?: string };
       spec: { replicas: number; strategy: { type?: string } };
     };

@@ -76,8 +76,22 @@ export class Kubelet {
       phase: "Pending",
       conditions: [
         { type: "Initialized", status: "True", lastProbeTime: null, lastTransitionTime: at } as unknown as Condition,
-        { type: "Ready", status: "False", lastProbeTime: null, lastTransitionTime: at, reason: "ContainersNotReady", message: `containers with unready status: [${pod.spec.containers.map((c) => c.name).join(" ")}]` } as unknown as Condition,
-        { type: "ContainersReady", status: "False", lastProbeTime: null, lastTransitionTime: at, reason: "ContainersNotReady", message: `containers with unready status: [${pod.spec.containers.map((c) => c.name).join(" ")}]` } as unknown as Condition,
+        {
+          type: "Ready",
+          status: "False",
+          lastProbeTime: null,
+          lastTransitionTime: at,
+          reason: "ContainersNotReady",
+          message: `containers with unready status: [${pod.spec.containers.map((c) => c.name).join(" ")}]`,
+        } as unknown as Condition,
+        {
+          type: "ContainersReady",
+          status: "False",
+          lastProbeTime: null,
+          lastTransitionTime: at,
+          reason: "ContainersNotReady",
+          message: `containers with unready status: [${pod.spec.containers.map((c) => c.name).join(" ")}]`,
+        } as unknown as Condition,
         { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: at } as unknown as Condition,
       ],
       hostIP: "127.0.0.1",
@@ -121,7 +135,9 @@ export class Kubelet {
         podIP: ip,
         podIPs: [{ ip }],
         conditions: (next.status?.conditions ?? []).map((c) =>
-          c.type === "Ready" || c.type === "ContainersReady" ? ({ type: c.type, status: "True", lastProbeTime: null, lastTransitionTime: at } as unknown as Condition) : c,
+          c.type === "Ready" || c.type === "ContainersReady"
+            ? ({ type: c.type, status: "True", lastProbeTime: null, lastTransitionTime: at } as unknown as Condition)
+            : c,
         ),
         containerStatuses: next.spec.containers.map((c) => ({
           name: c.name,
@@ -161,7 +177,12 @@ export class Kubelet {
       phase: "Running",
       containerStatuses: next.spec.containers.map((c, i) => ({
         name: c.name,
-        state: { waiting: { reason: "CrashLoopBackOff", message: `back-off restarting failed container ${c.name} in pod ${pod.metadata.name}` } },
+        state: {
+          waiting: {
+            reason: "CrashLoopBackOff",
+            message: `back-off restarting failed container ${c.name} in pod ${pod.metadata.name}`,
+          },
+        },
         lastState: { terminated: { exitCode: 1, reason: "Error", startedAt: now(), finishedAt: now() } },
         ready: false,
         restartCount: (Number(previous[i]?.restartCount) || 0) + 1,

@@ -37,7 +37,8 @@ function backends(ingress: KubeObject): string[] {
   const out: string[] = [];
   const spec = ingress.spec ?? {};
   const push = (backend: unknown) => {
-    if (isObject(backend) && isObject(backend.service) && typeof backend.service.name === "string") out.push(backend.service.name);
+    if (isObject(backend) && isObject(backend.service) && typeof backend.service.name === "string")
+      out.push(backend.service.name);
   };
   push(spec.defaultBackend);
   for (const rule of Array.isArray(spec.rules) ? (spec.rules as JsonObject[]) : []) {
@@ -96,20 +97,36 @@ export class LoadGenerator {
    */
   pickPod(service: Service, services: Service[], ingresses: KubeObject[], pods: Pod[]): Pod | undefined {
     const ns = service.metadata.namespace;
-    const mains = ingresses.filter((i) => i.metadata.namespace === ns && i.metadata.annotations?.[CANARY] !== "true" && backends(i).includes(service.metadata.name));
+    const mains = ingresses.filter(
+      (i) =>
+        i.metadata.namespace === ns &&
+        i.metadata.annotations?.[CANARY] !== "true" &&
+        backends(i).includes(service.metadata.name),
+    );
     const canary = ingresses.find(
-      (i) => i.metadata.namespace === ns && i.metadata.annotations?.[CANARY] === "true" && mains.some((m) => hostsOf(m).some((h) => hostsOf(i).includes(h))),
+      (i) =>
+        i.metadata.namespace === ns &&
+        i.metadata.annotations?.[CANARY] === "true" &&
+        mains.some((m) => hostsOf(m).some((h) => hostsOf(i).includes(h))),
     );
     let target = service;
     if (canary) {
       const weight = Number(canary.metadata.annotations?.[CANARY_WEIGHT] ?? "0");
-      const canaryService = services.find((s) => s.metadata.namespace === ns && backends(canary).includes(s.metadata.name));
+      const canaryService = services.find(
+        (s) => s.metadata.namespace === ns && backends(canary).includes(s.metadata.name),
+      );
       if (canaryService && Math.random() * 100 < weight) target = canaryService;
     }
     const selector = target.spec.selector;
     if (!selector || Object.keys(selector).length === 0) return undefined;
     const reqs = Object.entries(selector).map(([key, value]) => ({ key, op: "=" as const, value }));
-    const ready = pods.filter((p) => p.metadata.namespace === ns && isPodReady(p) && p.metadata.annotations?.[POD_ADDRESS_ANNOTATION] && matchesRequirements(reqs, p.metadata.labels));
+    const ready = pods.filter(
+      (p) =>
+        p.metadata.namespace === ns &&
+        isPodReady(p) &&
+        p.metadata.annotations?.[POD_ADDRESS_ANNOTATION] &&
+        matchesRequirements(reqs, p.metadata.labels),
+    );
     return ready[Math.floor(Math.random() * ready.length)];
   }
 
@@ -121,7 +138,11 @@ export class LoadGenerator {
     const ingresses = this.api.list(INGRESSES);
     const pods = this.api.listAs<Pod>(PODS);
     // Services that only receive traffic as a canary backend get no direct load.
-    const canaryBackends = new Set(ingresses.filter((i) => i.metadata.annotations?.[CANARY] === "true").flatMap((i) => backends(i).map((b) => `${i.metadata.namespace}/${b}`)));
+    const canaryBackends = new Set(
+      ingresses
+        .filter((i) => i.metadata.annotations?.[CANARY] === "true")
+        .flatMap((i) => backends(i).map((b) => `${i.metadata.namespace}/${b}`)),
+    );
     for (const service of services) {
       const key = `${service.metadata.namespace}/${service.metadata.name}`;
       if (canaryBackends.has(key)) continue;

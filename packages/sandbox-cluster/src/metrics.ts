@@ -63,7 +63,8 @@ export class PodMetrics {
     lines.push("# HELP http_requests_total Total HTTP requests served by the demo pod, by method and status code.");
     lines.push("# TYPE http_requests_total counter");
     const entries = [...this.requests.entries()].sort(([a], [b]) => a.localeCompare(b));
-    if (entries.length === 0) lines.push(`http_requests_total${formatLabels({ ...id, method: "GET", status: "200" })} 0`);
+    if (entries.length === 0)
+      lines.push(`http_requests_total${formatLabels({ ...id, method: "GET", status: "200" })} 0`);
     for (const [key, count] of entries) {
       const [method, status] = key.split(" ");
       lines.push(`http_requests_total${formatLabels({ ...id, method, status })} ${count}`);
@@ -71,18 +72,27 @@ export class PodMetrics {
     lines.push("# HELP http_request_duration_seconds Time the demo pod took to answer a request.");
     lines.push("# TYPE http_request_duration_seconds histogram");
     DURATION_BUCKETS.forEach((le, i) => {
-      lines.push(`http_request_duration_seconds_bucket${formatLabels({ ...id, le: formatNumber(le) })} ${this.bucketCounts[i]}`);
+      lines.push(
+        `http_request_duration_seconds_bucket${formatLabels({ ...id, le: formatNumber(le) })} ${this.bucketCounts[i]}`,
+      );
     });
     lines.push(`http_request_duration_seconds_bucket${formatLabels({ ...id, le: "+Inf" })} ${this.durationCount}`);
     lines.push(`http_request_duration_seconds_sum${formatLabels(id)} ${formatNumber(this.durationSum)}`);
     lines.push(`http_request_duration_seconds_count${formatLabels(id)} ${this.durationCount}`);
     const jitter = () => (Math.random() - 0.5) * 0.04;
     const cpu = Math.min(1, Math.max(0, this.profile.cpuBase + Math.min(0.15, this.recentRate() * 0.01) + jitter()));
-    const memory = Math.min(1, Math.max(0, this.profile.memoryBase + Math.min(0.1, (Date.now() - this.startedAt) / 3_600_000) + jitter() / 2));
-    lines.push("# HELP process_cpu_usage_ratio CPU used by the demo pod as a share of its CPU limit (0..1, simulated).");
+    const memory = Math.min(
+      1,
+      Math.max(0, this.profile.memoryBase + Math.min(0.1, (Date.now() - this.startedAt) / 3_600_000) + jitter() / 2),
+    );
+    lines.push(
+      "# HELP process_cpu_usage_ratio CPU used by the demo pod as a share of its CPU limit (0..1, simulated).",
+    );
     lines.push("# TYPE process_cpu_usage_ratio gauge");
     lines.push(`process_cpu_usage_ratio${formatLabels(id)} ${cpu.toFixed(4)}`);
-    lines.push("# HELP process_memory_usage_ratio Memory used by the demo pod as a share of its memory limit (0..1, simulated).");
+    lines.push(
+      "# HELP process_memory_usage_ratio Memory used by the demo pod as a share of its memory limit (0..1, simulated).",
+    );
     lines.push("# TYPE process_memory_usage_ratio gauge");
     lines.push(`process_memory_usage_ratio${formatLabels(id)} ${memory.toFixed(4)}`);
     lines.push("# HELP process_start_time_seconds Start time of the demo pod since unix epoch in seconds.");

@@ -28,7 +28,9 @@ function pascal(word: string): string {
 /** The PATCH of one object of a type, named as kube-apiserver names it (patchAppsV1NamespacedDeployment). */
 function patchOperation(type: ResourceType): PatchOperation {
   const prefix = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
-  const path = type.namespaced ? `${prefix}/namespaces/{namespace}/${type.resource}/{name}` : `${prefix}/${type.resource}/{name}`;
+  const path = type.namespaced
+    ? `${prefix}/namespaces/{namespace}/${type.resource}/{name}`
+    : `${prefix}/${type.resource}/{name}`;
   const group = type.group ? pascal(type.group.split(".")[0]) : "Core";
   const operationId = `patch${group}${pascal(type.version)}${type.namespaced ? "Namespaced" : ""}${type.kind}`;
   return { path, operationId, gvk: { group: type.group, kind: type.kind, version: type.version } };
@@ -41,7 +43,9 @@ export function openApiJson(version: string): JsonObject {
       patch: {
         description: `partially update the specified ${op.gvk.kind}`,
         operationId: op.operationId,
-        parameters: [{ uniqueItems: true, type: "string", description: DRY_RUN_DESCRIPTION, name: "dryRun", in: "query" }],
+        parameters: [
+          { uniqueItems: true, type: "string", description: DRY_RUN_DESCRIPTION, name: "dryRun", in: "query" },
+        ],
         [GVK_EXTENSION]: op.gvk,
       },
     };
@@ -64,9 +68,28 @@ export function openApiProtobuf(): Buffer {
       patch: {
         description: `partially update the specified ${op.gvk.kind}`,
         operation_id: op.operationId,
-        parameters: [{ parameter: { non_body_parameter: { query_parameter_sub_schema: { in: "query", description: DRY_RUN_DESCRIPTION, name: "dryRun", type: "string", unique_items: true } } } }],
+        parameters: [
+          {
+            parameter: {
+              non_body_parameter: {
+                query_parameter_sub_schema: {
+                  in: "query",
+                  description: DRY_RUN_DESCRIPTION,
+                  name: "dryRun",
+                  type: "string",
+                  unique_items: true,
+                },
+              },
+            },
+          },
+        ],
         // gnostic keeps extension values as YAML text; kubectl parses it into a map.
-        vendor_extension: [{ name: GVK_EXTENSION, value: { yaml: `group: "${op.gvk.group}"\nkind: ${op.gvk.kind}\nversion: ${op.gvk.version}\n` } }],
+        vendor_extension: [
+          {
+            name: GVK_EXTENSION,
+            value: { yaml: `group: "${op.gvk.group}"\nkind: ${op.gvk.kind}\nversion: ${op.gvk.version}\n` },
+          },
+        ],
       },
     },
   }));

@@ -15,11 +15,28 @@ describe("strategic merge patch", () => {
   };
 
   it("merges containers by name and their env by name, replaces unkeyed lists", () => {
-    const out = strategicMergePatch(pod, { spec: { containers: [{ name: "app", image: "a:2", env: [{ name: "B", value: "2" }] }], tolerations: [{ key: "y" }] } }, []) as JsonObject;
+    const out = strategicMergePatch(
+      pod,
+      {
+        spec: {
+          containers: [{ name: "app", image: "a:2", env: [{ name: "B", value: "2" }] }],
+          tolerations: [{ key: "y" }],
+        },
+      },
+      [],
+    ) as JsonObject;
     expect(out).toEqual({
       spec: {
         containers: [
-          { name: "app", image: "a:2", env: [{ name: "A", value: "1" }, { name: "B", value: "2" }], ports: [{ containerPort: 80 }] },
+          {
+            name: "app",
+            image: "a:2",
+            env: [
+              { name: "A", value: "1" },
+              { name: "B", value: "2" },
+            ],
+            ports: [{ containerPort: 80 }],
+          },
           { name: "side", image: "s:1" },
         ],
         tolerations: [{ key: "y" }],
@@ -30,7 +47,15 @@ describe("strategic merge patch", () => {
   it("understands kubectl's $setElementOrder and $patch: delete directives", () => {
     const out = strategicMergePatch(
       pod,
-      { spec: { "$setElementOrder/containers": [{ name: "side" }, { name: "app" }], containers: [{ name: "side", $patch: "delete" }, { name: "app", image: "a:3" }] } } as unknown as JsonObject,
+      {
+        spec: {
+          "$setElementOrder/containers": [{ name: "side" }, { name: "app" }],
+          containers: [
+            { name: "side", $patch: "delete" },
+            { name: "app", image: "a:3" },
+          ],
+        },
+      } as unknown as JsonObject,
       [],
     ) as { spec: { containers: { name: string; image: string }[] } };
     expect(out.spec.containers.map((c) => `${c.name}:${c.image}`)).toEqual(["app:a:3"]);
@@ -53,7 +78,12 @@ describe("JSON patch", () => {
       { op: "test", path: "/a/b", value: [2, 3, 4] },
     ]);
     expect(out).toEqual({ a: { b: [2, 3, 4] }, c: "y", "e/f": "y" });
-    expect(() => applyJsonPatch(doc, [{ op: "replace", path: "/c", value: "z" }, { op: "test", path: "/c", value: "x" }])).toThrow();
+    expect(() =>
+      applyJsonPatch(doc, [
+        { op: "replace", path: "/c", value: "z" },
+        { op: "test", path: "/c", value: "x" },
+      ]),
+    ).toThrow();
     expect(doc.c).toBe("x");
   });
 });

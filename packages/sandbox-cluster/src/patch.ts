@@ -110,7 +110,10 @@ export function strategicMergePatch(target: Json | undefined, patch: Json, path:
     const current = result[key];
     if (Array.isArray(value)) {
       const mergeKey = mergeKeyFor(key, path, [...value, ...(Array.isArray(current) ? current : [])]);
-      result[key] = mergeKey && Array.isArray(current) ? mergeList(current, value, mergeKey, [...path, key]) : stripDirectives(value);
+      result[key] =
+        mergeKey && Array.isArray(current)
+          ? mergeList(current, value, mergeKey, [...path, key])
+          : stripDirectives(value);
       continue;
     }
     result[key] = strategicMergePatch(current, value, [...path, key]);
@@ -142,13 +145,16 @@ function mergeList(current: Json[], patch: Json[], mergeKey: string, path: strin
 }
 
 function reorder(list: Json[], order: Json[], mergeKey: string | undefined): Json[] {
-  const keyOf = (item: Json): string => JSON.stringify(mergeKey && isObject(item) ? (item as JsonObject)[mergeKey] : item);
+  const keyOf = (item: Json): string =>
+    JSON.stringify(mergeKey && isObject(item) ? (item as JsonObject)[mergeKey] : item);
   const rank = new Map(order.map((o, i) => [keyOf(o), i]));
   return [...list].sort((a, b) => (rank.get(keyOf(a)) ?? Infinity) - (rank.get(keyOf(b)) ?? Infinity));
 }
 
 function stripDirectives(value: Json[]): Json[] {
-  return value.filter((v) => !(isObject(v) && (v as JsonObject).$patch === "delete")).map((v) => strategicMergePatch(undefined, v, []));
+  return value
+    .filter((v) => !(isObject(v) && (v as JsonObject).$patch === "delete"))
+    .map((v) => strategicMergePatch(undefined, v, []));
 }
 
 interface JsonPatchOperation {
@@ -173,7 +179,8 @@ function resolveParent(doc: JsonObject, tokens: string[], op: string): { parent:
     if (Array.isArray(node)) node = node[Number(token)];
     else if (isObject(node)) node = (node as JsonObject)[token];
     else node = undefined as unknown as Json;
-    if (node === undefined || node === null) throw errors.invalidJsonPatch(`${op} operation does not apply: doc is missing path: /${tokens.join("/")}`);
+    if (node === undefined || node === null)
+      throw errors.invalidJsonPatch(`${op} operation does not apply: doc is missing path: /${tokens.join("/")}`);
   }
   return { parent: node, last: tokens[tokens.length - 1] };
 }
@@ -182,8 +189,13 @@ function getAt(doc: JsonObject, pointer: string, op: string): Json {
   const tokens = parsePointer(pointer);
   if (tokens.length === 0) return doc;
   const { parent, last } = resolveParent(doc, tokens, op);
-  const value = Array.isArray(parent) ? parent[Number(last)] : isObject(parent) ? (parent as JsonObject)[last] : undefined;
-  if (value === undefined) throw errors.invalidJsonPatch(`${op} operation does not apply: doc is missing path: ${pointer}`);
+  const value = Array.isArray(parent)
+    ? parent[Number(last)]
+    : isObject(parent)
+      ? (parent as JsonObject)[last]
+      : undefined;
+  if (value === undefined)
+    throw errors.invalidJsonPatch(`${op} operation does not apply: doc is missing path: ${pointer}`);
   return value;
 }
 
@@ -192,10 +204,12 @@ function removeAt(doc: JsonObject, pointer: string, op: string): Json {
   const { parent, last } = resolveParent(doc, tokens, op);
   if (Array.isArray(parent)) {
     const index = Number(last);
-    if (!Number.isInteger(index) || index < 0 || index >= parent.length) throw errors.invalidJsonPatch(`${op} operation does not apply: doc is missing path: ${pointer}`);
+    if (!Number.isInteger(index) || index < 0 || index >= parent.length)
+      throw errors.invalidJsonPatch(`${op} operation does not apply: doc is missing path: ${pointer}`);
     return parent.splice(index, 1)[0];
   }
-  if (!isObject(parent) || !(last in parent)) throw errors.invalidJsonPatch(`${op} operation does not apply: doc is missing path: ${pointer}`);
+  if (!isObject(parent) || !(last in parent))
+    throw errors.invalidJsonPatch(`${op} operation does not apply: doc is missing path: ${pointer}`);
   const obj = parent as JsonObject;
   const value = obj[last];
   delete obj[last];
@@ -212,12 +226,14 @@ function addAt(doc: JsonObject, pointer: string, value: Json, op: string, replac
   if (Array.isArray(parent)) {
     const index = last === "-" ? parent.length : Number(last);
     const max = replace ? parent.length - 1 : parent.length;
-    if (!Number.isInteger(index) || index < 0 || index > max) throw errors.invalidJsonPatch(`${op} operation does not apply: index out of range: ${pointer}`);
+    if (!Number.isInteger(index) || index < 0 || index > max)
+      throw errors.invalidJsonPatch(`${op} operation does not apply: index out of range: ${pointer}`);
     if (replace) parent[index] = clone(value);
     else parent.splice(index, 0, clone(value));
   } else if (isObject(parent)) {
     const obj = parent as JsonObject;
-    if (replace && !(last in obj)) throw errors.invalidJsonPatch(`replace operation does not apply: doc is missing key: ${pointer}`);
+    if (replace && !(last in obj))
+      throw errors.invalidJsonPatch(`replace operation does not apply: doc is missing key: ${pointer}`);
     obj[last] = clone(value);
   } else throw errors.invalidJsonPatch(`${op} operation does not apply: doc is missing path: ${pointer}`);
   return doc;
@@ -227,7 +243,8 @@ function addAt(doc: JsonObject, pointer: string, value: Json, op: string, replac
 export function applyJsonPatch(target: JsonObject, operations: unknown[]): JsonObject {
   let doc = clone(target);
   for (const raw of operations) {
-    if (!isObject(raw) || typeof raw.op !== "string" || typeof raw.path !== "string") throw errors.badRequest("invalid JSON patch operation");
+    if (!isObject(raw) || typeof raw.op !== "string" || typeof raw.path !== "string")
+      throw errors.badRequest("invalid JSON patch operation");
     const op = raw as unknown as JsonPatchOperation;
     switch (op.op) {
       case "add":
@@ -249,7 +266,8 @@ export function applyJsonPatch(target: JsonObject, operations: unknown[]): JsonO
         break;
       case "test": {
         const actual = getAt(doc, op.path, "test");
-        if (!deepEqual(actual, requireValue(op))) throw errors.invalidJsonPatch(`testing value ${op.path} failed: test failed`);
+        if (!deepEqual(actual, requireValue(op)))
+          throw errors.invalidJsonPatch(`testing value ${op.path} failed: test failed`);
         break;
       }
       default:

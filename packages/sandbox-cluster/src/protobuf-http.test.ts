@@ -11,7 +11,10 @@ const PROTOBUF_OR_JSON = `${PROTOBUF_MEDIA_TYPE},application/json`;
 let sandbox: Sandbox;
 let c: Clients;
 
-function call(path: string, init: { method?: string; body?: Buffer | string; contentType?: string; accept?: string } = {}): Promise<Response> {
+function call(
+  path: string,
+  init: { method?: string; body?: Buffer | string; contentType?: string; accept?: string } = {},
+): Promise<Response> {
   const headers: Record<string, string> = { authorization: `Bearer ${sandbox.token}` };
   if (init.contentType) headers["content-type"] = init.contentType;
   if (init.accept) headers.accept = init.accept;
@@ -45,7 +48,12 @@ describe("the sandbox over protobuf", () => {
 
   it("creates from a protobuf body and answers JSON to a client that also accepts JSON", async () => {
     const body = protobufOf(deploymentBody("pbweb", "registry.example/pbweb:1.0.0", 2));
-    const res = await call(deployments, { method: "POST", body, contentType: PROTOBUF_MEDIA_TYPE, accept: PROTOBUF_OR_JSON });
+    const res = await call(deployments, {
+      method: "POST",
+      body,
+      contentType: PROTOBUF_MEDIA_TYPE,
+      accept: PROTOBUF_OR_JSON,
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get("content-type")).toBe("application/json");
     const created = (await res.json()) as { metadata: { uid?: string }; spec: { replicas: number } };
@@ -58,9 +66,15 @@ describe("the sandbox over protobuf", () => {
   });
 
   it("replaces from a protobuf body", async () => {
-    const current = (await (await call(`${deployments}/pbweb`)).json()) as { spec: { template: { spec: { containers: { image: string }[] } } } };
+    const current = (await (await call(`${deployments}/pbweb`)).json()) as {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
     current.spec.template.spec.containers[0].image = "registry.example/pbweb:1.1.0";
-    const res = await call(`${deployments}/pbweb`, { method: "PUT", body: protobufOf(current), contentType: PROTOBUF_MEDIA_TYPE });
+    const res = await call(`${deployments}/pbweb`, {
+      method: "PUT",
+      body: protobufOf(current),
+      contentType: PROTOBUF_MEDIA_TYPE,
+    });
     expect(res.status).toBe(200);
     const rolled = await waitForRollout(c.kc, ns, "pbweb");
     expect(rolled.spec?.template.spec?.containers[0].image).toBe("registry.example/pbweb:1.1.0");
@@ -93,7 +107,12 @@ describe("the sandbox over protobuf", () => {
   it("answers errors to a protobuf-only client as a protobuf Status", async () => {
     const res = await call(`${deployments}/missing`, { accept: PROTOBUF_MEDIA_TYPE });
     expect(res.status).toBe(404);
-    expect(await decoded(res, "v1", "Status")).toMatchObject({ kind: "Status", status: "Failure", reason: "NotFound", code: 404 });
+    expect(await decoded(res, "v1", "Status")).toMatchObject({
+      kind: "Status",
+      status: "Failure",
+      reason: "NotFound",
+      code: 404,
+    });
   });
 
   it("answers 406 with a JSON Status when only protobuf is accepted and the answer has none, before acting", async () => {
@@ -106,7 +125,12 @@ describe("the sandbox over protobuf", () => {
         method: "PUT",
         accept: PROTOBUF_MEDIA_TYPE,
         contentType: "application/json",
-        body: JSON.stringify({ apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "pbweb" }, spec: { replicas: 5 } }),
+        body: JSON.stringify({
+          apiVersion: "autoscaling/v1",
+          kind: "Scale",
+          metadata: { name: "pbweb" },
+          spec: { replicas: 5 },
+        }),
       }),
     ];
     for (const res of await Promise.all(refused)) {
@@ -120,7 +144,12 @@ describe("the sandbox over protobuf", () => {
 
   it("persists nothing for a protobuf create with dryRun=All", async () => {
     const body = protobufOf(deploymentBody("pbdry", "registry.example/pbdry:1.0.0", 2));
-    const res = await call(`${deployments}?dryRun=All`, { method: "POST", body, contentType: PROTOBUF_MEDIA_TYPE, accept: PROTOBUF_OR_JSON });
+    const res = await call(`${deployments}?dryRun=All`, {
+      method: "POST",
+      body,
+      contentType: PROTOBUF_MEDIA_TYPE,
+      accept: PROTOBUF_OR_JSON,
+    });
     expect(res.status).toBe(201);
     expect(((await res.json()) as { metadata: { name: string } }).metadata.name).toBe("pbdry");
     await sleep(150);
@@ -131,18 +160,29 @@ describe("the sandbox over protobuf", () => {
 
   it("reads DeleteOptions sent in protobuf", async () => {
     const options = (extra: object) => protobufOf({ apiVersion: "meta.k8s.io/v1", kind: "DeleteOptions", ...extra });
-    const dry = await call(`${deployments}/pbweb`, { method: "DELETE", body: options({ dryRun: ["All"] }), contentType: PROTOBUF_MEDIA_TYPE });
+    const dry = await call(`${deployments}/pbweb`, {
+      method: "DELETE",
+      body: options({ dryRun: ["All"] }),
+      contentType: PROTOBUF_MEDIA_TYPE,
+    });
     expect(dry.status).toBe(200);
     expect((await call(`${deployments}/pbweb`)).status).toBe(200);
 
-    const stale = await call(`${deployments}/pbweb`, { method: "DELETE", body: options({ preconditions: { resourceVersion: "1" } }), contentType: PROTOBUF_MEDIA_TYPE });
+    const stale = await call(`${deployments}/pbweb`, {
+      method: "DELETE",
+      body: options({ preconditions: { resourceVersion: "1" } }),
+      contentType: PROTOBUF_MEDIA_TYPE,
+    });
     expect(stale.status).toBe(409);
   });
 
   it("answers an unknown kind or an undecodable protobuf body with a Status, and keeps serving", async () => {
     const Unknown = unknownType();
     const envelope = (apiVersion: string, kind: string, raw: Uint8Array) =>
-      Buffer.concat([Buffer.from("k8s\0", "latin1"), Unknown.encode(Unknown.fromObject({ typeMeta: { apiVersion, kind }, raw })).finish()]);
+      Buffer.concat([
+        Buffer.from("k8s\0", "latin1"),
+        Unknown.encode(Unknown.fromObject({ typeMeta: { apiVersion, kind }, raw })).finish(),
+      ]);
     // ConfigMap{metadata{name: "cm"}}: a kind the sandbox does not serve.
     const configMap = envelope("v1", "ConfigMap", Buffer.from([0x0a, 0x04, 0x0a, 0x02, 0x63, 0x6d]));
     const cases: [Buffer, string, number, string][] = [
@@ -150,10 +190,20 @@ describe("the sandbox over protobuf", () => {
       [Buffer.from('{"kind":"Pod"}'), `/api/v1/namespaces/${ns}/pods`, 400, "BadRequest"],
       [Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0xff, 0xff]), `/api/v1/namespaces/${ns}/pods`, 400, "BadRequest"],
       // A ReplicaSet where a Deployment is expected: decoded, then refused like the same JSON body.
-      [protobufOf({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "x" } }), deployments, 400, "BadRequest"],
+      [
+        protobufOf({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "x" } }),
+        deployments,
+        400,
+        "BadRequest",
+      ],
       // A Service from another group version.
       [protobufOf({ apiVersion: "v1", kind: "Service", metadata: { name: "x" } }), deployments, 400, "BadRequest"],
-      [envelope("autoscaling/v1", "Scale", new Uint8Array()), `${deployments}/pbweb/scale`, 415, "UnsupportedMediaType"],
+      [
+        envelope("autoscaling/v1", "Scale", new Uint8Array()),
+        `${deployments}/pbweb/scale`,
+        415,
+        "UnsupportedMediaType",
+      ],
     ];
     for (const [body, path, code, reason] of cases) {
       const method = path.endsWith("/scale") ? "PUT" : "POST";

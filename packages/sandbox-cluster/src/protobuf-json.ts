@@ -50,7 +50,12 @@ function timestamp(micro: boolean): CustomJson {
 const intOrString: CustomJson = {
   // type 0 is an int, 1 a string (intstr.Type).
   toJson: (plain) => (Number(plain.type ?? 0) === 1 ? String(plain.strVal ?? "") : Number(plain.intVal ?? 0)),
-  fromJson: (value) => (typeof value === "number" ? { type: 0, intVal: value } : typeof value === "string" ? { type: 1, strVal: value } : undefined),
+  fromJson: (value) =>
+    typeof value === "number"
+      ? { type: 0, intVal: value }
+      : typeof value === "string"
+        ? { type: 1, strVal: value }
+        : undefined,
 };
 
 const quantity: CustomJson = {
@@ -141,10 +146,12 @@ function messageFromJson(type: protobuf.Type, json: JsonObject): Plain {
 function fieldFromJson(field: protobuf.Field, nested: protobuf.Type | undefined, value: Json): unknown {
   if (field.map) {
     if (!isObject(value)) return undefined;
-    return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => {
-      const converted = valueFromJson(nested, v);
-      return converted === undefined ? [] : [[k, converted]];
-    }));
+    return Object.fromEntries(
+      Object.entries(value).flatMap(([k, v]) => {
+        const converted = valueFromJson(nested, v);
+        return converted === undefined ? [] : [[k, converted]];
+      }),
+    );
   }
   if (field.repeated) {
     if (!Array.isArray(value)) return undefined;

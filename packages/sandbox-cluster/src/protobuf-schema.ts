@@ -7,7 +7,15 @@ import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
 import { apiVersionOf, RESOURCE_TYPES } from "./resources";
 
-const PROTO_FILES = ["runtime.proto", "intstr.proto", "resource.proto", "meta.proto", "core.proto", "apps.proto", "networking.proto"];
+const PROTO_FILES = [
+  "runtime.proto",
+  "intstr.proto",
+  "resource.proto",
+  "meta.proto",
+  "core.proto",
+  "apps.proto",
+  "networking.proto",
+];
 const META_PACKAGE = "k8s.io.apimachinery.pkg.apis.meta.v1";
 /** Kubernetes registers these meta types in every group version (metav1.AddToGroupVersion). */
 const META_KINDS = ["Status", "DeleteOptions"];
@@ -18,7 +26,8 @@ function load(): NonNullable<typeof loaded> {
   if (loaded) return loaded;
   const root = new protobuf.Root();
   // keepCase: Kubernetes' field names already are the JSON names (`clusterIP`, `podIPs`).
-  for (const file of PROTO_FILES) protobuf.parse(readFileSync(new URL(`./proto/${file}`, import.meta.url), "utf8"), root, { keepCase: true });
+  for (const file of PROTO_FILES)
+    protobuf.parse(readFileSync(new URL(`./proto/${file}`, import.meta.url), "utf8"), root, { keepCase: true });
   root.resolveAll();
   const kinds = new Map<string, protobuf.Type>();
   for (const type of RESOURCE_TYPES) {

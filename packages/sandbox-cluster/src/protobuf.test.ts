@@ -70,7 +70,11 @@ describe("protobuf bodies", () => {
       apiVersion: "v1",
       kind: "Service",
       metadata: { name: "web", namespace: "fixture", creationTimestamp: null, labels: { app: "web" } },
-      spec: { ports: [{ name: "80-8080", protocol: "TCP", port: 80, targetPort: 8080 }], selector: { app: "web" }, type: "ClusterIP" },
+      spec: {
+        ports: [{ name: "80-8080", protocol: "TCP", port: 80, targetPort: 8080 }],
+        selector: { app: "web" },
+        type: "ClusterIP",
+      },
       status: { loadBalancer: {} },
     });
   });
@@ -79,9 +83,14 @@ describe("protobuf bodies", () => {
     // Go's protobuf encoder writes every non-pointer field, zero or not; built here the same way.
     const spec = messageTypeOf("apps/v1", "Deployment")?.lookupType("DeploymentSpec") as protobuf.Type;
     const raw = protobuf.Writer.create();
-    const specBytes = spec.encode(spec.fromObject({ replicas: 0, minReadySeconds: 0, paused: false, revisionHistoryLimit: 0 })).finish();
+    const specBytes = spec
+      .encode(spec.fromObject({ replicas: 0, minReadySeconds: 0, paused: false, revisionHistoryLimit: 0 }))
+      .finish();
     raw.uint32((2 << 3) | 2).bytes(specBytes); // Deployment.spec = 2
-    const decoded = decodeProtobufBody(envelope("apps/v1", "Deployment", raw.finish()), { apiVersion: "apps/v1", kind: "Deployment" });
+    const decoded = decodeProtobufBody(envelope("apps/v1", "Deployment", raw.finish()), {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+    });
     expect(decoded.spec).toEqual({ replicas: 0, revisionHistoryLimit: 0 });
   });
 
@@ -98,14 +107,30 @@ describe("protobuf bodies", () => {
         creationTimestamp: "2026-01-02T03:04:05Z",
         labels: { app: "checkout", "app.kubernetes.io/part-of": "shop" },
         annotations: { "deployment.kubernetes.io/revision": "3", "kubernetes.io/change-cause": "" },
-        ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: "u-1", controller: false, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            name: "owner",
+            uid: "u-1",
+            controller: false,
+            blockOwnerDeletion: true,
+          },
+        ],
         finalizers: ["example.com/keep"],
       },
       spec: {
         replicas: 3,
-        selector: { matchLabels: { app: "checkout" }, matchExpressions: [{ key: "track", operator: "In", values: ["stable", "canary"] }] },
+        selector: {
+          matchLabels: { app: "checkout" },
+          matchExpressions: [{ key: "track", operator: "In", values: ["stable", "canary"] }],
+        },
         template: {
-          metadata: { creationTimestamp: null, labels: { app: "checkout" }, annotations: { "prometheus.io/scrape": "true" } },
+          metadata: {
+            creationTimestamp: null,
+            labels: { app: "checkout" },
+            annotations: { "prometheus.io/scrape": "true" },
+          },
           spec: {
             containers: [
               {
@@ -121,12 +146,21 @@ describe("protobuf bodies", () => {
                 ],
                 envFrom: [{ configMapRef: { name: "checkout-config" } }],
                 resources: { limits: { cpu: "500m", memory: "256Mi" }, requests: { cpu: "100m", memory: "128Mi" } },
-                readinessProbe: { httpGet: { path: "/healthz", port: "http", scheme: "HTTP" }, periodSeconds: 5, failureThreshold: 3 },
+                readinessProbe: {
+                  httpGet: { path: "/healthz", port: "http", scheme: "HTTP" },
+                  periodSeconds: 5,
+                  failureThreshold: 3,
+                },
                 livenessProbe: { tcpSocket: { port: 8080 }, initialDelaySeconds: 10 },
                 startupProbe: { exec: { command: ["cat", "/tmp/ready"] } },
                 lifecycle: { preStop: { exec: { command: ["sleep", "5"] } } },
                 volumeMounts: [{ name: "cache", mountPath: "/cache", readOnly: true }],
-                securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                securityContext: {
+                  runAsNonRoot: true,
+                  runAsUser: 1000,
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ["ALL"] },
+                },
                 terminationMessagePath: "/dev/termination-log",
                 terminationMessagePolicy: "File",
                 imagePullPolicy: "IfNotPresent",
@@ -134,7 +168,10 @@ describe("protobuf bodies", () => {
             ],
             volumes: [
               { name: "cache", emptyDir: { sizeLimit: "1Gi" } },
-              { name: "config", configMap: { name: "checkout-config", defaultMode: 420, items: [{ key: "a", path: "a.conf" }] } },
+              {
+                name: "config",
+                configMap: { name: "checkout-config", defaultMode: 420, items: [{ key: "a", path: "a.conf" }] },
+              },
             ],
             restartPolicy: "Always",
             terminationGracePeriodSeconds: 0,
@@ -146,11 +183,19 @@ describe("protobuf bodies", () => {
             affinity: {
               podAntiAffinity: {
                 preferredDuringSchedulingIgnoredDuringExecution: [
-                  { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { app: "checkout" } }, topologyKey: "kubernetes.io/hostname" } },
+                  {
+                    weight: 100,
+                    podAffinityTerm: {
+                      labelSelector: { matchLabels: { app: "checkout" } },
+                      topologyKey: "kubernetes.io/hostname",
+                    },
+                  },
                 ],
               },
             },
-            tolerations: [{ key: "dedicated", operator: "Equal", value: "shop", effect: "NoSchedule", tolerationSeconds: 30 }],
+            tolerations: [
+              { key: "dedicated", operator: "Equal", value: "shop", effect: "NoSchedule", tolerationSeconds: 30 },
+            ],
             schedulerName: "default-scheduler",
           },
         },
@@ -185,17 +230,39 @@ describe("protobuf bodies", () => {
       {
         apiVersion: "v1",
         kind: "Pod",
-        metadata: { name: "web-1", namespace: "shop", creationTimestamp: "2026-01-02T03:04:05Z", deletionTimestamp: "2026-01-02T03:05:05Z", deletionGracePeriodSeconds: 0 },
-        spec: { containers: [{ name: "web", image: "web:1", resources: {} }], nodeName: "sandbox-node", priority: 0, enableServiceLinks: true },
+        metadata: {
+          name: "web-1",
+          namespace: "shop",
+          creationTimestamp: "2026-01-02T03:04:05Z",
+          deletionTimestamp: "2026-01-02T03:05:05Z",
+          deletionGracePeriodSeconds: 0,
+        },
+        spec: {
+          containers: [{ name: "web", image: "web:1", resources: {} }],
+          nodeName: "sandbox-node",
+          priority: 0,
+          enableServiceLinks: true,
+        },
         status: {
           phase: "Running",
-          conditions: [{ type: "Ready", status: "True", lastProbeTime: null, lastTransitionTime: "2026-01-02T03:04:06Z" }],
+          conditions: [
+            { type: "Ready", status: "True", lastProbeTime: null, lastTransitionTime: "2026-01-02T03:04:06Z" },
+          ],
           hostIP: "127.0.0.1",
           podIP: "10.244.0.7",
           podIPs: [{ ip: "10.244.0.7" }],
           startTime: "2026-01-02T03:04:05Z",
           containerStatuses: [
-            { name: "web", state: { running: { startedAt: "2026-01-02T03:04:06Z" } }, lastState: {}, ready: true, restartCount: 0, image: "web:1", imageID: "", started: true },
+            {
+              name: "web",
+              state: { running: { startedAt: "2026-01-02T03:04:06Z" } },
+              lastState: {},
+              ready: true,
+              restartCount: 0,
+              image: "web:1",
+              imageID: "",
+              started: true,
+            },
           ],
           qosClass: "BestEffort",
         },
@@ -220,14 +287,24 @@ describe("protobuf bodies", () => {
       {
         apiVersion: "networking.k8s.io/v1",
         kind: "Ingress",
-        metadata: { name: "search", namespace: "shop", generation: 1, creationTimestamp: "2026-01-02T03:04:05Z", annotations: { "nginx.ingress.kubernetes.io/canary": "true" } },
+        metadata: {
+          name: "search",
+          namespace: "shop",
+          generation: 1,
+          creationTimestamp: "2026-01-02T03:04:05Z",
+          annotations: { "nginx.ingress.kubernetes.io/canary": "true" },
+        },
         spec: {
           ingressClassName: "nginx",
           tls: [{ hosts: ["search.example"], secretName: "tls" }],
           rules: [
             {
               host: "search.example",
-              http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "search", port: { number: 80 } } } }] },
+              http: {
+                paths: [
+                  { path: "/", pathType: "Prefix", backend: { service: { name: "search", port: { number: 80 } } } },
+                ],
+              },
             },
           ],
         },
@@ -239,7 +316,13 @@ describe("protobuf bodies", () => {
         metadata: { name: "web", namespace: "shop", creationTimestamp: "2026-01-02T03:04:05Z" },
         subsets: [
           {
-            addresses: [{ ip: "10.244.0.7", nodeName: "sandbox-node", targetRef: { kind: "Pod", namespace: "shop", name: "web-1", uid: "u-2" } }],
+            addresses: [
+              {
+                ip: "10.244.0.7",
+                nodeName: "sandbox-node",
+                targetRef: { kind: "Pod", namespace: "shop", name: "web-1", uid: "u-2" },
+              },
+            ],
             notReadyAddresses: [{ ip: "10.244.0.8" }],
             ports: [{ name: "http", port: 8080, protocol: "TCP" }],
           },
@@ -258,7 +341,20 @@ describe("protobuf bodies", () => {
         metadata: { resourceVersion: "77" },
         items: [
           {
-            metadata: { name: "web-5d8", namespace: "shop", ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: "u-3", controller: true, blockOwnerDeletion: true }] },
+            metadata: {
+              name: "web-5d8",
+              namespace: "shop",
+              ownerReferences: [
+                {
+                  apiVersion: "apps/v1",
+                  kind: "Deployment",
+                  name: "web",
+                  uid: "u-3",
+                  controller: true,
+                  blockOwnerDeletion: true,
+                },
+              ],
+            },
             spec: { replicas: 0, selector: { matchLabels: { app: "web" } } },
             status: { replicas: 0, observedGeneration: 2 },
           },
@@ -269,21 +365,41 @@ describe("protobuf bodies", () => {
         kind: "Status",
         metadata: {},
         status: "Failure",
-        message: 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
+        message:
+          'Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
         reason: "Invalid",
-        details: { name: "web", group: "apps", kind: "Deployment", causes: [{ reason: "FieldValueInvalid", message: "Invalid value: -1", field: "spec.replicas" }] },
+        details: {
+          name: "web",
+          group: "apps",
+          kind: "Deployment",
+          causes: [{ reason: "FieldValueInvalid", message: "Invalid value: -1", field: "spec.replicas" }],
+        },
         code: 422,
       },
-      { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Orphan", dryRun: ["All"], preconditions: { resourceVersion: "5" }, gracePeriodSeconds: 0 },
+      {
+        apiVersion: "v1",
+        kind: "DeleteOptions",
+        propagationPolicy: "Orphan",
+        dryRun: ["All"],
+        preconditions: { resourceVersion: "5" },
+        gracePeriodSeconds: 0,
+      },
     ];
     for (const obj of objects) expect(roundTrip(obj)).toEqual(obj);
   });
 
   it("converts Time, MicroTime, IntOrString and Quantity as Kubernetes' JSON does", () => {
-    const ObjectMeta = messageTypeOf("v1", "Pod")?.root.lookupType("k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta") as protobuf.Type;
+    const ObjectMeta = messageTypeOf("v1", "Pod")?.root.lookupType(
+      "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+    ) as protobuf.Type;
     // seconds + nanos: Time has second precision in JSON (and Kubernetes drops nanos too).
-    const meta = ObjectMeta.encode(ObjectMeta.fromObject({ name: "t", creationTimestamp: { seconds: 1767323045, nanos: 500_000_000 } })).finish();
-    const raw = protobuf.Writer.create().uint32((1 << 3) | 2).bytes(meta).finish();
+    const meta = ObjectMeta.encode(
+      ObjectMeta.fromObject({ name: "t", creationTimestamp: { seconds: 1767323045, nanos: 500_000_000 } }),
+    ).finish();
+    const raw = protobuf.Writer.create()
+      .uint32((1 << 3) | 2)
+      .bytes(meta)
+      .finish();
     const pod = decodeProtobufBody(envelope("v1", "Pod", raw), { apiVersion: "v1", kind: "Pod" });
     expect(pod.metadata).toEqual({ name: "t", creationTimestamp: "2026-01-02T03:04:05Z" });
 
@@ -291,9 +407,19 @@ describe("protobuf bodies", () => {
       apiVersion: "v1",
       kind: "Service",
       metadata: { name: "s" },
-      spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 81, targetPort: "metrics" }] },
+      spec: {
+        ports: [
+          { port: 80, targetPort: 8080 },
+          { port: 81, targetPort: "metrics" },
+        ],
+      },
     });
-    expect(service.spec).toEqual({ ports: [{ port: 80, targetPort: 8080 }, { port: 81, targetPort: "metrics" }] });
+    expect(service.spec).toEqual({
+      ports: [
+        { port: 80, targetPort: 8080 },
+        { port: 81, targetPort: "metrics" },
+      ],
+    });
 
     // A quantity sent as a bare JSON number comes back as Kubernetes writes it: a string.
     const withNumber = roundTrip({
@@ -312,32 +438,55 @@ describe("protobuf bodies", () => {
     expect(noMagic.toStatus()).toMatchObject({ kind: "Status", status: "Failure", reason: "BadRequest", code: 400 });
     expect(noMagic.message).toContain("expected prefix [107 56 115 0]");
 
-    const truncated = thrown(() => decodeProtobufBody(Buffer.from(KUBECTL_132.deployment, "base64").subarray(0, 40), expected));
+    const truncated = thrown(() =>
+      decodeProtobufBody(Buffer.from(KUBECTL_132.deployment, "base64").subarray(0, 40), expected),
+    );
     expect(truncated.code).toBe(400);
 
-    const configMap = thrown(() => decodeProtobufBody(envelope("v1", "ConfigMap", new Uint8Array()), { apiVersion: "v1", kind: "Pod" }));
+    const configMap = thrown(() =>
+      decodeProtobufBody(envelope("v1", "ConfigMap", new Uint8Array()), { apiVersion: "v1", kind: "Pod" }),
+    );
     expect(configMap.code).toBe(400);
-    expect(configMap.message).toBe('ConfigMap in version "v1" cannot be handled as a Pod: no kind "ConfigMap" is registered for version "v1" in the sandbox');
+    expect(configMap.message).toBe(
+      'ConfigMap in version "v1" cannot be handled as a Pod: no kind "ConfigMap" is registered for version "v1" in the sandbox',
+    );
 
-    const oldVersion = thrown(() => decodeProtobufBody(envelope("extensions/v1beta1", "Deployment", new Uint8Array()), expected));
+    const oldVersion = thrown(() =>
+      decodeProtobufBody(envelope("extensions/v1beta1", "Deployment", new Uint8Array()), expected),
+    );
     expect(oldVersion.code).toBe(400);
-    expect(oldVersion.message).toBe("the API version in the data (extensions/v1beta1) does not match the expected API version (apps/v1)");
+    expect(oldVersion.message).toBe(
+      "the API version in the data (extensions/v1beta1) does not match the expected API version (apps/v1)",
+    );
 
-    const garbage = thrown(() => decodeProtobufBody(envelope("apps/v1", "Deployment", Buffer.from([0x0a, 0xff, 0xff, 0xff])), expected));
+    const garbage = thrown(() =>
+      decodeProtobufBody(envelope("apps/v1", "Deployment", Buffer.from([0x0a, 0xff, 0xff, 0xff])), expected),
+    );
     expect(garbage.code).toBe(400);
     expect(garbage.message).toMatch(/^Deployment in version "v1" cannot be handled as a Deployment: /);
   });
 
   it("answers 415 for a kind served at the endpoint but without a protobuf schema here", () => {
-    const scale = thrown(() => decodeProtobufBody(envelope("autoscaling/v1", "Scale", new Uint8Array()), { apiVersion: "autoscaling/v1", kind: "Scale" }));
+    const scale = thrown(() =>
+      decodeProtobufBody(envelope("autoscaling/v1", "Scale", new Uint8Array()), {
+        apiVersion: "autoscaling/v1",
+        kind: "Scale",
+      }),
+    );
     expect(scale.code).toBe(415);
     expect(scale.toStatus()).toMatchObject({ reason: "UnsupportedMediaType", code: 415 });
   });
 
   it("takes the kind from the endpoint when the envelope leaves it out", () => {
     const Unknown = unknownType();
-    const bare = Buffer.concat([Buffer.from("k8s\0", "latin1"), Unknown.encode(Unknown.fromObject({ raw: new Uint8Array() })).finish()]);
-    expect(decodeProtobufBody(bare, { apiVersion: "v1", kind: "Namespace" })).toEqual({ apiVersion: "v1", kind: "Namespace" });
+    const bare = Buffer.concat([
+      Buffer.from("k8s\0", "latin1"),
+      Unknown.encode(Unknown.fromObject({ raw: new Uint8Array() })).finish(),
+    ]);
+    expect(decodeProtobufBody(bare, { apiVersion: "v1", kind: "Namespace" })).toEqual({
+      apiVersion: "v1",
+      kind: "Namespace",
+    });
   });
 
   it("has no protobuf form for tables, Scale or discovery documents", () => {

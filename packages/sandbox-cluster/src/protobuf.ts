@@ -48,20 +48,29 @@ export function acceptsOnlyProtobuf(accept: string | undefined): boolean {
  */
 export function decodeProtobufBody(body: Buffer, expected: ExpectedKind): JsonObject {
   if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) {
-    throw errors.badRequest(`the object provided is unrecognized (must be of type ${expected.kind}): provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]`);
+    throw errors.badRequest(
+      `the object provided is unrecognized (must be of type ${expected.kind}): provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]`,
+    );
   }
   let envelope: { typeMeta?: { apiVersion?: string; kind?: string }; raw?: Uint8Array };
   try {
     const Unknown = unknownType();
     envelope = Unknown.toObject(Unknown.decode(body.subarray(MAGIC.length)));
   } catch (error) {
-    throw errors.badRequest(`the object provided is unrecognized (must be of type ${expected.kind}): ${(error as Error).message}`);
+    throw errors.badRequest(
+      `the object provided is unrecognized (must be of type ${expected.kind}): ${(error as Error).message}`,
+    );
   }
   const apiVersion = envelope.typeMeta?.apiVersion || expected.apiVersion;
   const kind = envelope.typeMeta?.kind || expected.kind;
-  const cannotHandle = (reason: string) => errors.badRequest(`${kind} in version "${apiVersion.split("/").pop()}" cannot be handled as a ${expected.kind}: ${reason}`);
+  const cannotHandle = (reason: string) =>
+    errors.badRequest(
+      `${kind} in version "${apiVersion.split("/").pop()}" cannot be handled as a ${expected.kind}: ${reason}`,
+    );
   if (!META_KINDS.has(kind) && apiVersion !== expected.apiVersion) {
-    throw errors.badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${expected.apiVersion})`);
+    throw errors.badRequest(
+      `the API version in the data (${apiVersion}) does not match the expected API version (${expected.apiVersion})`,
+    );
   }
   const type = messageTypeOf(apiVersion, kind);
   if (!type) {
@@ -104,5 +113,9 @@ export function notAcceptable(): ApiError {
 }
 
 function unsupportedBody(): ApiError {
-  return new ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json");
+  return new ApiError(
+    415,
+    "UnsupportedMediaType",
+    "the body of the request was in an unknown format - accepted media types include: application/json",
+  );
 }

@@ -28,7 +28,8 @@ function deletionOrder(a: Pod, b: Pod): number {
     const since = (p: Pod) => Date.parse(podReadyCondition(p)?.lastTransitionTime ?? "") || 0;
     if (since(a) !== since(b)) return since(b) - since(a);
   }
-  const restarts = (p: Pod) => (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + (Number(c.restartCount) || 0), 0);
+  const restarts = (p: Pod) =>
+    (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + (Number(c.restartCount) || 0), 0);
   if (restarts(a) !== restarts(b)) return restarts(b) - restarts(a);
   return b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp);
 }
@@ -48,17 +49,25 @@ export class ReplicaSetController {
 
   private sync(rs: ReplicaSet): void {
     if (rs.metadata.deletionTimestamp) return;
-    const pods = this.api.listAs<Pod>(PODS, rs.metadata.namespace).filter(
-      (p) => isControlledBy(p, rs) && !p.metadata.deletionTimestamp && !["Succeeded", "Failed"].includes(p.status?.phase ?? ""),
-    );
+    const pods = this.api
+      .listAs<Pod>(PODS, rs.metadata.namespace)
+      .filter(
+        (p) =>
+          isControlledBy(p, rs) &&
+          !p.metadata.deletionTimestamp &&
+          !["Succeeded", "Failed"].includes(p.status?.phase ?? ""),
+      );
     const desired = rs.spec.replicas ?? 1;
     const diff = pods.length - desired;
     if (diff < 0) {
       for (let i = 0; i < Math.min(-diff, MAX_CREATES_PER_SYNC); i++) this.createPod(rs);
     } else if (diff > 0) {
-      for (const pod of [...pods].sort(deletionOrder).slice(0, diff)) this.api.delete(PODS, pod.metadata.namespace, pod.metadata.name);
+      for (const pod of [...pods].sort(deletionOrder).slice(0, diff))
+        this.api.delete(PODS, pod.metadata.namespace, pod.metadata.name);
     }
-    const current = this.api.listAs<Pod>(PODS, rs.metadata.namespace).filter((p) => isControlledBy(p, rs) && !p.metadata.deletionTimestamp);
+    const current = this.api
+      .listAs<Pod>(PODS, rs.metadata.namespace)
+      .filter((p) => isControlledBy(p, rs) && !p.metadata.deletionTimestamp);
     this.writeStatus(rs, current);
   }
 
@@ -84,7 +93,8 @@ export class ReplicaSetController {
     const templateLabels = rs.spec.template?.metadata?.labels ?? {};
     const status: ReplicaSetStatus = {
       replicas: pods.length,
-      fullyLabeledReplicas: pods.filter((p) => selectorMatches({ matchLabels: templateLabels }, p.metadata.labels)).length,
+      fullyLabeledReplicas: pods.filter((p) => selectorMatches({ matchLabels: templateLabels }, p.metadata.labels))
+        .length,
       readyReplicas: pods.filter(isPodReady).length,
       availableReplicas: pods.filter((p) => isPodAvailable(p, rs.spec.minReadySeconds ?? 0, nowMs)).length,
       observedGeneration: rs.metadata.generation,

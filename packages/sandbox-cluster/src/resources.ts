@@ -6,7 +6,14 @@
  */
 import { randomInt } from "node:crypto";
 import type { StatusCause } from "./status";
-import { isObject, type DeploymentSpec, type JsonObject, type KubeObject, type PodTemplate, type ServiceSpec } from "./types";
+import {
+  isObject,
+  type DeploymentSpec,
+  type JsonObject,
+  type KubeObject,
+  type PodTemplate,
+  type ServiceSpec,
+} from "./types";
 import {
   immutable,
   invalid,
@@ -65,7 +72,11 @@ export function defaultPodSpec(spec: JsonObject): void {
       if (c.imagePullPolicy === undefined) {
         const image = String(c.image ?? "");
         const lastSegment = image.split("/").pop() ?? "";
-        const tag = lastSegment.includes("@") ? "" : lastSegment.includes(":") ? lastSegment.split(":").pop() : "latest";
+        const tag = lastSegment.includes("@")
+          ? ""
+          : lastSegment.includes(":")
+            ? lastSegment.split(":").pop()
+            : "latest";
         c.imagePullPolicy = tag === "latest" ? "Always" : "IfNotPresent";
       }
       if (Array.isArray(c.ports)) for (const p of c.ports) asJson(p).protocol ??= "TCP";
@@ -177,7 +188,11 @@ export const RESOURCE_TYPES: ResourceType[] = [
     subresources: ["status"],
     nameRule: "subdomain",
     applyDefaults: podDefaults,
-    validate: (obj) => validatePodTemplate({ spec: obj.spec as PodTemplate["spec"] }, "spec").map((c) => ({ ...c, field: c.field?.replace(/^spec\.spec\./, "spec.") })),
+    validate: (obj) =>
+      validatePodTemplate({ spec: obj.spec as PodTemplate["spec"] }, "spec").map((c) => ({
+        ...c,
+        field: c.field?.replace(/^spec\.spec\./, "spec."),
+      })),
   },
   {
     group: "",
@@ -194,9 +209,11 @@ export const RESOURCE_TYPES: ResourceType[] = [
     validate: (obj, old) => {
       const spec = asJson(obj.spec) as ServiceSpec;
       const causes: StatusCause[] = [];
-      if (spec.type !== "ExternalName" && (!Array.isArray(spec.ports) || spec.ports.length === 0)) causes.push(required("spec.ports"));
+      if (spec.type !== "ExternalName" && (!Array.isArray(spec.ports) || spec.ports.length === 0))
+        causes.push(required("spec.ports"));
       (spec.ports ?? []).forEach((p, i) => {
-        if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) causes.push(invalid(`spec.ports[${i}].port`, p.port, "must be between 1 and 65535, inclusive"));
+        if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)
+          causes.push(invalid(`spec.ports[${i}].port`, p.port, "must be between 1 and 65535, inclusive"));
       });
       const oldIP = (old?.spec as ServiceSpec | undefined)?.clusterIP;
       if (old && oldIP && spec.clusterIP !== oldIP) causes.push(immutable("spec.clusterIP", spec.clusterIP ?? ""));
@@ -247,7 +264,10 @@ export const RESOURCE_TYPES: ResourceType[] = [
     subresources: ["status", "scale"],
     nameRule: "subdomain",
     applyDefaults: replicaSetDefaults,
-    validate: (obj, old) => [...validateWorkloadSpec(obj.spec as DeploymentSpec, "replicaset"), ...workloadUpdateRules(obj, old)],
+    validate: (obj, old) => [
+      ...validateWorkloadSpec(obj.spec as DeploymentSpec, "replicaset"),
+      ...workloadUpdateRules(obj, old),
+    ],
   },
   {
     group: "networking.k8s.io",

@@ -4,7 +4,15 @@ import path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "./index";
-import { apiError, clientsFor, deploymentBody, eventually, startTestSandbox, waitForRollout, type Clients } from "./test-support";
+import {
+  apiError,
+  clientsFor,
+  deploymentBody,
+  eventually,
+  startTestSandbox,
+  waitForRollout,
+  type Clients,
+} from "./test-support";
 
 const ns = "team-a";
 let sandbox: Sandbox;
@@ -28,28 +36,48 @@ describe("authentication and discovery", () => {
   it("answers 401 with a Status without the bearer token", async () => {
     const res = await fetch(`${sandbox.url}/api/v1/namespaces`);
     expect(res.status).toBe(401);
-    expect(await res.json()).toMatchObject({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "Unauthorized", code: 401 });
-    const ok = await fetch(`${sandbox.url}/api/v1/namespaces`, { headers: { authorization: `Bearer ${sandbox.token}` } });
+    expect(await res.json()).toMatchObject({
+      kind: "Status",
+      apiVersion: "v1",
+      status: "Failure",
+      reason: "Unauthorized",
+      code: 401,
+    });
+    const ok = await fetch(`${sandbox.url}/api/v1/namespaces`, {
+      headers: { authorization: `Bearer ${sandbox.token}` },
+    });
     expect(ok.status).toBe(200);
   });
 
   it("serves discovery documents", async () => {
-    const get = async (p: string) => (await fetch(`${sandbox.url}${p}`, { headers: { authorization: `Bearer ${sandbox.token}` } })).json();
+    const get = async (p: string) =>
+      (await fetch(`${sandbox.url}${p}`, { headers: { authorization: `Bearer ${sandbox.token}` } })).json();
     expect(await get("/version")).toMatchObject({ major: "1", minor: "20" });
     expect(await get("/apis")).toMatchObject({ kind: "APIGroupList" });
     const apps = (await get("/apis/apps/v1")) as { resources: { name: string }[] };
-    expect(apps.resources.map((r) => r.name)).toEqual(expect.arrayContaining(["deployments", "deployments/scale", "replicasets"]));
+    expect(apps.resources.map((r) => r.name)).toEqual(
+      expect.arrayContaining(["deployments", "deployments/scale", "replicasets"]),
+    );
   });
 });
 
 describe("deployments and the controller", () => {
   it("rolls out a new Deployment, then a new image as revision 2 with the old ReplicaSet scaled to 0", async () => {
-    const created = await c.apps.createNamespacedDeployment({ namespace: ns, body: deploymentBody("web", "registry.example/web:1.0.0", 2) });
+    const created = await c.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deploymentBody("web", "registry.example/web:1.0.0", 2),
+    });
     expect(created.metadata?.generation).toBe(1);
     expect(created.metadata?.uid).toBeTruthy();
     expect(created.spec?.strategy?.rollingUpdate?.maxSurge).toBe("25%");
     const done = await waitForRollout(c.kc, ns, "web");
-    expect(done.status).toMatchObject({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 });
+    expect(done.status).toMatchObject({
+      observedGeneration: 1,
+      replicas: 2,
+      updatedReplicas: 2,
+      readyReplicas: 2,
+      availableReplicas: 2,
+    });
     expect(done.metadata?.annotations?.["deployment.kubernetes.io/revision"]).toBe("1");
     const progressing = done.status?.conditions?.find((x) => x.type === "Progressing");
     expect(progressing?.reason).toBe("NewReplicaSetAvailable");
@@ -58,18 +86,30 @@ describe("deployments and the controller", () => {
     const pods = await c.core.listNamespacedPod({ namespace: ns, labelSelector: "app=web" });
     expect(pods.items).toHaveLength(2);
     const hash = pods.items[0].metadata?.labels?.["pod-template-hash"];
-    expect(pods.items[0].metadata?.ownerReferences?.[0]).toMatchObject({ kind: "ReplicaSet", name: `web-${hash}`, controller: true });
-    expect(pods.items.every((p) => p.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True"))).toBe(true);
+    expect(pods.items[0].metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: "ReplicaSet",
+      name: `web-${hash}`,
+      controller: true,
+    });
+    expect(pods.items.every((p) => p.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True"))).toBe(
+      true,
+    );
 
     await c.apps.patchNamespacedDeployment(
-      { name: "web", namespace: ns, body: { spec: { template: { spec: { containers: [{ name: "web", image: "registry.example/web:1.1.0" }] } } } } },
+      {
+        name: "web",
+        namespace: ns,
+        body: { spec: { template: { spec: { containers: [{ name: "web", image: "registry.example/web:1.1.0" }] } } } },
+      },
       strategic,
     );
     const rolled = await waitForRollout(c.kc, ns, "web");
     expect(rolled.metadata?.generation).toBe(2);
     expect(rolled.metadata?.annotations?.["deployment.kubernetes.io/revision"]).toBe("2");
     const rsList = await c.apps.listNamespacedReplicaSet({ namespace: ns, labelSelector: "app=web" });
-    const byRevision = new Map(rsList.items.map((rs) => [rs.metadata?.annotations?.["deployment.kubernetes.io/revision"], rs]));
+    const byRevision = new Map(
+      rsList.items.map((rs) => [rs.metadata?.annotations?.["deployment.kubernetes.io/revision"], rs]),
+    );
     expect(byRevision.get("1")?.spec?.replicas).toBe(0);
     expect(byRevision.get("2")?.spec?.replicas).toBe(2);
     expect(byRevision.get("2")?.spec?.template?.spec?.containers[0].image).toBe("registry.example/web:1.1.0");
@@ -79,10 +119,20 @@ describe("deployments and the controller", () => {
   });
 
   it("re-uses the old ReplicaSet with a new revision when the template goes back", async () => {
-    await c.apps.createNamespacedDeployment({ namespace: ns, body: deploymentBody("undo", "registry.example/undo:1", 1) });
+    await c.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deploymentBody("undo", "registry.example/undo:1", 1),
+    });
     await waitForRollout(c.kc, ns, "undo");
     const setImage = (image: string) =>
-      c.apps.patchNamespacedDeployment({ name: "undo", namespace: ns, body: { spec: { template: { spec: { containers: [{ name: "undo", image }] } } } } }, strategic);
+      c.apps.patchNamespacedDeployment(
+        {
+          name: "undo",
+          namespace: ns,
+          body: { spec: { template: { spec: { containers: [{ name: "undo", image }] } } } },
+        },
+        strategic,
+      );
     await setImage("registry.example/undo:2");
     await waitForRollout(c.kc, ns, "undo");
     await setImage("registry.example/undo:1");
@@ -91,7 +141,10 @@ describe("deployments and the controller", () => {
     const rsList = await c.apps.listNamespacedReplicaSet({ namespace: ns, labelSelector: "app=undo" });
     expect(rsList.items).toHaveLength(2);
     const first = rsList.items.find((rs) => rs.spec?.template?.spec?.containers[0].image === "registry.example/undo:1");
-    expect(first?.metadata?.annotations).toMatchObject({ "deployment.kubernetes.io/revision": "3", "deployment.kubernetes.io/revision-history": "1" });
+    expect(first?.metadata?.annotations).toMatchObject({
+      "deployment.kubernetes.io/revision": "3",
+      "deployment.kubernetes.io/revision-history": "1",
+    });
   });
 
   it("reports ProgressDeadlineExceeded when pods never become ready", async () => {
@@ -101,17 +154,35 @@ describe("deployments and the controller", () => {
     });
     await expect(waitForRollout(c.kc, ns, "stuck", 5000)).rejects.toThrow(/progress deadline/);
     const d = await c.apps.readNamespacedDeployment({ name: "stuck", namespace: ns });
-    expect(d.status?.conditions?.find((x) => x.type === "Progressing")).toMatchObject({ status: "False", reason: "ProgressDeadlineExceeded" });
+    expect(d.status?.conditions?.find((x) => x.type === "Progressing")).toMatchObject({
+      status: "False",
+      reason: "ProgressDeadlineExceeded",
+    });
     expect(d.status?.unavailableReplicas).toBe(1);
   });
 
   it("scales up and down, and the Recreate strategy replaces all pods at once", async () => {
-    await c.apps.createNamespacedDeployment({ namespace: ns, body: deploymentBody("scaled", "registry.example/s:1", 1, { strategy: { type: "Recreate" } }) });
+    await c.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deploymentBody("scaled", "registry.example/s:1", 1, { strategy: { type: "Recreate" } }),
+    });
     await waitForRollout(c.kc, ns, "scaled");
     await c.apps.patchNamespacedDeployment({ name: "scaled", namespace: ns, body: { spec: { replicas: 3 } } }, merge);
     const up = await waitForRollout(c.kc, ns, "scaled");
     expect(up.status?.availableReplicas).toBe(3);
-    await c.apps.patchNamespacedDeployment({ name: "scaled", namespace: ns, body: { spec: { replicas: 1, template: { spec: { containers: [{ name: "scaled", image: "registry.example/s:2" }] } } } } }, strategic);
+    await c.apps.patchNamespacedDeployment(
+      {
+        name: "scaled",
+        namespace: ns,
+        body: {
+          spec: {
+            replicas: 1,
+            template: { spec: { containers: [{ name: "scaled", image: "registry.example/s:2" }] } },
+          },
+        },
+      },
+      strategic,
+    );
     const down = await waitForRollout(c.kc, ns, "scaled");
     expect(down.status).toMatchObject({ replicas: 1, availableReplicas: 1 });
     const pods = await eventually(async () => {
@@ -124,9 +195,15 @@ describe("deployments and the controller", () => {
 
 describe("API semantics", () => {
   it("answers a stale resourceVersion with 409 Conflict and a Status body", async () => {
-    const cm = await c.apps.createNamespacedDeployment({ namespace: ns, body: deploymentBody("conflict", "registry.example/c:1", 0) });
+    const cm = await c.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deploymentBody("conflict", "registry.example/c:1", 0),
+    });
     const stale = structuredClone(cm);
-    await c.apps.patchNamespacedDeployment({ name: "conflict", namespace: ns, body: { metadata: { labels: { touched: "yes" } } } }, merge);
+    await c.apps.patchNamespacedDeployment(
+      { name: "conflict", namespace: ns, body: { metadata: { labels: { touched: "yes" } } } },
+      merge,
+    );
     const put = await apiError(c.apps.replaceNamespacedDeployment({ name: "conflict", namespace: ns, body: stale }));
     expect(put.code).toBe(409);
     expect(put.status).toMatchObject({
@@ -138,17 +215,35 @@ describe("API semantics", () => {
     });
     expect(put.status.message).toContain("the object has been modified");
     const patch = await apiError(
-      c.apps.patchNamespacedDeployment({ name: "conflict", namespace: ns, body: { metadata: { resourceVersion: stale.metadata?.resourceVersion, labels: { x: "y" } } } }, merge),
+      c.apps.patchNamespacedDeployment(
+        {
+          name: "conflict",
+          namespace: ns,
+          body: { metadata: { resourceVersion: stale.metadata?.resourceVersion, labels: { x: "y" } } },
+        },
+        merge,
+      ),
     );
     expect(patch.code).toBe(409);
-    const again = await apiError(c.apps.createNamespacedDeployment({ namespace: ns, body: deploymentBody("conflict", "registry.example/c:1", 0) }));
-    expect(again.status).toMatchObject({ reason: "AlreadyExists", code: 409, message: 'deployments.apps "conflict" already exists' });
+    const again = await apiError(
+      c.apps.createNamespacedDeployment({ namespace: ns, body: deploymentBody("conflict", "registry.example/c:1", 0) }),
+    );
+    expect(again.status).toMatchObject({
+      reason: "AlreadyExists",
+      code: 409,
+      message: 'deployments.apps "conflict" already exists',
+    });
   });
 
   it("answers 404 with a NotFound Status", async () => {
     const missing = await apiError(c.apps.readNamespacedDeployment({ name: "nope", namespace: ns }));
     expect(missing.code).toBe(404);
-    expect(missing.status).toMatchObject({ kind: "Status", reason: "NotFound", message: 'deployments.apps "nope" not found', details: { name: "nope", group: "apps", kind: "deployments" } });
+    expect(missing.status).toMatchObject({
+      kind: "Status",
+      reason: "NotFound",
+      message: 'deployments.apps "nope" not found',
+      details: { name: "nope", group: "apps", kind: "deployments" },
+    });
     const pod = await apiError(c.core.readNamespacedPod({ name: "nope", namespace: ns }));
     expect(pod.status.message).toBe('pods "nope" not found');
   });
@@ -158,16 +253,29 @@ describe("API semantics", () => {
     mismatch.spec!.selector = { matchLabels: { app: "other" } };
     const a = await apiError(c.apps.createNamespacedDeployment({ namespace: ns, body: mismatch }));
     expect(a.code).toBe(422);
-    expect(a.status).toMatchObject({ reason: "Invalid", details: { name: "bad-selector", group: "apps", kind: "Deployment" } });
+    expect(a.status).toMatchObject({
+      reason: "Invalid",
+      details: { name: "bad-selector", group: "apps", kind: "Deployment" },
+    });
     expect(a.status.message).toContain("`selector` does not match template `labels`");
-    expect(a.status.details?.causes?.[0]).toMatchObject({ reason: "FieldValueInvalid", field: "spec.template.metadata.labels" });
+    expect(a.status.details?.causes?.[0]).toMatchObject({
+      reason: "FieldValueInvalid",
+      field: "spec.template.metadata.labels",
+    });
 
     const empty = deploymentBody("no-containers", "x");
     empty.spec!.template.spec!.containers = [];
     const b = await apiError(c.apps.createNamespacedDeployment({ namespace: ns, body: empty }));
-    expect(b.status.message).toBe('Deployment.apps "no-containers" is invalid: spec.template.spec.containers: Required value');
+    expect(b.status.message).toBe(
+      'Deployment.apps "no-containers" is invalid: spec.template.spec.containers: Required value',
+    );
 
-    const badName = await apiError(c.core.createNamespacedService({ namespace: ns, body: { metadata: { name: "Bad_Name" }, spec: { ports: [{ port: 80 }] } } }));
+    const badName = await apiError(
+      c.core.createNamespacedService({
+        namespace: ns,
+        body: { metadata: { name: "Bad_Name" }, spec: { ports: [{ port: 80 }] } },
+      }),
+    );
     expect(badName.code).toBe(422);
     expect(badName.status.details?.causes?.[0].field).toBe("metadata.name");
   });
@@ -178,16 +286,26 @@ describe("API semantics", () => {
     await c.apps.createNamespacedDeployment({ namespace: ns, body });
 
     // Merge patch: lists are replaced wholesale.
-    const merged = await c.apps.patchNamespacedDeployment({ name: "patched", namespace: ns, body: { metadata: { labels: { tier: "web" } }, spec: { replicas: 1 } } }, merge);
+    const merged = await c.apps.patchNamespacedDeployment(
+      { name: "patched", namespace: ns, body: { metadata: { labels: { tier: "web" } }, spec: { replicas: 1 } } },
+      merge,
+    );
     expect(merged.metadata?.labels).toEqual({ app: "patched", tier: "web" });
     expect(merged.spec?.replicas).toBe(1);
 
     // Strategic merge: containers merge by name; the sidecar stays.
     const smp = await c.apps.patchNamespacedDeployment(
-      { name: "patched", namespace: ns, body: { spec: { template: { spec: { containers: [{ name: "patched", image: "registry.example/p:2" }] } } } } },
+      {
+        name: "patched",
+        namespace: ns,
+        body: { spec: { template: { spec: { containers: [{ name: "patched", image: "registry.example/p:2" }] } } } },
+      },
       strategic,
     );
-    expect(smp.spec?.template?.spec?.containers.map((x) => `${x.name}=${x.image}`)).toEqual(["patched=registry.example/p:2", "sidecar=registry.example/sidecar:1"]);
+    expect(smp.spec?.template?.spec?.containers.map((x) => `${x.name}=${x.image}`)).toEqual([
+      "patched=registry.example/p:2",
+      "sidecar=registry.example/sidecar:1",
+    ]);
 
     // JSON patch with a passing test op.
     const jp = await c.apps.patchNamespacedDeployment(
@@ -209,7 +327,14 @@ describe("API semantics", () => {
     // A failing test op rejects the whole patch and changes nothing.
     const failed = await apiError(
       c.apps.patchNamespacedDeployment(
-        { name: "patched", namespace: ns, body: [{ op: "replace", path: "/spec/replicas", value: 5 }, { op: "test", path: "/spec/replicas", value: 1 }] },
+        {
+          name: "patched",
+          namespace: ns,
+          body: [
+            { op: "replace", path: "/spec/replicas", value: 5 },
+            { op: "test", path: "/spec/replicas", value: 1 },
+          ],
+        },
         jsonPatch,
       ),
     );
@@ -223,17 +348,28 @@ describe("API semantics", () => {
     const before = await waitForRollout(c.kc, ns, "dry");
     const rv = before.metadata?.resourceVersion;
     const patched = await c.apps.patchNamespacedDeployment(
-      { name: "dry", namespace: ns, dryRun: "All", body: { spec: { template: { spec: { containers: [{ name: "dry", image: "registry.example/d:2" }] } } } } },
+      {
+        name: "dry",
+        namespace: ns,
+        dryRun: "All",
+        body: { spec: { template: { spec: { containers: [{ name: "dry", image: "registry.example/d:2" }] } } } },
+      },
       strategic,
     );
     expect(patched.spec?.template?.spec?.containers[0].image).toBe("registry.example/d:2");
     expect(patched.metadata?.generation).toBe(2);
-    const created = await c.apps.createNamespacedDeployment({ namespace: ns, dryRun: "All", body: deploymentBody("dry-new", "registry.example/d:1") });
+    const created = await c.apps.createNamespacedDeployment({
+      namespace: ns,
+      dryRun: "All",
+      body: deploymentBody("dry-new", "registry.example/d:1"),
+    });
     expect(created.metadata?.name).toBe("dry-new");
     await c.apps.deleteNamespacedDeployment({ name: "dry", namespace: ns, dryRun: "All" });
     const invalid = deploymentBody("dry-bad", "x");
     invalid.spec!.template.spec!.containers = [];
-    expect((await apiError(c.apps.createNamespacedDeployment({ namespace: ns, dryRun: "All", body: invalid }))).code).toBe(422);
+    expect(
+      (await apiError(c.apps.createNamespacedDeployment({ namespace: ns, dryRun: "All", body: invalid }))).code,
+    ).toBe(422);
 
     const after = await c.apps.readNamespacedDeployment({ name: "dry", namespace: ns });
     expect(after.metadata?.resourceVersion).toBe(rv);
@@ -244,12 +380,17 @@ describe("API semantics", () => {
 
   it("lists with label selectors (=, ==, !=, in, notin, exists, !) and field selectors", async () => {
     const mk = (name: string, labels: Record<string, string>) =>
-      c.core.createNamespacedService({ namespace: ns, body: { metadata: { name, labels }, spec: { selector: { app: name }, ports: [{ port: 80 }] } } });
+      c.core.createNamespacedService({
+        namespace: ns,
+        body: { metadata: { name, labels }, spec: { selector: { app: name }, ports: [{ port: 80 }] } },
+      });
     await mk("sel-a", { group: "sel", tier: "front", env: "prod" });
     await mk("sel-b", { group: "sel", tier: "back", env: "staging" });
     await mk("sel-c", { group: "sel", tier: "back" });
     const names = async (labelSelector: string, fieldSelector?: string) =>
-      (await c.core.listNamespacedService({ namespace: ns, labelSelector, fieldSelector })).items.map((s) => s.metadata?.name).sort();
+      (await c.core.listNamespacedService({ namespace: ns, labelSelector, fieldSelector })).items
+        .map((s) => s.metadata?.name)
+        .sort();
     expect(await names("group=sel,tier=back")).toEqual(["sel-b", "sel-c"]);
     expect(await names("group==sel,tier!=back")).toEqual(["sel-a"]);
     expect(await names("group=sel,env in (prod, staging)")).toEqual(["sel-a", "sel-b"]);
@@ -270,11 +411,16 @@ describe("API semantics", () => {
     await c.core.listNamespacedService({ namespace: ns });
 
     sandbox.faults.set({ conflictRate: 1 });
-    const conflict = await apiError(c.apps.patchNamespacedDeployment({ name: "dry", namespace: ns, body: { spec: { replicas: 0 } } }, merge));
+    const conflict = await apiError(
+      c.apps.patchNamespacedDeployment({ name: "dry", namespace: ns, body: { spec: { replicas: 0 } } }, merge),
+    );
     expect(conflict.code).toBe(409);
     await c.apps.readNamespacedDeployment({ name: "dry", namespace: ns });
 
-    const res = await fetch(`${sandbox.url}/sandbox/faults`, { method: "POST", body: JSON.stringify({ latencyMs: 150 }) });
+    const res = await fetch(`${sandbox.url}/sandbox/faults`, {
+      method: "POST",
+      body: JSON.stringify({ latencyMs: 150 }),
+    });
     expect(await res.json()).toEqual({ latencyMs: 150 });
     const started = Date.now();
     await c.apps.readNamespacedDeployment({ name: "dry", namespace: ns });
@@ -284,7 +430,10 @@ describe("API semantics", () => {
   });
 
   it("deleting a Deployment removes its ReplicaSets and pods", async () => {
-    await c.apps.createNamespacedDeployment({ namespace: ns, body: deploymentBody("doomed", "registry.example/x:1", 1) });
+    await c.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deploymentBody("doomed", "registry.example/x:1", 1),
+    });
     await waitForRollout(c.kc, ns, "doomed");
     const status = await c.apps.deleteNamespacedDeployment({ name: "doomed", namespace: ns });
     expect(status).toMatchObject({ status: "Success" });
@@ -306,7 +455,10 @@ describe("persistence", () => {
       const first = await startTestSandbox({ stateFile });
       const fc = clientsFor(first);
       await fc.core.createNamespace({ body: { metadata: { name: "keep" } } });
-      await fc.apps.createNamespacedDeployment({ namespace: "keep", body: deploymentBody("kept", "registry.example/k:1", 2) });
+      await fc.apps.createNamespacedDeployment({
+        namespace: "keep",
+        body: deploymentBody("kept", "registry.example/k:1", 2),
+      });
       const before = await waitForRollout(fc.kc, "keep", "kept");
       await first.stop();
 
@@ -315,9 +467,13 @@ describe("persistence", () => {
         const sc = clientsFor(second);
         const after = await sc.apps.readNamespacedDeployment({ name: "kept", namespace: "keep" });
         expect(after.metadata?.uid).toBe(before.metadata?.uid);
-        expect(Number(after.metadata?.resourceVersion)).toBeGreaterThanOrEqual(Number(before.metadata?.resourceVersion));
+        expect(Number(after.metadata?.resourceVersion)).toBeGreaterThanOrEqual(
+          Number(before.metadata?.resourceVersion),
+        );
         await waitForRollout(sc.kc, "keep", "kept");
-        const targets = await eventually(() => (second.targets().filter((t) => t.labels.namespace === "keep").length === 2 ? second.targets() : undefined));
+        const targets = await eventually(() =>
+          second.targets().filter((t) => t.labels.namespace === "keep").length === 2 ? second.targets() : undefined,
+        );
         const res = await fetch(`http://${targets.find((t) => t.labels.namespace === "keep")?.targets[0]}/`);
         expect(res.status).toBe(200);
       } finally {

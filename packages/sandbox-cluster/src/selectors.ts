@@ -33,7 +33,10 @@ export function parseLabelSelector(selector: string): Requirement[] {
   return splitTerms(selector).map((term) => {
     const setMatch = /^([A-Za-z0-9_./-]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(term);
     if (setMatch) {
-      const values = setMatch[3].split(",").map((v) => v.trim()).filter((v) => v.length > 0);
+      const values = setMatch[3]
+        .split(",")
+        .map((v) => v.trim())
+        .filter((v) => v.length > 0);
       return { key: setMatch[1], op: setMatch[2] as "in" | "notin", values };
     }
     const eqMatch = /^([A-Za-z0-9_./-]+)\s*(==|=|!=)\s*([A-Za-z0-9_.-]*)$/.exec(term);

@@ -96,5 +96,8 @@ export function createSelfSignedCertificate(commonName = "greenlight-sandbox"): 
   );
   const signature = sign("sha256", tbs, { key: privateKey, dsaEncoding: "der" });
   const certificate = seq(tbs, ecdsaWithSha256, bitString(signature));
-  return { certPem: pem("CERTIFICATE", certificate), keyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString() };
+  return {
+    certPem: pem("CERTIFICATE", certificate),
+    keyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+  };
 }

@@ -12,7 +12,16 @@ import { apiGroup, apiGroupList, apiResourceList, coreVersions, versionInfo } fr
 import type { Faults } from "./faults";
 import { openApiJson, openApiProtobuf } from "./openapi";
 import { applyPatch } from "./patch";
-import { acceptsOnlyProtobuf, canEncodeKind, decodeProtobufBody, encodeProtobufBody, isProtobuf, notAcceptable, PROTOBUF_MEDIA_TYPE, type ExpectedKind } from "./protobuf";
+import {
+  acceptsOnlyProtobuf,
+  canEncodeKind,
+  decodeProtobufBody,
+  encodeProtobufBody,
+  isProtobuf,
+  notAcceptable,
+  PROTOBUF_MEDIA_TYPE,
+  type ExpectedKind,
+} from "./protobuf";
 import { apiVersionOf, findType, type ResourceType } from "./resources";
 import { matchesRequirements, parseFieldSelector, parseLabelSelector } from "./selectors";
 import { ApiError, errors, failureStatus } from "./status";
@@ -114,7 +123,11 @@ export class SandboxServer {
     if (auth !== `Bearer ${this.token}`) throw errors.unauthorized();
 
     const route = path.startsWith("/api") ? this.route(path) : undefined;
-    const fault = this.faults.decide(method, path, route?.name ? { resource: route.type.resource, group: route.type.group, name: route.name } : undefined);
+    const fault = this.faults.decide(
+      method,
+      path,
+      route?.name ? { resource: route.type.resource, group: route.type.group, name: route.name } : undefined,
+    );
     if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (fault.error) throw fault.error;
 
@@ -175,11 +188,18 @@ export class SandboxServer {
     return { type, name: rest[1], subresource: rest[2] };
   }
 
-  private async handleResource(req: IncomingMessage, res: ServerResponse, url: URL, method: string, route: Route): Promise<void> {
+  private async handleResource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    method: string,
+    route: Route,
+  ): Promise<void> {
     const { type, namespace, name, subresource } = route;
     const query = url.searchParams;
     const dryRunParam = query.getAll("dryRun");
-    if (dryRunParam.some((d) => d !== "All")) throw errors.badRequest(`Invalid dry run value: ${dryRunParam.join(",")}`);
+    if (dryRunParam.some((d) => d !== "All"))
+      throw errors.badRequest(`Invalid dry run value: ${dryRunParam.join(",")}`);
     const dryRun = dryRunParam.includes("All");
     if (subresource && !(type.subresources as string[]).includes(subresource)) throw errors.pathNotFound();
     if (acceptsOnlyProtobuf(req.headers.accept) && !this.answersInProtobuf(req, type, subresource, query)) {
@@ -192,7 +212,8 @@ export class SandboxServer {
     if (!name) {
       switch (method) {
         case "GET": {
-          if (query.get("watch") === "1" || query.get("watch") === "true") return this.watch(req, res, type, namespace, query);
+          if (query.get("watch") === "1" || query.get("watch") === "true")
+            return this.watch(req, res, type, namespace, query);
           return this.list(req, res, type, namespace, query);
         }
         case "POST": {
@@ -202,7 +223,12 @@ export class SandboxServer {
         case "DELETE": {
           const objects = this.filtered(type, namespace, query);
           for (const obj of objects) this.api.delete(type, obj.metadata.namespace, obj.metadata.name, { dryRun });
-          return this.json(res, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: {}, items: objects as unknown as JsonObject[] });
+          return this.json(res, 200, {
+            kind: `${type.kind}List`,
+            apiVersion: apiVersionOf(type),
+            metadata: {},
+            items: objects as unknown as JsonObject[],
+          });
         }
         default:
           throw errors.methodNotAllowed();
@@ -211,21 +237,32 @@ export class SandboxServer {
     switch (method) {
       case "GET": {
         const obj = this.api.get(type, namespace, name);
-        if (wantsTable(req.headers.accept)) return this.json(res, 200, toTable(type, [obj], obj.metadata.resourceVersion, query.get("includeObject")));
+        if (wantsTable(req.headers.accept))
+          return this.json(res, 200, toTable(type, [obj], obj.metadata.resourceVersion, query.get("includeObject")));
         return this.json(res, 200, obj);
       }
       case "PUT":
-        return this.json(res, 200, this.api.replace(type, namespace, name, await readObject(req, expectedKind(type)), { dryRun, ...statusOnly }));
+        return this.json(
+          res,
+          200,
+          this.api.replace(type, namespace, name, await readObject(req, expectedKind(type)), { dryRun, ...statusOnly }),
+        );
       case "PATCH": {
         const contentType = req.headers["content-type"] ?? "";
-        return this.json(res, 200, this.api.patch(type, namespace, name, contentType, await readJson(req), { dryRun, ...statusOnly }));
+        return this.json(
+          res,
+          200,
+          this.api.patch(type, namespace, name, contentType, await readJson(req), { dryRun, ...statusOnly }),
+        );
       }
       case "DELETE": {
         const body = await readObject(req, { apiVersion: apiVersionOf(type), kind: "DeleteOptions" }, true);
         const options: DeleteOptions = { dryRun };
         const policy = query.get("propagationPolicy") ?? (isObject(body) ? body.propagationPolicy : undefined);
-        if (policy === "Orphan" || policy === "Background" || policy === "Foreground") options.propagationPolicy = policy;
-        if (isObject(body) && isObject(body.preconditions)) options.preconditions = body.preconditions as DeleteOptions["preconditions"];
+        if (policy === "Orphan" || policy === "Background" || policy === "Foreground")
+          options.propagationPolicy = policy;
+        if (isObject(body) && isObject(body.preconditions))
+          options.preconditions = body.preconditions as DeleteOptions["preconditions"];
         if (isObject(body) && Array.isArray(body.dryRun) && body.dryRun.includes("All")) options.dryRun = true;
         return this.json(res, 200, this.api.delete(type, namespace, name, options));
       }
@@ -235,7 +272,13 @@ export class SandboxServer {
   }
 
   /** The autoscaling/v1 Scale subresource of Deployments and ReplicaSets (kubectl scale). */
-  private async handleScale(req: IncomingMessage, res: ServerResponse, method: string, route: Route, dryRun: boolean): Promise<void> {
+  private async handleScale(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    route: Route,
+    dryRun: boolean,
+  ): Promise<void> {
     const { type, namespace, name } = route;
     if (!name) throw errors.pathNotFound();
     const toScale = (obj: KubeObject): JsonObject => {
@@ -244,15 +287,27 @@ export class SandboxServer {
       return {
         kind: "Scale",
         apiVersion: "autoscaling/v1",
-        metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace ?? "", uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+        metadata: {
+          name: obj.metadata.name,
+          namespace: obj.metadata.namespace ?? "",
+          uid: obj.metadata.uid,
+          resourceVersion: obj.metadata.resourceVersion,
+          creationTimestamp: obj.metadata.creationTimestamp,
+        },
         spec: { replicas: Number(obj.spec?.replicas ?? 0) },
-        status: { replicas: Number(obj.status?.replicas ?? 0), selector: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",") },
+        status: {
+          replicas: Number(obj.status?.replicas ?? 0),
+          selector: Object.entries(labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(","),
+        },
       };
     };
     const current = this.api.get(type, namespace, name);
     if (method === "GET") return this.json(res, 200, toScale(current));
     if (method !== "PUT" && method !== "PATCH") throw errors.methodNotAllowed();
-    const body = method === "PUT" ? await readObject(req, { apiVersion: "autoscaling/v1", kind: "Scale" }) : await readJson(req);
+    const body =
+      method === "PUT" ? await readObject(req, { apiVersion: "autoscaling/v1", kind: "Scale" }) : await readJson(req);
     let scale: JsonObject = toScale(current);
     if (method === "PUT") scale = body as JsonObject;
     else {
@@ -261,13 +316,19 @@ export class SandboxServer {
     const meta = isObject(scale.metadata) ? scale.metadata : {};
     const spec = isObject(scale.spec) ? scale.spec : {};
     const next = { ...current, spec: { ...(current.spec ?? {}), replicas: spec.replicas } } as KubeObject;
-    if (typeof meta.resourceVersion === "string" && meta.resourceVersion) next.metadata.resourceVersion = meta.resourceVersion;
+    if (typeof meta.resourceVersion === "string" && meta.resourceVersion)
+      next.metadata.resourceVersion = meta.resourceVersion;
     const updated = this.api.replace(type, namespace, name, next, { dryRun });
     return this.json(res, 200, toScale(updated));
   }
 
   /** Whether this request's answer has a protobuf form: objects, lists and Status of the served kinds do; Scale, tables and watch streams do not here. */
-  private answersInProtobuf(req: IncomingMessage, type: ResourceType, subresource: string | undefined, query: URLSearchParams): boolean {
+  private answersInProtobuf(
+    req: IncomingMessage,
+    type: ResourceType,
+    subresource: string | undefined,
+    query: URLSearchParams,
+  ): boolean {
     if (subresource === "scale" || wantsTable(req.headers.accept)) return false;
     if (req.method === "GET" && (query.get("watch") === "1" || query.get("watch") === "true")) return false;
     return canEncodeKind(apiVersionOf(type), type.kind);
@@ -286,25 +347,56 @@ export class SandboxServer {
     return (obj) => matchesRequirements(requirements, obj.metadata.labels) && fields(obj);
   }
 
-  private list(req: IncomingMessage, res: ServerResponse, type: ResourceType, namespace: string | undefined, query: URLSearchParams): void {
+  private list(
+    req: IncomingMessage,
+    res: ServerResponse,
+    type: ResourceType,
+    namespace: string | undefined,
+    query: URLSearchParams,
+  ): void {
     const items = this.filtered(type, namespace, query);
     const resourceVersion = String(this.api.store.resourceVersion);
-    if (wantsTable(req.headers.accept)) return this.json(res, 200, toTable(type, items, resourceVersion, query.get("includeObject")));
+    if (wantsTable(req.headers.accept))
+      return this.json(res, 200, toTable(type, items, resourceVersion, query.get("includeObject")));
     // A typed list's items carry no apiVersion/kind on the wire.
     const bare = items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
-    this.json(res, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion }, items: bare as unknown as JsonObject[] });
+    this.json(res, 200, {
+      kind: `${type.kind}List`,
+      apiVersion: apiVersionOf(type),
+      metadata: { resourceVersion },
+      items: bare as unknown as JsonObject[],
+    });
   }
 
-  private watch(req: IncomingMessage, res: ServerResponse, type: ResourceType, namespace: string | undefined, query: URLSearchParams): void {
+  private watch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    type: ResourceType,
+    namespace: string | undefined,
+    query: URLSearchParams,
+  ): void {
     const match = this.matcher(query);
-    const inScope = (obj: KubeObject | undefined): obj is KubeObject => !!obj && (!namespace || obj.metadata.namespace === namespace) && match(obj);
+    const inScope = (obj: KubeObject | undefined): obj is KubeObject =>
+      !!obj && (!namespace || obj.metadata.namespace === namespace) && match(obj);
     const table = wantsTable(req.headers.accept);
     const includeObject = query.get("includeObject");
     const typeId = typeIdOf(type);
-    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache, private", "transfer-encoding": "chunked" });
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "cache-control": "no-cache, private",
+      "transfer-encoding": "chunked",
+    });
     res.flushHeaders();
     const send = (eventType: string, object: KubeObject | JsonObject) => {
-      const payload = table && eventType !== "ERROR" ? toTable(type, [object as KubeObject], String((object as KubeObject).metadata?.resourceVersion ?? ""), includeObject) : object;
+      const payload =
+        table && eventType !== "ERROR"
+          ? toTable(
+              type,
+              [object as KubeObject],
+              String((object as KubeObject).metadata?.resourceVersion ?? ""),
+              includeObject,
+            )
+          : object;
       res.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
     };
     /** A filtered watch turns objects moving in or out of the filter into ADDED / DELETED. */
@@ -327,7 +419,14 @@ export class SandboxServer {
       const rv = Number(rvParam);
       const events = Number.isFinite(rv) ? this.api.store.eventsSince(rv) : undefined;
       if (!events) {
-        send("ERROR", failureStatus(410, "Expired", `too old resource version: ${rvParam} (${this.api.store.oldestWatchableVersion})`));
+        send(
+          "ERROR",
+          failureStatus(
+            410,
+            "Expired",
+            `too old resource version: ${rvParam} (${this.api.store.oldestWatchableVersion})`,
+          ),
+        );
         res.end();
         return;
       }
@@ -349,7 +448,12 @@ export class SandboxServer {
 
   private async handleDemo(req: IncomingMessage, res: ServerResponse, name: string, method: string): Promise<void> {
     if (method === "GET") return this.writeJson(res, 200, this.demo.get(name) as JsonObject);
-    if (method === "POST" || method === "DELETE") return this.writeJson(res, 200, this.demo.post(method === "DELETE" ? `${name}:delete` : name, await readJson(req, true)) as JsonObject);
+    if (method === "POST" || method === "DELETE")
+      return this.writeJson(
+        res,
+        200,
+        this.demo.post(method === "DELETE" ? `${name}:delete` : name, await readJson(req, true)) as JsonObject,
+      );
     throw errors.methodNotAllowed();
   }
 
@@ -362,14 +466,22 @@ export class SandboxServer {
     if (!acceptsOnlyProtobuf(res.req.headers.accept)) return this.writeJson(res, code, body);
     const encoded = encodeProtobufBody(body);
     if (!encoded) return this.writeJson(res, 406, notAcceptable().toStatus());
-    res.writeHead(code, { "content-type": PROTOBUF_MEDIA_TYPE, "content-length": encoded.length, "cache-control": "no-cache, private" });
+    res.writeHead(code, {
+      "content-type": PROTOBUF_MEDIA_TYPE,
+      "content-length": encoded.length,
+      "cache-control": "no-cache, private",
+    });
     res.end(encoded);
   }
 
   private writeJson(res: ServerResponse, code: number, body: unknown): void {
     if (body === undefined) throw errors.pathNotFound();
     const text = JSON.stringify(body);
-    res.writeHead(code, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "cache-control": "no-cache, private" });
+    res.writeHead(code, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(text),
+      "cache-control": "no-cache, private",
+    });
     res.end(text);
   }
 
@@ -384,7 +496,10 @@ export class SandboxServer {
       return;
     }
     // A 406 is written as JSON: the client accepts nothing the sandbox can write (kube-apiserver does the same).
-    if (error instanceof ApiError) return error.code === 406 ? this.writeJson(res, 406, error.toStatus()) : this.json(res, error.code, error.toStatus());
+    if (error instanceof ApiError)
+      return error.code === 406
+        ? this.writeJson(res, 406, error.toStatus())
+        : this.json(res, error.code, error.toStatus());
     const message = error instanceof Error ? error.message : String(error);
     this.json(res, 500, failureStatus(500, "InternalError", `Internal error occurred: ${message}`));
   }
@@ -399,7 +514,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
+    if (size > MAX_BODY_BYTES)
+      throw new ApiError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -429,4 +545,3 @@ async function readJson(req: IncomingMessage, optional = false): Promise<unknown
     throw errors.badRequest(`the body of the request could not be decoded as JSON: ${(error as Error).message}`);
   }
 }
-

@@ -61,10 +61,18 @@ export function qualifiedResource(resource: string, group: string): string {
 
 export const errors = {
   notFound(resource: string, group: string, name: string): ApiError {
-    return new ApiError(404, "NotFound", `${qualifiedResource(resource, group)} "${name}" not found`, { name, group, kind: resource });
+    return new ApiError(404, "NotFound", `${qualifiedResource(resource, group)} "${name}" not found`, {
+      name,
+      group,
+      kind: resource,
+    });
   },
   alreadyExists(resource: string, group: string, name: string): ApiError {
-    return new ApiError(409, "AlreadyExists", `${qualifiedResource(resource, group)} "${name}" already exists`, { name, group, kind: resource });
+    return new ApiError(409, "AlreadyExists", `${qualifiedResource(resource, group)} "${name}" already exists`, {
+      name,
+      group,
+      kind: resource,
+    });
   },
   conflict(resource: string, group: string, name: string): ApiError {
     return new ApiError(
@@ -78,7 +86,12 @@ export const errors = {
     const qualifiedKind = group ? `${kind}.${group}` : kind;
     const list = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
     const summary = list.length === 1 ? list[0] : `[${list.join(", ")}]`;
-    return new ApiError(422, "Invalid", `${qualifiedKind} "${name}" is invalid: ${summary}`, { name, group, kind, causes });
+    return new ApiError(422, "Invalid", `${qualifiedKind} "${name}" is invalid: ${summary}`, {
+      name,
+      group,
+      kind,
+      causes,
+    });
   },
   badRequest(message: string): ApiError {
     return new ApiError(400, "BadRequest", message);

@@ -70,8 +70,12 @@ export class Store {
   }
 
   list(typeId: string, namespace?: string): KubeObject[] {
-    const items = [...this.bucket(typeId).values()].filter((o) => namespace === undefined || o.metadata.namespace === namespace);
-    items.sort((a, b) => Store.key(a.metadata.namespace, a.metadata.name).localeCompare(Store.key(b.metadata.namespace, b.metadata.name)));
+    const items = [...this.bucket(typeId).values()].filter(
+      (o) => namespace === undefined || o.metadata.namespace === namespace,
+    );
+    items.sort((a, b) =>
+      Store.key(a.metadata.namespace, a.metadata.name).localeCompare(Store.key(b.metadata.namespace, b.metadata.name)),
+    );
     return items.map((o) => clone(o));
   }
 
@@ -83,7 +87,13 @@ export class Store {
     const stored = clone(object);
     stored.metadata.resourceVersion = String(++this.revision);
     bucket.set(key, stored);
-    this.emit({ type: previous ? "MODIFIED" : "ADDED", typeId, resourceVersion: this.revision, object: clone(stored), previous: previous && clone(previous) });
+    this.emit({
+      type: previous ? "MODIFIED" : "ADDED",
+      typeId,
+      resourceVersion: this.revision,
+      object: clone(stored),
+      previous: previous && clone(previous),
+    });
     return clone(stored);
   }
 
@@ -96,7 +106,13 @@ export class Store {
     // Like etcd, a deletion is itself a revision; the DELETED event carries it.
     const deleted = clone(previous);
     deleted.metadata.resourceVersion = String(++this.revision);
-    this.emit({ type: "DELETED", typeId, resourceVersion: this.revision, object: clone(deleted), previous: clone(previous) });
+    this.emit({
+      type: "DELETED",
+      typeId,
+      resourceVersion: this.revision,
+      object: clone(deleted),
+      previous: clone(previous),
+    });
     return deleted;
   }
 
@@ -134,7 +150,8 @@ export class Store {
       this.saveTimer = undefined;
     }
     const state: PersistedState = { resourceVersion: this.revision, objects: [] };
-    for (const [typeId, bucket] of this.objects) for (const object of bucket.values()) state.objects.push({ typeId, object });
+    for (const [typeId, bucket] of this.objects)
+      for (const object of bucket.values()) state.objects.push({ typeId, object });
     mkdirSync(path.dirname(this.stateFile), { recursive: true });
     const temporary = `${this.stateFile}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify(state));
@@ -146,7 +163,8 @@ export class Store {
     if (!this.stateFile || !existsSync(this.stateFile)) return false;
     const state = JSON.parse(readFileSync(this.stateFile, "utf8")) as PersistedState;
     this.revision = state.resourceVersion;
-    for (const { typeId, object } of state.objects) this.bucket(typeId).set(Store.key(object.metadata.namespace, object.metadata.name), object);
+    for (const { typeId, object } of state.objects)
+      this.bucket(typeId).set(Store.key(object.metadata.namespace, object.metadata.name), object);
     return true;
   }
 }

@@ -17,8 +17,15 @@ export interface HttpSdTarget {
 }
 
 export function scrapeTargets(api: ApiCore, isRunning: (uid: string) => boolean): HttpSdTarget[] {
-  return api.listAs<Pod>(typeByKind("Pod"))
-    .filter((p) => isPodReady(p) && !p.metadata.deletionTimestamp && p.metadata.annotations?.[POD_ADDRESS_ANNOTATION] && isRunning(p.metadata.uid))
+  return api
+    .listAs<Pod>(typeByKind("Pod"))
+    .filter(
+      (p) =>
+        isPodReady(p) &&
+        !p.metadata.deletionTimestamp &&
+        p.metadata.annotations?.[POD_ADDRESS_ANNOTATION] &&
+        isRunning(p.metadata.uid),
+    )
     .map((p) => {
       const labels: Record<string, string> = { __metrics_path__: "/metrics" };
       Object.assign(labels, identityLabels(p));

@@ -16,10 +16,20 @@ export interface Clients {
 
 export function clientsFor(sandbox: Sandbox): Clients {
   const kc = sandbox.kubeConfig();
-  return { kc, core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api), networking: kc.makeApiClient(k8s.NetworkingV1Api) };
+  return {
+    kc,
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    networking: kc.makeApiClient(k8s.NetworkingV1Api),
+  };
 }
 
-export function deploymentBody(name: string, image: string, replicas = 2, extra: Partial<k8s.V1DeploymentSpec> = {}): k8s.V1Deployment {
+export function deploymentBody(
+  name: string,
+  image: string,
+  replicas = 2,
+  extra: Partial<k8s.V1DeploymentSpec> = {},
+): k8s.V1Deployment {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -27,7 +37,10 @@ export function deploymentBody(name: string, image: string, replicas = 2, extra:
     spec: {
       replicas,
       selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image, ports: [{ containerPort: 8080 }] }] } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name, image, ports: [{ containerPort: 8080 }] }] },
+      },
       ...extra,
     },
   };
@@ -53,7 +66,12 @@ export async function apiError(promise: Promise<unknown>): Promise<{ code: numbe
  * the list's resourceVersion) until observedGeneration caught up and all replicas are
  * updated and available, failing on ProgressDeadlineExceeded.
  */
-export async function waitForRollout(kc: k8s.KubeConfig, namespace: string, name: string, timeoutMs = 10_000): Promise<k8s.V1Deployment> {
+export async function waitForRollout(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  name: string,
+  timeoutMs = 10_000,
+): Promise<k8s.V1Deployment> {
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   const list = await apps.listNamespacedDeployment({ namespace, fieldSelector: `metadata.name=${name}` });
   const check = (d: k8s.V1Deployment): "done" | "failed" | "waiting" => {
@@ -107,7 +125,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls until `probe` returns a value (not undefined) or the time is up. */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000, everyMs = 25): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 5000,
+  everyMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

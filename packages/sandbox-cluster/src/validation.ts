@@ -4,7 +4,14 @@
  */
 import { selectorMatches } from "./selectors";
 import type { StatusCause } from "./status";
-import { isObject, type ContainerSpec, type DeploymentSpec, type KubeObject, type LabelSelector, type PodTemplate } from "./types";
+import {
+  isObject,
+  type ContainerSpec,
+  type DeploymentSpec,
+  type KubeObject,
+  type LabelSelector,
+  type PodTemplate,
+} from "./types";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -42,7 +49,8 @@ export function invalid(field: string, value: unknown, detail: string): StatusCa
 }
 
 export function validateName(name: unknown, rule: NameRule, field = "metadata.name"): StatusCause[] {
-  if (typeof name !== "string" || name === "") return [{ reason: "FieldValueRequired", message: "name or generateName is required", field }];
+  if (typeof name !== "string" || name === "")
+    return [{ reason: "FieldValueRequired", message: "name or generateName is required", field }];
   const pattern = rule === "subdomain" ? DNS1123_SUBDOMAIN : rule === "label" ? DNS1123_LABEL : DNS1035_LABEL;
   const max = rule === "subdomain" ? 253 : 63;
   const causes: StatusCause[] = [];
@@ -61,7 +69,12 @@ function validateContainers(containers: unknown, field: string): StatusCause[] {
     if (!c.name) causes.push(required(`${at}.name`));
     else {
       causes.push(...validateName(c.name, "label", `${at}.name`));
-      if (seen.has(c.name)) causes.push({ reason: "FieldValueDuplicate", message: `Duplicate value: ${goValue(c.name)}`, field: `${at}.name` });
+      if (seen.has(c.name))
+        causes.push({
+          reason: "FieldValueDuplicate",
+          message: `Duplicate value: ${goValue(c.name)}`,
+          field: `${at}.name`,
+        });
       seen.add(c.name);
     }
     if (!c.image || (typeof c.image === "string" && c.image.trim() === "")) causes.push(required(`${at}.image`));
@@ -75,7 +88,8 @@ export function validatePodTemplate(template: PodTemplate | undefined, field: st
 
 function validateReplicas(replicas: unknown, field: string): StatusCause[] {
   if (replicas === undefined) return [];
-  if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) return [invalid(field, replicas, "must be greater than or equal to 0")];
+  if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0)
+    return [invalid(field, replicas, "must be greater than or equal to 0")];
   return [];
 }
 
@@ -89,7 +103,8 @@ export function validateWorkloadSpec(spec: DeploymentSpec | undefined, kindLower
   causes.push(...validateReplicas(spec?.replicas, "spec.replicas"));
   const selector = spec?.selector;
   if (!selector) causes.push(required("spec.selector"));
-  else if (isEmptySelector(selector)) causes.push(invalid("spec.selector", "{}", `empty selector is invalid for ${kindLower}`));
+  else if (isEmptySelector(selector))
+    causes.push(invalid("spec.selector", "{}", `empty selector is invalid for ${kindLower}`));
   const labels = spec?.template?.metadata?.labels;
   if (selector && !isEmptySelector(selector) && !selectorMatches(selector, labels)) {
     causes.push(invalid("spec.template.metadata.labels", labels ?? {}, "`selector` does not match template `labels`"));
@@ -102,10 +117,22 @@ export function validateDeploymentStrategy(spec: DeploymentSpec | undefined): St
   const strategy = spec?.strategy;
   if (!strategy) return [];
   if (strategy.type === "Recreate" && strategy.rollingUpdate) {
-    return [{ reason: "FieldValueForbidden", message: "Forbidden: may not be specified when strategy `type` is 'Recreate'", field: "spec.strategy.rollingUpdate" }];
+    return [
+      {
+        reason: "FieldValueForbidden",
+        message: "Forbidden: may not be specified when strategy `type` is 'Recreate'",
+        field: "spec.strategy.rollingUpdate",
+      },
+    ];
   }
   if (strategy.type !== undefined && strategy.type !== "Recreate" && strategy.type !== "RollingUpdate") {
-    return [{ reason: "FieldValueNotSupported", message: `Unsupported value: ${goValue(strategy.type)}: supported values: "Recreate", "RollingUpdate"`, field: "spec.strategy.type" }];
+    return [
+      {
+        reason: "FieldValueNotSupported",
+        message: `Unsupported value: ${goValue(strategy.type)}: supported values: "Recreate", "RollingUpdate"`,
+        field: "spec.strategy.type",
+      },
+    ];
   }
   const surge = strategy.rollingUpdate?.maxSurge;
   const unavailable = strategy.rollingUpdate?.maxUnavailable;
@@ -126,7 +153,11 @@ export function immutable(field: string, value: unknown): StatusCause {
 export function validateMetadataLabels(obj: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
   for (const [key, value] of Object.entries(obj.metadata.labels ?? {})) {
-    if (typeof value !== "string" || value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) {
+    if (
+      typeof value !== "string" ||
+      value.length > 63 ||
+      !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)
+    ) {
       causes.push(
         invalid(
           "metadata.labels",
@@ -135,8 +166,18 @@ export function validateMetadataLabels(obj: KubeObject): StatusCause[] {
         ),
       );
     }
-    if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(key)) {
-      causes.push(invalid("metadata.labels", key, "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"));
+    if (
+      !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(
+        key,
+      )
+    ) {
+      causes.push(
+        invalid(
+          "metadata.labels",
+          key,
+          "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        ),
+      );
     }
   }
   return causes;

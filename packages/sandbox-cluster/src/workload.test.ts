@@ -29,7 +29,12 @@ async function scrape(address: string): Promise<string> {
 describe("demo workload", () => {
   it("seeds what the app's demo data expects", async () => {
     const deployments = await c.apps.listNamespacedDeployment({ namespace: "shop-production" });
-    const summary = Object.fromEntries(deployments.items.map((d) => [d.metadata?.name, `${d.spec?.replicas} ${d.spec?.template?.spec?.containers[0].image}`]));
+    const summary = Object.fromEntries(
+      deployments.items.map((d) => [
+        d.metadata?.name,
+        `${d.spec?.replicas} ${d.spec?.template?.spec?.containers[0].image}`,
+      ]),
+    );
     expect(summary).toEqual({
       catalog: "2 registry.greenlight.local/shop/catalog:2.9.0",
       "checkout-blue": "2 registry.greenlight.local/shop/checkout:1.4.2",
@@ -64,7 +69,11 @@ describe("demo workload", () => {
     const pod = stable[0].labels.pod;
     expect(text).toContain("# TYPE http_requests_total counter");
     expect(text).toContain("# TYPE http_request_duration_seconds histogram");
-    expect(text).toMatch(new RegExp(`http_request_duration_seconds_bucket\\{namespace="${ns}",pod="${pod}",app="search",version="0.18.1",deployment="search",track="stable",le="0.005"\\} \\d+`));
+    expect(text).toMatch(
+      new RegExp(
+        `http_request_duration_seconds_bucket\\{namespace="${ns}",pod="${pod}",app="search",version="0.18.1",deployment="search",track="stable",le="0.005"\\} \\d+`,
+      ),
+    );
     expect(text).toMatch(/http_request_duration_seconds_bucket\{[^}]*le="2.5"\} \d+/);
     expect(text).toMatch(/http_request_duration_seconds_bucket\{[^}]*le="\+Inf"\} \d+/);
     expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*\} \d+/);
@@ -75,30 +84,67 @@ describe("demo workload", () => {
   it("a 'bad' version answers with 5xx and slowly; canary-weight routes that share of traffic", async () => {
     const strategic = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch);
     await c.apps.patchNamespacedDeployment(
-      { name: "search-canary", namespace: ns, body: { spec: { replicas: 1, template: { spec: { containers: [{ name: "search", image: "registry.greenlight.local/shop/search:0.19.0-bad" }] } } } } },
+      {
+        name: "search-canary",
+        namespace: ns,
+        body: {
+          spec: {
+            replicas: 1,
+            template: {
+              spec: { containers: [{ name: "search", image: "registry.greenlight.local/shop/search:0.19.0-bad" }] },
+            },
+          },
+        },
+      },
       strategic,
     );
     await waitForRollout(c.kc, ns, "search-canary");
     // A canary Service and ingress-nginx canary Ingress sending 50 % of search's traffic to it.
     await c.core.createNamespacedService({
       namespace: ns,
-      body: { metadata: { name: "search-canary" }, spec: { selector: { app: "search", track: "canary" }, ports: [{ port: 80, targetPort: 8080 }] } },
+      body: {
+        metadata: { name: "search-canary" },
+        spec: { selector: { app: "search", track: "canary" }, ports: [{ port: 80, targetPort: 8080 }] },
+      },
     });
     await c.networking.createNamespacedIngress({
       namespace: ns,
       body: {
-        metadata: { name: "search-canary", annotations: { "nginx.ingress.kubernetes.io/canary": "true", "nginx.ingress.kubernetes.io/canary-weight": "50" } },
+        metadata: {
+          name: "search-canary",
+          annotations: {
+            "nginx.ingress.kubernetes.io/canary": "true",
+            "nginx.ingress.kubernetes.io/canary-weight": "50",
+          },
+        },
         spec: {
-          rules: [{ host: `search.${ns}.sandbox.local`, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "search-canary", port: { number: 80 } } } }] } }],
+          rules: [
+            {
+              host: `search.${ns}.sandbox.local`,
+              http: {
+                paths: [
+                  {
+                    path: "/",
+                    pathType: "Prefix",
+                    backend: { service: { name: "search-canary", port: { number: 80 } } },
+                  },
+                ],
+              },
+            },
+          ],
         },
       },
     });
-    const canary = await eventually(() => sandbox.targets().find((t) => t.labels.namespace === ns && t.labels.track === "canary"));
+    const canary = await eventually(() =>
+      sandbox.targets().find((t) => t.labels.namespace === ns && t.labels.track === "canary"),
+    );
     expect(canary.labels.version).toBe("0.19.0-bad");
 
     // Direct requests: about 20 % fail, all are slower than 250 ms.
     const started = Date.now();
-    const statuses = await Promise.all(Array.from({ length: 40 }, async () => (await fetch(`http://${canary.targets[0]}/`)).status));
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, async () => (await fetch(`http://${canary.targets[0]}/`)).status),
+    );
     expect(Date.now() - started).toBeGreaterThan(200);
     expect(statuses.filter((s) => s >= 500).length).toBeGreaterThan(0);
 
@@ -106,7 +152,10 @@ describe("demo workload", () => {
     const series = await eventually(
       async () => {
         const text = await scrape(canary.targets[0]);
-        const total = [...text.matchAll(/^http_request_duration_seconds_count\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+        const total = [...text.matchAll(/^http_request_duration_seconds_count\{[^}]*\} (\d+)/gm)].reduce(
+          (sum, m) => sum + Number(m[1]),
+          0,
+        );
         return total > 45 ? text : undefined;
       },
       6000,
@@ -115,8 +164,12 @@ describe("demo workload", () => {
     expect(series).toMatch(/http_request_duration_seconds_bucket\{[^}]*le="0.25"\} \d+/);
     // kube-proxy-like choice honours the weight: 50 % go to the canary Service, and since the
     // main Service selects both tracks (3 stable + 1 canary), a quarter of the rest too: 62.5 %.
-    const [services, ingresses, pods] = [typeByKind("Service"), typeByKind("Ingress"), typeByKind("Pod")].map((t) => sandbox.api.list(t));
-    const search = services.find((s) => s.metadata.namespace === ns && s.metadata.name === "search") as unknown as Service;
+    const [services, ingresses, pods] = [typeByKind("Service"), typeByKind("Ingress"), typeByKind("Pod")].map((t) =>
+      sandbox.api.list(t),
+    );
+    const search = services.find(
+      (s) => s.metadata.namespace === ns && s.metadata.name === "search",
+    ) as unknown as Service;
     let toCanary = 0;
     for (let i = 0; i < 2000; i++) {
       const pod = sandbox.load.pickPod(search, services as unknown as Service[], ingresses, pods as unknown as Pod[]);

@@ -19,7 +19,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const { entries, pageCount } = await auditLogPage(page);
   return (
     <>
-      <PageHeader title="Admin" description="The audit log is append-only: the database refuses to change or delete an entry." />
+      <PageHeader
+        title="Admin"
+        description="The audit log is append-only: the database refuses to change or delete an entry."
+      />
       <AdminTabs current="audit" />
       <Card>
         <Table>
@@ -46,7 +49,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 <Td>
                   <details>
                     <summary className="cursor-pointer text-xs text-primary">details</summary>
-                    <pre className="mt-2 max-w-md overflow-x-auto rounded bg-muted p-2 text-xs">{JSON.stringify({ before: e.before, after: e.after, metadata: e.metadata }, null, 2)}</pre>
+                    <pre className="mt-2 max-w-md overflow-x-auto rounded bg-muted p-2 text-xs">
+                      {JSON.stringify({ before: e.before, after: e.after, metadata: e.metadata }, null, 2)}
+                    </pre>
                   </details>
                 </Td>
               </tr>

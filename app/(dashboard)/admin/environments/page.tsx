@@ -17,7 +17,10 @@ export default async function EnvironmentsPage() {
   const environments = await listEnvironmentSettings();
   return (
     <>
-      <PageHeader title="Admin" description="Sign-off policy, the error-budget gate, checklists and freeze windows per environment. Every change is audited." />
+      <PageHeader
+        title="Admin"
+        description="Sign-off policy, the error-budget gate, checklists and freeze windows per environment. Every change is audited."
+      />
       <AdminTabs current="environments" />
       <div className="space-y-6">
         {environments.map((e) => (

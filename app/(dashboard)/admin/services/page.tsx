@@ -16,16 +16,22 @@ export default async function ServiceSettingsPage() {
   const targets = await listServiceTargetSettings();
   return (
     <>
-      <PageHeader title="Admin" description="Where each service's metrics come from, the rules a canary or a fresh deploy is judged by, and what happens on a breach. Every change is audited." />
+      <PageHeader
+        title="Admin"
+        description="Where each service's metrics come from, the rules a canary or a fresh deploy is judged by, and what happens on a breach. Every change is audited."
+      />
       <AdminTabs current="services" />
       {prometheus() === null ? (
         <p className="mb-4 rounded-md border border-border bg-muted px-4 py-3 text-sm" role="status">
-          Prometheus is not configured (PROMETHEUS_URL): these settings are saved, but nothing is measured or judged until it is.
+          Prometheus is not configured (PROMETHEUS_URL): these settings are saved, but nothing is measured or judged
+          until it is.
         </p>
       ) : null}
       {targets.length === 0 ? (
         <Card>
-          <EmptyState title="No services yet">A service appears here once it has a target in an environment.</EmptyState>
+          <EmptyState title="No services yet">
+            A service appears here once it has a target in an environment.
+          </EmptyState>
         </Card>
       ) : (
         <div className="space-y-6">
@@ -45,7 +51,12 @@ export default async function ServiceSettingsPage() {
                   {/* Keyed by the last save, so the form starts again from what was stored (blanks filled with defaults, steps tidied). */}
                   <ServiceTargetSettings
                     key={t.updatedAt.getTime()}
-                    target={{ id: t.id, slug: `${t.service.name}-${t.environment.name}`, title, values: toFormValues(t) }}
+                    target={{
+                      id: t.id,
+                      slug: `${t.service.name}-${t.environment.name}`,
+                      title,
+                      values: toFormValues(t),
+                    }}
                     defaults={FORM_DEFAULTS}
                   />
                 </CardBody>

@@ -44,7 +44,11 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   const mayEdit = can(user, "release:edit") && (EDITABLE_STATUSES as readonly string[]).includes(release.status);
   const checked = release.checklist.filter((c) => c.checkedAt).length;
   const deployable = (DEPLOYABLE_STATUSES as readonly string[]).includes(release.status);
-  const blockedReason = !deployable ? `This release is ${humanize(release.status)}.` : gate.green ? null : "Deploy opens when the gate is green (see what is missing below).";
+  const blockedReason = !deployable
+    ? `This release is ${humanize(release.status)}.`
+    : gate.green
+      ? null
+      : "Deploy opens when the gate is green (see what is missing below).";
   const signable = signableRoles({ ...gate.signing, user });
   const rows: MatrixRowView[] = gate.matrix.map((r) => ({
     role: r.role,
@@ -59,7 +63,8 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
     mine: r.signOff?.userId === user.id,
   }));
   const overrides = release.overrides.filter((o) => o.revision === release.revision);
-  const overridable: GateOverrideKind[] = deployable && can(user, "gate:override") ? [...new Set(gate.unmet.map(overrideFor).filter((k) => k !== null))] : [];
+  const overridable: GateOverrideKind[] =
+    deployable && can(user, "gate:override") ? [...new Set(gate.unmet.map(overrideFor).filter((k) => k !== null))] : [];
 
   return (
     <>
@@ -102,7 +107,9 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
                   {release.imageDigest ? (
                     <dd className="break-all font-mono text-xs">{release.imageDigest}</dd>
                   ) : (
-                    <dd className="text-muted-foreground">Not given: the tag is resolved when the cluster pulls the image</dd>
+                    <dd className="text-muted-foreground">
+                      Not given: the tag is resolved when the cluster pulls the image
+                    </dd>
                   )}
                 </div>
                 <div>
@@ -120,7 +127,12 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
                       <ul className="mt-1 space-y-1">
                         {links.map((l) => (
                           <li key={l.url + l.label}>
-                            <a href={l.url} className="text-primary underline-offset-4 hover:underline" rel="noopener noreferrer nofollow" target="_blank">
+                            <a
+                              href={l.url}
+                              className="text-primary underline-offset-4 hover:underline"
+                              rel="noopener noreferrer nofollow"
+                              target="_blank"
+                            >
                               {l.label}
                             </a>
                           </li>
@@ -136,7 +148,9 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
             <CardHeader>
               <CardTitle>Approvals</CardTitle>
               <span className="text-sm text-muted-foreground">
-                {release.environment.requiresApproval ? `revision ${release.revision} needs all six` : `${release.environment.displayName} does not require sign-offs`}
+                {release.environment.requiresApproval
+                  ? `revision ${release.revision} needs all six`
+                  : `${release.environment.displayName} does not require sign-offs`}
               </span>
             </CardHeader>
             <CardBody>
@@ -154,7 +168,8 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
                     <Badge tone={r.revision === release.revision ? "info" : "neutral"}>rev {r.revision}</Badge>
                     <span className="font-mono text-xs">{r.imageRef}</span>
                     <span className="text-muted-foreground">
-                      {r.revision === 1 ? "created" : describeChanges(r.changes)} by {r.createdBy.name} <Timestamp value={r.createdAt} />
+                      {r.revision === 1 ? "created" : describeChanges(r.changes)} by {r.createdBy.name}{" "}
+                      <Timestamp value={r.createdAt} />
                     </span>
                   </li>
                 ))}
@@ -187,7 +202,8 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
               <GatePanel unmet={gate.unmet} warnings={gate.warnings} />
               {overrides.map((o) => (
                 <p key={o.id} className="text-xs text-muted-foreground" data-testid={`override-note-${o.kind}`}>
-                  {GATE_OVERRIDES[o.kind].label} overridden for revision {o.revision} by {o.user.name} <Timestamp value={o.createdAt} />: {o.reason}
+                  {GATE_OVERRIDES[o.kind].label} overridden for revision {o.revision} by {o.user.name}{" "}
+                  <Timestamp value={o.createdAt} />: {o.reason}
                 </p>
               ))}
               {overridable.map((kind) => (
@@ -204,7 +220,9 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
             </CardHeader>
             <CardBody>
               {release.checklist.length === 0 ? (
-                <p className="text-sm text-muted-foreground">{release.environment.displayName} has no pre-deployment checklist.</p>
+                <p className="text-sm text-muted-foreground">
+                  {release.environment.displayName} has no pre-deployment checklist.
+                </p>
               ) : (
                 <Checklist
                   releaseId={release.id}

@@ -17,17 +17,28 @@ export default async function NewReleasePage() {
     .map((s) => ({
       id: s.id,
       displayName: s.displayName,
-      environments: s.targets.map((t) => ({ id: t.environment.id, displayName: t.environment.displayName, defaultStrategy: t.defaultStrategy })),
+      environments: s.targets.map((t) => ({
+        id: t.environment.id,
+        displayName: t.environment.displayName,
+        defaultStrategy: t.defaultStrategy,
+      })),
     }));
 
   return (
     <>
-      <PageHeader title="New release" description="What to ship, where, and how. Production releases then wait for the six sign-offs." />
+      <PageHeader
+        title="New release"
+        description="What to ship, where, and how. Production releases then wait for the six sign-offs."
+      />
       <Card className="max-w-3xl">
         <CardBody>
           {options.length === 0 ? (
             <EmptyState title="No service is set up for deploys yet">
-              A service needs a Kubernetes target in at least one environment. <Link className="text-primary underline" href="/services">See services</Link>.
+              A service needs a Kubernetes target in at least one environment.{" "}
+              <Link className="text-primary underline" href="/services">
+                See services
+              </Link>
+              .
             </EmptyState>
           ) : (
             <ReleaseForm mode="create" services={options} />

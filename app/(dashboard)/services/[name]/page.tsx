@@ -50,7 +50,11 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
       <PageHeader title={service.displayName} description={service.description} />
       <div className="space-y-6">
         {environments.map(({ target, strategy, state, active, runs, slis, activeRollback }) => (
-          <Card key={target.id} aria-labelledby={`env-${target.environment.name}`} data-testid={`environment-${target.environment.name}`}>
+          <Card
+            key={target.id}
+            aria-labelledby={`env-${target.environment.name}`}
+            data-testid={`environment-${target.environment.name}`}
+          >
             <CardHeader>
               <div>
                 <CardTitle id={`env-${target.environment.name}`}>{target.environment.displayName}</CardTitle>
@@ -58,13 +62,19 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
                   {target.cluster} / {target.namespace} · {STRATEGY_LABELS[strategy]}
                 </p>
               </div>
-              {state.error ? <Badge tone="danger">cluster unavailable</Badge> : <Badge tone="success">{state.detail}</Badge>}
+              {state.error ? (
+                <Badge tone="danger">cluster unavailable</Badge>
+              ) : (
+                <Badge tone="success">{state.detail}</Badge>
+              )}
             </CardHeader>
             <CardBody className="grid gap-6 lg:grid-cols-2">
               <dl className="grid grid-cols-2 gap-3 text-sm">
                 <div className="col-span-2">
                   <dt className="text-muted-foreground">Live version</dt>
-                  <dd className="break-all font-mono text-xs" data-testid="live-image">{state.image ?? "—"}</dd>
+                  <dd className="break-all font-mono text-xs" data-testid="live-image">
+                    {state.image ?? "—"}
+                  </dd>
                 </div>
                 <div>
                   <dt className="text-muted-foreground">Replicas ready</dt>
@@ -82,17 +92,25 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
                   <div>
                     <dt className="text-muted-foreground">Canary</dt>
                     <dd>
-                      {state.canary.replicas > 0 ? `${state.canary.weightPercent} % ${state.canary.exact ? "" : "(by replicas)"} · ${shortImage(state.canary.image ?? "")}` : "none"}
+                      {state.canary.replicas > 0
+                        ? `${state.canary.weightPercent} % ${state.canary.exact ? "" : "(by replicas)"} · ${shortImage(state.canary.image ?? "")}`
+                        : "none"}
                     </dd>
                   </div>
                 ) : null}
                 <div className="col-span-2" data-testid="rollback-preview">
                   <dt className="text-muted-foreground">Roll back would</dt>
-                  <dd data-testid="rollback-readiness">{state.rollback.ready ? `ready: ${state.rollback.detail}` : `not ready: ${state.rollback.detail}`}</dd>
+                  <dd data-testid="rollback-readiness">
+                    {state.rollback.ready ? `ready: ${state.rollback.detail}` : `not ready: ${state.rollback.detail}`}
+                  </dd>
                   {state.rollback.from || state.rollback.to ? (
                     <dd className="mt-1 grid gap-1 text-xs">
-                      {state.rollback.from ? <RollbackSideLine label="from" side={state.rollback.from} testId="rollback-from" /> : null}
-                      {state.rollback.to ? <RollbackSideLine label="to" side={state.rollback.to} testId="rollback-to" /> : null}
+                      {state.rollback.from ? (
+                        <RollbackSideLine label="from" side={state.rollback.from} testId="rollback-from" />
+                      ) : null}
+                      {state.rollback.to ? (
+                        <RollbackSideLine label="to" side={state.rollback.to} testId="rollback-to" />
+                      ) : null}
                     </dd>
                   ) : null}
                 </div>
@@ -114,7 +132,9 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
                     initialRun={activeRollback}
                   />
                 ) : (
-                  <p className="text-sm text-muted-foreground">On-call engineers, release managers and admins can roll back.</p>
+                  <p className="text-sm text-muted-foreground">
+                    On-call engineers, release managers and admins can roll back.
+                  </p>
                 )}
               </div>
             </CardBody>
@@ -147,7 +167,19 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
                       </Td>
                       <Td className="font-mono text-xs">{r.toImage ? shortImage(r.toImage) : "—"}</Td>
                       <Td>
-                        <Badge tone={r.status === "SUCCEEDED" ? "success" : ["FAILED", "ROLLED_BACK"].includes(r.status) ? "danger" : ["ABORTED", "PAUSED"].includes(r.status) ? "warning" : "info"}>{humanize(r.status)}</Badge>
+                        <Badge
+                          tone={
+                            r.status === "SUCCEEDED"
+                              ? "success"
+                              : ["FAILED", "ROLLED_BACK"].includes(r.status)
+                                ? "danger"
+                                : ["ABORTED", "PAUSED"].includes(r.status)
+                                  ? "warning"
+                                  : "info"
+                          }
+                        >
+                          {humanize(r.status)}
+                        </Badge>
                         {r.outcome ? <span className="ml-2 text-xs text-muted-foreground">{r.outcome}</span> : null}
                       </Td>
                       <Td className="text-muted-foreground">

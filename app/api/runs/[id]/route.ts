@@ -8,7 +8,8 @@ export const dynamic = "force-dynamic";
 export async function GET(_request: Request, context: { params: Promise<{ id: string }> }) {
   const user = await getCurrentUser();
   if (!user) return Response.json({ error: "Sign in first." }, { status: 401 });
-  if (!can(user, "dashboard:read")) return Response.json({ error: "You have no role in Greenlight yet." }, { status: 403 });
+  if (!can(user, "dashboard:read"))
+    return Response.json({ error: "You have no role in Greenlight yet." }, { status: 403 });
   const { id } = await context.params;
   if (!/^[a-z0-9]{1,64}$/i.test(id)) return Response.json({ error: "Not a run id." }, { status: 400 });
   const run = await runProgress(id);

@@ -37,7 +37,9 @@ export default async function EditReleasePage({ params }: { params: Promise<{ id
               }}
             />
           ) : (
-            <EmptyState title="This release can no longer be edited">Only pending and approved releases change; create a new release instead.</EmptyState>
+            <EmptyState title="This release can no longer be edited">
+              Only pending and approved releases change; create a new release instead.
+            </EmptyState>
           )}
         </CardBody>
       </Card>

@@ -29,7 +29,8 @@ function settled(run: RunProgress): boolean {
 export async function GET(request: Request, context: { params: Promise<{ id: string }> }) {
   const user = await getCurrentUser();
   if (!user) return Response.json({ error: "Sign in first." }, { status: 401 });
-  if (!can(user, "dashboard:read")) return Response.json({ error: "You have no role in Greenlight yet." }, { status: 403 });
+  if (!can(user, "dashboard:read"))
+    return Response.json({ error: "You have no role in Greenlight yet." }, { status: 403 });
   const parsed = params.safeParse(await context.params);
   if (!parsed.success) return Response.json({ error: "Not a run id." }, { status: 400 });
   const id = parsed.data.id;

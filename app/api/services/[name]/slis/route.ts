@@ -16,12 +16,19 @@ const query = z.object({
 export async function GET(request: Request, context: { params: Promise<{ name: string }> }) {
   const user = await getCurrentUser();
   if (!user) return Response.json({ error: "Sign in first." }, { status: 401 });
-  if (!can(user, "dashboard:read")) return Response.json({ error: "You have no role in Greenlight yet." }, { status: 403 });
+  if (!can(user, "dashboard:read"))
+    return Response.json({ error: "You have no role in Greenlight yet." }, { status: 403 });
   const { name } = await context.params;
   const url = new URL(request.url);
-  const parsed = query.safeParse({ environment: url.searchParams.get("environment"), range: url.searchParams.get("range") ?? undefined });
-  if (!parsed.success) return Response.json({ error: "Give environment=<name> and range=15m|1h|6h|24h|7d." }, { status: 400 });
+  const parsed = query.safeParse({
+    environment: url.searchParams.get("environment"),
+    range: url.searchParams.get("range") ?? undefined,
+  });
+  if (!parsed.success)
+    return Response.json({ error: "Give environment=<name> and range=15m|1h|6h|24h|7d." }, { status: 400 });
   const ids = await serviceAndEnvironmentIds(name, parsed.data.environment);
   if (!ids) return Response.json({ error: "No such service or environment." }, { status: 404 });
-  return Response.json(await serviceSlis(ids.serviceId, ids.environmentId, parsed.data.range), { headers: { "Cache-Control": "no-store" } });
+  return Response.json(await serviceSlis(ids.serviceId, ids.environmentId, parsed.data.range), {
+    headers: { "Cache-Control": "no-store" },
+  });
 }
