@@ -16,7 +16,9 @@ async function liveColor() {
   return service.spec?.selector?.color;
 }
 
-test("deploy a blue-green release, watch it finish, roll back, and the Service selector is back", async ({ browser }) => {
+test("deploy a blue-green release, watch it finish, roll back, and the Service selector is back", async ({
+  browser,
+}) => {
   test.setTimeout(180_000);
   const before = await liveColor();
   expect(["blue", "green"]).toContain(before);
@@ -48,6 +50,10 @@ test("deploy a blue-green release, watch it finish, roll back, and the Service s
   // Prometheus is running, so the new version is watched in its verification window.
   await expect(manager.getByTestId("run-verification")).toHaveAttribute("data-verification", "VERIFYING");
   await expect(manager.getByTestId("run-verification")).toContainText("a breach rolls back automatically");
+  // The release page arrives with the run already in it (react-query seeded by the server).
+  const releaseHtml = await (await manager.request.get(manager.url())).text();
+  expect(releaseHtml).toContain('data-testid="run-progress"');
+  expect(releaseHtml).not.toContain("Loading the run");
 
   const onCall = await (await browser.newContext()).newPage();
   await signIn(onCall, "oncall@greenlight.local");
@@ -72,12 +78,16 @@ test("deploy a blue-green release, watch it finish, roll back, and the Service s
   // refreshes every 15 s by itself.
   await onCall.reload();
   const slis = onCall.getByTestId("slis-staging");
-  await expect(slis.getByTestId("panel-requests").locator("path.recharts-curve").first()).toBeVisible({ timeout: 75_000 });
+  await expect(slis.getByTestId("panel-requests").locator("path.recharts-curve").first()).toBeVisible({
+    timeout: 75_000,
+  });
   await expect(slis.getByTestId("sli-markers")).toContainText("deploy 1.5.0");
   await expect(slis.getByTestId("sli-markers")).toContainText("rollback");
   await expect(slis.getByTestId("sli-markers")).toContainText("traffic switched");
   // The person's rollback ended the deploy's verification window: the release page says so.
-  await expect(manager.getByTestId("run-verification")).toHaveAttribute("data-verification", "SUPERSEDED", { timeout: 45_000 });
+  await expect(manager.getByTestId("run-verification")).toHaveAttribute("data-verification", "SUPERSEDED", {
+    timeout: 45_000,
+  });
   await expect(manager.getByTestId("run-verification")).toContainText("a rollback by");
 });
 
@@ -86,4 +96,8 @@ test("a viewer sees the service's live state but no rollback button", async ({ p
   await page.goto("/services/checkout");
   await expect(page.getByTestId("environment-production").getByTestId("live-color")).toBeVisible();
   await expect(page.getByRole("button", { name: /Roll back/ })).toHaveCount(0);
+  // The SLI charts arrive with the page's first answer, not after a spinner.
+  const html = await (await page.request.get("/services/checkout")).text();
+  expect(html).toContain('data-testid="slis-production"');
+  expect(html).not.toContain("Loading metrics");
 });

@@ -17,12 +17,20 @@ test("a release manager creates a release, finds it in the list and opens it", a
   await page.getByLabel("Service").selectOption({ label: "Checkout" });
   await page.getByLabel("Environment").selectOption({ label: "Production" });
 
-  // A bad image reference is refused with a clear message, and nothing is created.
+  // A bad image reference is refused with a clear message, and nothing is created: the form
+  // checks the action's schema before sending anything, and puts the focus on the field.
+  let actionCalls = 0;
+  page.on("request", (request) => {
+    if (request.method() === "POST" && request.headers()["next-action"]) actionCalls++;
+  });
   await page.getByLabel("Image").fill("registry.greenlight.local/shop/Checkout");
   await page.getByLabel("Change summary").fill("Adds Apple Pay behind the apple-pay flag.");
   await page.getByRole("button", { name: "Create release" }).click();
   await expect(page.getByText("Repository names must be lowercase.").first()).toBeVisible();
+  await expect(page.getByLabel("Image")).toBeFocused();
+  await expect(page.getByLabel("Image")).toHaveAttribute("aria-invalid", "true");
   await expect(page).toHaveURL(/\/releases\/new$/);
+  expect(actionCalls).toBe(0);
 
   await page.getByLabel("Image").fill(image);
   await page.getByRole("radio", { name: "Blue-green" }).check();
@@ -46,7 +54,10 @@ test("a release manager creates a release, finds it in the list and opens it", a
   await row.getByRole("link", { name: /^R-\d+$/ }).click();
   await expect(page).toHaveURL(detailUrl);
   await expect(page.getByText("Adds Apple Pay behind the apple-pay flag.")).toBeVisible();
-  await expect(page.getByRole("link", { name: "PR 1234" })).toHaveAttribute("href", "https://git.example.com/shop/checkout/pull/1234");
+  await expect(page.getByRole("link", { name: "PR 1234" })).toHaveAttribute(
+    "href",
+    "https://git.example.com/shop/checkout/pull/1234",
+  );
 });
 
 test("a viewer has no way to create a release, and a forged call of the action is refused", async ({ browser }) => {
@@ -91,7 +102,10 @@ test("a viewer has no way to create a release, and a forged call of the action i
 
   // And with no session at all.
   const anonymous = await browser.newContext();
-  const anonymousResponse = await anonymous.request.post(`${forged.url()}`, { headers, data: forged.postDataBuffer() ?? "" });
+  const anonymousResponse = await anonymous.request.post(`${forged.url()}`, {
+    headers,
+    data: forged.postDataBuffer() ?? "",
+  });
   expect(await anonymousResponse.text()).toContain('"code":"UNAUTHENTICATED"');
 
   // Nothing was created.
