@@ -1,5 +1,6 @@
 import { SYSTEM_ACTOR, recordAudit } from "@/lib/audit/record";
 import type { DbTx } from "@/lib/db";
+import { addTimelineEntry, linkRun } from "@/lib/incidents/timeline";
 
 export interface AutoRollbackIncident {
   serviceId: string;
@@ -16,6 +17,8 @@ export interface AutoRollbackIncident {
   why: string;
   /** What Greenlight did about it. */
   remedy?: string;
+  /** The release the failed deploy shipped. */
+  releaseId?: string | null;
   /** Already mitigated when opened (a canary scaled to zero); a rollback run mitigates it when it finishes. */
   mitigated?: boolean;
 }
@@ -25,27 +28,36 @@ export interface AutoRollbackIncident {
  * hurt users and was taken back, and follow up.
  */
 export async function openAutoRollbackIncident(tx: DbTx, input: AutoRollbackIncident) {
+  const now = new Date();
   const incident = await tx.incident.create({
     data: {
       title: `Automatic rollback of ${input.serviceName} in ${input.environmentName}`,
       summary: `${input.image ?? "The new version"} breached its SLIs: ${input.why}. ${input.remedy ?? "Greenlight rolled it back."}`,
       severity: input.userFacing ? "P2" : "P3",
-      ...(input.mitigated ? { status: "MITIGATED" as const, mitigatedAt: new Date() } : {}),
+      ...(input.mitigated ? { status: "MONITORING" as const, restoredAt: now } : {}),
       source: "AUTO_ROLLBACK",
       serviceId: input.serviceId,
       environmentId: input.environmentId,
-      events: {
-        create: [
-          { kind: "DETECT", message: `SLI analysis found a breach: ${input.why}`, runId: input.deployRunId },
-          {
-            kind: "ROLLBACK",
-            message: input.remedy ?? "Greenlight started an automatic rollback",
-            runId: input.rollbackRunId,
-          },
-        ],
-      },
+      releaseId: input.releaseId ?? null,
     },
   });
+  await addTimelineEntry(tx, {
+    incidentId: incident.id,
+    kind: "SLI_BREACH",
+    message: `SLI analysis found a breach: ${input.why}`,
+    runId: input.deployRunId,
+    at: now,
+  });
+  await addTimelineEntry(tx, {
+    incidentId: incident.id,
+    kind: "ROLLBACK",
+    message: input.remedy ?? "Greenlight started an automatic rollback",
+    runId: input.rollbackRunId,
+    at: now,
+  });
+  await linkRun(tx, { incidentId: incident.id, runId: input.deployRunId, relation: "cause" });
+  if (input.rollbackRunId !== input.deployRunId)
+    await linkRun(tx, { incidentId: incident.id, runId: input.rollbackRunId, relation: "remedy" });
   await recordAudit(tx, SYSTEM_ACTOR, {
     action: "incident.open",
     targetType: "incident",
@@ -60,7 +72,7 @@ export async function openAutoRollbackIncident(tx: DbTx, input: AutoRollbackInci
   return incident;
 }
 
-/** Records on the incident how the automatic rollback ended, and marks it mitigated if it worked. */
+/** Records on the incident how the automatic rollback ended, and moves it to monitoring (service restored) if it worked. */
 export async function recordRollbackOutcome(
   tx: DbTx,
   rollbackRunId: string,
@@ -72,17 +84,16 @@ export async function recordRollbackOutcome(
     select: { incidentId: true },
   });
   if (!opened) return;
-  await tx.incidentEvent.create({
-    data: {
-      incidentId: opened.incidentId,
-      kind: succeeded ? "REMEDIATE" : "NOTE",
-      message: succeeded ? `Rollback finished: ${outcome}` : `Rollback did not finish: ${outcome}`,
-      runId: rollbackRunId,
-    },
+  await addTimelineEntry(tx, {
+    incidentId: opened.incidentId,
+    kind: succeeded ? "REMEDIATE" : "NOTE",
+    message: succeeded ? `Rollback finished: ${outcome}` : `Rollback did not finish: ${outcome}`,
+    runId: rollbackRunId,
+    ...(succeeded ? {} : { step: "REMEDIATE" as const }),
   });
   if (succeeded)
     await tx.incident.updateMany({
-      where: { id: opened.incidentId, status: { in: ["OPEN", "ACKNOWLEDGED"] } },
-      data: { status: "MITIGATED", mitigatedAt: new Date() },
+      where: { id: opened.incidentId, status: { in: ["INVESTIGATING", "IDENTIFIED"] } },
+      data: { status: "MONITORING", restoredAt: new Date() },
     });
 }

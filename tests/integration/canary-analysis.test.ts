@@ -112,7 +112,7 @@ describe("canary analysis on a real Prometheus", () => {
       where: { source: "AUTO_ROLLBACK", events: { some: { runId: run.id } } },
       include: { events: true },
     });
-    expect(incident).toMatchObject({ status: "MITIGATED", severity: "P3" });
+    expect(incident).toMatchObject({ status: "MONITORING", severity: "P3" });
     expect(incident.summary).toMatch(
       /search:0\.20\.0-bad breached its SLIs: canary failed its analysis at 25 %: .*Greenlight scaled the canary to zero/,
     );

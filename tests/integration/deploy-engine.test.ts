@@ -251,7 +251,7 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     );
     expect(await image(s.apps, s.namespace, "web")).toBe("registry.example.com/shop/web:1.0.0");
     const incident = await getDb().incident.findFirstOrThrow({ where: { events: { some: { runId: run.id } } } });
-    expect(incident).toMatchObject({ source: "AUTO_ROLLBACK", status: "MITIGATED" });
+    expect(incident).toMatchObject({ source: "AUTO_ROLLBACK", status: "MONITORING" });
   });
 
   it("canary: a failing canary that cannot be scaled to zero opens an incident that is not mitigated", async () => {
@@ -305,7 +305,7 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
       /^canary failed its analysis at 25 %: error rate 9.9 % > 0.1 %; then recovering failed at retire-canary: scaling web-canary to 0: .*admission webhook denied the request$/,
     );
     const incident = await getDb().incident.findFirstOrThrow({ where: { events: { some: { runId: run.id } } } });
-    expect(incident).toMatchObject({ source: "AUTO_ROLLBACK", status: "OPEN" });
+    expect(incident).toMatchObject({ source: "AUTO_ROLLBACK", status: "INVESTIGATING" });
     expect(incident.summary).toMatch(/could not finish scaling the canary to zero, check it now/);
   });
 

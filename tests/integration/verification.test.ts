@@ -162,13 +162,22 @@ describe("verification window on a real Prometheus", () => {
     });
     expect(incident).toMatchObject({
       severity: "P3",
-      status: "MITIGATED",
+      status: "MONITORING",
       title: "Automatic rollback of Catalog in Staging",
     });
-    expect(incident.events.map((e) => [e.kind, e.runId])).toEqual([
-      ["DETECT", run.id],
-      ["ROLLBACK", rollback.id],
-      ["REMEDIATE", rollback.id],
+    expect(incident.events.map((e) => [e.kind, e.step, e.runId])).toEqual([
+      ["SLI_BREACH", "DETECT", run.id],
+      ["ROLLBACK", "REMEDIATE", rollback.id],
+      ["REMEDIATE", "REMEDIATE", rollback.id],
+    ]);
+    expect(incident.releaseId).toBe(release.id);
+    const links = await getDb().incidentRun.findMany({
+      where: { incidentId: incident.id },
+      orderBy: { relation: "asc" },
+    });
+    expect(links.map((l) => [l.relation, l.runId])).toEqual([
+      ["cause", run.id],
+      ["remedy", rollback.id],
     ]);
     expect(await getDb().auditLog.count({ where: { action: "run.auto_rollback", targetId: rollback.id } })).toBe(1);
     const told = new RegExp(

@@ -99,6 +99,7 @@ async function afterRunEnds(
       userFacing: context.environment.requiresApproval,
       deployRunId: run.id,
       rollbackRunId: run.id,
+      releaseId: run.releaseId,
       image: run.toImage,
       why: options.breach.why,
       remedy: options.breach.mitigated

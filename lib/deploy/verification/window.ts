@@ -292,6 +292,7 @@ async function breach(runId: string, verdict: AnalysisVerdict, retryAt: Date): P
         userFacing: run.environment.requiresApproval,
         deployRunId: run.id,
         rollbackRunId: created.id,
+        releaseId: run.releaseId,
         image: run.toImage,
         why,
       });
