@@ -52,7 +52,7 @@ export default defineConfig([
     },
   },
   globalIgnores([
-    ".next/**",
+    ".next*/**",
     ".data/**",
     "lib/generated/**",
     "next-env.d.ts",

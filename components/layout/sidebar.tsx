@@ -1,6 +1,6 @@
 "use client";
 
-import { Activity, History, Inbox, LayoutDashboard, Package, Server, Shield } from "lucide-react";
+import { Activity, History, Inbox, LayoutDashboard, Package, Rocket, Server, Shield } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/lib/cn";
@@ -9,6 +9,7 @@ const ITEMS = [
   { href: "/", label: "Overview", icon: LayoutDashboard },
   { href: "/services", label: "Services", icon: Server },
   { href: "/releases", label: "Releases", icon: Package },
+  { href: "/deployments", label: "Deployments", icon: Rocket },
   { href: "/incidents", label: "Incidents", icon: Activity },
   { href: "/history", label: "History", icon: History },
 ];
@@ -16,9 +17,9 @@ const ITEMS = [
 export function Sidebar({ showAdmin, waiting }: { showAdmin: boolean; waiting: number | null }) {
   const pathname = usePathname();
   const items = [
-    ...ITEMS.slice(0, 3),
+    ...ITEMS.slice(0, 4),
     ...(waiting !== null ? [{ href: "/waiting", label: "Waiting for me", icon: Inbox }] : []),
-    ...ITEMS.slice(3),
+    ...ITEMS.slice(4),
     ...(showAdmin ? [{ href: "/admin", label: "Admin", icon: Shield }] : []),
   ];
   return (

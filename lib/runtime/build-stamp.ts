@@ -16,6 +16,8 @@ const SOURCES = [
   "package-lock.json",
 ];
 const SKIP = new Set(["node_modules", ".next", "generated", ".data"]);
+/** Where `next build` writes (next.config.js reads the same variable). */
+export const distDir = () => process.env.NEXT_DIST_DIR || ".next";
 
 async function collect(root: string, entry: string, out: string[]): Promise<void> {
   const full = path.join(root, entry);
@@ -26,7 +28,7 @@ async function collect(root: string, entry: string, out: string[]): Promise<void
     return;
   }
   for (const child of await fs.readdir(full)) {
-    if (!SKIP.has(child) && !child.endsWith(".test.ts")) await collect(root, path.join(entry, child), out);
+    if (!SKIP.has(child) && !child.startsWith(".next") && !child.endsWith(".test.ts")) await collect(root, path.join(entry, child), out);
   }
 }
 
@@ -41,16 +43,14 @@ export async function sourceHash(root: string): Promise<string> {
   return hash.digest("hex");
 }
 
-const STAMP = path.join(".next", "greenlight-source-hash");
-
 export async function buildIsCurrent(root: string, hash: string): Promise<boolean> {
   const [stamp, buildId] = await Promise.all([
-    fs.readFile(path.join(root, STAMP), "utf8").catch(() => null),
-    fs.readFile(path.join(root, ".next", "BUILD_ID"), "utf8").catch(() => null),
+    fs.readFile(path.join(root, distDir(), "greenlight-source-hash"), "utf8").catch(() => null),
+    fs.readFile(path.join(root, distDir(), "BUILD_ID"), "utf8").catch(() => null),
   ]);
   return Boolean(buildId) && stamp === hash;
 }
 
 export async function writeBuildStamp(root: string, hash: string): Promise<void> {
-  await fs.writeFile(path.join(root, STAMP), hash);
+  await fs.writeFile(path.join(root, distDir(), "greenlight-source-hash"), hash);
 }
