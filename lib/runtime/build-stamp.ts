@@ -28,7 +28,8 @@ async function collect(root: string, entry: string, out: string[]): Promise<void
     return;
   }
   for (const child of await fs.readdir(full)) {
-    if (!SKIP.has(child) && !child.startsWith(".next") && !child.endsWith(".test.ts")) await collect(root, path.join(entry, child), out);
+    if (!SKIP.has(child) && !child.startsWith(".next") && !child.endsWith(".test.ts"))
+      await collect(root, path.join(entry, child), out);
   }
 }
 
