@@ -1,0 +1,290 @@
+/**
+ * The four DORA delivery metrics, read from the deployment log and incidents with one set-based
+ * query per view (no per-run round trips), for a period [from, to) and the period of the same
+ * length before it, per service and overall.
+ *
+ * Definitions (the page's "How these are computed" and the README say the same):
+ *
+ * - **Production** is the environment named `production` (lib/seed creates `staging` and
+ *   `production`; the schema has no "is production" flag, and `requires_approval` is a gate
+ *   setting, not a statement about users, so the name is the flag). The page can compute the same
+ *   figures for another environment when asked, and says so.
+ * - **A production deploy** is a `deployment_runs` row with `kind = 'DEPLOY'`, `dry_run = false`, in
+ *   production, that reached a final state and served traffic: `status = 'SUCCEEDED'`, or
+ *   `FAILED`/`ROLLED_BACK` with `traffic_switched_at` set (users got it). A deploy aborted or
+ *   failed before its traffic switch changed nothing for users and is not counted. It belongs to
+ *   the period its `finished_at` falls in.
+ * - **Deployment frequency** = production deploys / days in the period (also shown per week).
+ * - **Lead time for changes** = the median, over production deploys, of `finished_at − the
+ *   release's created_at` (release created → live); and, separately, over the deploys whose release
+ *   records `committed_at`, the median of `finished_at − committed_at` (commit → live).
+ * - **Change failure rate** = failed production deploys / production deploys, where a production
+ *   deploy failed when
+ *   (a) a `ROLLBACK` run (not a dry run) of the same service and environment started after it
+ *       finished, within 24 hours, and before the next production deploy of that service and
+ *       environment started (a rollback after the next deploy is about the next deploy); or
+ *   (b) an incident links it as its cause (`incident_runs.relation = 'cause'`); or
+ *   (c) it ended `FAILED`/`ROLLED_BACK` after its traffic switch (users got it and the engine had to
+ *       put the previous version back by itself).
+ * - **Failed deployment recovery time** = the median, over failed production deploys, of the time
+ *   from the failure (its finish; for (c) its traffic switch; or its cause incident's `opened_at`
+ *   when earlier) to the first of: the next good version serving (a `SUCCEEDED` `ROLLBACK` or
+ *   `DEPLOY` of that service and environment finishing later; for (c) its own finish, when the
+ *   engine had put the previous version back) or its cause incident's `restored_at` (else
+ *   `resolved_at`). Failures not yet recovered are counted beside the median, not in it.
+ *
+ * Where other tools went wrong, and what this does instead: Google's Four Keys computed time to
+ * restore from every incident in the period, whether or not a deploy caused it (so an outage of a
+ * third party lowers "deployment" recovery), and divided failures by all deployments, including
+ * ones that failed before they reached users; here recovery is measured only from failed
+ * production deploys, and the denominator counts only deploys that served traffic.
+ *
+ * Cost: deploys are found by (environment, kind, finished_at); the rollback, next-good-version and
+ * incident look-ups are correlated index probes on (service_id, environment_id, created_at) and
+ * incident_runs(run_id), each bounded below by the deploy's own creation time (a run requested
+ * before a deploy was created cannot be a reaction to it).
+ */
+import type { DbTx } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
+import {
+  changeFailureRate,
+  changeFailureRateBand,
+  DAY,
+  deploymentFrequencyBand,
+  deploysPerDay,
+  leadTimeBand,
+  recoveryTimeBand,
+  type Band,
+} from "@/lib/history/bands";
+
+/** How long after a deploy a rollback still counts against it. */
+export const ROLLBACK_WINDOW_HOURS = 24;
+export const PRODUCTION = "production";
+
+export interface MetricsScope {
+  from: Date;
+  to: Date;
+  /** Only this service (by name). */
+  service?: string;
+  /** The environment the figures are for; production unless asked. */
+  environment?: string;
+}
+
+export interface PeriodMetrics {
+  from: Date;
+  to: Date;
+  days: number;
+  deploys: number;
+  perDay: number | null;
+  perWeek: number | null;
+  frequencyBand: Band | null;
+  leadTimeSeconds: number | null;
+  leadTimeBand: Band | null;
+  commitLeadTimeSeconds: number | null;
+  /** Deploys whose release records a commit time (the commit → live median is over these). */
+  commitLeadTimeDeploys: number;
+  failures: number;
+  changeFailureRate: number | null;
+  changeFailureBand: Band | null;
+  recoverySeconds: number | null;
+  recoveryBand: Band | null;
+  recovered: number;
+  /** Failed deploys with no recovery yet (not in the median). */
+  unrecovered: number;
+}
+
+export interface MetricsRow {
+  /** null: every service together. */
+  serviceId: string | null;
+  current: PeriodMetrics;
+  previous: PeriodMetrics;
+}
+
+export type WeekOutcome = { week: Date; succeeded: number; failed: number; rolledBack: number };
+
+export function previousPeriod(from: Date, to: Date): { from: Date; to: Date } {
+  const length = to.getTime() - from.getTime();
+  return { from: new Date(from.getTime() - length), to: from };
+}
+
+/**
+ * The production deploys finished in [previous.from, to), each judged: `failed`, `rolled_back`,
+ * `self_failed`, and the times recovery is measured between. Shared by the metrics and the chart.
+ */
+function judgedDeploysSql(scope: MetricsScope): Prisma.Sql {
+  const previous = previousPeriod(scope.from, scope.to);
+  const environment = scope.environment ?? PRODUCTION;
+  const window = Prisma.sql`(${ROLLBACK_WINDOW_HOURS}::int * interval '1 hour')`;
+  const service = scope.service
+    ? Prisma.sql`and r.service_id = (select id from services where name = ${scope.service})`
+    : Prisma.empty;
+  return Prisma.sql`
+    deploys as (
+      select r.id, r.service_id, r.environment_id, r.release_id, r.status, r.created_at,
+             coalesce(r.started_at, r.created_at) as started_at, r.finished_at, r.traffic_switched_at,
+             -- the next production deploy of this service here: a rollback after it is about it
+             lead(coalesce(r.started_at, r.created_at)) over (
+               partition by r.service_id, r.environment_id order by r.finished_at, r.id
+             ) as next_start
+      from deployment_runs r
+      where r.environment_id = (select id from environments where name = ${environment})
+        and r.kind = 'DEPLOY' and r.dry_run = false
+        and r.finished_at >= ${previous.from} and r.finished_at < ${scope.to}::timestamptz + ${window}
+        and (r.status = 'SUCCEEDED' or (r.status in ('FAILED', 'ROLLED_BACK') and r.traffic_switched_at is not null))
+        ${service}
+    ),
+    judged as (
+      select d.*,
+             case when d.finished_at >= ${scope.from} then 'current' else 'previous' end as period,
+             rel.created_at as release_created_at,
+             rel.committed_at,
+             d.status <> 'SUCCEEDED' as self_failed,
+             exists (
+               select 1 from deployment_runs rb
+               where rb.service_id = d.service_id and rb.environment_id = d.environment_id
+                 and rb.kind = 'ROLLBACK' and rb.dry_run = false
+                 and rb.created_at >= d.created_at
+                 and rb.created_at < least(d.finished_at + ${window}, coalesce(d.next_start, 'infinity'))
+                 and coalesce(rb.started_at, rb.created_at) > d.finished_at
+                 and coalesce(rb.started_at, rb.created_at) < least(d.finished_at + ${window}, coalesce(d.next_start, 'infinity'))
+             ) as rolled_back,
+             cause.incidents > 0 as has_incident,
+             cause.opened_at as incident_opened_at,
+             cause.restored_at as incident_restored_at
+      from deploys d
+      left join releases rel on rel.id = d.release_id
+      cross join lateral (
+        select count(*) as incidents, min(i.opened_at) as opened_at, min(coalesce(i.restored_at, i.resolved_at)) as restored_at
+        from incident_runs ir join incidents i on i.id = ir.incident_id
+        where ir.run_id = d.id and ir.relation = 'cause'
+      ) cause
+      where d.finished_at < ${scope.to}
+    ),
+    timed as (
+      select j.*,
+             (j.self_failed or j.rolled_back or j.has_incident) as failed,
+             least(case when j.self_failed then j.traffic_switched_at else j.finished_at end, j.incident_opened_at) as failed_at,
+             least(
+               case when j.self_failed then j.finished_at end,
+               (select min(g.finished_at) from deployment_runs g
+                 where g.service_id = j.service_id and g.environment_id = j.environment_id
+                   and g.kind in ('DEPLOY', 'ROLLBACK') and g.status = 'SUCCEEDED' and g.dry_run = false
+                   and g.created_at >= j.created_at and g.finished_at > j.finished_at and g.id <> j.id),
+               j.incident_restored_at
+             ) as recovered_at
+      from judged j
+    )`;
+}
+
+/** The metrics' SQL: one row per (period, service) and one per period for all services together. */
+export function metricsSql(scope: MetricsScope): Prisma.Sql {
+  return Prisma.sql`
+    with ${judgedDeploysSql(scope)}
+    select period,
+           service_id,
+           grouping(service_id) = 1 as overall,
+           count(*)::int as deploys,
+           count(*) filter (where failed)::int as failures,
+           percentile_cont(0.5) within group (order by extract(epoch from finished_at - release_created_at)::float8) as lead_seconds,
+           percentile_cont(0.5) within group (order by extract(epoch from finished_at - committed_at)::float8) as commit_lead_seconds,
+           count(committed_at)::int as commit_lead_deploys,
+           percentile_cont(0.5) within group (order by extract(epoch from recovered_at - failed_at)::float8)
+             filter (where failed) as recovery_seconds,
+           count(*) filter (where failed and recovered_at is not null)::int as recovered,
+           count(*) filter (where failed and recovered_at is null)::int as unrecovered
+    from timed
+    group by grouping sets ((period, service_id), (period))`;
+}
+
+/** Production deploys of the period per week (weeks start on Monday, UTC), by outcome. */
+export function weeklySql(scope: MetricsScope): Prisma.Sql {
+  return Prisma.sql`
+    with ${judgedDeploysSql(scope)}
+    select date_trunc('week', finished_at at time zone 'UTC') at time zone 'UTC' as week,
+           count(*) filter (where not failed)::int as succeeded,
+           count(*) filter (where failed and not (rolled_back or status = 'ROLLED_BACK'))::int as failed,
+           count(*) filter (where failed and (rolled_back or status = 'ROLLED_BACK'))::int as rolled_back
+    from timed
+    where period = 'current'
+    group by 1
+    order by 1`;
+}
+
+interface RawMetricsRow {
+  period: "current" | "previous";
+  service_id: string | null;
+  overall: boolean;
+  deploys: number;
+  failures: number;
+  lead_seconds: number | null;
+  commit_lead_seconds: number | null;
+  commit_lead_deploys: number;
+  recovery_seconds: number | null;
+  recovered: number;
+  unrecovered: number;
+}
+
+/** The figures of one period from its counts and medians: the arithmetic and the bands. */
+export function periodMetrics(
+  period: { from: Date; to: Date },
+  raw: Omit<RawMetricsRow, "period" | "service_id" | "overall"> | undefined,
+): PeriodMetrics {
+  const days = (period.to.getTime() - period.from.getTime()) / (DAY * 1000);
+  const deploys = raw?.deploys ?? 0;
+  const failures = raw?.failures ?? 0;
+  const perDay = deploysPerDay(deploys, days);
+  const leadTimeSeconds = raw?.lead_seconds ?? null;
+  const recoverySeconds = raw?.recovery_seconds ?? null;
+  const rate = changeFailureRate(failures, deploys);
+  return {
+    from: period.from,
+    to: period.to,
+    days,
+    deploys,
+    perDay,
+    perWeek: perDay === null ? null : perDay * 7,
+    frequencyBand: deploymentFrequencyBand(perDay),
+    leadTimeSeconds,
+    leadTimeBand: leadTimeBand(leadTimeSeconds),
+    commitLeadTimeSeconds: raw?.commit_lead_seconds ?? null,
+    commitLeadTimeDeploys: raw?.commit_lead_deploys ?? 0,
+    failures,
+    changeFailureRate: rate,
+    changeFailureBand: changeFailureRateBand(rate),
+    recoverySeconds,
+    recoveryBand: recoveryTimeBand(recoverySeconds),
+    recovered: raw?.recovered ?? 0,
+    unrecovered: raw?.unrecovered ?? 0,
+  };
+}
+
+/**
+ * The metrics for the scope: the overall row first (serviceId null), then one row per service in
+ * `serviceIds` (services with no deploys get zeros, so the table lists every one).
+ */
+export async function deliveryMetrics(
+  client: Pick<DbTx, "$queryRaw">,
+  scope: MetricsScope,
+  serviceIds: readonly string[] = [],
+): Promise<MetricsRow[]> {
+  const rows = await client.$queryRaw<RawMetricsRow[]>(metricsSql(scope));
+  const previous = previousPeriod(scope.from, scope.to);
+  const current = { from: scope.from, to: scope.to };
+  const find = (serviceId: string | null, period: "current" | "previous") =>
+    rows.find(
+      (r) => r.period === period && (serviceId === null ? r.overall : !r.overall && r.service_id === serviceId),
+    );
+  const ids = [...new Set([...serviceIds, ...rows.filter((r) => !r.overall).map((r) => r.service_id!)])];
+  return [null, ...ids].map((serviceId) => ({
+    serviceId,
+    current: periodMetrics(current, find(serviceId, "current")),
+    previous: periodMetrics(previous, find(serviceId, "previous")),
+  }));
+}
+
+export async function weeklyDeploys(client: Pick<DbTx, "$queryRaw">, scope: MetricsScope): Promise<WeekOutcome[]> {
+  const rows = await client.$queryRaw<{ week: Date; succeeded: number; failed: number; rolled_back: number }[]>(
+    weeklySql(scope),
+  );
+  return rows.map((r) => ({ week: r.week, succeeded: r.succeeded, failed: r.failed, rolledBack: r.rolled_back }));
+}
