@@ -1,0 +1,115 @@
+import "server-only";
+import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { deliveryMetrics, PRODUCTION, weeklyDeploys, type MetricsRow, type MetricsScope } from "@/lib/history/metrics";
+import { fillWeeks } from "@/lib/history/weeks";
+import { encodeReleaseCursor, HISTORY_PAGE_SIZE, type ParsedHistoryQuery } from "@/lib/schemas/history";
+
+export interface NamedMetricsRow extends MetricsRow {
+  name: string;
+  displayName: string;
+}
+
+function scopeOf(query: ParsedHistoryQuery): MetricsScope {
+  return {
+    from: query.period.from,
+    to: query.period.to,
+    service: query.service,
+    environment: query.environment ?? PRODUCTION,
+  };
+}
+
+/** The services the metrics table lists (those with a target in the metrics' environment), by name. */
+async function servicesIn(environment: string, service?: string) {
+  return db.service.findMany({
+    where: { ...(service ? { name: service } : {}), targets: { some: { environment: { name: environment } } } },
+    orderBy: { displayName: "asc" },
+    select: { id: true, name: true, displayName: true },
+  });
+}
+
+/** The four metrics overall (first) and per service, this period and the one before. */
+export async function historyMetrics(query: ParsedHistoryQuery): Promise<NamedMetricsRow[]> {
+  const scope = scopeOf(query);
+  const services = await servicesIn(scope.environment!, query.service);
+  const rows = await deliveryMetrics(
+    db,
+    scope,
+    services.map((s) => s.id),
+  );
+  const names = new Map(services.map((s) => [s.id, s]));
+  return rows
+    .filter((r) => r.serviceId === null || names.has(r.serviceId))
+    .map((r) => {
+      const service = r.serviceId ? names.get(r.serviceId)! : null;
+      return { ...r, name: service?.name ?? "", displayName: service?.displayName ?? "All services" };
+    });
+}
+
+/** Production deploys per week of the period by outcome, every week present. */
+export async function historyWeeks(query: ParsedHistoryQuery) {
+  const scope = scopeOf(query);
+  return fillWeeks(scope.from, scope.to, await weeklyDeploys(db, scope));
+}
+
+/**
+ * Releases created in the period, newest first, 50 a page by keyset (created_at, id): the
+ * (created_at desc, id desc) index, or (service, environment, created_at) when both are chosen.
+ * Each with who signed for each role on the revision that shipped, and how it ended.
+ */
+export async function historyReleases(query: ParsedHistoryQuery) {
+  const { period, cursor } = query;
+  const where: Prisma.ReleaseWhereInput = {
+    createdAt: { gte: period.from, lt: period.to },
+    ...(query.service ? { service: { name: query.service } } : {}),
+    ...(query.environment ? { environment: { name: query.environment } } : {}),
+    ...(cursor
+      ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] }
+      : {}),
+  };
+  const rows = await db.release.findMany({
+    where,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: HISTORY_PAGE_SIZE + 1,
+    select: {
+      id: true,
+      number: true,
+      imageRef: true,
+      status: true,
+      revision: true,
+      createdAt: true,
+      deployedAt: true,
+      commitSha: true,
+      service: { select: { name: true, displayName: true } },
+      environment: { select: { name: true, displayName: true } },
+      createdBy: { select: { name: true } },
+      approvals: {
+        where: { decision: "APPROVED", withdrawnAt: null },
+        orderBy: { createdAt: "asc" },
+        select: { role: true, revision: true, createdAt: true, user: { select: { name: true } } },
+      },
+    },
+  });
+  const page = rows.slice(0, HISTORY_PAGE_SIZE);
+  const last = page.at(-1);
+  return {
+    releases: page.map(({ approvals, ...release }) => ({
+      ...release,
+      // Only the sign-offs of the revision that shipped: earlier revisions' were voided by an edit.
+      approvals: approvals.filter((a) => a.revision === release.revision),
+    })),
+    next: rows.length > HISTORY_PAGE_SIZE && last ? encodeReleaseCursor(last) : null,
+  };
+}
+
+export type HistoryReleases = Awaited<ReturnType<typeof historyReleases>>;
+export type HistoryRelease = HistoryReleases["releases"][number];
+
+/** The filters' choices. */
+export async function historyFilterOptions() {
+  const [services, environments] = await Promise.all([
+    db.service.findMany({ orderBy: { displayName: "asc" }, select: { name: true, displayName: true } }),
+    db.environment.findMany({ orderBy: { position: "asc" }, select: { name: true, displayName: true } }),
+  ]);
+  return { services, environments };
+}
