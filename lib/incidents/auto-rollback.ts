@@ -2,6 +2,13 @@ import { SYSTEM_ACTOR, recordAudit } from "@/lib/audit/record";
 import type { DbTx } from "@/lib/db";
 import { addTimelineEntry, linkRun } from "@/lib/incidents/timeline";
 
+/**
+ * Marks the entries this module writes for the runs it opened an incident about, so the entries
+ * other runs' activity adds (run-activity.ts) neither repeat them nor get mistaken for them.
+ */
+export const AUTO_ROLLBACK_ORIGIN = "auto-rollback";
+const origin = { origin: AUTO_ROLLBACK_ORIGIN };
+
 export interface AutoRollbackIncident {
   serviceId: string;
   environmentId: string;
@@ -46,6 +53,7 @@ export async function openAutoRollbackIncident(tx: DbTx, input: AutoRollbackInci
     kind: "SLI_BREACH",
     message: `SLI analysis found a breach: ${input.why}`,
     runId: input.deployRunId,
+    data: origin,
     at: now,
   });
   await addTimelineEntry(tx, {
@@ -53,6 +61,7 @@ export async function openAutoRollbackIncident(tx: DbTx, input: AutoRollbackInci
     kind: "ROLLBACK",
     message: input.remedy ?? "Greenlight started an automatic rollback",
     runId: input.rollbackRunId,
+    data: origin,
     at: now,
   });
   await linkRun(tx, { incidentId: incident.id, runId: input.deployRunId, relation: "cause" });
@@ -80,7 +89,8 @@ export async function recordRollbackOutcome(
   outcome: string,
 ): Promise<void> {
   const opened = await tx.incidentEvent.findFirst({
-    where: { runId: rollbackRunId, kind: "ROLLBACK" },
+    // Only the incident this rollback was opened with: other open incidents hear of its end from run-activity.ts.
+    where: { runId: rollbackRunId, kind: "ROLLBACK", data: { path: ["origin"], equals: AUTO_ROLLBACK_ORIGIN } },
     select: { incidentId: true },
   });
   if (!opened) return;
@@ -89,6 +99,7 @@ export async function recordRollbackOutcome(
     kind: succeeded ? "REMEDIATE" : "NOTE",
     message: succeeded ? `Rollback finished: ${outcome}` : `Rollback did not finish: ${outcome}`,
     runId: rollbackRunId,
+    data: origin,
     ...(succeeded ? {} : { step: "REMEDIATE" as const }),
   });
   if (succeeded)

@@ -7,6 +7,7 @@ import type { Strategy } from "@/lib/generated/prisma/client";
 import { runDeadlineSeconds } from "@/lib/deploy/targets";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { humanize } from "@/lib/format/humanize";
+import { recordRunActivity } from "@/lib/incidents/run-activity";
 import { DONE } from "@/lib/deploy/engine/machine";
 import { ACTIVE_RUN_STATUSES, isActiveRunStatus } from "@/lib/deploy/run-status";
 import type { RunRecord } from "@/lib/deploy/rollback/last-good";
@@ -113,6 +114,7 @@ export async function requestDeploy(user: CurrentUser, releaseId: string) {
           },
         });
         await tx.release.update({ where: { id: releaseId }, data: { status: "DEPLOYING" } });
+        await recordRunActivity(tx, run, { type: "started" });
         await recordAudit(tx, actorOf(user), {
           action: "run.request",
           targetType: "run",
@@ -147,7 +149,7 @@ export async function requestRollback(
   if (!can(user, "service:rollback"))
     throw new AppError("FORBIDDEN", forbiddenMessage("service:rollback", "roll back"));
   // On-call is waiting: the three reads go out together.
-  const [row, service, environment, lastDeploy, history] = await Promise.all([
+  const [row, service, environment, lastDeploy, history, openIncident] = await Promise.all([
     db.serviceTarget.findUnique({
       where: { serviceId_environmentId: { serviceId: input.serviceId, environmentId: input.environmentId } },
     }),
@@ -159,6 +161,15 @@ export async function requestRollback(
       select: { strategy: true, releaseId: true },
     }),
     rollbackHistory(input.serviceId, input.environmentId),
+    // Only when one is open does the rollback take a transaction to write its timeline entry.
+    db.incident.findFirst({
+      where: {
+        status: { not: "RESOLVED" },
+        serviceId: input.serviceId,
+        OR: [{ environmentId: input.environmentId }, { environmentId: null }],
+      },
+      select: { id: true },
+    }),
   ]);
   if (!row || !service || !environment)
     throw new AppError("NOT_FOUND", "That service is not set up for that environment.");
@@ -167,37 +178,58 @@ export async function requestRollback(
   const preview = await previewFor(target, strategy, history, gatewayFor);
   // A cluster that does not answer now may answer in a second: the run derives the target itself then.
   if (preview && !preview.ready) throw new AppError("CONFLICT", sentence(preview.detail));
+  const runInput: RollbackRunInput = {
+    serviceId: input.serviceId,
+    environmentId: input.environmentId,
+    strategy,
+    reason: input.reason,
+    candidates: rollbackCandidates(history).candidates,
+    rollbackTo: preview?.intent?.rollbackTo,
+    expectLiveImage: preview?.intent?.expectLiveImage,
+    switchNow: preview?.intent?.switchNow,
+    fromImage: preview?.from?.image,
+    releaseId: lastDeploy?.releaseId ?? null,
+    requestedById: user.id,
+    deadlineSeconds: runDeadlineSeconds(strategy, "ROLLBACK", target),
+  };
+  const audit = {
+    actor: actorOf(user),
+    after: {
+      kind: "ROLLBACK",
+      service: target.service.name,
+      environment: target.environment.name,
+      strategy,
+      reason: input.reason,
+      from: preview?.from?.image ?? null,
+      to: preview?.intent?.rollbackTo ?? null,
+    },
+  };
+  if (!openIncident)
+    return oneActiveRun(input.serviceId, input.environmentId, () => createRollbackRun(db, runInput, audit));
   return oneActiveRun(input.serviceId, input.environmentId, () =>
-    createRollbackRun(
-      db,
-      {
-        serviceId: input.serviceId,
-        environmentId: input.environmentId,
-        strategy,
-        reason: input.reason,
-        candidates: rollbackCandidates(history).candidates,
-        rollbackTo: preview?.intent?.rollbackTo,
-        expectLiveImage: preview?.intent?.expectLiveImage,
-        switchNow: preview?.intent?.switchNow,
-        fromImage: preview?.from?.image,
-        releaseId: lastDeploy?.releaseId ?? null,
-        requestedById: user.id,
-        deadlineSeconds: runDeadlineSeconds(strategy, "ROLLBACK", target),
-      },
-      {
-        actor: actorOf(user),
-        after: {
-          kind: "ROLLBACK",
-          service: target.service.name,
-          environment: target.environment.name,
-          strategy,
-          reason: input.reason,
-          from: preview?.from?.image ?? null,
-          to: preview?.intent?.rollbackTo ?? null,
-        },
-      },
-    ),
+    db.$transaction(async (tx) => {
+      const run = await createRollbackRun(tx, runInput, audit);
+      await recordRunActivity(tx, rollbackActivityRun(run.id, runInput), { type: "started" });
+      return run;
+    }),
   );
+}
+
+/** A rollback run as the incident timeline describes it, from what created it. */
+export function rollbackActivityRun(id: string, input: RollbackRunInput) {
+  return {
+    id,
+    kind: "ROLLBACK" as const,
+    strategy: input.strategy,
+    serviceId: input.serviceId,
+    environmentId: input.environmentId,
+    dryRun: false,
+    toImage: input.rollbackTo ?? null,
+    fromImage: input.fromImage ?? input.expectLiveImage ?? null,
+    reason: input.reason,
+    requestedById: input.requestedById,
+    createdAt: new Date(),
+  };
 }
 
 function sentence(text: string): string {

@@ -20,6 +20,8 @@ import { recordStep, type StepEvent } from "@/lib/deploy/engine/run-store";
 import { deployTarget } from "@/lib/deploy/targets";
 import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
 import { verificationPlan } from "@/lib/deploy/verification/window";
+import { recordRunActivity } from "@/lib/incidents/run-activity";
+import type { RunActivity } from "@/lib/incidents/rules";
 import { gatewayFor, type ClusterGateway } from "@/lib/k8s/gateway";
 import { log } from "@/lib/log";
 
@@ -102,6 +104,8 @@ class Execution {
   private persistedSummary: string;
   /** BEFORE events held back to go out with the step's result. */
   private deferred: Effect[] = [];
+  /** The canary step whose traffic change open incidents were told of (its pause start). */
+  private notedPause: string | undefined;
 
   constructor(
     private readonly run: LoadedRun,
@@ -116,6 +120,7 @@ class Execution {
     const recovery = persistedRecovery(saved);
     this.data = { ...saved, recovery, control: (run.controlRequest as Control | null) ?? undefined };
     delete this.data.stopping;
+    this.notedPause = saved.pauseStartedAt;
     const kind = run.kind === "ROLLBACK" ? "ROLLBACK" : run.kind === "ABORT" ? "ABORT" : "DEPLOY";
     const plan = planFor(kind, run.strategy, { analysis: options.analysis ?? noAnalysis });
     for (const step of plan) this.steps.set(step.name, step);
@@ -310,8 +315,19 @@ class Execution {
     const events: StepEvent[] = [];
     let currentStep: string | undefined;
     let trafficSwitched = false;
+    const traffic: RunActivity[] = [];
     for (const effect of effects) {
       if (effect.type !== "record") continue;
+      if (effect.trafficSwitched) traffic.push({ type: "traffic", step: effect.step, message: effect.message });
+      // A canary step sets its weight and then starts its pause: a new pause is new traffic.
+      else if (effect.phase === "INFO" && this.data.pauseStartedAt && this.data.pauseStartedAt !== this.notedPause) {
+        this.notedPause = this.data.pauseStartedAt;
+        traffic.push({
+          type: "traffic",
+          step: `${effect.step}@${this.data.canaryStep ?? 0}`,
+          message: effect.message,
+        });
+      }
       this.seq += 1;
       events.push({
         seq: this.seq,
@@ -324,7 +340,7 @@ class Execution {
       if (effect.currentStep) currentStep = effect.currentStep;
       if (effect.trafficSwitched) trafficSwitched = true;
     }
-    return recordStep(this.runId, this.token, {
+    const written = await recordStep(this.runId, this.token, {
       events,
       state: this.persistable(),
       currentStep,
@@ -332,6 +348,17 @@ class Execution {
       renewLeaseMs: this.leaseMs,
       summary: this.changedSummary(),
     });
+    if (written.owned && traffic.length > 0 && !this.run.dryRun) await this.tellIncidents(traffic);
+    return written;
+  }
+
+  /** Open incidents on the service learn that traffic moved; a failure here never stops the run. */
+  private async tellIncidents(activities: RunActivity[]): Promise<void> {
+    try {
+      for (const activity of activities) await recordRunActivity(db, this.run, activity);
+    } catch (error) {
+      log.warn({ err: error, runId: this.runId }, "could not add the traffic change to open incidents");
+    }
   }
 
   /** The images and rollback target are columns for the pages; written when they change. */

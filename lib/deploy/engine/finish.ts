@@ -4,6 +4,7 @@ import { beginVerification, type VerificationPlan } from "@/lib/deploy/verificat
 import { humanize } from "@/lib/format/humanize";
 import type { DeploymentRun, RunStatus } from "@/lib/generated/prisma/client";
 import { openAutoRollbackIncident, recordRollbackOutcome } from "@/lib/incidents/auto-rollback";
+import { recordRunActivity } from "@/lib/incidents/run-activity";
 import { notifyRelease } from "@/lib/notifications/slack";
 import { DONE, type FinalStatus } from "@/lib/deploy/engine/machine";
 
@@ -86,6 +87,10 @@ async function afterRunEnds(
     if (live) await tx.release.update({ where: { id: live.id }, data: { status: "ROLLED_BACK" } });
   }
   if (run.kind === "ROLLBACK") await recordRollbackOutcome(tx, run.id, status === "SUCCEEDED", outcome);
+  // Open incidents on the service hear of it, before a breach opens an incident of its own.
+  if (options.breach && run.kind === "DEPLOY")
+    await recordRunActivity(tx, run, { type: "sli-breach", why: options.breach.why });
+  await recordRunActivity(tx, run, { type: "finished", status, outcome });
   if (options.breach && run.kind === "DEPLOY") {
     const context = await tx.deploymentRun.findUniqueOrThrow({
       where: { id: run.id },

@@ -2,7 +2,7 @@ import { SYSTEM_ACTOR, recordAudit } from "@/lib/audit/record";
 import { db, type DbTx } from "@/lib/db";
 import type { AnalysisVerdict, SliAnalysis } from "@/lib/deploy/analysis/sli-analysis";
 import { DEFAULT_ANALYSIS_INTERVAL_MS, DEFAULT_MIN_WINDOW_SECONDS } from "@/lib/deploy/analysis/prometheus";
-import { createRollbackRun, isActiveRunConflict } from "@/lib/deploy/commands/requests";
+import { createRollbackRun, isActiveRunConflict, rollbackActivityRun } from "@/lib/deploy/commands/requests";
 import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
 import { rollbackCandidates, rollbackHistory } from "@/lib/deploy/rollback/preview";
 import { appendRunEvent } from "@/lib/deploy/engine/run-store";
@@ -12,6 +12,7 @@ import type { RunState } from "@/lib/deploy/types";
 import { humanize } from "@/lib/format/humanize";
 import type { VerificationStatus } from "@/lib/generated/prisma/client";
 import { openAutoRollbackIncident } from "@/lib/incidents/auto-rollback";
+import { recordRunActivity } from "@/lib/incidents/run-activity";
 import { enqueue, verifyDeployJob } from "@/lib/jobs/registry";
 import { log } from "@/lib/log";
 import { notifyRollback } from "@/lib/notifications/slack";
@@ -252,6 +253,8 @@ async function breach(runId: string, verdict: AnalysisVerdict, retryAt: Date): P
         where: { id: runId },
         data: { verification: "BREACHED", verificationNote: `breach: ${why}` },
       });
+      // Incidents already open on the service hear of it before the rollback's own incident opens.
+      await recordRunActivity(tx, run, { type: "sli-breach", why });
       if (!row.autoRollback) {
         await appendRunEvent(tx, runId, {
           step: STEP,
@@ -265,7 +268,7 @@ async function breach(runId: string, verdict: AnalysisVerdict, retryAt: Date): P
       const history = await rollbackHistory(run.serviceId, run.environmentId, tx);
       const { candidates } = rollbackCandidates([...history, { ...run, verification: "BREACHED" }]);
       const choice = chooseRollbackImage(candidates, [run.toImage ?? undefined]);
-      const created = await createRollbackRun(tx, {
+      const rollbackInput = {
         serviceId: run.serviceId,
         environmentId: run.environmentId,
         strategy: run.strategy,
@@ -277,7 +280,9 @@ async function breach(runId: string, verdict: AnalysisVerdict, retryAt: Date): P
         releaseId: run.releaseId,
         requestedById: null,
         deadlineSeconds: runDeadlineSeconds(run.strategy, "ROLLBACK", row),
-      });
+      };
+      const created = await createRollbackRun(tx, rollbackInput);
+      await recordRunActivity(tx, rollbackActivityRun(created.id, rollbackInput), { type: "started" });
       await appendRunEvent(tx, runId, {
         step: STEP,
         phase: "ERROR",
