@@ -16,6 +16,7 @@ import { findPrometheus, startLocalPrometheus, type LocalPrometheus } from "@/li
 import { startSandboxCluster, type SandboxCluster } from "@greenlight/sandbox-cluster/cluster";
 import { EnvError, parseEnv } from "@/lib/env";
 import { buildIsCurrent, sourceHash, writeBuildStamp } from "@/lib/runtime/build-stamp";
+import { seedDemoHistory } from "@/lib/seed/demo-history";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seed } from "@/lib/seed/seed";
 import { ROLE_LABELS } from "@/lib/roles";
 
@@ -131,6 +132,14 @@ async function main() {
     say(
       `seeded ${[seeded.baseline && "environments and checklists", seeded.demo && "demo services and accounts"].filter(Boolean).join(" and ")}`,
     );
+  if (demo) {
+    // 90 days of invented delivery history for the demo services, once, and never beside real runs.
+    const history = await seedDemoHistory(getDb());
+    if (history.seeded)
+      say(
+        `seeded 90 days of demo history: ${history.releases} releases, ${history.runs} runs, ${history.incidents} incidents`,
+      );
+  }
   await getDb().$disconnect();
 
   const authSecret = config.AUTH_SECRET ?? (await readOrCreateSecret(path.join(dataDir, "auth-secret")));
