@@ -35,6 +35,21 @@ const schema = z
     PROMETHEUS_URL: z.url().optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // Alertmanager's webhook (POST /api/alerts/alertmanager) answers only requests carrying this
+    // bearer token; unset, the webhook is off (503).
+    ALERTMANAGER_TOKEN: z
+      .string()
+      .min(16, "must be at least 16 characters (try `openssl rand -base64 32`)")
+      .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces (it travels in an HTTP header)")
+      .optional(),
+    // The alert label whose value (P1..P4, or critical/high/warning/info) sets an incident's severity.
+    ALERT_SEVERITY_LABEL: z
+      .string()
+      .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "must be a Prometheus label name")
+      .default("severity"),
+    ALERT_DEFAULT_SEVERITY: z.enum(["P1", "P2", "P3", "P4"]).default("P3"),
+    // A deploy that started this long before an alert is linked to its incident as the likely cause.
+    ALERT_DEPLOY_WINDOW_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   })
   .superRefine((env, ctx) => {
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];

@@ -20,6 +20,10 @@ export interface LocalPrometheusOptions {
   /** Prometheus HTTP service discovery URL (the sandbox's /sandbox/targets). */
   targetsUrl: string;
   scrapeIntervalSeconds?: number;
+  /** Alerting rule files to evaluate (absolute paths). */
+  ruleFiles?: string[];
+  /** Alertmanagers to send firing alerts to, as host:port. */
+  alertmanagers?: string[];
   onLog?: (line: string) => void;
 }
 
@@ -46,6 +50,17 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
       "    http_sd_configs:",
       `      - url: ${JSON.stringify(options.targetsUrl)}`,
       `        refresh_interval: ${interval}`,
+      ...(options.ruleFiles?.length
+        ? ["rule_files:", ...options.ruleFiles.map((file) => `  - ${JSON.stringify(file)}`)]
+        : []),
+      ...(options.alertmanagers?.length
+        ? [
+            "alerting:",
+            "  alertmanagers:",
+            "    - static_configs:",
+            `        - targets: ${JSON.stringify(options.alertmanagers)}`,
+          ]
+        : []),
       "",
     ].join("\n"),
   );
