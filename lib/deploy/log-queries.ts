@@ -69,14 +69,20 @@ function and(conditions: Prisma.Sql[]): Prisma.Sql {
   return conditions.length ? Prisma.sql`where ${Prisma.join(conditions, " and ")}` : Prisma.empty;
 }
 
-/** Conditions shared by both branches, on the run (`r`) and the branch's own time column. */
-function common(filter: LogFilter, at: Prisma.Sql, id: Prisma.Sql, page: Page): Prisma.Sql[] {
+/** Conditions on the run an entry is about (`r`). */
+function onRun(filter: LogFilter): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   // Resolved once by PostgreSQL, so the run's (service_id, environment_id, created_at) index applies.
   if (filter.service) where.push(Prisma.sql`r.service_id = (select id from services where name = ${filter.service})`);
   if (filter.environment)
     where.push(Prisma.sql`r.environment_id = (select id from environments where name = ${filter.environment})`);
   if (filter.outcome) where.push(Prisma.sql`r.status = ${filter.outcome}::"RunStatus"`);
+  return where;
+}
+
+/** Conditions on the entry's own time (and id, for the page's keyset). */
+function onTime(filter: LogFilter, at: Prisma.Sql, id: Prisma.Sql, page: Page): Prisma.Sql[] {
+  const where: Prisma.Sql[] = [];
   if (filter.from) where.push(Prisma.sql`${at} >= ${filter.from}::timestamptz`);
   if (filter.to) where.push(Prisma.sql`${at} <= ${filter.to}::timestamptz`);
   if (page.before) where.push(Prisma.sql`(${at}, ${id}) < (${page.before.at}::timestamptz, ${page.before.id}::text)`);
@@ -91,7 +97,7 @@ export function logSql(filter: LogFilter, page: Page = {}): Prisma.Sql {
   const branches: Prisma.Sql[] = [];
 
   {
-    const where = common(filter, Prisma.sql`r.created_at`, Prisma.sql`r.id`, page);
+    const where = [...onRun(filter), ...onTime(filter, Prisma.sql`r.created_at`, Prisma.sql`r.id`, page)];
     if (filter.kind) where.push(Prisma.sql`r.kind = ${RUN_KINDS[filter.kind]}::"RunKind"`);
     if (filter.person === AUTOMATIC) where.push(Prisma.sql`r.requested_by_id is null`);
     else if (filter.person) where.push(Prisma.sql`r.requested_by_id = ${filter.person}`);
@@ -111,18 +117,31 @@ export function logSql(filter: LogFilter, page: Page = {}): Prisma.Sql {
     ? [filter.kind].filter((k) => k === "promote" || k === "abort")
     : ["promote", "abort"];
   if (controlKinds.length && filter.person !== AUTOMATIC) {
-    const where = common(filter, Prisma.sql`c.requested_at`, Prisma.sql`c.id`, page);
-    where.push(Prisma.sql`c.action in (${Prisma.join(controlKinds)})`);
-    if (filter.person) where.push(Prisma.sql`c.requested_by_id = ${filter.person}`);
+    const own = onTime(filter, Prisma.sql`c.requested_at`, Prisma.sql`c.id`, page);
+    own.push(Prisma.sql`c.action in (${Prisma.join(controlKinds)})`);
+    if (filter.person) own.push(Prisma.sql`c.requested_by_id = ${filter.person}`);
+    const runSide = onRun(filter);
+    const order = Prisma.sql`order by c.requested_at ${direction}, c.id ${direction}`;
+    // Without conditions on the run, the page of controls is cut before their runs are looked up.
+    const controls = runSide.length
+      ? Prisma.sql`run_controls c`
+      : Prisma.sql`(select * from run_controls c ${and(own)} ${order} ${limit}) c`;
     branches.push(Prisma.sql`(
       select 'control' as source, c.id, c.run_id, c.action as kind, c.requested_at as at,
              r.status::text as status, r.service_id, r.environment_id, r.strategy::text as strategy,
              r.from_image, r.to_image, c.requested_by_id, r.release_id, r.revision,
              c.requested_at as started_at, c.applied_at as finished_at, null::text as reason, c.outcome, r.dry_run
-        from run_controls c
-        join deployment_runs r on r.id = c.run_id
-        ${and(where)}
-       order by c.requested_at ${direction}, c.id ${direction}
+        from ${controls}
+        -- "limit 1" keeps this a lookup by primary key per control: flattened into a plain join, the
+        -- planner hashes every run (a scan of the whole table) to match a few thousand controls.
+        cross join lateral (
+          select r.status, r.service_id, r.environment_id, r.strategy, r.from_image, r.to_image,
+                 r.release_id, r.revision, r.dry_run
+            from deployment_runs r
+           where r.id = c.run_id
+           limit 1) r
+        ${runSide.length ? and([...own, ...runSide]) : Prisma.empty}
+       ${order}
        ${limit})`);
   }
 

@@ -19,6 +19,7 @@ import { STRATEGY_LABELS } from "@/lib/schemas/release";
 export const metadata: Metadata = { title: "Run" };
 
 const SEVERITY = { P1: "danger", P2: "warning", P3: "info", P4: "neutral" } as const;
+const KIND_TITLE = { deploy: "Deploy", rollback: "Rollback", promote: "Promote", abort: "Abort" } as const;
 const RELATION: Record<string, string> = {
   cause: "suspected cause",
   remedy: "remedy",
@@ -37,8 +38,9 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     ["Service", `${entry.service.displayName} → ${entry.environment.displayName}`],
     [
       "Versions",
-      <span key="v" className="font-mono text-xs break-all">
-        {entry.fromImage ?? "—"} → {entry.toImage ?? "—"}
+      <span key="v" className="block font-mono text-xs break-all">
+        <span className="block">from {entry.fromImage ?? "—"}</span>
+        <span className="block">to {entry.toImage ?? "—"}</span>
       </span>,
     ],
     ["Strategy", STRATEGY_LABELS[entry.strategy]],
@@ -67,21 +69,16 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   return (
     <>
       <PageHeader
-        title={
-          <span className="flex flex-wrap items-center gap-3">
-            <span className="capitalize">{humanize(entry.kind)}</span> of {entry.service.displayName} to{" "}
-            {entry.environment.displayName}
+        title={`${KIND_TITLE[entry.kind]} of ${entry.service.displayName} to ${entry.environment.displayName}`}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
             <RunStatusBadge status={entry.status} />
             {entry.dryRun ? <Badge>dry run</Badge> : null}
-          </span>
-        }
-        description={
-          <>
             Run <span className="font-mono">{entry.id}</span> ·{" "}
             <Link href={`/deployments?service=${entry.service.name}`} className="text-primary hover:underline">
               this service in the log
             </Link>
-          </>
+          </span>
         }
       />
       <div className="grid gap-6 lg:grid-cols-3">
