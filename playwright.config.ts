@@ -51,6 +51,7 @@ export default defineConfig({
       GREENLIGHT_DATA_DIR: process.env.E2E_DATA_DIR ?? ".data/e2e",
       EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? "54339",
       PROMETHEUS_PORT: process.env.E2E_PROMETHEUS_PORT ?? "9492",
+      ALERTMANAGER_PORT: process.env.E2E_ALERTMANAGER_PORT ?? "9494",
       LOG_LEVEL: "warn",
     },
   },

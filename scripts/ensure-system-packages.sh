@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives: Chromium for the end-to-end tests,
-# Prometheus for the SLI analysis tests, and Debian's kubectl (kubernetes-client) to check the
+# Prometheus for the SLI analysis tests, Alertmanager for the alert intake tests, and Debian's kubectl (kubernetes-client) to check the
 # sandbox cluster with a client nobody here wrote. Nothing is downloaded from outside the Debian archive (Playwright's own browser
 # download cannot work here).
 set -euo pipefail
@@ -33,6 +33,16 @@ if [ ! -x /usr/bin/prometheus ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
   # The package starts a system-wide service on :9090; the tests run their own on loopback.
   if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
+fi
+
+if [ ! -x /usr/bin/prometheus-alertmanager ]; then
+  need_apt prometheus-alertmanager
+  echo "[test] installing Debian's prometheus-alertmanager"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus-alertmanager >/dev/null
+  # Like prometheus, the package starts a system-wide service (:9093, gossip on :9094); the
+  # tests and npm start run their own on loopback.
+  if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true; fi
 fi
 
 if ! dpkg-query -W -f='${Status}' kubernetes-client 2>/dev/null | grep -q "install ok installed"; then

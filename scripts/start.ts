@@ -13,6 +13,16 @@ import { isPortFree, startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/
 import { migrate } from "@/lib/db/migrate";
 import { migrateJobQueue } from "@/lib/jobs/worker";
 import { findPrometheus, startLocalPrometheus, type LocalPrometheus } from "@/lib/prometheus/local-server";
+import {
+  ALERTMANAGER_INSTALL_HINT,
+  ALERTMANAGER_WEBHOOK_PATH,
+  demoAlertRules,
+  DEMO_ALERT_NAME,
+  findAlertmanager,
+  receiverSnippet,
+  startLocalAlertmanager,
+  type LocalAlertmanager,
+} from "@/lib/runtime/alertmanager-local";
 import { startSandboxCluster, type SandboxCluster } from "@greenlight/sandbox-cluster/cluster";
 import { EnvError, parseEnv } from "@/lib/env";
 import { buildIsCurrent, sourceHash, writeBuildStamp } from "@/lib/runtime/build-stamp";
@@ -27,6 +37,7 @@ const children: ChildProcess[] = [];
 let database: EmbeddedDatabase | undefined;
 let sandbox: SandboxCluster | undefined;
 let localPrometheus: LocalPrometheus | undefined;
+let localAlertmanager: LocalAlertmanager | undefined;
 let stopping = false;
 
 function say(message: string) {
@@ -75,6 +86,7 @@ async function shutdown(code: number): Promise<void> {
   for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
   await Promise.all(children.map((c) => (c.exitCode === null ? exited(c) : Promise.resolve(0))));
   if (localPrometheus) await localPrometheus.stop().catch(() => {});
+  if (localAlertmanager) await localAlertmanager.stop().catch(() => {});
   if (sandbox) await sandbox.stop().catch(() => {});
   if (database) {
     say("stopping the embedded PostgreSQL");
@@ -143,6 +155,10 @@ async function main() {
   await getDb().$disconnect();
 
   const authSecret = config.AUTH_SECRET ?? (await readOrCreateSecret(path.join(dataDir, "auth-secret")));
+  // The Alertmanager webhook's bearer token: ALERTMANAGER_TOKEN, or one generated once and kept
+  // beside the auth secret, so an Alertmanager pointed at its file keeps working across restarts.
+  const alertmanagerTokenFile = config.ALERTMANAGER_TOKEN ? undefined : path.join(dataDir, "alertmanager-token");
+  const alertmanagerToken = config.ALERTMANAGER_TOKEN ?? (await readOrCreateSecret(alertmanagerTokenFile!));
   // Demo accounts (well-known password) are on for the zero-config setup while it listens only
   // on this machine, or when explicitly asked for.
   const loopback = host === "localhost" || host === "::1" || host.startsWith("127.");
@@ -171,7 +187,37 @@ async function main() {
   // the demo pods when Debian's prometheus is installed.
   let prometheusUrl = process.env.PROMETHEUS_URL;
   let prometheusNote = prometheusUrl ? `Prometheus: ${prometheusUrl}` : "";
+  let alertmanagerNote = "";
   if (!prometheusUrl && sandbox) {
+    // Alertmanager beside it (Debian's prometheus-alertmanager, when installed), routing the demo
+    // rule's alerts to the app's webhook, as a real installation would; before Prometheus, so
+    // Prometheus finds it from its first evaluation.
+    const alerting: { ruleFiles?: string[]; alertmanagers?: string[] } = {};
+    if (!findPrometheus()) {
+      // Nothing would fire alerts.
+    } else if (findAlertmanager()) {
+      const listen = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+      try {
+        localAlertmanager = await startLocalAlertmanager({
+          dataDir: path.join(dataDir, "alertmanager"),
+          port: Number(process.env.ALERTMANAGER_PORT ?? 9493),
+          webhookUrl: `http://${listen}:${port}${ALERTMANAGER_WEBHOOK_PATH}`,
+          token: alertmanagerToken,
+        });
+        const rules = path.join(dataDir, "alertmanager", "demo-rules.yml");
+        await fs.writeFile(rules, demoAlertRules());
+        alerting.ruleFiles = [rules];
+        alerting.alertmanagers = [localAlertmanager.address];
+        alertmanagerNote = `Alertmanager: ${localAlertmanager.url} sends alerts to the app; Prometheus fires ${DEMO_ALERT_NAME} when a demo service answers over 5% of requests with 5xx for 30 s`;
+        say(`alertmanager at ${localAlertmanager.url}`);
+      } catch (error) {
+        alertmanagerNote = `Alertmanager could not start (${error instanceof Error ? error.message : String(error)}; ALERTMANAGER_PORT picks another port), so no demo alerts this time.`;
+        say(alertmanagerNote);
+      }
+    } else {
+      alertmanagerNote = `Alertmanager: not installed, so no demo alerts. Install it with: ${ALERTMANAGER_INSTALL_HINT}`;
+      say(alertmanagerNote);
+    }
     if (findPrometheus()) {
       // Live SLIs are worth having, not worth refusing to start over.
       try {
@@ -179,6 +225,7 @@ async function main() {
           dataDir: path.join(dataDir, "prometheus"),
           port: Number(process.env.PROMETHEUS_PORT ?? 9491),
           targetsUrl: `${sandbox.url}/sandbox/targets`,
+          ...alerting,
         });
         prometheusUrl = localPrometheus.url;
         prometheusNote = `Prometheus: ${prometheusUrl} (scraping the sandbox's demo pods every 5 s)`;
@@ -200,6 +247,7 @@ async function main() {
     ...(prometheusUrl ? { PROMETHEUS_URL: prometheusUrl } : {}),
     DATABASE_URL: databaseUrl,
     AUTH_SECRET: authSecret,
+    ALERTMANAGER_TOKEN: alertmanagerToken,
     NEXTAUTH_SECRET: authSecret,
     NEXTAUTH_URL: appUrl,
     APP_URL: appUrl,
@@ -254,6 +302,13 @@ async function main() {
       ? `Cluster: sandbox at ${sandbox.url}; kubectl: KUBECONFIG=${path.relative(root, sandbox.kubeconfigPath)} kubectl get deploy -A`
       : `Cluster: ${kubeconfig ?? "~/.kube/config"}`,
     ...(prometheusNote ? [prometheusNote] : []),
+    ...(alertmanagerNote ? [alertmanagerNote] : []),
+    `Alerts from an existing Alertmanager: POST ${appUrl}${ALERTMANAGER_WEBHOOK_PATH}; add this receiver and route to it:`,
+    receiverSnippet({
+      webhookUrl: `${appUrl}${ALERTMANAGER_WEBHOOK_PATH}`,
+      credentialsFile: alertmanagerTokenFile,
+      indent: "    ",
+    }),
   ];
   if (demoLogin === "true" || demoLogin === "1") {
     lines.push(`Demo accounts (password "${DEMO_PASSWORD}"):`);
