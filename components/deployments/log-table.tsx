@@ -67,8 +67,7 @@ export function LogTable({ entries }: { entries: LogEntry[] }) {
           <Th>Strategy</Th>
           <Th>Requested by</Th>
           <Th>Approved by</Th>
-          <Th>Start</Th>
-          <Th>End</Th>
+          <Th>Start / end</Th>
           <Th>Duration</Th>
           <Th>Outcome</Th>
         </tr>
@@ -87,7 +86,7 @@ export function LogTable({ entries }: { entries: LogEntry[] }) {
                 </Badge>
               ) : null}
             </Td>
-            <Td>
+            <Td className="whitespace-nowrap">
               {e.service.displayName} <span className="text-muted-foreground">→ {e.environment.displayName}</span>
               {e.release ? (
                 <p className="text-xs">
@@ -111,10 +110,9 @@ export function LogTable({ entries }: { entries: LogEntry[] }) {
             <Td>
               <Approvers entry={e} />
             </Td>
-            <Td className="text-muted-foreground">
+            <Td className="text-xs text-muted-foreground">
               <UtcTime value={e.startedAt} />
-            </Td>
-            <Td className="text-muted-foreground">
+              <br />
               <UtcTime value={e.finishedAt} />
             </Td>
             <Td className="tabular-nums">{formatDuration(durationSeconds(e.startedAt, e.finishedAt))}</Td>
