@@ -43,17 +43,17 @@ test("the period picker changes the URL and the figures", async ({ page }) => {
   const frequency = page.getByTestId("metric-deployment-frequency");
   await expect(frequency).toContainText("in 30 days");
 
-  await page.getByLabel("Period").selectOption("7d");
+  await page.getByLabel("Period", { exact: true }).selectOption("7d");
   await expect(page).toHaveURL(/[?&]range=7d/);
   await expect(frequency).toContainText("in 7 days");
 
-  await page.getByLabel("Period").selectOption("90d");
+  await page.getByLabel("Period", { exact: true }).selectOption("90d");
   await expect(page).toHaveURL(/[?&]range=90d/);
   await expect(frequency).toContainText("in 90 days");
   const ninety = await frequency.getByTestId("metric-value").textContent();
 
   // Dates: a custom period, both days included.
-  await page.getByLabel("Period").selectOption("custom");
+  await page.getByLabel("Period", { exact: true }).selectOption("custom");
   const today = new Date();
   const start = new Date(today.getTime() - 13 * 86_400_000);
   await page.getByLabel("From (UTC)").fill(start.toISOString().slice(0, 10));
