@@ -41,7 +41,8 @@ export default defineConfig({
   webServer: {
     command: `${path.join("node_modules", ".bin", "tsx")} --conditions=react-server scripts/start.ts`,
     url: `${baseURL}/api/ready`,
-    timeout: 300_000,
+    // A first start builds the app; on 2 busy cores that has taken over 5 minutes.
+    timeout: 600_000,
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
