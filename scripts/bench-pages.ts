@@ -205,6 +205,9 @@ async function main() {
     if (![...jar.keys()].some((k) => k.includes("session-token")))
       throw new Error(`signing in as ${ACCOUNT} failed (${signIn.status})`);
     say(`signed in as ${ACCOUNT}; ${ROUNDS} requests per page after ${WARMUP} warm-up requests`);
+    // Other work on the machine inflates every figure; say how busy it was.
+    const load = () => fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+    say(`load average at the start: ${load()}`);
 
     const get = async (pathname: string) => {
       const started = performance.now();
@@ -297,6 +300,7 @@ async function main() {
       const v = worst.get(key);
       return typeof v === "number" ? v.toFixed(0) : "missing";
     };
+    say(`load average at the end: ${load()}`);
     process.stdout.write(`${csvLine}\n`);
     process.stdout.write(
       `pages overview_p95_ms=${value("overview")} log_p95_ms=${value("log")} run_p95_ms=${value("run")} incident_p95_ms=${value("incident")} history_p95_ms=${value("history")}\n`,
