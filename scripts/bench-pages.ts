@@ -131,7 +131,7 @@ async function main() {
     await sql.end();
 
     // The build, as npm start makes it (reused while the sources are unchanged).
-    const { buildIsCurrent, sourceHash, writeBuildStamp } = await import("@/lib/runtime/build-stamp");
+    const { buildIsCurrent, keepingTsconfig, sourceHash, writeBuildStamp } = await import("@/lib/runtime/build-stamp");
     const require = createRequire(import.meta.url);
     const nextBin = require.resolve("next/dist/bin/next");
     const port = Number(process.env.BENCH_PORT ?? (await freePort()));
@@ -157,7 +157,7 @@ async function main() {
         stdio: ["ignore", "ignore", "inherit"],
       });
       children.push(build);
-      const code = await exited(build);
+      const code = await keepingTsconfig(root, () => exited(build));
       if (code !== 0) throw new Error(`next build failed with code ${code}`);
       await writeBuildStamp(root, hash);
     }

@@ -25,7 +25,7 @@ import {
 } from "@/lib/runtime/alertmanager-local";
 import { startSandboxCluster, type SandboxCluster } from "@greenlight/sandbox-cluster/cluster";
 import { EnvError, parseEnv } from "@/lib/env";
-import { buildIsCurrent, sourceHash, writeBuildStamp } from "@/lib/runtime/build-stamp";
+import { buildIsCurrent, keepingTsconfig, sourceHash, writeBuildStamp } from "@/lib/runtime/build-stamp";
 import { seedDemoHistory } from "@/lib/seed/demo-history";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seed } from "@/lib/seed/seed";
 import { ROLE_LABELS } from "@/lib/roles";
@@ -262,7 +262,9 @@ async function main() {
     if (!(await buildIsCurrent(root, hash))) {
       say("building the app (first start, or the sources changed)…");
       const buildStarted = Date.now();
-      const code = await exited(run(process.execPath, [nextBin, "build"], { ...childEnv, NODE_ENV: "production" }));
+      const code = await keepingTsconfig(root, () =>
+        exited(run(process.execPath, [nextBin, "build"], { ...childEnv, NODE_ENV: "production" })),
+      );
       if (code !== 0) throw new Error(`next build failed with code ${code}`);
       await writeBuildStamp(root, hash);
       say(`built in ${((Date.now() - buildStarted) / 1000).toFixed(1)} s`);

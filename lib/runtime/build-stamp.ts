@@ -55,3 +55,19 @@ export async function buildIsCurrent(root: string, hash: string): Promise<boolea
 export async function writeBuildStamp(root: string, hash: string): Promise<void> {
   await fs.writeFile(path.join(root, distDir(), "greenlight-source-hash"), hash);
 }
+
+/**
+ * Runs `next build` (the callback) and puts tsconfig.json back as it was: a build into a
+ * NEXT_DIST_DIR other than .next makes Next add `<dir>/types/**` to tsconfig's include list, which
+ * would leave the checkout dirty after every e2e run or benchmark with a dist dir of its own.
+ */
+export async function keepingTsconfig<T>(root: string, build: () => Promise<T>): Promise<T> {
+  const file = path.join(root, "tsconfig.json");
+  const before = await fs.readFile(file, "utf8");
+  try {
+    return await build();
+  } finally {
+    if (distDir() !== ".next" && (await fs.readFile(file, "utf8").catch(() => before)) !== before)
+      await fs.writeFile(file, before);
+  }
+}
