@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 import type { IncidentFilters } from "@/lib/schemas/incidents";
 
 /** The newest incidents first, with where they happened. */
@@ -10,8 +10,33 @@ export function listRecentIncidents(take = 50) {
 
 export type IncidentListItem = Awaited<ReturnType<typeof listRecentIncidents>>[number];
 
-export function countOpenIncidents(): Promise<number> {
-  return db.incident.count({ where: { status: { not: "RESOLVED" } } });
+/*
+ * Open incidents are asked with the literal `status <> 'RESOLVED'`: Prisma sends the enum as a cast
+ * parameter, which the planner cannot match to the partial index incidents_open_opened_at_id_idx,
+ * so it read every incident instead of the few open ones (docs/scale.md). `in (…)` is worse: its
+ * estimate walks the whole opened_at index.
+ */
+export async function countOpenIncidents(): Promise<number> {
+  const [row] = await db.$queryRaw<
+    { n: number }[]
+  >`select count(*)::int as n from incidents where status <> 'RESOLVED'`;
+  return row?.n ?? 0;
+}
+
+/** One page of open incidents' ids, newest first, through the partial index (see countOpenIncidents). */
+async function openIncidentIds(
+  severity: IncidentFilters["severity"] | undefined,
+  cursor: string | undefined,
+  take: number,
+) {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    select id from incidents
+     where status <> 'RESOLVED'
+       ${severity ? Prisma.sql`and severity = ${severity}::"Severity"` : Prisma.empty}
+       ${cursor ? Prisma.sql`and (opened_at, id) < (select opened_at, id from incidents where id = ${cursor})` : Prisma.empty}
+     order by opened_at desc, id desc
+     limit ${take}`;
+  return rows.map((r) => r.id);
 }
 
 export const INCIDENT_PAGE_SIZE = 50;
@@ -22,15 +47,20 @@ export const INCIDENT_PAGE_SIZE = 50;
  */
 export async function listIncidents(filters: Partial<IncidentFilters>) {
   const status = filters.status ?? "open";
-  const where: Prisma.IncidentWhereInput = {
-    ...(status === "open" ? { status: { not: "RESOLVED" } } : status === "resolved" ? { status: "RESOLVED" } : {}),
-    ...(filters.severity ? { severity: filters.severity } : {}),
-  };
+  // The open view picks its page by raw SQL (the partial index), then loads those rows as below.
+  const openIds =
+    status === "open" ? await openIncidentIds(filters.severity, filters.cursor, INCIDENT_PAGE_SIZE + 1) : null;
+  const where: Prisma.IncidentWhereInput = openIds
+    ? { id: { in: openIds } }
+    : {
+        ...(status === "resolved" ? { status: "RESOLVED" } : {}),
+        ...(filters.severity ? { severity: filters.severity } : {}),
+      };
   const rows = await db.incident.findMany({
     where,
     orderBy: [{ openedAt: "desc" }, { id: "desc" }],
     take: INCIDENT_PAGE_SIZE + 1,
-    ...(filters.cursor ? { cursor: { id: filters.cursor }, skip: 1 } : {}),
+    ...(filters.cursor && !openIds ? { cursor: { id: filters.cursor }, skip: 1 } : {}),
     select: {
       id: true,
       number: true,
