@@ -32,7 +32,7 @@ test("on-call declares, acknowledges, notes, monitors and resolves an incident; 
   await expect(oncall.getByRole("button", { name: "Acknowledge" })).toHaveCount(0);
 
   await oncall.getByLabel("Note", { exact: true }).fill("Payment provider reports elevated 5xx; status page updated.");
-  await oncall.getByLabel("Step").selectOption("ASSESS");
+  await oncall.getByLabel("Procedure step", { exact: true }).selectOption("ASSESS");
   await oncall.getByRole("button", { name: "Add note" }).click();
   const note = oncall.getByTestId("timeline-entry").filter({ hasText: "Payment provider reports elevated 5xx" });
   await expect(note).toBeVisible();
@@ -41,7 +41,7 @@ test("on-call declares, acknowledges, notes, monitors and resolves an incident; 
     "Payment provider reports elevated 5xx",
   );
 
-  await oncall.getByLabel("Status").selectOption("MONITORING");
+  await oncall.getByLabel("Status", { exact: true }).selectOption("MONITORING");
   await expect(heading).toContainText("monitoring");
   await expect(oncall.getByTestId("time-to-restore")).toContainText(/restored \d{4}-\d\d-\d\d/);
   await expect(

@@ -52,6 +52,7 @@ export function IncidentActions({ incidentId, status, severity, commanderId, ack
           <span className="text-muted-foreground">Status</span>
           <Select
             className="w-40"
+            aria-label="Status"
             value={status}
             disabled={changeStatus.pending}
             onChange={(e) =>
@@ -73,6 +74,7 @@ export function IncidentActions({ incidentId, status, severity, commanderId, ack
         <span className="text-muted-foreground">Severity</span>
         <Select
           className="w-48"
+          aria-label="Severity"
           value={severity}
           disabled={changeSeverity.pending}
           onChange={(e) =>
@@ -93,6 +95,7 @@ export function IncidentActions({ incidentId, status, severity, commanderId, ack
         <span className="text-muted-foreground">Commander</span>
         <Select
           className="w-48"
+          aria-label="Commander"
           value={commanderId ?? ""}
           disabled={changeCommander.pending}
           onChange={(e) =>

@@ -26,7 +26,7 @@ export function LinkRunForm({ incidentId, runs }: { incidentId: string; runs: { 
     >
       <label className="flex flex-col gap-1 text-sm">
         <span className="text-muted-foreground">Run</span>
-        <Select className="w-80" value={runId} onChange={(e) => setRunId(e.target.value)}>
+        <Select className="w-80" aria-label="Run to link" value={runId} onChange={(e) => setRunId(e.target.value)}>
           {runs.map((r) => (
             <option key={r.id} value={r.id}>
               {r.label}
@@ -36,7 +36,12 @@ export function LinkRunForm({ incidentId, runs }: { incidentId: string; runs: { 
       </label>
       <label className="flex flex-col gap-1 text-sm">
         <span className="text-muted-foreground">As</span>
-        <Select className="w-32" value={relation} onChange={(e) => setRelation(e.target.value as "cause" | "remedy")}>
+        <Select
+          className="w-32"
+          aria-label="Link as"
+          value={relation}
+          onChange={(e) => setRelation(e.target.value as "cause" | "remedy")}
+        >
           <option value="cause">cause</option>
           <option value="remedy">remedy</option>
         </Select>

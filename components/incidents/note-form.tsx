@@ -35,8 +35,13 @@ export function NoteForm({ incidentId }: { incidentId: string }) {
       </Field>
       <div className="flex flex-wrap items-end justify-between gap-3">
         <label className="flex items-center gap-2 text-sm">
-          <span className="text-muted-foreground">Step</span>
-          <Select className="w-44" value={step} onChange={(e) => setStep(e.target.value as (typeof STEPS)[number])}>
+          <span className="text-muted-foreground">Procedure step</span>
+          <Select
+            className="w-44"
+            aria-label="Procedure step"
+            value={step}
+            onChange={(e) => setStep(e.target.value as (typeof STEPS)[number])}
+          >
             {STEPS.map((s) => (
               <option key={s} value={s}>
                 {humanize(s)}

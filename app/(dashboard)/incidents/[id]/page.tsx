@@ -159,7 +159,7 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
           </CardBody>
         </Card>
 
-        <Card>
+        <Card className="self-start">
           <CardHeader>
             <CardTitle>Linked runs</CardTitle>
           </CardHeader>
