@@ -14,26 +14,36 @@ import { sloSummariesByTarget } from "@/lib/slo/queries";
 
 export default async function OverviewPage() {
   const user = await requireUser();
-  const [services, recent, runsInFlight, openIncidents, slos] = await Promise.all([
+  const [{ services, total }, recent, runsInFlight, openIncidents] = await Promise.all([
     servicesOverview(),
     recentReleases(5),
     countActiveRuns(),
     countOpenIncidents(),
-    // Prometheus down reads as "unknown", never a broken page.
-    sloSummariesByTarget(),
   ]);
+  // Only the cards shown ask Prometheus; down reads as "unknown", never a broken page.
+  const slos = await sloSummariesByTarget(services.flatMap((s) => s.targets.map((t) => t.id)));
 
   return (
     <>
       <PageHeader title="Overview" description={`Welcome back, ${user.name.split(" ")[0]}.`} />
       <div className="mb-6 grid gap-4 sm:grid-cols-3">
-        <Stat label="Services" value={services.length} href="/services" />
+        <Stat label="Services" value={total} href="/services" />
         <Stat label="Rollouts in flight" value={runsInFlight} href="/releases?status=DEPLOYING" />
         <Stat label="Open incidents" value={openIncidents} href="/incidents" />
       </div>
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-4 lg:col-span-2">
           <h2 className="text-lg font-semibold">Services</h2>
+          {services.length < total ? (
+            <p className="text-sm text-muted-foreground" data-testid="services-shown">
+              Showing {services.length} of {total} services, those needing attention first (releases waiting, rollouts
+              in flight, open incidents, a failed last run) —{" "}
+              <Link href="/services" className="text-primary underline">
+                see all on Services
+              </Link>
+              .
+            </p>
+          ) : null}
           {services.length === 0 ? (
             <Card>
               <EmptyState title="No services yet">An admin adds services and their Kubernetes targets.</EmptyState>

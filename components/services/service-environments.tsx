@@ -3,18 +3,16 @@ import { Badge } from "@/components/ui/badge";
 import { Timestamp } from "@/components/ui/timestamp";
 import { shortImage } from "@/lib/releases/image-reference";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
-import type { servicesOverview } from "@/lib/services/queries";
+import type { ServiceOverview } from "@/lib/services/queries";
 import type { SloSummary } from "@/lib/slo/overview";
 
 const SLO_TONE = { ok: "success", warning: "warning", critical: "danger", unknown: "neutral" } as const;
-
-type Overview = Awaited<ReturnType<typeof servicesOverview>>[number];
 
 export function ServiceEnvironments({
   environments,
   slos,
 }: {
-  environments: Overview["environments"];
+  environments: ServiceOverview["environments"];
   slos?: Record<string, SloSummary>;
 }) {
   if (environments.length === 0)
