@@ -46,6 +46,29 @@ export async function historyMetrics(query: ParsedHistoryQuery): Promise<NamedMe
     });
 }
 
+/** How many services the page's per-service table shows; the CSV export has them all. */
+export const HISTORY_SERVICE_ROWS = 25;
+
+/**
+ * The page's metrics: overall, and the `limit` services with the most deploys in the period (in
+ * the metrics' environment). A row for each of 1,000 services was 5.3 MB of HTML (docs/scale.md).
+ * When every service fits they keep the table's name order.
+ */
+export async function historyMetricsForPage(query: ParsedHistoryQuery, limit = HISTORY_SERVICE_ROWS) {
+  const [overall, ...perService] = await historyMetrics(query);
+  const shown =
+    perService.length <= limit
+      ? perService
+      : [...perService]
+          .sort(
+            (a, b) =>
+              b.current.deploys - a.current.deploys ||
+              (a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : 0),
+          )
+          .slice(0, limit);
+  return { overall, perService: shown, totalServices: perService.length };
+}
+
 /** Production deploys per week of the period by outcome, every week present. */
 export async function historyWeeks(query: ParsedHistoryQuery) {
   const scope = scopeOf(query);

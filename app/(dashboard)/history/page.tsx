@@ -13,7 +13,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/require-user";
 import { PRODUCTION } from "@/lib/history/metrics";
-import { historyFilterOptions, historyMetrics, historyReleases, historyWeeks } from "@/lib/history/queries";
+import { historyFilterOptions, historyMetricsForPage, historyReleases, historyWeeks } from "@/lib/history/queries";
 import { historyHref, parseHistoryQuery } from "@/lib/schemas/history";
 
 export const metadata: Metadata = { title: "History" };
@@ -30,13 +30,12 @@ export default async function HistoryPage({
   const query = parseHistoryQuery(await searchParams, new Date());
   const { period } = query;
   const environment = query.environment ?? PRODUCTION;
-  const [metrics, weeks, { releases, next }, options] = await Promise.all([
-    historyMetrics(query),
+  const [{ overall, perService, totalServices }, weeks, { releases, next }, options] = await Promise.all([
+    historyMetricsForPage(query),
     historyWeeks(query),
     historyReleases(query),
     historyFilterOptions(),
   ]);
-  const [overall, ...perService] = metrics;
   const settings = {
     range: period.range,
     from: period.range ? undefined : day(period.from),
@@ -111,6 +110,17 @@ export default async function HistoryPage({
       <Card className="mb-6">
         <CardHeader>
           <CardTitle>Per service</CardTitle>
+          {perService.length < totalServices ? (
+            <p className="text-xs text-muted-foreground" data-testid="service-metrics-shown">
+              Showing {perService.length} of {totalServices} services: those with the most{" "}
+              {environment === PRODUCTION ? "production" : environment} deploys in the period. Pick a service in the
+              filters above to see any one;{" "}
+              <a className="underline" href={historyHref("/api/history/metrics.csv", settings)} download>
+                the CSV
+              </a>{" "}
+              has them all.
+            </p>
+          ) : null}
         </CardHeader>
         {perService.length === 0 ? (
           <EmptyState title={`No service has a target in ${environment}`}>
