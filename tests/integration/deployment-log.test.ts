@@ -335,6 +335,22 @@ describe("the CSV export", () => {
     expect(lines[1]).toContain("SLI breach: error rate 2.1 % > 0.1 %");
   });
 
+  it("names the approvers of the revision each run deployed, as the page does (joined once for the export)", async () => {
+    const filter = { service: "log-alpha", environment: "production" };
+    const csv = await readAll(await exportLogCsv(filter));
+    const lines = csv.trimEnd().split("\n").slice(1);
+    const { entries } = await deploymentLogPage(filter, 1000);
+    expect(lines).toHaveLength(entries.length);
+    const withSignOff = lines.find((l) => l.startsWith(`${releaseRunId},`))!;
+    expect(withSignOff).toContain(cto.name);
+    // Only approved, live sign-offs of the revision that shipped: the same people as on the page.
+    for (const [i, entry] of entries.entries())
+      expect(entry.approvers.every((a) => lines[i].includes(a.name))).toBe(true);
+    expect(lines.filter((l) => l.includes(cto.name))).toHaveLength(
+      entries.filter((e) => e.approvers.some((a) => a.name === cto.name)).length,
+    );
+  });
+
   it("stops reading and frees its connection when the reader goes away", async () => {
     const controller = new AbortController();
     const batches: number[] = [];
