@@ -68,6 +68,17 @@ describe("the History page's URL", () => {
     ]);
   });
 
+  it.each(["2026-13-05T10:00:00.000Z", "2026-02-30T10:00:00.000Z", "2026-11-05T25:00:00.000Z"])(
+    "refuses a cursor whose time has the right shape but is not a real instant: %s",
+    (at) => {
+      const forged = Buffer.from(`${at}|clxyz123`).toString("base64url");
+      expect(decodeReleaseCursor(forged)).toBeNull();
+      expect(parseHistoryQuery({ cursor: forged }, now).errors).toEqual([
+        "The page link is not valid; start again from the first page.",
+      ]);
+    },
+  );
+
   it("writes links with only what differs from the defaults", () => {
     expect(historyHref("/history", { range: "30d" })).toBe("/history");
     expect(historyHref("/history", { range: "7d", service: "checkout" })).toBe("/history?range=7d&service=checkout");

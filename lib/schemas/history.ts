@@ -48,7 +48,11 @@ export function decodeReleaseCursor(value: string): ReleaseCursor | null {
   const text = Buffer.from(value, "base64url").toString();
   const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([a-z0-9]{1,64})$/i.exec(text);
   if (!match) return null;
-  return { createdAt: new Date(match[1]), id: match[2] };
+  const createdAt = new Date(match[1]);
+  // The shape alone lets month 13 or 2026-02-30 through as an Invalid Date (Prisma then throws):
+  // only an instant that round-trips is a cursor.
+  if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== match[1]) return null;
+  return { createdAt, id: match[2] };
 }
 
 export const historyFields = {
