@@ -28,8 +28,10 @@ const OUTCOME: Record<AlertAction, AlertOutcome> = {
   open: "opened",
   attach: "attached",
   update: "updated",
+  late: "updated",
   resolve: "resolved",
   ignore: "ignored",
+  stale: "ignored",
 };
 
 export interface AlertResult {
@@ -158,7 +160,7 @@ async function ingestAlert(
           orderBy: { openedAt: "desc" },
           select: { id: true, number: true },
         });
-  const action = alertAction(alert.status, held, openIncident !== null);
+  const action = alertAction(alert, held, openIncident !== null);
   const detail = (notification: number): Prisma.InputJsonValue => ({
     fingerprint: alert.fingerprint,
     status: alert.status,
@@ -181,28 +183,37 @@ async function ingestAlert(
 
   switch (action) {
     case "update":
+    case "late":
     case "resolve": {
       const current = held!;
-      const firing = action === "update";
+      const firing = action !== "resolve";
       const updated = await tx.incidentAlert.update({
         where: { id: current.id },
         data: {
           ...alertFields,
           notifications: { increment: 1 },
           lastNotifiedAt: now,
-          state: firing ? "FIRING" : "RESOLVED",
-          // A firing alert has no end yet; firing again after resolving starts anew.
-          ...(firing ? { endsAt: null, startsAt: alert.startsAt } : { endsAt: alert.endsAt ?? now }),
+          // A late firing of the instance that already resolved changes nothing but the count.
+          ...(action === "late"
+            ? {}
+            : {
+                state: firing ? "FIRING" : "RESOLVED",
+                // A firing alert has no end yet; firing again after resolving starts anew.
+                ...(firing ? { endsAt: null, startsAt: alert.startsAt } : { endsAt: alert.endsAt ?? now }),
+              }),
         },
       });
       const n = updated.notifications;
-      const message = firing
-        ? current.state === "RESOLVED"
-          ? `${alertname} is firing again since ${utc(alert.startsAt)} (notification ${n})`
-          : `${alertname} still firing (notification ${n})`
-        : current.state === "RESOLVED"
-          ? `${alertname} still resolved (notification ${n})`
-          : `${alertname} resolved at ${utc(updated.endsAt ?? now)} (notification ${n}); the incident stays open until someone resolves it`;
+      const message =
+        action === "late"
+          ? `${alertname} still resolved: a late firing notification of the instance that started ${utc(alert.startsAt)} and ended ${utc(current.endsAt ?? now)} (notification ${n})`
+          : firing
+            ? current.state === "RESOLVED"
+              ? `${alertname} is firing again since ${utc(alert.startsAt)} (notification ${n})`
+              : `${alertname} still firing (notification ${n})`
+            : current.state === "RESOLVED"
+              ? `${alertname} still resolved (notification ${n})`
+              : `${alertname} resolved at ${utc(updated.endsAt ?? now)} (notification ${n}); the incident stays open until someone resolves it`;
       await addTimelineEntry(tx, {
         incidentId: current.incident.id,
         kind: firing ? "ALERT" : "ALERT_RESOLVED",
@@ -230,6 +241,14 @@ async function ingestAlert(
         ...base,
         outcome: "ignored",
         message: "Resolved, and no open incident holds this alert: nothing stored.",
+      };
+    case "stale":
+      return {
+        ...base,
+        outcome: "ignored",
+        incidentId: held!.incident.id,
+        incidentNumber: held!.incident.number,
+        message: `A late resolve of an earlier firing (ended ${utc(alert.endsAt!)}, before the held one started at ${utc(held!.startsAt)}): nothing stored.`,
       };
     case "attach": {
       const incident = openIncident!;

@@ -2,18 +2,48 @@ import { describe, expect, it } from "vitest";
 import { alertAction, alertNameOf, causeWindow, incidentTitle, utc } from "@/lib/alerts/plan";
 
 describe("alertAction", () => {
+  const t = (hhmm: string) => new Date(`2026-12-04T${hhmm}:00Z`);
+  const firing = (startsAt: string) => ({ status: "firing" as const, startsAt: t(startsAt), endsAt: null });
+  const resolved = (startsAt: string, endsAt: string) => ({
+    status: "resolved" as const,
+    startsAt: t(startsAt),
+    endsAt: t(endsAt),
+  });
+  const heldFiring = (startsAt: string) => ({ state: "FIRING" as const, startsAt: t(startsAt), endsAt: null });
+  const heldResolved = (startsAt: string, endsAt: string) => ({
+    state: "RESOLVED" as const,
+    startsAt: t(startsAt),
+    endsAt: t(endsAt),
+  });
+
   it.each([
-    ["firing", { state: "FIRING" }, true, "update"],
-    ["firing", { state: "FIRING" }, false, "update"],
-    ["firing", { state: "RESOLVED" }, true, "update"],
-    ["resolved", { state: "FIRING" }, true, "resolve"],
-    ["resolved", { state: "RESOLVED" }, false, "resolve"],
-    ["resolved", null, true, "ignore"],
-    ["resolved", null, false, "ignore"],
-    ["firing", null, true, "attach"],
-    ["firing", null, false, "open"],
-  ] as const)("%s, held %j, open incident %s → %s", (status, held, open, expected) => {
-    expect(alertAction(status, held, open)).toBe(expected);
+    ["firing, held firing", "update", firing("10:00"), heldFiring("10:00"), true],
+    ["firing, held firing, no open incident for the target", "update", firing("10:00"), heldFiring("10:00"), false],
+    [
+      "firing again: a new instance started after the held one ended",
+      "update",
+      firing("10:30"),
+      heldResolved("10:00", "10:07"),
+      true,
+    ],
+    ["a late firing of the instance that resolved", "late", firing("10:00"), heldResolved("10:00", "10:07"), true],
+    [
+      "a late firing that started exactly at the held end",
+      "late",
+      firing("10:07"),
+      heldResolved("10:00", "10:07"),
+      true,
+    ],
+    ["resolved, held firing", "resolve", resolved("10:00", "10:07"), heldFiring("10:00"), true],
+    ["resolved again, held resolved", "resolve", resolved("10:00", "10:07"), heldResolved("10:00", "10:07"), false],
+    ["a stale resolve of an earlier instance", "stale", resolved("09:00", "09:10"), heldFiring("10:30"), true],
+    ["a resolve ending exactly at the held start", "resolve", resolved("09:00", "10:30"), heldFiring("10:30"), true],
+    ["resolved, held by nobody", "ignore", resolved("10:00", "10:07"), null, true],
+    ["resolved, held by nobody, no open incident", "ignore", resolved("10:00", "10:07"), null, false],
+    ["firing, held by nobody, an open incident for the target", "attach", firing("10:00"), null, true],
+    ["firing, held by nobody, no open incident", "open", firing("10:00"), null, false],
+  ] as const)("%s → %s", (_name, expected, alert, held, open) => {
+    expect(alertAction(alert, held, open)).toBe(expected);
   });
 });
 

@@ -319,6 +319,24 @@ describe("POST /api/alerts/alertmanager: alerts become incidents", () => {
     expect(last.message).toMatch(/HighErrorRate resolved at 2026-12-04 10:07:00 UTC \(notification 3\)/);
   });
 
+  it("counts a late firing notification of the instance that resolved without reopening it", async () => {
+    // Alertmanager retried an earlier delivery, or another replica sent it after the resolve.
+    const before = await counts();
+    const { results } = await read(
+      await post(notification([firingAlert({ fingerprint, startsAt: startsAt.toISOString() })])),
+    );
+    expect(results).toEqual([expect.objectContaining({ outcome: "updated", incidentId })]);
+    expect(results[0].message).not.toMatch(/firing again/);
+    expect(results[0].message).toMatch(/HighErrorRate still resolved: a late firing notification/);
+    expect(await f.db.incidentAlert.findFirstOrThrow({ where: { fingerprint } })).toMatchObject({
+      state: "RESOLVED",
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + minutes(7)),
+      notifications: 4,
+    });
+    expect(await counts()).toEqual({ ...before, events: before.events + 1, audit: before.audit + 1 });
+  });
+
   it("counts a firing alert again on the same incident after it resolved", async () => {
     const again = new Date(startsAt.getTime() + minutes(30));
     const { results } = await read(
@@ -329,8 +347,27 @@ describe("POST /api/alerts/alertmanager: alerts become incidents", () => {
       state: "FIRING",
       endsAt: null,
       startsAt: again,
-      notifications: 4,
+      notifications: 5,
     });
+  });
+
+  it("ignores a late resolve of the earlier instance while the new one fires", async () => {
+    const before = await counts();
+    const stale = firingAlert({
+      fingerprint,
+      status: "resolved",
+      startsAt: startsAt.toISOString(),
+      endsAt: new Date(startsAt.getTime() + minutes(7)).toISOString(),
+    });
+    const { results } = await read(await post(notification([stale])));
+    expect(results).toEqual([expect.objectContaining({ outcome: "ignored", incidentId })]);
+    expect(await f.db.incidentAlert.findFirstOrThrow({ where: { fingerprint } })).toMatchObject({
+      state: "FIRING",
+      endsAt: null,
+      startsAt: new Date(startsAt.getTime() + minutes(30)),
+      notifications: 5,
+    });
+    expect(await counts()).toEqual(before);
   });
 
   it("opens a new incident once a person has resolved the previous one", async () => {
