@@ -60,7 +60,7 @@ interface MatchedTarget extends AlertTarget {
  * fingerprint on an unresolved incident: a repeat counts a notification on it, a resolved one
  * closes its entry (the incident stays open until a person resolves it). A new firing alert
  * joins its service's open incident in that environment, or opens one, linking the most recent
- * deploy within the window before the alert started as the likely cause. Alerts that match no
+ * deploy that served traffic within the window before the alert started as the likely cause. Alerts that match no
  * target are reported back and stored nowhere. Every stored notification adds a timeline entry.
  *
  * Two deliveries of the same notification at once (Alertmanager retries, or two replicas) must
@@ -307,6 +307,9 @@ async function openIncidentForAlert(
       kind: "DEPLOY",
       dryRun: false,
       startedAt: { gte: window.from, lte: window.to },
+      // Only a deploy that reached users can have caused what they see: one aborted, still queued
+      // or failed before its traffic switch changed nothing.
+      OR: [{ status: "SUCCEEDED" }, { trafficSwitchedAt: { not: null } }],
     },
     orderBy: { startedAt: "desc" },
     select: { id: true, releaseId: true, toImage: true, startedAt: true, release: { select: { number: true } } },

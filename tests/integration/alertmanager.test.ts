@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALERTMANAGER_ACTOR } from "@/lib/alerts/ingest";
 import { handleAlertmanagerWebhook, type WebhookConfig } from "@/lib/alerts/webhook";
 import { freePort } from "@/lib/db/embedded-postgres";
+import type { RunStatus } from "@/lib/generated/prisma/enums";
 import { findPrometheus, startLocalPrometheus, type LocalPrometheus } from "@/lib/prometheus/local-server";
 import {
   ALERTMANAGER_WEBHOOK_PATH,
@@ -72,7 +73,12 @@ async function counts() {
 
 let releaseCounter = 0;
 /** A deploy of a new release of a service in an environment, started at `startedAt`. */
-async function deployAt(serviceId: string, environmentId: string, startedAt: Date, options: { dryRun?: boolean } = {}) {
+async function deployAt(
+  serviceId: string,
+  environmentId: string,
+  startedAt: Date,
+  options: { dryRun?: boolean; status?: RunStatus; trafficSwitchedAt?: Date | null } = {},
+) {
   releaseCounter++;
   const tag = `2.${releaseCounter}.0`;
   const release = await f.db.release.create({
@@ -91,10 +97,11 @@ async function deployAt(serviceId: string, environmentId: string, startedAt: Dat
   const run = await f.db.deploymentRun.create({
     data: {
       kind: "DEPLOY",
-      status: "SUCCEEDED",
+      status: options.status ?? "SUCCEEDED",
       serviceId,
       environmentId,
       releaseId: release.id,
+      trafficSwitchedAt: options.trafficSwitchedAt ?? null,
       strategy: "ROLLING",
       dryRun: options.dryRun ?? false,
       toImage: release.imageRef,
@@ -218,10 +225,14 @@ describe("POST /api/alerts/alertmanager: alerts become incidents", () => {
 
   it("opens one incident for a firing alert, linked to the last deploy within the window", async () => {
     const { staging } = f;
-    // Too early (61 min before), a dry run, and one after the alert started: none is the cause.
+    // Too early (61 min before), a dry run, one after the alert started, and two that never reached
+    // users: none is the cause.
     await deployAt(ids.checkout, staging.id, new Date(startsAt.getTime() - minutes(61)));
     const cause = await deployAt(ids.checkout, staging.id, new Date(startsAt.getTime() - minutes(20)));
     await deployAt(ids.checkout, staging.id, new Date(startsAt.getTime() - minutes(5)), { dryRun: true });
+    // Closer to the alert, but they never served traffic: aborted, and failed before the switch.
+    await deployAt(ids.checkout, staging.id, new Date(startsAt.getTime() - minutes(10)), { status: "ABORTED" });
+    await deployAt(ids.checkout, staging.id, new Date(startsAt.getTime() - minutes(8)), { status: "FAILED" });
     await deployAt(ids.checkout, staging.id, new Date(startsAt.getTime() + minutes(1)));
     // Another environment's deploy is not this one's cause.
     await deployAt(ids.checkout, f.production.id, new Date(startsAt.getTime() - minutes(2)));
