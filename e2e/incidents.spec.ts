@@ -52,7 +52,8 @@ test("on-call declares, acknowledges, notes, monitors and resolves an incident; 
   const dialog = oncall.getByRole("dialog", { name: "Resolve this incident?" });
   await dialog.getByRole("button", { name: "Resolve incident" }).click();
   await expect(dialog.getByText("Resolution summary needs at least 10 characters.")).toBeVisible();
-  await expect(heading).toContainText("monitoring");
+  // Refused in the browser: the dialog stays open and nothing was sent.
+  await expect(dialog).toBeVisible();
   await dialog.getByLabel("Resolution summary").fill("Provider fixed their gateway; payments recovered at 14:20.");
   await dialog.getByRole("button", { name: "Resolve incident" }).click();
   await expect(dialog).toBeHidden();
