@@ -24,9 +24,9 @@ export function LinkRunForm({ incidentId, runs }: { incidentId: string; runs: { 
         link.execute({ incidentId, runId, relation }, { success: "Run linked." });
       }}
     >
-      <label className="flex flex-col gap-1 text-sm">
+      <label className="flex w-full flex-col gap-1 text-sm">
         <span className="text-muted-foreground">Run</span>
-        <Select className="w-80" aria-label="Run to link" value={runId} onChange={(e) => setRunId(e.target.value)}>
+        <Select className="w-full" aria-label="Run to link" value={runId} onChange={(e) => setRunId(e.target.value)}>
           {runs.map((r) => (
             <option key={r.id} value={r.id}>
               {r.label}
