@@ -67,7 +67,7 @@ export function LogFilters({ filter, options }: { filter: LogFilter; options: De
       {(["from", "to"] as const).map((name) => (
         <div key={name} className="space-y-1">
           <label htmlFor={`log-${name}`} className="block text-xs font-medium text-muted-foreground">
-            {name === "from" ? "From (UTC)" : "To (UTC)"}
+            {name === "from" ? "From (UTC)" : "To (UTC, included)"}
           </label>
           <Input
             id={`log-${name}`}

@@ -32,7 +32,27 @@ export async function exportLogCsv(
   const { batchSize = 1000, signal, onBatch } = options;
   const connectionString = options.connectionString ?? env().DATABASE_URL ?? process.env.DATABASE_URL;
   if (!connectionString) throw new Error("DATABASE_URL is not set.");
-  const client = new pg.Client({ connectionString, application_name: "greenlight log export" });
+  const client = new pg.Client({
+    connectionString,
+    application_name: "greenlight log export",
+    connectionTimeoutMillis: 10_000,
+  });
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    client.end().catch(() => undefined);
+  };
+  // A connection lost mid-export (PostgreSQL restarted, the backend terminated) is emitted as an
+  // 'error' event; unheard, Node would take the whole web server down with it. The download is
+  // failed directly: a cursor read pending on a dead connection may never settle, so an error
+  // routed through the generator would never arrive.
+  let fail: (error: Error) => void = () => undefined;
+  client.on("error", (error) => {
+    log.warn({ err: error }, "deployment log export lost its database connection");
+    end();
+    fail(error);
+  });
   // Connected before the response starts, so a database that is down is an error status, not a cut file.
   await client.connect();
   const sql = logSql(filter);
@@ -49,19 +69,26 @@ export async function exportLogCsv(
       }
     } finally {
       await cursor.close().catch(() => undefined);
-      await client.end().catch(() => undefined);
+      end();
     }
   }
 
-  const source = Readable.from(records(), { objectMode: true, highWaterMark: batchSize });
+  const stream = Readable.from(records(), { objectMode: true, highWaterMark: batchSize });
+  // A download cancelled before the first read destroys a generator that never started, so its
+  // `finally` never runs: the connection is ended here as well.
+  stream.once("close", end);
   const csv = stringify({ eof: true });
-  source.on("error", (error) => {
+  stream.on("error", (error) => {
     log.error({ err: error }, "deployment log export failed");
     csv.destroy(error);
   });
-  source.pipe(csv);
+  stream.pipe(csv);
+  fail = (error) => {
+    csv.destroy(error);
+    stream.destroy();
+  };
   const stop = () => {
-    source.destroy();
+    stream.destroy();
     csv.destroy();
   };
   if (signal?.aborted) stop();
@@ -69,7 +96,7 @@ export async function exportLogCsv(
   csv.on("close", () => {
     signal?.removeEventListener("abort", stop);
     // A reader that went away (the web stream cancelled) ends the query too.
-    if (!source.destroyed) source.destroy();
+    if (!stream.destroyed) stream.destroy();
   });
   return Readable.toWeb(csv) as ReadableStream<Uint8Array>;
 }

@@ -9,6 +9,7 @@ import {
   type LogFilter,
   type LogKind,
   type RunOutcome,
+  untilExclusive,
 } from "@/lib/deploy/log";
 import type { DeploymentLogQuery } from "@/lib/schemas/deployment-log";
 
@@ -84,7 +85,7 @@ function onRun(filter: LogFilter): Prisma.Sql[] {
 function onTime(filter: LogFilter, at: Prisma.Sql, id: Prisma.Sql, page: Page): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   if (filter.from) where.push(Prisma.sql`${at} >= ${filter.from}::timestamptz`);
-  if (filter.to) where.push(Prisma.sql`${at} <= ${filter.to}::timestamptz`);
+  if (filter.to) where.push(Prisma.sql`${at} < ${untilExclusive(filter.to)}::timestamptz`);
   if (page.before) where.push(Prisma.sql`(${at}, ${id}) < (${page.before.at}::timestamptz, ${page.before.id}::text)`);
   if (page.after) where.push(Prisma.sql`(${at}, ${id}) > (${page.after.at}::timestamptz, ${page.after.id}::text)`);
   return where;

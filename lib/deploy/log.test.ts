@@ -10,7 +10,9 @@ import {
   logCsvRecord,
   logHref,
   parseInstant,
+  spreadsheetSafe,
   toDatetimeLocal,
+  untilExclusive,
   type LogEntry,
 } from "@/lib/deploy/log";
 
@@ -141,6 +143,33 @@ describe("links keep the filters", () => {
   });
 });
 
+describe("the end of a range includes what it names", () => {
+  it.each([
+    ["a minute, as a datetime-local input sends it", "2026-12-04T10:30:00.000Z", "2026-12-04T10:31:00.000Z"],
+    ["a second", "2026-12-04T10:30:15.000Z", "2026-12-04T10:30:16.000Z"],
+    ["a millisecond", "2026-12-04T10:30:15.123Z", "2026-12-04T10:30:15.124Z"],
+    ["23:59, the end of a date typed alone", "2026-12-04T23:59:00.000Z", "2026-12-05T00:00:00.000Z"],
+  ])("%s", (_name, to, until) => {
+    expect(untilExclusive(new Date(to)).toISOString()).toBe(until);
+  });
+});
+
+describe("cells a spreadsheet would run as formulas", () => {
+  it.each([
+    ['=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'],
+    ["+1 555", "'+1 555"],
+    ["-2+3", "'-2+3"],
+    ["@SUM(A1)", "'@SUM(A1)"],
+    ["\tx", "'\tx"],
+    ["\rx", "'\rx"],
+    ["5xx spike after 1.4.3", "5xx spike after 1.4.3"],
+    ["registry/shop:1.0.0", "registry/shop:1.0.0"],
+    ["", ""],
+  ])("%j → %j", (cell, safe) => {
+    expect(spreadsheetSafe(cell)).toBe(safe);
+  });
+});
+
 describe("the CSV record", () => {
   const entry: LogEntry = {
     source: "run",
@@ -182,6 +211,11 @@ describe("the CSV record", () => {
       status: "SUCCEEDED",
       reason: "",
     });
+  });
+
+  it("neutralises a reason typed as a formula", () => {
+    const record = logCsvRecord({ ...entry, reason: "=cmd|' /C calc'!A0" });
+    expect(record[LOG_CSV_HEADER.indexOf("reason")]).toBe("'=cmd|' /C calc'!A0");
   });
 
   it("says an automatic run was Greenlight's, and leaves unknown values empty", () => {

@@ -72,6 +72,16 @@ export function parseInstant(value: string): Date | null {
   return new Date(utc - offsetMinutes * 60_000);
 }
 
+/**
+ * The exclusive upper bound for a "to" filter, which includes what it names: its whole minute as a
+ * datetime-local input sends it ("10:30" keeps entries of 10:30:59), its whole second when seconds
+ * are given.
+ */
+export function untilExclusive(to: Date): Date {
+  const step = to.getUTCMilliseconds() ? 1 : to.getUTCSeconds() ? 1000 : 60_000;
+  return new Date(to.getTime() + step);
+}
+
 /** The value a datetime-local input shows for an instant, in UTC ("2026-12-04T10:30"). */
 export function toDatetimeLocal(value: Date): string {
   const iso = value.toISOString();
@@ -187,8 +197,21 @@ function iso(value: Date | null): string {
   return value ? value.toISOString() : "";
 }
 
+/**
+ * A cell a spreadsheet would run as a formula (=, +, -, @, or a tab or carriage return first) is
+ * prefixed with an apostrophe: rollback reasons and names are typed by people, and leadership opens
+ * this file in Excel (OWASP's advice on CSV injection).
+ */
+export function spreadsheetSafe(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
 /** One CSV record, in LOG_CSV_HEADER's order: times in UTC ISO 8601, durations in seconds. */
 export function logCsvRecord(entry: LogEntry): string[] {
+  return logCsvCells(entry).map(spreadsheetSafe);
+}
+
+function logCsvCells(entry: LogEntry): string[] {
   return [
     entry.id,
     entry.runId,

@@ -21,7 +21,8 @@ describe("reading the log's filters from a URL", () => {
     [
       "a range",
       { from: "2026-12-01T00:00", to: "2026-12-04" },
-      { from: new Date("2026-12-01T00:00:00Z"), to: new Date("2026-12-04T00:00:00Z") },
+      // A date alone as "To" is the whole day: up to 23:59, whose minute is included.
+      { from: new Date("2026-12-01T00:00:00Z"), to: new Date("2026-12-04T23:59:00Z") },
     ],
     ["an older page", { before: encodeCursor(cursor) }, { before: cursor }],
     ["a newer page", { after: encodeCursor(cursor) }, { after: cursor }],

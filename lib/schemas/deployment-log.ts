@@ -23,9 +23,11 @@ const slug = (label: string) =>
     .max(64, `${label} names are at most 64 characters.`)
     .regex(/^[a-z0-9][a-z0-9-]*$/, `${label} must be a name such as "checkout".`);
 
-const instant = (label: string) =>
+/** A date alone means its midnight as "From", and the whole day (to 23:59, included) as "To". */
+const instant = (label: string, dateAloneMeans: "start" | "end" = "start") =>
   z.string().transform((value, ctx) => {
-    const parsed = parseInstant(value);
+    const dateAlone = /^\d{4}-\d{2}-\d{2}$/.test(value.trim());
+    const parsed = parseInstant(dateAlone && dateAloneMeans === "end" ? `${value.trim()}T23:59` : value);
     if (!parsed) {
       ctx.addIssue({ code: "custom", message: `${label} must be a date and time such as 2026-12-04T10:30 (UTC).` });
       return z.NEVER;
@@ -65,7 +67,7 @@ export const deploymentLogFields = {
       .optional(),
   ),
   from: z.preprocess(single, instant("From").optional()),
-  to: z.preprocess(single, instant("To").optional()),
+  to: z.preprocess(single, instant("To", "end").optional()),
   before: z.preprocess(single, cursor("older").optional()),
   after: z.preprocess(single, cursor("newer").optional()),
 };

@@ -365,4 +365,27 @@ describe("the CSV export", () => {
     await expect.poll(exportConnections, { timeout: 5_000 }).toBe(0);
     expect(batches.length).toBeLessThan(50);
   });
+
+  it("frees its connection when the download is cancelled before the first row was read", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const stream = await exportLogCsv({ service: "log-bulk" }, { batchSize: 100, signal: controller.signal });
+    await stream.cancel().catch(() => undefined);
+    await expect.poll(exportConnections, { timeout: 5_000 }).toBe(0);
+  });
+
+  it("ends the download with an error when its database connection is lost, and the server lives on", async () => {
+    const stream = await exportLogCsv({ service: "log-bulk" }, { batchSize: 100 });
+    const reader = stream.getReader();
+    await reader.read();
+    // What a PostgreSQL restart or an administrator does to a long export.
+    await f.db.$queryRaw`
+      select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'greenlight log export'`;
+    await expect(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return "finished";
+      })(),
+    ).rejects.toThrow();
+    await expect.poll(exportConnections, { timeout: 5_000 }).toBe(0);
+  });
 });
