@@ -55,6 +55,17 @@ interface MatchedTarget extends AlertTarget {
   lockKey: string;
 }
 
+type IncidentRef = { id: string; number: number };
+type HeldRow = Prisma.IncidentAlertGetPayload<{ include: { incident: { select: { id: true; number: true } } } }>;
+
+/** What one notification has read and changed so far, so each alert needs no look-up of its own. */
+interface IngestState {
+  /** By fingerprint, the alert an unresolved incident holds. */
+  held: Map<string, HeldRow>;
+  /** By target, its open incident (null: none), once asked. */
+  openIncidents: Map<string, IncidentRef | null>;
+}
+
 /**
  * Records one Alertmanager notification, in one transaction. Each alert is identified by its
  * fingerprint on an unresolved incident: a repeat counts a notification on it, a resolved one
@@ -101,11 +112,33 @@ export async function ingestAlertmanagerWebhook(
   return db.$transaction(
     async (tx) => {
       for (const key of lockKeys) await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${key}))`;
+      // Read once under the locks for the whole notification (a query per alert made a large one
+      // outlast the transaction), then kept current as the alerts below change them.
+      const state: IngestState = {
+        held: new Map(),
+        openIncidents: new Map(),
+      };
+      const fingerprints = [...new Set(payload.alerts.map((a) => a.fingerprint))];
+      const heldRows = await tx.incidentAlert.findMany({
+        where: { fingerprint: { in: fingerprints }, incident: { status: { not: "RESOLVED" } } },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        include: { incident: { select: { id: true, number: true } } },
+      });
+      for (const row of heldRows) if (!state.held.has(row.fingerprint)) state.held.set(row.fingerprint, row);
       const results: AlertResult[] = [];
       for (const [index, alert] of payload.alerts.entries()) {
         const match = matches[index];
         results.push(
-          await ingestAlert(tx, payload, alert, match.kind === "matched" ? match.target : null, options, now, match),
+          await ingestAlert(
+            tx,
+            payload,
+            alert,
+            match.kind === "matched" ? match.target : null,
+            options,
+            now,
+            match,
+            state,
+          ),
         );
       }
       return { results };
@@ -123,14 +156,11 @@ async function ingestAlert(
   options: IngestOptions,
   now: Date,
   match: ReturnType<typeof matchTarget<MatchedTarget>>,
+  state: IngestState,
 ): Promise<AlertResult> {
   const alertname = alertNameOf(alert.labels, alert.fingerprint);
   const base = { fingerprint: alert.fingerprint, alertname, status: alert.status };
-  const held = await tx.incidentAlert.findFirst({
-    where: { fingerprint: alert.fingerprint, incident: { status: { not: "RESOLVED" } } },
-    orderBy: { createdAt: "desc" },
-    include: { incident: { select: { id: true, number: true } } },
-  });
+  const held = state.held.get(alert.fingerprint) ?? null;
   // An alert already held keeps its incident even if the target's matchers changed since.
   if (!held && !target) {
     if (alert.status === "resolved")
@@ -152,14 +182,19 @@ async function ingestAlert(
         'No service target matches these labels (by default service="<service>" and environment="<environment>"). Nothing stored.',
     };
   }
-  const openIncident =
-    held || !target
-      ? null
-      : await tx.incident.findFirst({
+  let openIncident: IncidentRef | null = null;
+  if (!held && target) {
+    if (!state.openIncidents.has(target.targetId))
+      state.openIncidents.set(
+        target.targetId,
+        await tx.incident.findFirst({
           where: { serviceId: target.serviceId, environmentId: target.environmentId, status: { not: "RESOLVED" } },
           orderBy: { openedAt: "desc" },
           select: { id: true, number: true },
-        });
+        }),
+      );
+    openIncident = state.openIncidents.get(target.targetId) ?? null;
+  }
   const action = alertAction(alert, held, openIncident !== null);
   const detail = (notification: number): Prisma.InputJsonValue => ({
     fingerprint: alert.fingerprint,
@@ -203,6 +238,7 @@ async function ingestAlert(
               }),
         },
       });
+      state.held.set(alert.fingerprint, { ...updated, incident: current.incident });
       const n = updated.notifications;
       const message =
         action === "late"
@@ -262,6 +298,7 @@ async function ingestAlert(
           lastNotifiedAt: now,
         },
       });
+      state.held.set(alert.fingerprint, { ...created, incident });
       const message = `${alertname} firing since ${utc(alert.startsAt)}; it joins this open incident`;
       await addTimelineEntry(tx, {
         incidentId: incident.id,
@@ -279,8 +316,21 @@ async function ingestAlert(
       });
       return { ...base, outcome: "attached", message, incidentId: incident.id, incidentNumber: incident.number };
     }
-    case "open":
-      return openIncidentForAlert(tx, alert, target!, options, now, detail(1), alertFields, base);
+    case "open": {
+      const { result, incident, created } = await openIncidentForAlert(
+        tx,
+        alert,
+        target!,
+        options,
+        now,
+        detail(1),
+        alertFields,
+        base,
+      );
+      state.openIncidents.set(target!.targetId, incident);
+      state.held.set(alert.fingerprint, { ...created, incident });
+      return result;
+    }
   }
 }
 
@@ -298,7 +348,7 @@ async function openIncidentForAlert(
     generatorUrl: string | null;
   },
   base: Pick<AlertResult, "fingerprint" | "alertname" | "status">,
-): Promise<AlertResult> {
+): Promise<{ result: AlertResult; incident: IncidentRef; created: Omit<HeldRow, "incident"> }> {
   const window = causeWindow(alert.startsAt, options.deployWindowMinutes);
   const cause = await tx.deploymentRun.findFirst({
     where: {
@@ -379,7 +429,7 @@ async function openIncidentForAlert(
       causeRunId: cause?.id ?? null,
     },
   });
-  return {
+  const result: AlertResult = {
     ...base,
     outcome: "opened",
     message: `Opened incident #${incident.number} (${severity}) for ${target.serviceName} in ${target.environmentName}${cause ? `, linked to deploy ${cause.id}` : ""}`,
@@ -387,4 +437,5 @@ async function openIncidentForAlert(
     incidentNumber: incident.number,
     ...(cause ? { causeRunId: cause.id } : {}),
   };
+  return { result, incident: { id: incident.id, number: incident.number }, created };
 }

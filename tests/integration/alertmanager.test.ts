@@ -18,6 +18,7 @@ import {
   startLocalAlertmanager,
   type LocalAlertmanager,
 } from "@/lib/runtime/alertmanager-local";
+import { MAX_ALERTS_PER_NOTIFICATION } from "@/lib/schemas/alertmanager";
 import { firingAlert, notification, serveHandler, type HandlerServer } from "@/tests/support/alertmanager";
 import { seedDemo } from "@/tests/support/fixtures";
 import { waitFor } from "@/tests/support/workloads";
@@ -174,6 +175,17 @@ describe("POST /api/alerts/alertmanager: refusals store nothing", () => {
       /alerts\.0\.labels\.service/,
     ],
     ["a JSON array", { body: [alert()] }, /\(body\)/],
+    [
+      `more than ${MAX_ALERTS_PER_NOTIFICATION} alerts`,
+      {
+        body: notification(
+          Array.from({ length: MAX_ALERTS_PER_NOTIFICATION + 1 }, (_, i) =>
+            firingAlert({ fingerprint: `ca9${i.toString(16).padStart(13, "0")}` }),
+          ),
+        ),
+      },
+      /alerts: must hold at most 500 alerts .*group_by.*max_alerts/,
+    ],
   ])("answers 400 to %s, with the reason", async (_name, input, reason) => {
     const before = await counts();
     const response = await post(input.body, { raw: input.raw });
@@ -503,6 +515,24 @@ describe("POST /api/alerts/alertmanager: alerts become incidents", () => {
     expect(incidents[0].alerts).toEqual([expect.objectContaining({ notifications: 5 })]);
     // One entry per notification.
     expect(incidents[0].events.filter((e) => e.kind === "ALERT")).toHaveLength(5);
+  });
+
+  it("reads each alert against what the alerts before it in the same notification did", async () => {
+    const labels = { alertname: "Batch", service: "checkout", environment: "production" };
+    const { results } = await read(
+      await post(
+        notification([
+          firingAlert({ fingerprint: "ba7c000000000001", labels }),
+          firingAlert({ fingerprint: "ba7c000000000002", labels: { ...labels, pod: "checkout-2" } }),
+          firingAlert({ fingerprint: "ba7c000000000001", labels }),
+        ]),
+      ),
+    );
+    expect(results.map((r) => r.outcome)).toEqual(["opened", "attached", "updated"]);
+    expect(new Set(results.map((r) => r.incidentId)).size).toBe(1);
+    expect(await f.db.incidentAlert.findFirstOrThrow({ where: { fingerprint: "ba7c000000000001" } })).toMatchObject({
+      notifications: 2,
+    });
   });
 
   it("is what the Next route answers, configured from the environment", async () => {
