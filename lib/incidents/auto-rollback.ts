@@ -102,9 +102,16 @@ export async function recordRollbackOutcome(
     data: origin,
     ...(succeeded ? {} : { step: "REMEDIATE" as const }),
   });
-  if (succeeded)
+  if (succeeded) {
+    // Time to restore ends the first time service was restored: an earlier restore (someone moved
+    // it to monitoring and back) is kept.
     await tx.incident.updateMany({
-      where: { id: opened.incidentId, status: { in: ["INVESTIGATING", "IDENTIFIED"] } },
+      where: { id: opened.incidentId, status: { in: ["INVESTIGATING", "IDENTIFIED"] }, restoredAt: null },
       data: { status: "MONITORING", restoredAt: new Date() },
     });
+    await tx.incident.updateMany({
+      where: { id: opened.incidentId, status: { in: ["INVESTIGATING", "IDENTIFIED"] } },
+      data: { status: "MONITORING" },
+    });
+  }
 }

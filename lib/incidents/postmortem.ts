@@ -92,16 +92,17 @@ export async function addActionItem(
 }
 
 /** Marks an action item done, once. */
-export async function completeActionItem(person: CurrentUser, input: { itemId: string }) {
+export async function completeActionItem(person: CurrentUser, input: { itemId: string; incidentId: string }) {
   assertMayManage(person, "complete a postmortem action item");
   return db.$transaction(async (tx) => {
     const now = new Date();
     const done = await tx.postmortemActionItem.updateMany({
-      where: { id: input.itemId, doneAt: null },
+      where: { id: input.itemId, incidentId: input.incidentId, doneAt: null },
       data: { doneAt: now },
     });
-    const item = await tx.postmortemActionItem.findUnique({ where: { id: input.itemId } });
-    if (!item) throw new AppError("NOT_FOUND", "That action item does not exist.");
+    // Only an item of the incident the page named: the action revalidates that incident's page.
+    const item = await tx.postmortemActionItem.findFirst({ where: { id: input.itemId, incidentId: input.incidentId } });
+    if (!item) throw new AppError("NOT_FOUND", "That action item does not exist on this incident.");
     if (done.count === 0) throw new AppError("CONFLICT", "That action item is already done.");
     await addTimelineEntry(tx, {
       incidentId: item.incidentId,

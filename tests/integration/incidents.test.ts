@@ -286,10 +286,14 @@ describe("the postmortem", () => {
     expect(
       (await refusal(addActionItem(f.onCall, { incidentId: incident.id, title: "x", ownerId: "nosuchperson" }))).code,
     ).toBe("INVALID");
-    await completeActionItem(f.releaseManager, { itemId: item.id });
-    expect((await refusal(completeActionItem(f.releaseManager, { itemId: item.id }))).message).toBe(
-      "That action item is already done.",
-    );
+    // Named through another incident's page, the item is not found (and nothing is marked).
+    expect(
+      (await refusal(completeActionItem(f.releaseManager, { itemId: item.id, incidentId: "someotherincident" }))).code,
+    ).toBe("NOT_FOUND");
+    await completeActionItem(f.releaseManager, { itemId: item.id, incidentId: incident.id });
+    expect(
+      (await refusal(completeActionItem(f.releaseManager, { itemId: item.id, incidentId: incident.id }))).message,
+    ).toBe("That action item is already done.");
     const stored = await f.db.incident.findUniqueOrThrow({
       where: { id: incident.id },
       include: { actionItems: true },

@@ -43,7 +43,7 @@ const complete = authorizedAction(
     verb: "complete a postmortem action item",
   },
   async (input, user) => {
-    await completeActionItem(user, { itemId: input.itemId });
+    await completeActionItem(user, { itemId: input.itemId, incidentId: input.incidentId });
     revalidatePath(`/incidents/${input.incidentId}`);
     return { id: input.itemId };
   },

@@ -149,7 +149,7 @@ export async function requestRollback(
   if (!can(user, "service:rollback"))
     throw new AppError("FORBIDDEN", forbiddenMessage("service:rollback", "roll back"));
   // On-call is waiting: the three reads go out together.
-  const [row, service, environment, lastDeploy, history, openIncident] = await Promise.all([
+  const [row, service, environment, lastDeploy, history] = await Promise.all([
     db.serviceTarget.findUnique({
       where: { serviceId_environmentId: { serviceId: input.serviceId, environmentId: input.environmentId } },
     }),
@@ -161,15 +161,6 @@ export async function requestRollback(
       select: { strategy: true, releaseId: true },
     }),
     rollbackHistory(input.serviceId, input.environmentId),
-    // Only when one is open does the rollback take a transaction to write its timeline entry.
-    db.incident.findFirst({
-      where: {
-        status: { not: "RESOLVED" },
-        serviceId: input.serviceId,
-        OR: [{ environmentId: input.environmentId }, { environmentId: null }],
-      },
-      select: { id: true },
-    }),
   ]);
   if (!row || !service || !environment)
     throw new AppError("NOT_FOUND", "That service is not set up for that environment.");
@@ -204,8 +195,8 @@ export async function requestRollback(
       to: preview?.intent?.rollbackTo ?? null,
     },
   };
-  if (!openIncident)
-    return oneActiveRun(input.serviceId, input.environmentId, () => createRollbackRun(db, runInput, audit));
+  // The run and its entries on open incidents in one transaction: an incident opened a moment
+  // before must not miss the rollback that remedies it.
   return oneActiveRun(input.serviceId, input.environmentId, () =>
     db.$transaction(async (tx) => {
       const run = await createRollbackRun(tx, runInput, audit);
