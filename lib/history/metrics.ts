@@ -23,7 +23,8 @@
  *   (a) a `ROLLBACK` run (not a dry run) of the same service and environment started after it
  *       finished, within 24 hours, and before the next production deploy of that service and
  *       environment started (a rollback after the next deploy is about the next deploy); or
- *   (b) an incident links it as its cause (`incident_runs.relation = 'cause'`); or
+ *   (b) an incident opened before 24 hours after it finished links it as its cause
+ *       (`incident_runs.relation = 'cause'`); or
  *   (c) it ended `FAILED`/`ROLLED_BACK` after its traffic switch (users got it and the engine had to
  *       put the previous version back by itself).
  * - **Failed deployment recovery time** = the median, over failed production deploys, of the time
@@ -157,6 +158,8 @@ function judgedDeploysSql(scope: MetricsScope): Prisma.Sql {
         select count(*) as incidents, min(i.opened_at) as opened_at, min(coalesce(i.restored_at, i.resolved_at)) as restored_at
         from incident_runs ir join incidents i on i.id = ir.incident_id
         where ir.run_id = d.id and ir.relation = 'cause'
+          -- an incident opened long after is not evidence against this deploy (same window as a rollback)
+          and i.opened_at < d.finished_at + ${window}
       ) cause
       where d.finished_at < ${scope.to}
     ),

@@ -150,8 +150,12 @@ beforeAll(async () => {
   // checkout: rolled back 23 h later (inside the 24 h window): failed, recovered in 23 h 10 min.
   await deploy("2026-10-29T10:00:00", "2026-10-30T09:30:00", "2026-10-30T10:00:00");
   await run({ kind: "ROLLBACK", status: "SUCCEEDED", started: "2026-10-31T09:00:00", finished: "2026-10-31T09:10:00" });
-  // catalog: rolled back 26 h later (outside the window): not a failure.
-  await deploy("2026-10-23T10:00:00", "2026-10-25T09:30:00", "2026-10-25T10:00:00", { serviceId: catalogId });
+  // catalog: rolled back 26 h later, and an incident naming it the cause opened 25 h later (both
+  // outside the window): not a failure.
+  const c0 = await deploy("2026-10-23T10:00:00", "2026-10-25T09:30:00", "2026-10-25T10:00:00", {
+    serviceId: catalogId,
+  });
+  await incident(c0.id, "2026-10-26T11:00:00", "2026-10-26T12:00:00", "2026-10-26T13:00:00");
   await run({
     kind: "ROLLBACK",
     serviceId: catalogId,
@@ -213,7 +217,7 @@ describe("the previous period", () => {
     expect(m.leadTimeSeconds).toBe(24 * H);
   });
 
-  it("catalog: a rollback 26 h after the deploy is not counted against it", () => {
+  it("catalog: a rollback 26 h and an incident 25 h after the deploy are not counted against it", () => {
     const m = row(catalogId).previous;
     expect(m.deploys).toBe(1);
     expect(m.failures).toBe(0);
