@@ -15,9 +15,11 @@
  *   failed before its traffic switch changed nothing for users and is not counted. It belongs to
  *   the period its `finished_at` falls in.
  * - **Deployment frequency** = production deploys / days in the period (also shown per week).
- * - **Lead time for changes** = the median, over production deploys, of `finished_at − the
- *   release's created_at` (release created → live); and, separately, over the deploys whose release
- *   records `committed_at`, the median of `finished_at − committed_at` (commit → live).
+ * - **Lead time for changes** = the median, over production deploys that ended live
+ *   (`status = 'SUCCEEDED'`), of `finished_at − the release's created_at` (release created → live);
+ *   and, separately, over those whose release records `committed_at`, the median of
+ *   `finished_at − committed_at` (commit → live). A deploy that failed after its traffic switch
+ *   counts as a deploy and a failure, but its change never stayed live.
  * - **Change failure rate** = failed production deploys / production deploys, where a production
  *   deploy failed when
  *   (a) a `ROLLBACK` run (not a dry run) of the same service and environment started after it
@@ -188,9 +190,12 @@ export function metricsSql(scope: MetricsScope): Prisma.Sql {
            grouping(service_id) = 1 as overall,
            count(*)::int as deploys,
            count(*) filter (where failed)::int as failures,
-           percentile_cont(0.5) within group (order by extract(epoch from finished_at - release_created_at)::float8) as lead_seconds,
-           percentile_cont(0.5) within group (order by extract(epoch from finished_at - committed_at)::float8) as commit_lead_seconds,
-           count(committed_at)::int as commit_lead_deploys,
+           -- lead time is to live: a deploy that failed after its switch did not stay live
+           percentile_cont(0.5) within group (order by extract(epoch from finished_at - release_created_at)::float8)
+             filter (where status = 'SUCCEEDED') as lead_seconds,
+           percentile_cont(0.5) within group (order by extract(epoch from finished_at - committed_at)::float8)
+             filter (where status = 'SUCCEEDED') as commit_lead_seconds,
+           count(committed_at) filter (where status = 'SUCCEEDED')::int as commit_lead_deploys,
            percentile_cont(0.5) within group (order by extract(epoch from recovered_at - failed_at)::float8)
              filter (where failed) as recovery_seconds,
            count(*) filter (where failed and recovered_at is not null)::int as recovered,

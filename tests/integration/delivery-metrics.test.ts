@@ -134,10 +134,12 @@ beforeAll(async () => {
   const d7 = await deploy("2026-11-08T06:00:00", "2026-11-08T08:30:00", "2026-11-08T10:00:00");
   await incident(d7.id, "2026-11-08T09:00:00", null, "2026-11-09T09:00:00");
   await deploy("2026-11-08T11:00:00", "2026-11-08T11:30:00", "2026-11-08T12:00:00");
-  // D9: failed after its traffic switch (the engine put the previous version back): 20 min.
+  // D9: failed after its traffic switch (the engine put the previous version back): 20 min. It
+  // never stayed live, so it has no lead time (release or commit).
   await deploy("2026-11-09T09:00:00", "2026-11-09T09:50:00", "2026-11-09T10:20:00", {
     status: "FAILED",
     switched: "2026-11-09T10:00:00",
+    committed: "2026-11-09T08:00:00",
   });
 
   // --- catalog, current period: one deploy with an incident that is not restored ---
@@ -179,10 +181,10 @@ describe("checkout, this period", () => {
     expect(m.frequencyBand).toBe("high");
   });
 
-  it("lead time: the median from release creation, and separately from the commit", () => {
+  it("lead time: the median from release creation, and separately from the commit, over deploys that ended live", () => {
     const m = row(f.checkout.id).current;
-    // 1 h, 80 min, 2 h, 2 h, 4 h, 6 h, 24 h, 34 h → (2 h + 4 h) / 2
-    expect(m.leadTimeSeconds).toBe(3 * H);
+    // 1 h, 2 h, 2 h, 4 h, 6 h, 24 h, 34 h (not D9's 80 min: it failed after its switch) → 4 h
+    expect(m.leadTimeSeconds).toBe(4 * H);
     expect(m.leadTimeBand).toBe("elite");
     expect(m.commitLeadTimeSeconds).toBe(38 * H);
     expect(m.commitLeadTimeDeploys).toBe(1);
@@ -234,8 +236,8 @@ describe("overall", () => {
     expect(current.deploys).toBe(9);
     expect(current.failures).toBe(6);
     expect(current.changeFailureRate).toBeCloseTo(6 / 9, 10);
-    // + catalog's 12 h: median of nine is the fifth, 4 h
-    expect(current.leadTimeSeconds).toBe(4 * H);
+    // + catalog's 12 h: median of eight is (4 h + 6 h) / 2
+    expect(current.leadTimeSeconds).toBe(5 * H);
     expect(current.recoverySeconds).toBe(65 * 60);
     expect(current.unrecovered).toBe(1);
     const previous = row(null).previous;
