@@ -169,14 +169,15 @@ function judgedDeploysSql(scope: MetricsScope): Prisma.Sql {
       select j.*,
              (j.self_failed or j.rolled_back or j.has_incident) as failed,
              least(case when j.self_failed then j.traffic_switched_at else j.finished_at end, j.incident_opened_at) as failed_at,
-             least(
+             -- only failed deploys recover: the next-good-version probe runs for those alone
+             case when j.self_failed or j.rolled_back or j.has_incident then least(
                case when j.self_failed then j.finished_at end,
                (select min(g.finished_at) from deployment_runs g
                  where g.service_id = j.service_id and g.environment_id = j.environment_id
                    and g.kind in ('DEPLOY', 'ROLLBACK') and g.status = 'SUCCEEDED' and g.dry_run = false
                    and g.created_at >= j.created_at and g.finished_at > j.finished_at and g.id <> j.id),
                j.incident_restored_at
-             ) as recovered_at
+             ) end as recovered_at
       from judged j
     )`;
 }

@@ -8,7 +8,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunStatus } from "@/lib/generated/prisma/enums";
-import { deliveryMetrics, weeklyDeploys, type MetricsRow } from "@/lib/history/metrics";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { deliveryMetrics, metricsSql, weeklyDeploys, type MetricsRow } from "@/lib/history/metrics";
 import { seedDemo } from "@/tests/support/fixtures";
 
 let f: Awaited<ReturnType<typeof seedDemo>>;
@@ -266,6 +267,29 @@ describe("overall", () => {
       changeFailureRate: null,
       leadTimeSeconds: null,
     });
+  });
+});
+
+describe("cost", () => {
+  it("looks for the next good version only for failed deploys", async () => {
+    const [explained] = await f.db.$queryRaw<{ "QUERY PLAN": unknown }[]>(
+      Prisma.sql`explain (analyze, format json) ${metricsSql({ from, to })}`,
+    );
+    const probes: number[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (!node || typeof node !== "object") return;
+      const plan = node as Record<string, unknown>;
+      if (plan.Alias === "g") probes.push(plan["Actual Loops"] as number);
+      Object.values(plan).forEach(walk);
+    };
+    walk(explained["QUERY PLAN"]);
+    const failed = [f.checkout.id, catalogId].reduce(
+      (sum, id) => sum + row(id).current.failures + row(id).previous.failures,
+      0,
+    );
+    expect(failed).toBe(7);
+    expect(probes).toEqual([failed]);
   });
 });
 
