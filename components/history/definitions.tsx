@@ -25,16 +25,16 @@ export function Definitions({ environment }: { environment: string }) {
           <strong>Deployment frequency</strong> = production deploys ÷ days in the period (also shown per week).
         </p>
         <p>
-          <strong>Lead time for changes</strong> = the median, over production deploys, of the time from the
-          release&apos;s creation to the deploy&apos;s finish (live). Where a release records its commit time, the
-          median from commit to live is shown beside it.
+          <strong>Lead time for changes</strong> = the median, over production deploys that ended live (succeeded), of
+          the time from the release&apos;s creation to the deploy&apos;s finish. Where a release records its commit
+          time, the median from commit to live over the same deploys is shown beside it.
         </p>
         <p>
           <strong>Change failure rate</strong> = failed production deploys ÷ production deploys. A production deploy
           failed when a rollback of the same service and environment started after it finished, within{" "}
           {ROLLBACK_WINDOW_HOURS} hours and before the next production deploy started (a later rollback is about the
-          later deploy); or an incident names it as its cause; or it failed or was rolled back by the engine after its
-          traffic switch.
+          later deploy); or an incident opened within {ROLLBACK_WINDOW_HOURS} hours after it finished names it as its
+          cause; or it failed or was rolled back by the engine after its traffic switch.
         </p>
         <p>
           <strong>Failed deployment recovery time</strong> = the median, over failed production deploys, of the time
@@ -49,7 +49,7 @@ export function Definitions({ environment }: { environment: string }) {
         </p>
         <table className="w-full text-left text-xs">
           <caption className="mb-1 text-left text-muted-foreground">
-            Bands: DORA, Accelerate State of DevOps Report 2023 (kept in 2024); cut-offs between its clusters.
+            Bands: DORA, Accelerate State of DevOps Report 2023; cut-offs by convention (see the README).
           </caption>
           <thead>
             <tr>
