@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { deliveryMetrics, PRODUCTION, weeklyDeploys, type MetricsRow, type MetricsScope } from "@/lib/history/metrics";
+import { deliveryRecord, PRODUCTION, type MetricsRow, type MetricsScope } from "@/lib/history/metrics";
 import { fillWeeks } from "@/lib/history/weeks";
 import { encodeReleaseCursor, HISTORY_PAGE_SIZE, type ParsedHistoryQuery } from "@/lib/schemas/history";
 
@@ -28,22 +28,28 @@ async function servicesIn(environment: string, service?: string) {
   });
 }
 
-/** The four metrics overall (first) and per service, this period and the one before. */
-export async function historyMetrics(query: ParsedHistoryQuery): Promise<NamedMetricsRow[]> {
+/** The four metrics overall (first) and per service, this period and the one before; the weeks by outcome. */
+async function historyRecord(query: ParsedHistoryQuery) {
   const scope = scopeOf(query);
   const services = await servicesIn(scope.environment!, query.service);
-  const rows = await deliveryMetrics(
+  const { metrics, weeks } = await deliveryRecord(
     db,
     scope,
     services.map((s) => s.id),
   );
   const names = new Map(services.map((s) => [s.id, s]));
-  return rows
+  const named: NamedMetricsRow[] = metrics
     .filter((r) => r.serviceId === null || names.has(r.serviceId))
     .map((r) => {
       const service = r.serviceId ? names.get(r.serviceId)! : null;
       return { ...r, name: service?.name ?? "", displayName: service?.displayName ?? "All services" };
     });
+  return { metrics: named, weeks: fillWeeks(scope.from, scope.to, weeks) };
+}
+
+/** The four metrics overall (first) and per service, this period and the one before. */
+export async function historyMetrics(query: ParsedHistoryQuery): Promise<NamedMetricsRow[]> {
+  return (await historyRecord(query)).metrics;
 }
 
 /** How many services the page's per-service table shows; the CSV export has them all. */
@@ -52,10 +58,14 @@ export const HISTORY_SERVICE_ROWS = 25;
 /**
  * The page's metrics: overall, and the `limit` services with the most deploys in the period (in
  * the metrics' environment). A row for each of 1,000 services was 5.3 MB of HTML (docs/scale.md).
- * When every service fits they keep the table's name order.
+ * When every service fits they keep the table's name order. With them, production deploys per
+ * week of the period by outcome, every week present (one statement judges the deploys for both).
  */
 export async function historyMetricsForPage(query: ParsedHistoryQuery, limit = HISTORY_SERVICE_ROWS) {
-  const [overall, ...perService] = await historyMetrics(query);
+  const {
+    metrics: [overall, ...perService],
+    weeks,
+  } = await historyRecord(query);
   const shown =
     perService.length <= limit
       ? perService
@@ -66,13 +76,7 @@ export async function historyMetricsForPage(query: ParsedHistoryQuery, limit = H
               (a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : 0),
           )
           .slice(0, limit);
-  return { overall, perService: shown, totalServices: perService.length };
-}
-
-/** Production deploys per week of the period by outcome, every week present. */
-export async function historyWeeks(query: ParsedHistoryQuery) {
-  const scope = scopeOf(query);
-  return fillWeeks(scope.from, scope.to, await weeklyDeploys(db, scope));
+  return { overall, perService: shown, totalServices: perService.length, weeks };
 }
 
 /**

@@ -13,7 +13,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/require-user";
 import { PRODUCTION } from "@/lib/history/metrics";
-import { historyFilterOptions, historyMetricsForPage, historyReleases, historyWeeks } from "@/lib/history/queries";
+import { historyFilterOptions, historyMetricsForPage, historyReleases } from "@/lib/history/queries";
 import { historyHref, parseHistoryQuery } from "@/lib/schemas/history";
 
 export const metadata: Metadata = { title: "History" };
@@ -30,9 +30,8 @@ export default async function HistoryPage({
   const query = parseHistoryQuery(await searchParams, new Date());
   const { period } = query;
   const environment = query.environment ?? PRODUCTION;
-  const [{ overall, perService, totalServices }, weeks, { releases, next }, options] = await Promise.all([
+  const [{ overall, perService, totalServices, weeks }, { releases, next }, options] = await Promise.all([
     historyMetricsForPage(query),
-    historyWeeks(query),
     historyReleases(query),
     historyFilterOptions(),
   ]);
