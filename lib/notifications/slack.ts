@@ -7,14 +7,89 @@ export type ReleaseEvent = "awaiting" | "approved" | "rejected" | "deployed";
 const TIMEOUT_MS = 3000;
 
 /**
+ * Person-supplied text made inert for a Slack message. Slack reads `<…>` as a link or a mention
+ * (`<!channel>`, `<!here>`, `<@U123>`, `<!subteam^…>`) and `&` as the start of an entity, so its
+ * formatting rules ask for exactly these three to be escaped as HTML entities
+ * (https://api.slack.com/reference/surfaces/formatting#escaping). Typed `@channel`, `@here` and
+ * `@everyone` would page a whole channel where the workspace links names, so a zero-width space
+ * after the `@` keeps them looking the same without notifying anyone.
+ */
+export function slackText(text: string): string {
+  return text
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replace(/@(?=(channel|here|everyone|group)\b)/gi, "@\u200B");
+}
+
+export interface ReleaseForMessage {
+  id: string;
+  number: number;
+  imageRef: string;
+  revision: number;
+  service: { displayName: string };
+  environment: { displayName: string };
+}
+
+export interface ReleaseDetail {
+  role?: Role;
+  by?: string;
+  comment?: string;
+}
+
+function link(appUrl: string | undefined, releaseId: string | null): string {
+  return appUrl && releaseId ? ` <${appUrl}/releases/${encodeURIComponent(releaseId)}|open>` : "";
+}
+
+/** The message for one release event; every piece that came from a person is escaped. */
+export function releaseMessage(
+  release: ReleaseForMessage,
+  event: ReleaseEvent,
+  detail: ReleaseDetail = {},
+  appUrl?: string,
+): string {
+  const name = slackText(
+    `R-${release.number} ${release.service.displayName} → ${release.environment.displayName} (${release.imageRef}, revision ${release.revision})`,
+  );
+  const by = slackText(detail.by ?? "Someone");
+  const as = slackText(detail.role ? ROLE_LABELS[detail.role] : "approver");
+  const open = link(appUrl, release.id);
+  switch (event) {
+    case "awaiting":
+      return `:hourglass: ${name} awaits sign-off.${open}`;
+    case "approved":
+      return `:white_check_mark: ${by} approved ${name} as ${as}.${open}`;
+    case "rejected":
+      return `:x: ${by} rejected ${name} as ${as}: ${slackText(detail.comment ?? "")}${open}`;
+    case "deployed":
+      return `:rocket: ${name} is deployed.${open}`;
+  }
+}
+
+/** A rollback message: `text` is plain text (service names, reasons, summaries), all escaped. */
+export function rollbackMessage(text: string, releaseId: string | null, appUrl?: string): string {
+  return `:rewind: ${slackText(text)}${link(appUrl, releaseId)}`;
+}
+
+/** The webhook body: Slack is also told not to link names or URLs in the text by itself. */
+export function slackPayload(text: string): string {
+  return JSON.stringify({ text, parse: "none", link_names: false });
+}
+
+async function post(webhook: string, text: string): Promise<Response> {
+  return fetch(webhook, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: slackPayload(text),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
+}
+
+/**
  * Tells the approvers' Slack channel about a release, when SLACK_WEBHOOK_URL is set. Never
  * blocks or fails the gate: errors and timeouts are logged and dropped.
  */
-export async function notifyRelease(
-  releaseId: string,
-  event: ReleaseEvent,
-  detail: { role?: Role; by?: string; comment?: string } = {},
-): Promise<void> {
+export async function notifyRelease(releaseId: string, event: ReleaseEvent, detail: ReleaseDetail = {}): Promise<void> {
   const webhook = process.env.SLACK_WEBHOOK_URL;
   if (!webhook) return;
   try {
@@ -23,22 +98,7 @@ export async function notifyRelease(
       include: { service: true, environment: true },
     });
     if (!release) return;
-    const name = `R-${release.number} ${release.service.displayName} → ${release.environment.displayName} (${release.imageRef}, revision ${release.revision})`;
-    const link = process.env.APP_URL ? ` <${process.env.APP_URL}/releases/${release.id}|open>` : "";
-    const text =
-      event === "awaiting"
-        ? `:hourglass: ${name} awaits sign-off.${link}`
-        : event === "approved"
-          ? `:white_check_mark: ${detail.by} approved ${name} as ${detail.role ? ROLE_LABELS[detail.role] : "approver"}.${link}`
-          : event === "rejected"
-            ? `:x: ${detail.by} rejected ${name} as ${detail.role ? ROLE_LABELS[detail.role] : "approver"}: ${detail.comment ?? ""}${link}`
-            : `:rocket: ${name} is deployed.${link}`;
-    const response = await fetch(webhook, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ text }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+    const response = await post(webhook, releaseMessage(release, event, detail, process.env.APP_URL));
     if (!response.ok) log.warn({ status: response.status, event, releaseId }, "slack webhook refused the message");
   } catch (error) {
     log.warn({ err: error, event, releaseId }, "slack webhook failed");
@@ -49,14 +109,8 @@ export async function notifyRelease(
 export async function notifyRollback(releaseId: string | null, text: string): Promise<void> {
   const webhook = process.env.SLACK_WEBHOOK_URL;
   if (!webhook) return;
-  const link = process.env.APP_URL && releaseId ? ` <${process.env.APP_URL}/releases/${releaseId}|open>` : "";
   try {
-    const response = await fetch(webhook, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ text: `:rewind: ${text}${link}` }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+    const response = await post(webhook, rollbackMessage(text, releaseId, process.env.APP_URL));
     if (!response.ok) log.warn({ status: response.status, releaseId }, "slack webhook refused the rollback message");
   } catch (error) {
     log.warn({ err: error, releaseId }, "slack webhook failed");
