@@ -2,7 +2,7 @@ import { CheckCircle2, CircleDashed, Info, XCircle } from "lucide-react";
 import { UtcTime } from "@/components/deployments/log-table";
 import type { RunDetail } from "@/lib/deploy/log-queries";
 
-type Event = RunDetail["events"][number];
+type Event = Omit<RunDetail["events"][number], "request" | "response"> & { request?: unknown; response?: unknown };
 
 const PHASE = {
   BEFORE: { icon: CircleDashed, label: "started", className: "text-muted-foreground" },
@@ -30,36 +30,45 @@ function Json({ label, value }: { label: string; value: unknown }) {
 }
 
 /**
- * Every event of a run in the order it was written. Raw request and response bodies are shown to
- * everyone signed in for now; issue 12 narrows who may see them.
+ * Every event of a run in the order it was written. Request and response bodies come only to
+ * those who may read them (`bodies`, from lib/redact/run-events.ts), already redacted; the others
+ * read the step summaries and are told why there is no more.
  */
-export function RunEvents({ events }: { events: Event[] }) {
+export function RunEvents({ events, bodies }: { events: Event[]; bodies: boolean }) {
   return (
-    <ol className="divide-y divide-border" aria-label="Step events">
-      {events.map((e) => {
-        const phase = PHASE[e.phase];
-        const Icon = phase.icon;
-        return (
-          <li key={e.id} className="flex gap-3 px-5 py-3 text-sm" data-testid="run-event" data-step={e.step}>
-            <Icon className={`mt-0.5 size-4 shrink-0 ${phase.className}`} aria-label={phase.label} />
-            <div className="min-w-0 flex-1">
-              <div className="flex flex-wrap items-baseline justify-between gap-x-4">
-                <p>
-                  <span className="font-mono text-xs text-muted-foreground">
-                    #{e.seq} {e.step}
-                  </span>{" "}
-                  {e.message}
-                </p>
-                <span className="text-xs text-muted-foreground">
-                  <UtcTime value={e.at} />
-                </span>
+    <>
+      {bodies ? null : (
+        <p className="border-b border-border px-5 py-2 text-xs text-muted-foreground" data-testid="step-bodies-hidden">
+          What each step sent to the cluster and what it answered is shown to release managers, on-call engineers and
+          admins.
+        </p>
+      )}
+      <ol className="divide-y divide-border" aria-label="Step events">
+        {events.map((e) => {
+          const phase = PHASE[e.phase];
+          const Icon = phase.icon;
+          return (
+            <li key={e.id} className="flex gap-3 px-5 py-3 text-sm" data-testid="run-event" data-step={e.step}>
+              <Icon className={`mt-0.5 size-4 shrink-0 ${phase.className}`} aria-label={phase.label} />
+              <div className="min-w-0 flex-1">
+                <div className="flex flex-wrap items-baseline justify-between gap-x-4">
+                  <p>
+                    <span className="font-mono text-xs text-muted-foreground">
+                      #{e.seq} {e.step}
+                    </span>{" "}
+                    {e.message}
+                  </p>
+                  <span className="text-xs text-muted-foreground">
+                    <UtcTime value={e.at} />
+                  </span>
+                </div>
+                <Json label="Request sent" value={e.request} />
+                <Json label={responseLabel(e.step)} value={e.response} />
               </div>
-              <Json label="Request sent" value={e.request} />
-              <Json label={responseLabel(e.step)} value={e.response} />
-            </div>
-          </li>
-        );
-      })}
-    </ol>
+            </li>
+          );
+        })}
+      </ol>
+    </>
   );
 }

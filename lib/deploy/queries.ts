@@ -1,9 +1,14 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { ACTIVE_RUN_STATUSES } from "@/lib/deploy/run-status";
+import type { HasRoles } from "@/lib/rbac";
+import { eventsFor } from "@/lib/redact/run-events";
 
-/** A run and its step events, for the live progress view. */
-export async function runProgress(runId: string) {
+/**
+ * A run and its step events, for the live progress view. Step bodies (request and response) only
+ * for a `viewer` who may read them (lib/redact/run-events.ts), redacted; without one, summaries.
+ */
+export async function runProgress(runId: string, viewer?: HasRoles | null) {
   const run = await db.deploymentRun.findUnique({
     where: { id: runId },
     include: {
@@ -35,15 +40,18 @@ export async function runProgress(runId: string) {
     verification: run.verification,
     verifyUntil: run.verifyUntil?.toISOString() ?? null,
     verificationNote: run.verificationNote,
-    events: run.events.map((e) => ({
-      seq: e.seq,
-      step: e.step,
-      phase: e.phase,
-      message: e.message,
-      at: e.createdAt.toISOString(),
-      request: e.request,
-      response: e.response,
-    })),
+    events: eventsFor(
+      viewer,
+      run.events.map((e) => ({
+        seq: e.seq,
+        step: e.step,
+        phase: e.phase,
+        message: e.message,
+        at: e.createdAt.toISOString(),
+        request: e.request,
+        response: e.response,
+      })),
+    ),
   };
 }
 

@@ -6,6 +6,7 @@ import type { RunState, StepContext } from "@/lib/deploy/types";
 import { AppError } from "@/lib/errors";
 import { gatewayFor as defaultGatewayFor, type ClusterGateway } from "@/lib/k8s/gateway";
 import { can, forbiddenMessage } from "@/lib/rbac";
+import { redactSecrets } from "@/lib/redact/secrets";
 
 export interface PlannedStep {
   step: string;
@@ -53,8 +54,9 @@ export async function dryRunRelease(
       step: step.name,
       status: result.status,
       message: result.message,
-      request: result.request,
-      response: result.response,
+      // Shown to the person who asked; the plan carries pod templates like a run's events do.
+      request: redactSecrets(result.request),
+      response: redactSecrets(result.response),
     });
     if (result.status === "failed") break;
   }

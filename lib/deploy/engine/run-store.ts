@@ -1,6 +1,7 @@
 import { db, type DbTx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { RunState } from "@/lib/deploy/types";
+import { redactSecrets } from "@/lib/redact/secrets";
 
 export interface StepEvent {
   seq: number;
@@ -43,10 +44,11 @@ export async function recordStep(
   record: StepRecord,
 ): Promise<{ owned: boolean; control: "promote" | "abort" | undefined }> {
   // Absent keys read as SQL NULL in jsonb_to_recordset; undefined must not become JSON null.
+  // Secret-looking env values never reach the table (lib/redact/secrets.ts).
   const events = (record.events ?? []).map(({ request, response, ...e }) => ({
     ...e,
-    ...(request === undefined ? {} : { request: JSON.parse(jsonText(request)!) as unknown }),
-    ...(response === undefined ? {} : { response: JSON.parse(jsonText(response)!) as unknown }),
+    ...(request === undefined ? {} : { request: redactSecrets(JSON.parse(jsonText(request)!) as unknown) }),
+    ...(response === undefined ? {} : { response: redactSecrets(JSON.parse(jsonText(response)!) as unknown) }),
   }));
   const rows = await db.$queryRaw<{ control_request: string | null }[]>`
     with event as (
@@ -92,5 +94,5 @@ export async function appendRunEvent(tx: DbTx, runId: string, event: Omit<StepEv
 }
 
 function jsonValue(value: unknown): Prisma.InputJsonValue | undefined {
-  return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue);
+  return value === undefined ? undefined : (redactSecrets(JSON.parse(JSON.stringify(value))) as Prisma.InputJsonValue);
 }

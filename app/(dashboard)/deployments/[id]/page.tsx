@@ -13,6 +13,7 @@ import { requireUser } from "@/lib/auth/require-user";
 import { durationSeconds, formatDuration } from "@/lib/deploy/log";
 import { runDetail } from "@/lib/deploy/log-queries";
 import { humanize } from "@/lib/format/humanize";
+import { eventsFor, mayReadStepBodies } from "@/lib/redact/run-events";
 import { ROLE_LABELS } from "@/lib/roles";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
 
@@ -27,7 +28,7 @@ const RELATION: Record<string, string> = {
 };
 
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
-  await requireUser();
+  const user = await requireUser();
   const { id } = await params;
   if (!/^[a-z0-9]{1,64}$/i.test(id)) notFound();
   const detail = await runDetail(id);
@@ -118,7 +119,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
               <span className="text-xs text-muted-foreground">{detail.events.length} events, in order</span>
             </CardHeader>
             {detail.events.length ? (
-              <RunEvents events={detail.events} />
+              <RunEvents events={eventsFor(user, detail.events)} bodies={mayReadStepBodies(user)} />
             ) : (
               <EmptyState title="No step recorded yet">
                 The worker writes an event before and after every step; a queued run has none yet.

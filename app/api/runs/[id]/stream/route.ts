@@ -23,8 +23,8 @@ function settled(run: RunProgress): boolean {
 /**
  * A run's progress as server-sent events: the current state at once, then a fresh one each time
  * PostgreSQL says the run changed (lib/deploy/live/run-stream.ts), until the run is settled or the
- * viewer leaves. Each message is exactly what GET /api/runs/[id] answers; that route stays as the
- * page's fallback when the stream cannot be used.
+ * viewer leaves. Each message is exactly what GET /api/runs/[id] answers (step bodies by role, as
+ * of the last heartbeat); that route stays as the page's fallback when the stream cannot be used.
  */
 export async function GET(request: Request, context: { params: Promise<{ id: string }> }) {
   const user = await getCurrentUser();
@@ -42,7 +42,7 @@ export async function GET(request: Request, context: { params: Promise<{ id: str
   const unsubscribe = runChanges().subscribe(id, () => onChange());
   let first: RunProgress | null;
   try {
-    first = await runProgress(id);
+    first = await runProgress(id, user);
   } catch (error) {
     unsubscribe();
     throw error;
@@ -52,6 +52,7 @@ export async function GET(request: Request, context: { params: Promise<{ id: str
     return Response.json({ error: "No such run." }, { status: 404 });
   }
   const initial = first;
+  let viewer = user;
 
   const encoder = new TextEncoder();
   let finish = () => unsubscribe();
@@ -72,7 +73,11 @@ export async function GET(request: Request, context: { params: Promise<{ id: str
       };
       const heartbeat = setInterval(() => {
         void loadUser(user.id).then(
-          (current) => (current && can(current, "dashboard:read") ? write(": heartbeat\n\n") : finish()),
+          (current) => {
+            if (!current || !can(current, "dashboard:read")) return finish();
+            viewer = current; // a role taken away meanwhile also takes the step bodies away
+            write(": heartbeat\n\n");
+          },
           () => write(": heartbeat\n\n"), // the database is away; the role check waits for the next beat
         );
       }, HEARTBEAT_MS);
@@ -93,7 +98,7 @@ export async function GET(request: Request, context: { params: Promise<{ id: str
       // One load in flight per viewer; a burst of notifications meanwhile costs one more.
       onChange = coalesce(async () => {
         if (closed) return;
-        const run = await runProgress(id);
+        const run = await runProgress(id, viewer);
         if (!run) finish();
         else send(run);
       });
