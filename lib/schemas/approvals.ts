@@ -24,5 +24,5 @@ export const overrideSchema = z.object({
   releaseId: id,
   revision: z.number().int().positive(),
   kind: z.enum(GATE_OVERRIDE_KINDS, { error: "Only a freeze or a spent error budget can be overridden." }),
-  reason: plainText({ label: "Reason", min: 10, max: 1000 }),
+  reason: plainText({ label: "Reason", min: 10, max: 1000, multiline: true }),
 });

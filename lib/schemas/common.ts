@@ -1,19 +1,21 @@
 import { z } from "zod";
+import { noInvisibleOrControl } from "@/lib/schemas/text";
 
 const HTML_TAG = /<\/?[a-zA-Z!?][^>]*>/;
-// Control characters other than tab and newlines have no place in what people type.
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
-/** Free text a person writes: trimmed, bounded, plain (no HTML), no control characters. */
-export function plainText(options: { label: string; min?: number; max: number }) {
-  const { label, min = 0, max } = options;
+/**
+ * Free text a person writes: trimmed, bounded, plain (no HTML), without invisible or control
+ * characters (lib/schemas/text.ts); tabs and line breaks only where the field takes several lines.
+ */
+export function plainText(options: { label: string; min?: number; max: number; multiline?: boolean }) {
+  const { label, min = 0, max, multiline = false } = options;
   return z
     .string({ error: `${label} is required.` })
     .trim()
     .min(min, min <= 1 ? `${label} is required.` : `${label} needs at least ${min} characters.`)
     .max(max, `${label} can be at most ${max} characters.`)
     .refine((v) => !HTML_TAG.test(v), `${label} must be plain text; remove the HTML tags.`)
-    .refine((v) => !CONTROL.test(v), `${label} contains control characters.`);
+    .superRefine(noInvisibleOrControl(label, { multiline }));
 }
 
 export const id = z

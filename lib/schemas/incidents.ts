@@ -27,7 +27,7 @@ const optionalId = z.union([id, z.literal("")]).optional();
 export const openIncidentSchema = z.object({
   title: plainText({ label: "Title", min: 3, max: 200 }),
   severity: z.enum(SEVERITIES, { error: "Choose a severity from P1 to P4." }),
-  summary: plainText({ label: "Summary", max: 4000 }).default(""),
+  summary: plainText({ label: "Summary", max: 4000, multiline: true }).default(""),
   serviceId: optionalId,
   environmentId: optionalId,
   releaseId: optionalId,
@@ -53,7 +53,7 @@ export const commanderSchema = z.object({
 
 export const noteSchema = z.object({
   incidentId: id,
-  text: plainText({ label: "Note", min: 1, max: 4000 }),
+  text: plainText({ label: "Note", min: 1, max: 4000, multiline: true }),
   step: z.enum(STEPS).default("COMMUNICATE"),
 });
 
@@ -65,14 +65,14 @@ export const linkRunSchema = z.object({
 
 export const resolveSchema = z.object({
   incidentId: id,
-  resolution: plainText({ label: "Resolution summary", min: RESOLUTION_MIN_LENGTH, max: 4000 }),
+  resolution: plainText({ label: "Resolution summary", min: RESOLUTION_MIN_LENGTH, max: 4000, multiline: true }),
 });
 
 export const postmortemSchema = z.object({
   incidentId: id,
-  impact: plainText({ label: "Impact", max: 8000 }),
-  rootCause: plainText({ label: "Root cause", max: 8000 }),
-  wentWell: plainText({ label: "What went well", max: 8000 }),
+  impact: plainText({ label: "Impact", max: 8000, multiline: true }),
+  rootCause: plainText({ label: "Root cause", max: 8000, multiline: true }),
+  wentWell: plainText({ label: "What went well", max: 8000, multiline: true }),
 });
 
 export const actionItemSchema = z.object({

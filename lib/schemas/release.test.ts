@@ -55,7 +55,7 @@ describe("createReleaseSchema", () => {
     [
       "control characters",
       { changeSummary: "ok summary\u0007 with bell" },
-      "changeSummary: Change summary contains control characters.",
+      "changeSummary: Change summary contains invisible or control characters (U+0007 at position 11); remove them and type the text again.",
     ],
   ])("rejects %s", (_name, change, message) => {
     expect(messages({ ...valid, ...change }).join("\n")).toContain(message);

@@ -40,7 +40,7 @@ export type ReleaseLink = z.infer<typeof releaseLink>;
 const releaseFields = {
   imageRef: imageReference,
   strategy: z.enum(STRATEGIES, { error: "Choose a strategy: rolling, blue-green or canary." }),
-  changeSummary: plainText({ label: "Change summary", min: 10, max: 5000 }),
+  changeSummary: plainText({ label: "Change summary", min: 10, max: 5000, multiline: true }),
   links: z.array(releaseLink).max(10, "At most 10 links.").default([]),
 };
 

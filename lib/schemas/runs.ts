@@ -6,7 +6,7 @@ export const releaseIdSchema = z.object({ releaseId: id });
 export const rollbackSchema = z.object({
   serviceId: id,
   environmentId: id,
-  reason: plainText({ label: "Reason", min: 3, max: 500 }),
+  reason: plainText({ label: "Reason", min: 3, max: 500, multiline: true }),
 });
 
 export const canaryControlSchema = z.object({

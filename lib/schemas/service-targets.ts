@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DEFAULT_MIN_REQUESTS, DEFAULT_RULES, type AnalysisRule } from "@/lib/deploy/analysis/rules";
 import { DEFAULT_METRICS, isValidSelector } from "@/lib/prometheus/promql";
 import { id } from "@/lib/schemas/common";
+import { invisibleOrControl, invisibleOrControlMessage, noInvisibleOrControl } from "@/lib/schemas/text";
 
 /*
  * The form for one service target's SLI and analysis settings. People think in percent and
@@ -82,7 +83,9 @@ const LABEL_MESSAGE = "Status label: letters, digits and _ only, not starting wi
  */
 export function promqlFieldErrors(fields: PromqlFields): Record<string, string[]> {
   const errors: Record<string, string[]> = {};
-  if (
+  const hidden = fields.metricsSelector === null ? null : invisibleOrControl(fields.metricsSelector);
+  if (hidden) errors.metricsSelector = [invisibleOrControlMessage("The selector", hidden)];
+  else if (
     fields.metricsSelector !== null &&
     (!isValidSelector(fields.metricsSelector) || CONTROL.test(fields.metricsSelector))
   )
@@ -136,6 +139,7 @@ const selector = z
     z
       .string()
       .max(500, "The selector can be at most 500 characters.")
+      .superRefine(noInvisibleOrControl("The selector"))
       .refine((v) => isValidSelector(v) && !CONTROL.test(v), SELECTOR_MESSAGE)
       .nullable(),
   );
