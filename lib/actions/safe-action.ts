@@ -9,7 +9,7 @@ import { can, forbiddenMessage, type Permission } from "@/lib/rbac";
 export type ActionError = { code: AppErrorCode; message: string; fieldErrors?: Record<string, string[]> };
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: ActionError };
 
-interface ActionDefinition<S extends z.ZodType> {
+export interface ActionDefinition<S extends z.ZodType> {
   /** For logs: "release.create". */
   name: string;
   schema: S;
@@ -17,6 +17,13 @@ interface ActionDefinition<S extends z.ZodType> {
   /** Completes "Only a release manager or admin can …" */
   verb: string;
 }
+
+/**
+ * Every action made with authorizedAction, by name, as its module defined it (a reload replaces
+ * it). tests/integration/authorization-matrix.test.ts checks lib/actions/registry.ts against it,
+ * so the registry cannot claim another permission or schema than the action checks.
+ */
+export const definedActions = new Map<string, ActionDefinition<z.ZodType>>();
 
 /**
  * Wraps a server action: the signed-in person, the permission from the matrix, zod-parsed input,
@@ -30,6 +37,7 @@ export function authorizedAction<S extends z.ZodType, T>(
   definition: ActionDefinition<S>,
   handler: (input: z.infer<S>, user: CurrentUser) => Promise<T>,
 ): (input: z.input<S>) => Promise<ActionResult<T>> {
+  definedActions.set(definition.name, definition);
   return async (raw: unknown) => {
     let user: CurrentUser | null = null;
     try {
