@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { isLoopbackHost } from "@/lib/auth/loopback";
 
+// Unset (or empty) stays undefined, so a rule can tell "not said" from "said no".
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
   .optional()
-  .transform((v) => v === "true" || v === "1" || v === "yes");
+  .transform((v) => (v === undefined || v === "" ? undefined : v === "true" || v === "1" || v === "yes"));
 
 const postgresUrl = z.string().refine((v) => /^postgres(ql)?:\/\/.+/.test(v), "must be a postgresql:// URL");
 
@@ -12,6 +14,8 @@ const schema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     DATABASE_URL: postgresUrl.optional(),
     APP_URL: z.url().optional(),
+    // Where the web server listens (npm start passes it on); demo sign-in depends on it.
+    HOST: z.string().min(1).optional(),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters (try `openssl rand -base64 32`)").optional(),
     OIDC_ISSUER: z.url().optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -59,6 +63,10 @@ const schema = z
           ctx.addIssue({ code: "custom", path: [key], message: "is required when any OIDC_* variable is set" });
       }
     }
+    if (env.NODE_ENV === "production") {
+      const problem = appUrlProblemInProduction(env.APP_URL);
+      if (problem) ctx.addIssue({ code: "custom", path: ["APP_URL"], message: problem });
+    }
     if (env.NODE_ENV === "production" && !env.AUTH_SECRET) {
       ctx.addIssue({
         code: "custom",
@@ -69,6 +77,21 @@ const schema = z
   });
 
 export type Env = z.infer<typeof schema>;
+
+/**
+ * In production the public URL must be known (sign-in callbacks, links, secure cookies) and use
+ * https, since session cookies travel with every request. Plain http is accepted only for a
+ * loopback address, which never leaves the machine (the zero-config `npm start`).
+ */
+export function appUrlProblemInProduction(appUrl: string | undefined): string | null {
+  if (!appUrl) {
+    return "is required in production: the public https:// URL people open (e.g. https://greenlight.example.com)";
+  }
+  const url = new URL(appUrl);
+  if (url.protocol === "https:") return null;
+  if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return null;
+  return `must be an https:// URL in production (got ${url.protocol}//${url.host}): session cookies must not travel in clear text`;
+}
 
 export class EnvError extends Error {}
 
@@ -86,14 +109,6 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
-}
-
-/**
- * Local accounts with passwords. Never on in production unless explicitly configured (the
- * zero-config `npm start` does, and says so).
- */
-export function demoLoginEnabled(config: Env = env()): boolean {
-  return config.NODE_ENV !== "production" || config.GREENLIGHT_DEMO_LOGIN;
 }
 
 export function oidcEnabled(config: Env = env()): boolean {

@@ -24,7 +24,8 @@ import {
   type LocalAlertmanager,
 } from "@/lib/runtime/alertmanager-local";
 import { startSandboxCluster, type SandboxCluster } from "@greenlight/sandbox-cluster/cluster";
-import { EnvError, parseEnv } from "@/lib/env";
+import { decideDemoLogin } from "@/lib/auth/demo-login";
+import { appUrlProblemInProduction, EnvError, parseEnv } from "@/lib/env";
 import { buildIsCurrent, keepingTsconfig, sourceHash, writeBuildStamp } from "@/lib/runtime/build-stamp";
 import { seedDemoHistory } from "@/lib/seed/demo-history";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seed } from "@/lib/seed/seed";
@@ -100,6 +101,15 @@ async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "127.0.0.1";
   const appUrl = config.APP_URL ?? `http://${host === "0.0.0.0" ? "localhost" : host}:${port}`;
+  // The web server runs a production build (next start), which requires an https APP_URL unless
+  // it is loopback: say so now, not after the build.
+  const appUrlProblem = dev ? null : appUrlProblemInProduction(appUrl);
+  if (appUrlProblem) {
+    const derived = config.APP_URL
+      ? ""
+      : ` (derived from HOST=${host}; set APP_URL to the https:// URL in front of it)`;
+    throw new EnvError(`Greenlight cannot start: the configuration is invalid.\n  APP_URL: ${appUrlProblem}${derived}`);
+  }
   const dataDir = path.resolve(root, process.env.GREENLIGHT_DATA_DIR ?? ".data");
   // Before anything starts: another server on our port would answer our readiness check.
   if (!(await isPortFree(port, host === "0.0.0.0" ? "0.0.0.0" : host))) {
@@ -159,15 +169,16 @@ async function main() {
   // beside the auth secret, so an Alertmanager pointed at its file keeps working across restarts.
   const alertmanagerTokenFile = config.ALERTMANAGER_TOKEN ? undefined : path.join(dataDir, "alertmanager-token");
   const alertmanagerToken = config.ALERTMANAGER_TOKEN ?? (await readOrCreateSecret(alertmanagerTokenFile!));
-  // Demo accounts (well-known password) are on for the zero-config setup while it listens only
-  // on this machine, or when explicitly asked for.
-  const loopback = host === "localhost" || host === "::1" || host.startsWith("127.");
-  const demoLogin = process.env.GREENLIGHT_DEMO_LOGIN ?? (embedded && loopback ? "true" : undefined);
-  if (embedded && !loopback && !process.env.GREENLIGHT_DEMO_LOGIN) {
-    say(
-      `demo accounts are off because HOST=${host} is reachable from other machines; set GREENLIGHT_DEMO_LOGIN=true to allow them anyway`,
-    );
-  }
+  // Demo accounts (well-known password): the one rule (lib/auth/demo-login.ts), decided here for
+  // the web server this script starts (next start runs in production, next dev in development),
+  // and handed to it explicitly, with HOST, so the server applies the same decision.
+  const demoLogin = decideDemoLogin({
+    nodeEnv: dev ? "development" : "production",
+    host,
+    flag: config.GREENLIGHT_DEMO_LOGIN,
+    zeroConfig: embedded,
+  });
+  say(`demo sign-in is ${demoLogin.enabled ? "on" : "off"}: ${demoLogin.reason}`);
   // Zero-config (and SANDBOX=on): the sandbox cluster, a local Kubernetes API server running the
   // demo workloads, stands in for the cluster; the app reaches it through a generated kubeconfig,
   // the same client-node code path as a real cluster. SANDBOX=off uses KUBECONFIG instead.
@@ -252,7 +263,8 @@ async function main() {
     NEXTAUTH_URL: appUrl,
     APP_URL: appUrl,
     NEXT_TELEMETRY_DISABLED: "1",
-    ...(demoLogin ? { GREENLIGHT_DEMO_LOGIN: demoLogin } : {}),
+    HOST: host,
+    GREENLIGHT_DEMO_LOGIN: demoLogin.enabled ? "true" : "false",
   };
 
   const require = createRequire(import.meta.url);
@@ -312,7 +324,8 @@ async function main() {
       indent: "    ",
     }),
   ];
-  if (demoLogin === "true" || demoLogin === "1") {
+  lines.push(`Demo sign-in: ${demoLogin.enabled ? "on" : "off"} (${demoLogin.reason})`);
+  if (demoLogin.enabled && demo) {
     lines.push(`Demo accounts (password "${DEMO_PASSWORD}"):`);
     for (const account of DEMO_ACCOUNTS) {
       lines.push(`  ${account.email.padEnd(36)} ${account.roles.map((r) => ROLE_LABELS[r]).join(", ")}`);

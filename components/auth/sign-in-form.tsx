@@ -8,6 +8,7 @@ import { describedBy, Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { useFocusFirstInvalid } from "@/components/use-action";
 import { invalidInput } from "@/lib/actions/field-errors";
+import { passwordSignInError } from "@/lib/auth/sign-in-messages";
 import { safeCallbackPath } from "@/lib/safe-redirect";
 import { signInSchema } from "@/lib/schemas/auth";
 
@@ -37,7 +38,7 @@ export function SignInForm({ accounts, oidc, callbackUrl }: Props) {
     startTransition(async () => {
       const result = await signIn("demo", { email, password, redirect: false });
       if (!result || result.error) {
-        setErrors({ password: ["That password is not right for this account."] });
+        setErrors({ password: [passwordSignInError(result?.error)] });
         return;
       }
       router.replace(safeCallbackPath(callbackUrl, window.location.origin));

@@ -2,9 +2,14 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import type { OAuthConfig } from "next-auth/providers/oauth";
-import { demoLoginEnabled, env, oidcEnabled } from "@/lib/env";
+import type { TokenSet } from "openid-client";
+import { clientAddress } from "@/lib/auth/client-address";
+import { demoLoginEnabled } from "@/lib/auth/demo-login";
+import { fetchGitHubProfile } from "@/lib/auth/github";
+import { signInWithPassword } from "@/lib/auth/password-sign-in";
+import { env, oidcEnabled, type Env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { findAccountUserId, provisionOidcUser, verifyPassword } from "@/lib/people/sign-in";
+import { findAccountUserId, provisionOidcUser, type OidcIdentity } from "@/lib/people/sign-in";
 import { signInSchema } from "@/lib/schemas/auth";
 
 interface OidcProfile {
@@ -15,14 +20,20 @@ interface OidcProfile {
   preferred_username?: string;
 }
 
-function oidcProvider(): OAuthConfig<OidcProfile> | OAuthConfig<Record<string, unknown>> {
-  const config = env();
+function oidcProvider(config: Env): OAuthConfig<OidcProfile> | OAuthConfig<Record<string, unknown>> {
   const issuer = config.OIDC_ISSUER!.replace(/\/$/, "");
   // GitHub speaks OAuth 2 without OIDC discovery; next-auth's provider covers its quirks.
   if (new URL(issuer).hostname === "github.com") {
     return GitHubProvider({
       clientId: config.OIDC_CLIENT_ID!,
       clientSecret: config.OIDC_CLIENT_SECRET!,
+      // The stock request keeps the profile's email without saying whether GitHub verified it.
+      userinfo: {
+        url: "https://api.github.com/user",
+        async request({ tokens }) {
+          return fetchGitHubProfile(tokens.access_token!);
+        },
+      },
     }) as OAuthConfig<Record<string, unknown>>;
   }
   return {
@@ -35,6 +46,16 @@ function oidcProvider(): OAuthConfig<OidcProfile> | OAuthConfig<Record<string, u
     authorization: { params: { scope: "openid email profile" } },
     idToken: true,
     checks: ["pkce", "state"],
+    // A provider that also issues an access token may keep the scopes' claims (email,
+    // email_verified, name) out of the ID token and serve them from userinfo only (OIDC Core 5.4;
+    // oidc-provider and Okta do). openid-client refuses a userinfo answer about another subject.
+    userinfo: {
+      async request({ tokens, client }) {
+        // next-auth passes openid-client's TokenSet, though it types it as the plain parameters.
+        const set = tokens as TokenSet;
+        return { ...set.claims(), ...(await client.userinfo(set)) };
+      },
+    },
     profile(profile: OidcProfile) {
       return {
         id: profile.sub,
@@ -45,12 +66,44 @@ function oidcProvider(): OAuthConfig<OidcProfile> | OAuthConfig<Record<string, u
   };
 }
 
+/**
+ * The identity an OAuth/OIDC sign-in presents, or the sign-in page error to show instead. The
+ * email counts as verified only when the provider said so: `email_verified` in the OIDC claims,
+ * or for GitHub the flag read from /user/emails (lib/auth/github.ts).
+ */
+export function identityFromSignIn(
+  account: { provider: string; providerAccountId: string },
+  profile: OidcProfile | undefined,
+  user: { email?: string | null; name?: string | null },
+): { identity: OidcIdentity } | { error: "NoEmail" | "EmailUnverified" } {
+  const email = profile?.email ?? user.email;
+  if (!email) return { error: "NoEmail" };
+  if (profile?.email_verified === false) return { error: "EmailUnverified" };
+  return {
+    identity: {
+      provider: account.provider,
+      providerAccountId: account.providerAccountId,
+      email,
+      emailVerified: profile?.email_verified === true,
+      name: user.name ?? email,
+    },
+  };
+}
+
+/** Session cookies are Secure (and __Secure-/__Host- prefixed) whenever the app is served over https. */
+export function secureCookies(config: Env): boolean {
+  return config.APP_URL ? new URL(config.APP_URL).protocol === "https:" : false;
+}
+
 let options: NextAuthOptions | undefined;
 
 /** Sign-in configuration, built on first use so `next build` needs no secrets. */
 export function getAuthOptions(): NextAuthOptions {
-  if (options) return options;
-  const config = env();
+  options ??= buildAuthOptions(env());
+  return options;
+}
+
+export function buildAuthOptions(config: Env): NextAuthOptions {
   const providers: NextAuthOptions["providers"] = [];
   if (demoLoginEnabled(config)) {
     providers.push(
@@ -58,41 +111,39 @@ export function getAuthOptions(): NextAuthOptions {
         id: "demo",
         name: "Demo account",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(raw) {
+        async authorize(raw, request) {
           const parsed = signInSchema.safeParse(raw);
           if (!parsed.success) return null;
-          return verifyPassword(parsed.data.email, parsed.data.password);
+          const result = await signInWithPassword({
+            ...parsed.data,
+            address: clientAddress(request?.headers ?? {}),
+          });
+          if (result.ok) return result.user;
+          // next-auth hands a thrown message to the form as the error (a plain null reads as a wrong password).
+          if (result.message) throw new Error(result.message);
+          return null;
         },
       }),
     );
   }
-  if (oidcEnabled(config)) providers.push(oidcProvider());
+  if (oidcEnabled(config)) providers.push(oidcProvider(config));
 
-  options = {
+  return {
     secret: config.AUTH_SECRET,
     providers,
+    useSecureCookies: secureCookies(config),
     pages: { signIn: "/sign-in", error: "/sign-in" },
     // Signed, encrypted cookies: a restart (or another replica) reads the same session.
     session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
     callbacks: {
       async signIn({ account, profile, user }) {
         if (!account || account.provider === "demo") return Boolean(user);
-        const oidc = profile as OidcProfile | undefined;
-        const email = oidc?.email ?? user.email;
-        if (!email) return "/sign-in?error=NoEmail";
-        if (oidc?.email_verified === false) return "/sign-in?error=EmailUnverified";
-        // next-auth's GitHub provider takes the account's primary email, which GitHub has verified.
-        const emailVerified = account.provider === "github" || oidc?.email_verified === true;
-        const id = await provisionOidcUser(
-          {
-            provider: account.provider,
-            providerAccountId: account.providerAccountId,
-            email,
-            emailVerified,
-            name: user.name ?? email,
-          },
-          { adminEmails: config.ADMIN_EMAILS, defaultRole: config.OIDC_DEFAULT_ROLE },
-        );
+        const presented = identityFromSignIn(account, profile as OidcProfile | undefined, user);
+        if ("error" in presented) return `/sign-in?error=${presented.error}`;
+        const id = await provisionOidcUser(presented.identity, {
+          adminEmails: config.ADMIN_EMAILS,
+          defaultRole: config.OIDC_DEFAULT_ROLE,
+        });
         return id ? true : "/sign-in?error=AccessDenied";
       },
       async jwt({ token, user, account }) {
@@ -115,7 +166,6 @@ export function getAuthOptions(): NextAuthOptions {
       debug: () => {},
     },
   };
-  return options;
 }
 
 /** Which ways to sign in this installation offers, for the sign-in page. */

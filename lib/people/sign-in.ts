@@ -7,17 +7,22 @@ import { log } from "@/lib/log";
 // Compared against when the email is unknown, so a wrong email and a wrong password take the same time.
 let dummyHash: string | undefined;
 
-/** Checks a local (demo) account's password. Returns the person's id, or null. */
-export async function verifyPassword(
-  email: string,
-  password: string,
-): Promise<{ id: string; name: string; email: string } | null> {
+export type PasswordCheck =
+  | { ok: true; user: { id: string; name: string; email: string } }
+  | { ok: false; reason: "wrong_password" | "unknown_account" | "no_password" | "disabled"; userId: string | null };
+
+/**
+ * Checks a local (demo) account's password and, when it matches, records the sign-in. Callers
+ * apply the demo sign-in rule and the rate limit first (lib/auth/password-sign-in.ts).
+ */
+export async function verifyPassword(email: string, password: string): Promise<PasswordCheck> {
   const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
   dummyHash ??= await bcrypt.hash("greenlight-timing-equaliser", 10);
   const ok = await bcrypt.compare(password, user?.passwordHash ?? dummyHash);
   if (!user || !user.passwordHash || !ok || user.disabledAt) {
-    log.warn({ email }, "local sign-in refused");
-    return null;
+    const reason = !user ? "unknown_account" : !user.passwordHash ? "no_password" : !ok ? "wrong_password" : "disabled";
+    log.warn({ email, reason }, "local sign-in refused");
+    return { ok: false, reason, userId: user?.id ?? null };
   }
   await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
@@ -32,7 +37,7 @@ export async function verifyPassword(
       },
     );
   });
-  return { id: user.id, name: user.name, email: user.email };
+  return { ok: true, user: { id: user.id, name: user.name, email: user.email } };
 }
 
 export interface OidcIdentity {
