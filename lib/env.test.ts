@@ -43,3 +43,45 @@ describe("configuration", () => {
     expect(parseEnv({ GREENLIGHT_DEMO_LOGIN: "yes" }).GREENLIGHT_DEMO_LOGIN).toBe(true);
   });
 });
+
+describe("numeric settings", () => {
+  it.each([
+    ["K8S_TIMEOUT_MS", 10_000],
+    ["RUN_DEADLINE_SECONDS", 600],
+    ["WORKER_CONCURRENCY", 4],
+    ["PORT", 3000],
+    ["EMBEDDED_PG_PORT", 54_329],
+    ["PROMETHEUS_PORT", 9491],
+    ["ALERTMANAGER_PORT", 9493],
+  ] as const)("%s defaults to %d when unset or empty", (name, fallback) => {
+    expect(parseEnv({})[name]).toBe(fallback);
+    expect(parseEnv({ [name]: "" })[name]).toBe(fallback);
+  });
+
+  it("reads whole numbers", () => {
+    const config = parseEnv({ K8S_TIMEOUT_MS: "2500", RUN_DEADLINE_SECONDS: "900", WORKER_CONCURRENCY: "8" });
+    expect([config.K8S_TIMEOUT_MS, config.RUN_DEADLINE_SECONDS, config.WORKER_CONCURRENCY]).toEqual([2500, 900, 8]);
+    expect(parseEnv({ SANDBOX_PORT: "6551" }).SANDBOX_PORT).toBe(6551);
+    expect(parseEnv({}).SANDBOX_PORT).toBeUndefined();
+  });
+
+  it.each([
+    ["K8S_TIMEOUT_MS", "abc", /K8S_TIMEOUT_MS: must be a whole number from 100 to 300000 ms \(got "abc"\)/],
+    ["K8S_TIMEOUT_MS", "1", /K8S_TIMEOUT_MS: must be a whole number from 100/],
+    ["K8S_TIMEOUT_MS", "10s", /K8S_TIMEOUT_MS: must be a whole number/],
+    ["K8S_TIMEOUT_MS", "1e4", /K8S_TIMEOUT_MS: must be a whole number/],
+    ["K8S_TIMEOUT_MS", "-5", /K8S_TIMEOUT_MS: must be a whole number/],
+    ["K8S_TIMEOUT_MS", "0x10", /K8S_TIMEOUT_MS: must be a whole number/],
+    ["RUN_DEADLINE_SECONDS", "Infinity", /RUN_DEADLINE_SECONDS: must be a whole number from 30 to 86400 s/],
+    ["RUN_DEADLINE_SECONDS", "2.5", /RUN_DEADLINE_SECONDS: must be a whole number/],
+    ["RUN_DEADLINE_SECONDS", "999999", /RUN_DEADLINE_SECONDS: must be a whole number/],
+    ["WORKER_CONCURRENCY", "0", /WORKER_CONCURRENCY: must be a whole number from 1 to 256 \(got "0"\)/],
+    ["WORKER_CONCURRENCY", "four", /WORKER_CONCURRENCY: must be a whole number/],
+    ["PORT", "70000", /PORT: must be a whole number from 1 to 65535/],
+    ["EMBEDDED_PG_PORT", "pg", /EMBEDDED_PG_PORT: must be a whole number/],
+    ["SANDBOX_PORT", "-1", /SANDBOX_PORT: must be a whole number/],
+  ])("refuses %s=%j, naming it", (name, value, message) => {
+    expect(() => parseEnv({ [name]: value })).toThrow(EnvError);
+    expect(() => parseEnv({ [name]: value })).toThrow(message);
+  });
+});

@@ -9,6 +9,24 @@ const flag = z
 
 const postgresUrl = z.string().refine((v) => /^postgres(ql)?:\/\/.+/.test(v), "must be a postgresql:// URL");
 
+/**
+ * A whole number from `min` to `max`, or undefined when unset or empty. Number("abc") is NaN and
+ * Number("") is 0: K8S_TIMEOUT_MS=abc once made every cluster call time out after 1 ms.
+ */
+function wholeNumber(min: number, max: number, unit = "") {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx): number | undefined => {
+      if (value === undefined || value.trim() === "") return undefined;
+      const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+      if (Number.isSafeInteger(n) && n >= min && n <= max) return n;
+      ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}${unit} (got "${value}")` });
+      return z.NEVER;
+    });
+}
+const port = () => wholeNumber(1, 65_535);
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -54,6 +72,18 @@ const schema = z
     ALERT_DEFAULT_SEVERITY: z.enum(["P1", "P2", "P3", "P4"]).default("P3"),
     // A deploy that started this long before an alert is linked to its incident as the likely cause.
     ALERT_DEPLOY_WINDOW_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+    // Each cluster call is aborted after this long (lib/k8s/gateway.ts).
+    K8S_TIMEOUT_MS: wholeNumber(100, 300_000, " ms").transform((v) => v ?? 10_000),
+    // A run's deadline; canary pauses are added to it (lib/deploy/targets.ts).
+    RUN_DEADLINE_SECONDS: wholeNumber(30, 86_400, " s").transform((v) => v ?? 600),
+    // Runs one worker process carries at once (scripts/worker.ts).
+    WORKER_CONCURRENCY: wholeNumber(1, 256).transform((v) => v ?? 4),
+    // The ports `npm start` uses (scripts/start.ts); SANDBOX_PORT unset lets the sandbox choose.
+    PORT: port().transform((v) => v ?? 3000),
+    EMBEDDED_PG_PORT: port().transform((v) => v ?? 54_329),
+    PROMETHEUS_PORT: port().transform((v) => v ?? 9491),
+    ALERTMANAGER_PORT: port().transform((v) => v ?? 9493),
+    SANDBOX_PORT: port(),
   })
   .superRefine((env, ctx) => {
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];

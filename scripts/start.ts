@@ -98,7 +98,7 @@ async function shutdown(code: number): Promise<void> {
 
 async function main() {
   const config = parseEnv(process.env);
-  const port = Number(process.env.PORT ?? 3000);
+  const port = config.PORT;
   const host = process.env.HOST ?? "127.0.0.1";
   const appUrl = config.APP_URL ?? `http://${host === "0.0.0.0" ? "localhost" : host}:${port}`;
   // The web server runs a production build (next start), which requires an https APP_URL unless
@@ -122,7 +122,7 @@ async function main() {
   const embedded = !config.DATABASE_URL;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
-    const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+    const pgPort = config.EMBEDDED_PG_PORT;
     say(
       `starting the embedded PostgreSQL (data in ${path.relative(root, path.join(dataDir, "postgres")) || "."}, port ${pgPort})`,
     );
@@ -187,7 +187,7 @@ async function main() {
   if (useSandbox) {
     sandbox = await startSandboxCluster({
       dataDir: path.join(dataDir, "sandbox"),
-      port: process.env.SANDBOX_PORT ? Number(process.env.SANDBOX_PORT) : undefined,
+      port: config.SANDBOX_PORT,
       seedDemo: true,
     });
     kubeconfig = sandbox.kubeconfigPath;
@@ -211,7 +211,7 @@ async function main() {
       try {
         localAlertmanager = await startLocalAlertmanager({
           dataDir: path.join(dataDir, "alertmanager"),
-          port: Number(process.env.ALERTMANAGER_PORT ?? 9493),
+          port: config.ALERTMANAGER_PORT,
           webhookUrl: `http://${listen}:${port}${ALERTMANAGER_WEBHOOK_PATH}`,
           token: alertmanagerToken,
         });
@@ -234,7 +234,7 @@ async function main() {
       try {
         localPrometheus = await startLocalPrometheus({
           dataDir: path.join(dataDir, "prometheus"),
-          port: Number(process.env.PROMETHEUS_PORT ?? 9491),
+          port: config.PROMETHEUS_PORT,
           targetsUrl: `${sandbox.url}/sandbox/targets`,
           ...alerting,
         });

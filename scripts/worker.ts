@@ -22,7 +22,7 @@ surviveJobQueueOutages();
 const metrics = prometheus();
 const worker = await startRunWorker({
   connectionString: config.DATABASE_URL,
-  concurrency: Number(process.env.WORKER_CONCURRENCY ?? 4),
+  concurrency: config.WORKER_CONCURRENCY,
   analysis: metrics ? prometheusAnalysis(metrics, { selectorFor: (t) => t.metricsSelector }) : undefined,
 });
 log.info({ worker: worker.id }, "run worker started");

@@ -1,6 +1,7 @@
 import { DEFAULT_MIN_REQUESTS, DEFAULT_RULES, type AnalysisRule } from "@/lib/deploy/analysis/rules";
 import type { DeployTarget } from "@/lib/deploy/types";
 import { metricNamesOf } from "@/lib/prometheus/promql";
+import { env } from "@/lib/env";
 
 /** A ServiceTarget row as Prisma returns it (the container name may be left to default). */
 type ServiceTargetRow = Omit<DeployTarget, "containerName" | "metrics" | "rules" | "minRequests"> & {
@@ -50,8 +51,6 @@ export function deployTarget(row: ServiceTargetRow, serviceName: string): Deploy
   };
 }
 
-const BASE_DEADLINE_SECONDS = Number(process.env.RUN_DEADLINE_SECONDS ?? 600);
-
 /** How long a run may take before it fails: canary pauses add to the base. */
 export function runDeadlineSeconds(
   strategy: string,
@@ -59,6 +58,6 @@ export function runDeadlineSeconds(
   target: Pick<ServiceTargetRow, "canarySteps" | "canaryPauseSeconds">,
 ): number {
   if (kind === "DEPLOY" && strategy === "CANARY")
-    return BASE_DEADLINE_SECONDS + target.canarySteps.length * target.canaryPauseSeconds;
-  return BASE_DEADLINE_SECONDS;
+    return env().RUN_DEADLINE_SECONDS + target.canarySteps.length * target.canaryPauseSeconds;
+  return env().RUN_DEADLINE_SECONDS;
 }

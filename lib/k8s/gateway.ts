@@ -12,6 +12,7 @@ import {
   type V1ReplicaSet,
   type V1Service,
 } from "@kubernetes/client-node";
+import { env } from "@/lib/env";
 import { kubeConfigFor } from "@/lib/k8s/clusters";
 import { classify, err, ok, type K8sResult } from "@/lib/k8s/result";
 
@@ -159,9 +160,7 @@ const gateways = new Map<string, ClusterGateway>();
 export function gatewayFor(cluster: string): ClusterGateway {
   let gateway = gateways.get(cluster);
   if (!gateway) {
-    gateway = new ClusterGateway(kubeConfigFor(cluster), {
-      timeoutMs: Number(process.env.K8S_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS),
-    });
+    gateway = new ClusterGateway(kubeConfigFor(cluster), { timeoutMs: env().K8S_TIMEOUT_MS });
     gateways.set(cluster, gateway);
   }
   return gateway;
