@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { can, forbiddenMessage, PERMISSIONS, type Permission } from "@/lib/rbac";
+import { CANARY_CONTROLS, can, forbiddenMessage, PERMISSIONS, type Permission } from "@/lib/rbac";
 import { ALL_ROLES, type Role } from "@/lib/roles";
 
 // The matrix written out by hand, role by role: a change to lib/rbac.ts must change this too.
@@ -43,6 +43,18 @@ describe("permission matrix", () => {
     expect(can({ roles: [] }, "dashboard:read")).toBe(false);
     expect(can(null, "dashboard:read")).toBe(false);
     expect(can(undefined, "release:create")).toBe(false);
+  });
+
+  // Promoting sends the canary to everyone (a deploy decision); aborting only makes things safer.
+  it.each<[Role, boolean, boolean]>([
+    ["ON_CALL", false, true],
+    ["RELEASE_MANAGER", true, true],
+    ["ADMIN", true, true],
+    ["VIEWER", false, false],
+    ["CTO", false, false],
+  ])("%s → canary promote: %s, abort: %s", (role, promote, abort) => {
+    expect(can({ roles: [role] }, CANARY_CONTROLS.promote.permission)).toBe(promote);
+    expect(can({ roles: [role] }, CANARY_CONTROLS.abort.permission)).toBe(abort);
   });
 
   it("names the roles in refusals", () => {

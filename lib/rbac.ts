@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   "release:sign": APPROVER_ROLES,
   "checklist:tick": ["RELEASE_MANAGER", "ADMIN", ...APPROVER_ROLES],
   "service:rollback": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
+  // Aborting a canary; promoting one is release:deploy (CANARY_CONTROLS).
   "run:control": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
   "incident:manage": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
   "gate:override": ["ADMIN"],
@@ -23,6 +24,17 @@ export const PERMISSIONS = {
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
+
+/**
+ * Who may ask what of a running canary. Aborting makes things safer (stable keeps all traffic),
+ * so on-call may; promoting sends the new version to everyone, which is a deploy decision.
+ */
+export const CANARY_CONTROLS = {
+  promote: { permission: "release:deploy", verb: "promote a canary to 100 %" },
+  abort: { permission: "run:control", verb: "abort a canary" },
+} as const satisfies Record<string, { permission: Permission; verb: string }>;
+
+export type CanaryControl = keyof typeof CANARY_CONTROLS;
 
 export interface HasRoles {
   roles: readonly Role[];

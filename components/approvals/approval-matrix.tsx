@@ -38,9 +38,11 @@ interface Props {
   rows: MatrixRowView[];
   /** Roles the signed-in person may sign for on this revision (empty for viewers). */
   signable: ApproverRole[];
+  /** A finished release: its sign-offs are history, nothing can be withdrawn. */
+  readOnly?: boolean;
 }
 
-export function ApprovalMatrix({ releaseId, revision, rows, signable }: Props) {
+export function ApprovalMatrix({ releaseId, revision, rows, signable, readOnly = false }: Props) {
   const sign = useAction(signReleaseAction, { schema: signSchema });
   const withdraw = useAction(withdrawSignOffAction);
   const [rejecting, setRejecting] = useState<ApproverRole | null>(null);
@@ -152,7 +154,7 @@ export function ApprovalMatrix({ releaseId, revision, rows, signable }: Props) {
                   </div>
                 )
               ) : null}
-              {row.mine && row.approvalId && (row.state === "approved" || row.state === "rejected") ? (
+              {!readOnly && row.mine && row.approvalId && (row.state === "approved" || row.state === "rejected") ? (
                 <Button
                   size="sm"
                   variant="ghost"

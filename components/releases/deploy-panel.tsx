@@ -12,7 +12,8 @@ import type { RunProgress as Progress } from "@/lib/deploy/queries";
 interface Props {
   releaseId: string;
   canDeploy: boolean;
-  canControl: boolean;
+  /** Abort a canary (on-call too); promoting one is canDeploy's. */
+  canAbort: boolean;
   /** Why Deploy is off, when it is. */
   blockedReason: string | null;
   activeRunId: string | null;
@@ -24,7 +25,7 @@ interface Props {
 export function DeployPanel({
   releaseId,
   canDeploy,
-  canControl,
+  canAbort,
   blockedReason,
   activeRunId,
   lastRunId,
@@ -98,7 +99,8 @@ export function DeployPanel({
         <RunProgress
           key={runId}
           runId={runId}
-          canControl={canControl}
+          canPromote={canDeploy}
+          canAbort={canAbort}
           initialData={initialRun?.id === runId ? initialRun : undefined}
           onFinished={() => router.refresh()}
         />

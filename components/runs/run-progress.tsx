@@ -7,7 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useAction } from "@/components/use-action";
-import { controlCanaryAction } from "@/lib/actions/runs/rollback";
+import { abortCanaryAction, promoteCanaryAction } from "@/lib/actions/runs/canary";
 import type { RunProgress as Progress } from "@/lib/deploy/queries";
 import { isActiveRunStatus } from "@/lib/deploy/run-status";
 import { humanize } from "@/lib/format/humanize";
@@ -82,12 +82,16 @@ function useRunStream(runId: string, wanted: boolean, setMode: (mode: Mode) => v
 /** A run's steps as they happen, streamed (polled as a fallback) until it reaches its final state. */
 export function RunProgress({
   runId,
-  canControl,
+  canPromote,
+  canAbort,
   onFinished,
   initialData,
 }: {
   runId: string;
-  canControl?: boolean;
+  /** Promote sends the canary to everyone: release managers and admins (release:deploy). */
+  canPromote?: boolean;
+  /** Abort takes it out of traffic: on-call too (run:control). */
+  canAbort?: boolean;
   onFinished?: (run: Progress) => void;
   initialData?: Progress;
 }) {
@@ -116,7 +120,9 @@ export function RunProgress({
     if (run && run !== rendered.current && !isActiveRunStatus(run.status)) finished.current?.(run);
   }, [run]);
 
-  const control = useAction(controlCanaryAction);
+  const promote = useAction(promoteCanaryAction);
+  const abort = useAction(abortCanaryAction);
+  const controlling = promote.pending || abort.pending;
 
   if (query.isPending)
     return (
@@ -177,30 +183,32 @@ export function RunProgress({
           </li>
         ))}
       </ol>
-      {canControl && active && run.kind === "DEPLOY" && run.strategy === "CANARY" && !run.control ? (
-        <div className="flex gap-2">
-          <Button
-            size="sm"
-            variant="secondary"
-            disabled={control.pending}
-            onClick={() =>
-              control.execute({ runId, action: "promote" }, { success: "Promote requested: the canary goes to 100 %." })
-            }
-          >
-            Promote now
-          </Button>
-          <ConfirmDialog
-            trigger={
-              <Button size="sm" variant="destructive" disabled={control.pending}>
-                Abort canary
-              </Button>
-            }
-            title="Abort the canary?"
-            description="It scales to zero; stable keeps all traffic."
-            confirm="Abort canary"
-            cancel="Keep it running"
-            onConfirm={() => control.execute({ runId, action: "abort" }, { success: "Abort requested." })}
-          />
+      {(canPromote || canAbort) && active && run.kind === "DEPLOY" && run.strategy === "CANARY" && !run.control ? (
+        <div className="flex gap-2" data-testid="canary-controls">
+          {canPromote ? (
+            <Button
+              size="sm"
+              variant="secondary"
+              disabled={controlling}
+              onClick={() => promote.execute({ runId }, { success: "Promote requested: the canary goes to 100 %." })}
+            >
+              Promote now
+            </Button>
+          ) : null}
+          {canAbort ? (
+            <ConfirmDialog
+              trigger={
+                <Button size="sm" variant="destructive" disabled={controlling}>
+                  Abort canary
+                </Button>
+              }
+              title="Abort the canary?"
+              description="It scales to zero; stable keeps all traffic."
+              confirm="Abort canary"
+              cancel="Keep it running"
+              onConfirm={() => abort.execute({ runId }, { success: "Abort requested." })}
+            />
+          ) : null}
         </div>
       ) : null}
     </div>

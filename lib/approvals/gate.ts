@@ -1,4 +1,4 @@
-import { evaluateGate, type GateResult, type SigningInput } from "@/lib/approvals/policy";
+import { evaluateGate, revisionAuthorsOf, type GateResult, type SigningInput } from "@/lib/approvals/policy";
 import type { DbTx } from "@/lib/db";
 import { db } from "@/lib/db";
 import { ACTIVE_RUN_STATUSES } from "@/lib/deploy/run-status";
@@ -39,7 +39,10 @@ const GATE_RELEASE = {
   environment: { include: { freezeWindows: true } },
   createdBy: { select: { name: true } },
   approvals: { include: { user: { select: { name: true } } } },
-  checklist: { orderBy: { position: "asc" }, include: { checkedBy: { select: { name: true } } } },
+  checklist: {
+    orderBy: { position: "asc" },
+    include: { ticks: { orderBy: { checkedAt: "asc" }, include: { checkedBy: { select: { name: true } } } } },
+  },
   revisions: { orderBy: { revision: "desc" }, include: { createdBy: { select: { name: true } } } },
   overrides: { include: { user: { select: { name: true } } } },
 } as const satisfies Prisma.ReleaseInclude;
@@ -101,15 +104,19 @@ async function evaluateLoaded(release: GateRelease, client: DbTx, options: Relea
   });
   const now = options.now ?? new Date();
   const signOffs = release.approvals.map((a) => ({ ...a, userName: a.user.name }));
+  const authored = { ...release, revisionAuthors: revisionAuthorsOf(release.revisions) };
   const result = evaluateGate({
     now,
     environment: release.environment,
     service: release.service,
-    release,
+    release: authored,
     signOffs,
     rolesOf,
     revisionChanges: new Map(release.revisions.map((r) => [r.revision, r.changes])),
-    checklist: release.checklist,
+    checklist: release.checklist.map((item) => ({
+      ...item,
+      ticks: item.ticks.map((t) => ({ ...t, userName: t.checkedBy.name })),
+    })),
     freezes: release.environment.freezeWindows,
     overrides: release.overrides,
     errorBudget: await budget,
@@ -119,6 +126,6 @@ async function evaluateLoaded(release: GateRelease, client: DbTx, options: Relea
     ...result,
     revision: release.revision,
     release,
-    signing: { now, release, environment: release.environment, signOffs, rolesOf },
+    signing: { now, release: authored, environment: release.environment, signOffs, rolesOf },
   };
 }

@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
 import {
+  checklistRows,
   evaluateGate,
+  finishedRefusal,
   signableRoles,
   signRefusal,
+  tickRefusal,
+  withdrawRefusal,
+  type ChecklistEntry,
   type GateInput,
   type SignOff,
   type SigningInput,
   type SignRequest,
+  type Tick,
 } from "@/lib/approvals/policy";
 import { APPROVER_ROLES, type ApproverRole, type Role } from "@/lib/roles";
 import type { ErrorBudgetReading } from "@/lib/slo/budget-reading";
@@ -41,6 +47,23 @@ function sign(role: ApproverRole, extra: Partial<SignOff> = {}): SignOff {
 }
 const allSix = () => APPROVER_ROLES.map((r) => sign(r));
 
+function tick(extra: Partial<Tick> = {}): Tick {
+  n += 1;
+  return {
+    id: `t${n}`,
+    revision: 2,
+    userName: "Riley",
+    checkedAt: hoursAgo(1),
+    evidenceUrl: null,
+    withdrawnAt: null,
+    ...extra,
+  };
+}
+function item(label: string, extra: Partial<Omit<ChecklistEntry, "label">> = {}): ChecklistEntry {
+  n += 1;
+  return { id: `i${n}`, label, required: true, evidenceRequired: false, ticks: [], ...extra };
+}
+
 function input(change: Partial<GateInput> = {}): GateInput {
   const rolesOf = new Map<string, Role[]>(APPROVER_ROLES.map((r) => [PEOPLE[r], [r]]));
   return {
@@ -53,11 +76,11 @@ function input(change: Partial<GateInput> = {}): GateInput {
       errorBudgetGate: false,
     },
     service: { name: "checkout" },
-    release: { revision: 2, createdById: "u-rm", status: "PENDING" },
+    release: { revision: 2, createdById: "u-rm", status: "PENDING", revisionAuthors: [] },
     signOffs: allSix(),
     rolesOf,
     revisionChanges: new Map([[2, ["image"]]]),
-    checklist: [{ label: "Backup taken", required: true, checkedAt: hoursAgo(1) }],
+    checklist: [item("Backup taken", { ticks: [tick()] })],
     freezes: [],
     overrides: [],
     errorBudget: null,
@@ -125,6 +148,39 @@ describe("the release gate", () => {
       /wrote this release and cannot sign it/,
     ],
     [
+      "the author of a later revision signing",
+      (i) => ({
+        ...i,
+        release: {
+          ...i.release,
+          revisionAuthors: [
+            { revision: 1, userId: "u-rm" },
+            { revision: 2, userId: PEOPLE.DEVOPS_LEAD },
+          ],
+        },
+      }),
+      ["approval"],
+      /DevOps Lead: DEVOPS_LEAD person edited revision 2 of this release and cannot sign it/,
+    ],
+    [
+      "a tick of an earlier revision only",
+      { checklist: [item("Backup taken", { ticks: [tick({ revision: 1 })] })] },
+      ["checklist"],
+      /1 required checklist item unchecked \(1 voided by an edit: tick it again\): Backup taken/,
+    ],
+    [
+      "a withdrawn tick",
+      { checklist: [item("Backup taken", { ticks: [tick({ withdrawnAt: hoursAgo(0.5) })] })] },
+      ["checklist"],
+      /1 required checklist item unchecked: Backup taken/,
+    ],
+    [
+      "a tick without the evidence its item needs",
+      { checklist: [item("Security scans passed", { evidenceRequired: true, ticks: [tick()] })] },
+      ["checklist"],
+      /unchecked: Security scans passed/,
+    ],
+    [
       "an expired sign-off",
       (i) => ({
         ...i,
@@ -135,7 +191,7 @@ describe("the release gate", () => {
     ],
     [
       "an unchecked required item",
-      { checklist: [{ label: "Backup taken", required: true, checkedAt: null }] },
+      { checklist: [item("Backup taken", { required: true })] },
       ["checklist"],
       /1 required checklist item unchecked: Backup taken/,
     ],
@@ -176,7 +232,7 @@ describe("the release gate", () => {
   it("lists every unmet condition together", () => {
     const i = input({
       signOffs: allSix().filter((s) => s.role !== "CTO"),
-      checklist: [{ label: "Soak test", required: true, checkedAt: null }],
+      checklist: [item("Soak test", { required: true })],
       activeRun: { kind: "DEPLOY", requestedBy: null },
     });
     expect(kinds(i)).toEqual(["approval", "checklist", "run"]);
@@ -197,7 +253,7 @@ describe("the release gate", () => {
   });
 
   it("lets the author sign where the environment allows it", () => {
-    const i = input({ release: { revision: 2, createdById: PEOPLE.CTO, status: "PENDING" } });
+    const i = input({ release: { revision: 2, createdById: PEOPLE.CTO, status: "PENDING", revisionAuthors: [] } });
     expect(evaluateGate(i).green).toBe(false);
     expect(evaluateGate({ ...i, environment: { ...i.environment, authorMaySign: true } }).green).toBe(true);
   });
@@ -228,11 +284,9 @@ describe("the release gate", () => {
     expect(
       kinds(input({ environment: staging, signOffs: [sign("CTO", { decision: "REJECTED", comment: "stop" })] })),
     ).toEqual(["rejection"]);
-    expect(
-      kinds(
-        input({ environment: staging, signOffs: [], checklist: [{ label: "x", required: true, checkedAt: null }] }),
-      ),
-    ).toEqual(["checklist"]);
+    expect(kinds(input({ environment: staging, signOffs: [], checklist: [item("x", { required: true })] }))).toEqual([
+      "checklist",
+    ]);
   });
 
   it("lets an admin's override lift a freeze, and only a freeze", () => {
@@ -256,7 +310,7 @@ describe("the release gate", () => {
         input({
           freezes,
           overrides: [{ kind: "FREEZE", revision: 2 }],
-          checklist: [{ label: "x", required: true, checkedAt: null }],
+          checklist: [item("x", { required: true })],
         }),
       ),
     ).toEqual(["checklist"]);
@@ -264,10 +318,37 @@ describe("the release gate", () => {
     expect(kinds(input({ freezes, overrides: [{ kind: "FREEZE", revision: 1 }] }))).toEqual(["freeze"]);
   });
 
+  it("counts ticks of the current revision only, and shows earlier ones as voided by the edit", () => {
+    const evidence = "https://ci.example.com/runs/7";
+    const i = input({
+      revisionChanges: new Map([
+        [2, ["image"]],
+        [3, ["strategy"]],
+      ]),
+      release: { revision: 3, createdById: "u-rm", status: "PENDING", revisionAuthors: [] },
+      signOffs: allSix().map((s) => ({ ...s, revision: 3 })),
+      checklist: [
+        item("Backup taken", { ticks: [tick({ revision: 1 }), tick({ revision: 3 })] }),
+        item("Soak test", { ticks: [tick({ revision: 1 }), tick({ revision: 2, userName: "Sam" })] }),
+        item("Scans", { evidenceRequired: true, ticks: [tick({ revision: 3, evidenceUrl: evidence })] }),
+        item("Load test", {}),
+      ],
+    });
+    const rows = checklistRows(i);
+    expect(rows.map((r) => [r.label, r.state, r.note ?? null])).toEqual([
+      ["Backup taken", "ticked", null],
+      ["Soak test", "voided", "voided by revision 3: strategy changed"],
+      ["Scans", "ticked", null],
+      ["Load test", "open", null],
+    ]);
+    expect(rows[1].tick?.userName).toBe("Sam");
+    expect(evaluateGate(i).unmet.map((u) => u.message)).toEqual([
+      "2 required checklist items unchecked (1 voided by an edit: tick it again): Soak test; Load test",
+    ]);
+  });
+
   it("ignores optional checklist items", () => {
-    expect(
-      evaluateGate(input({ checklist: [{ label: "nice to have", required: false, checkedAt: null }] })).green,
-    ).toBe(true);
+    expect(evaluateGate(input({ checklist: [item("nice to have", { required: false })] })).green).toBe(true);
   });
 });
 
@@ -344,7 +425,7 @@ describe("the error-budget gate", () => {
       kinds(
         gated({
           errorBudget: spent,
-          checklist: [{ label: "x", required: true, checkedAt: null }],
+          checklist: [item("x", { required: true })],
           activeRun: { kind: "DEPLOY", requestedBy: null },
         }),
       ),
@@ -359,7 +440,7 @@ describe("who may sign", () => {
     return {
       now: NOW,
       user: { id: ME, roles: ["CTO"] },
-      release: { revision: 2, createdById: "u-rm", status: "PENDING" },
+      release: { revision: 2, createdById: "u-rm", status: "PENDING", revisionAuthors: [] },
       environment: { displayName: "Production", authorMaySign: false, approvalTtlHours: 168 },
       signOffs: [],
       rolesOf: new Map<string, Role[]>([
@@ -383,7 +464,12 @@ describe("who may sign", () => {
   >([
     ["a holder of the role, nobody signed yet", {}, {}, null],
     ["a rejection by a holder of the role", {}, { decision: "REJECTED" }, null],
-    ["a release that failed to deploy", { release: { revision: 2, createdById: "u-rm", status: "FAILED" } }, {}, null],
+    [
+      "a release that failed to deploy",
+      { release: { revision: 2, createdById: "u-rm", status: "FAILED", revisionAuthors: [] } },
+      {},
+      null,
+    ],
     [
       "someone with no approver role",
       { user: { id: ME, roles: ["VIEWER"] } },
@@ -398,21 +484,30 @@ describe("who may sign", () => {
     ],
     [
       "a release that is deploying",
-      { release: { revision: 2, createdById: "u-rm", status: "DEPLOYING" } },
+      { release: { revision: 2, createdById: "u-rm", status: "DEPLOYING", revisionAuthors: [] } },
       {},
       { code: "CONFLICT", message: "This release is deploying; it can no longer be signed." },
     ],
     [
       "a release that was rolled back",
-      { release: { revision: 2, createdById: "u-rm", status: "ROLLED_BACK" } },
+      { release: { revision: 2, createdById: "u-rm", status: "ROLLED_BACK", revisionAuthors: [] } },
       {},
-      { code: "CONFLICT", message: "This release is rolled back; it can no longer be signed." },
+      {
+        code: "CONFLICT",
+        message: "This release was rolled back; its sign-offs and checklist are history and can no longer change.",
+      },
+    ],
+    [
+      "a deployed release",
+      { release: { revision: 2, createdById: "u-rm", status: "DEPLOYED", revisionAuthors: [] } },
+      {},
+      { code: "CONFLICT", message: /^This release was deployed; its sign-offs and checklist are history/ },
     ],
     [
       "a cancelled release",
-      { release: { revision: 2, createdById: "u-rm", status: "CANCELLED" } },
+      { release: { revision: 2, createdById: "u-rm", status: "CANCELLED", revisionAuthors: [] } },
       {},
-      { code: "CONFLICT", message: /is cancelled/ },
+      { code: "CONFLICT", message: /was cancelled/ },
     ],
     [
       "an older revision than the release's",
@@ -425,13 +520,73 @@ describe("who may sign", () => {
     ],
     [
       "the author approving",
-      { release: { revision: 2, createdById: ME, status: "PENDING" } },
+      { release: { revision: 2, createdById: ME, status: "PENDING", revisionAuthors: [] } },
       {},
       { code: "FORBIDDEN", message: "You wrote this release; Production needs its sign-offs from other people." },
     ],
     [
+      "the author of a revision approving",
+      {
+        release: {
+          revision: 2,
+          createdById: "u-rm",
+          status: "PENDING",
+          revisionAuthors: [
+            { revision: 1, userId: "u-rm" },
+            { revision: 2, userId: ME },
+          ],
+        },
+      },
+      {},
+      {
+        code: "FORBIDDEN",
+        message:
+          "You edited revision 2 of this release; Production needs its sign-offs from people who did not write or change it.",
+      },
+    ],
+    [
+      "the author of an earlier revision approving the current one",
+      {
+        release: {
+          revision: 3,
+          createdById: "u-rm",
+          status: "PENDING",
+          revisionAuthors: [
+            { revision: 1, userId: "u-rm" },
+            { revision: 2, userId: ME },
+            { revision: 3, userId: "u-rm" },
+          ],
+        },
+      },
+      { revision: 3 },
+      { code: "FORBIDDEN", message: /^You edited revision 2 of this release/ },
+    ],
+    [
+      "the author of a revision rejecting",
+      {
+        release: {
+          revision: 2,
+          createdById: "u-rm",
+          status: "PENDING",
+          revisionAuthors: [{ revision: 2, userId: ME }],
+        },
+      },
+      { decision: "REJECTED" },
+      null,
+    ],
+    [
+      "the author of a revision approving where the environment allows it",
+      (i) => ({
+        ...i,
+        release: { ...i.release, revisionAuthors: [{ revision: 2, userId: ME }] },
+        environment: { ...i.environment, authorMaySign: true },
+      }),
+      {},
+      null,
+    ],
+    [
       "the author rejecting",
-      { release: { revision: 2, createdById: ME, status: "PENDING" } },
+      { release: { revision: 2, createdById: ME, status: "PENDING", revisionAuthors: [] } },
       { decision: "REJECTED" },
       null,
     ],
@@ -524,5 +679,139 @@ describe("who may sign", () => {
     expect(signableRoles({ ...twoHats, release: { ...twoHats.release, createdById: ME } })).toEqual([]);
     expect(signableRoles({ ...twoHats, release: { ...twoHats.release, status: "DEPLOYED" } })).toEqual([]);
     expect(signableRoles(signing({ user: { id: ME, roles: ["VIEWER", "RELEASE_MANAGER"] } }))).toEqual([]);
+  });
+});
+
+describe("finished releases are history", () => {
+  const me = { id: "u-me", roles: ["CTO"] as Role[] };
+  it.each([
+    ["PENDING", false],
+    ["APPROVED", false],
+    ["DEPLOYING", false],
+    ["FAILED", false],
+    ["DEPLOYED", true],
+    ["ROLLED_BACK", true],
+    ["CANCELLED", true],
+  ])("%s: final %s", (status, final) => {
+    expect(finishedRefusal(status) !== null).toBe(final);
+  });
+
+  it.each<[string, Parameters<typeof withdrawRefusal>, { code: string; message: string | RegExp } | null]>([
+    [
+      "one's own live sign-off on a pending release",
+      [me, { userId: "u-me", withdrawnAt: null }, { status: "PENDING" }],
+      null,
+    ],
+    [
+      "while the deploy has not touched the cluster",
+      [me, { userId: "u-me", withdrawnAt: null }, { status: "DEPLOYING" }],
+      null,
+    ],
+    [
+      "after the release was deployed",
+      [me, { userId: "u-me", withdrawnAt: null }, { status: "DEPLOYED" }],
+      {
+        code: "CONFLICT",
+        message: "This release was deployed; its sign-offs and checklist are history and can no longer change.",
+      },
+    ],
+    [
+      "after it was rolled back",
+      [me, { userId: "u-me", withdrawnAt: null }, { status: "ROLLED_BACK" }],
+      { code: "CONFLICT", message: /^This release was rolled back/ },
+    ],
+    [
+      "someone else's",
+      [me, { userId: "u-other", withdrawnAt: null }, { status: "PENDING" }],
+      { code: "FORBIDDEN", message: "Only the person who signed can withdraw a sign-off." },
+    ],
+    [
+      "a second time",
+      [me, { userId: "u-me", withdrawnAt: hoursAgo(1) }, { status: "PENDING" }],
+      { code: "CONFLICT", message: "That sign-off was already withdrawn." },
+    ],
+    [
+      "without an approver role",
+      [{ id: "u-me", roles: ["VIEWER"] }, { userId: "u-me", withdrawnAt: null }, { status: "PENDING" }],
+      { code: "FORBIDDEN", message: /can withdraw a sign-off\.$/ },
+    ],
+  ])("withdrawing %s", (_name, args, expected) => {
+    const refusal = withdrawRefusal(...args);
+    if (expected === null) expect(refusal).toBeNull();
+    else
+      expect(refusal).toMatchObject({
+        code: expected.code,
+        message: typeof expected.message === "string" ? expected.message : expect.stringMatching(expected.message),
+      });
+  });
+});
+
+describe("ticking a checklist item", () => {
+  const backup = { label: "Backup taken", evidenceRequired: false };
+  const scans = { label: "Security scans passed", evidenceRequired: true };
+  const url = "https://scanner.example.com/reports/42";
+  it.each<[string, Parameters<typeof tickRefusal>, { code: string; message: string | RegExp; field?: string } | null]>([
+    ["an open item", [{ status: "PENDING", revision: 2 }, backup, null, { checked: true, revision: 2 }], null],
+    [
+      "an item needing evidence, with it",
+      [{ status: "APPROVED", revision: 2 }, scans, null, { checked: true, revision: 2, evidenceUrl: url }],
+      null,
+    ],
+    [
+      "an item needing evidence, without it",
+      [{ status: "PENDING", revision: 2 }, scans, null, { checked: true, revision: 2, evidenceUrl: "  " }],
+      {
+        code: "INVALID",
+        field: "evidenceUrl",
+        message: "“Security scans passed” needs evidence: paste a link to it (a test run, a report) before ticking.",
+      },
+    ],
+    [
+      "unticking an item needing evidence",
+      [{ status: "PENDING", revision: 2 }, scans, { userName: "Sam" }, { checked: false, revision: 2 }],
+      null,
+    ],
+    [
+      "an item already ticked on this revision",
+      [{ status: "PENDING", revision: 2 }, backup, { userName: "Sam" }, { checked: true, revision: 2 }],
+      { code: "CONFLICT", message: "Sam already ticked “Backup taken” on this revision." },
+    ],
+    [
+      "unticking an item not ticked on this revision",
+      [{ status: "PENDING", revision: 2 }, backup, null, { checked: false, revision: 2 }],
+      { code: "CONFLICT", message: "“Backup taken” is not ticked on this revision." },
+    ],
+    [
+      "a page showing an older revision",
+      [{ status: "PENDING", revision: 2 }, backup, null, { checked: true, revision: 1 }],
+      {
+        code: "CONFLICT",
+        message: "You looked at revision 1, but the release is now at revision 2. Reload and tick what will ship.",
+      },
+    ],
+    [
+      "a deploying release",
+      [{ status: "DEPLOYING", revision: 2 }, backup, null, { checked: true, revision: 2 }],
+      { code: "CONFLICT", message: "This release is deploying; its checklist is closed." },
+    ],
+    [
+      "a deployed release",
+      [{ status: "DEPLOYED", revision: 2 }, backup, { userName: "Sam" }, { checked: false, revision: 2 }],
+      { code: "CONFLICT", message: /^This release was deployed; its sign-offs and checklist are history/ },
+    ],
+    [
+      "a cancelled release",
+      [{ status: "CANCELLED", revision: 2 }, scans, null, { checked: true, revision: 2, evidenceUrl: url }],
+      { code: "CONFLICT", message: /^This release was cancelled/ },
+    ],
+  ])("%s", (_name, args, expected) => {
+    const refusal = tickRefusal(...args);
+    if (expected === null) expect(refusal).toBeNull();
+    else
+      expect(refusal).toMatchObject({
+        code: expected.code,
+        message: typeof expected.message === "string" ? expected.message : expect.stringMatching(expected.message),
+        ...(expected.field ? { field: expected.field } : {}),
+      });
   });
 });

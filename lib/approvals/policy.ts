@@ -19,6 +19,31 @@ export interface SignOff {
   withdrawnAt: Date | null;
 }
 
+/** Who wrote a release: its creator and the author of every revision (creation and each edit). */
+export interface ReleaseAuthorship {
+  createdById: string;
+  revisionAuthors: readonly { revision: number; userId: string }[];
+}
+
+/** A tick of a checklist item, bound to the revision it was given on. */
+export interface Tick {
+  id: string;
+  revision: number;
+  userName: string;
+  checkedAt: Date;
+  evidenceUrl: string | null;
+  withdrawnAt: Date | null;
+}
+
+export interface ChecklistEntry {
+  id: string;
+  label: string;
+  required: boolean;
+  evidenceRequired: boolean;
+  /** Every tick ever given on the item (all revisions, withdrawn ones included). */
+  ticks: readonly Tick[];
+}
+
 export interface GateInput {
   now: Date;
   environment: {
@@ -29,14 +54,14 @@ export interface GateInput {
     errorBudgetGate: boolean;
   };
   service: { name: string };
-  release: { revision: number; createdById: string; status: string };
+  release: { revision: number; status: string } & ReleaseAuthorship;
   /** Every sign-off ever given on the release (all revisions). */
   signOffs: readonly SignOff[];
   /** The roles each signer holds now: a sign-off by someone who lost the role no longer counts. */
   rolesOf: ReadonlyMap<string, readonly Role[]>;
   /** What changed in each revision (for "voided by revision 3: image changed"). */
   revisionChanges: ReadonlyMap<number, readonly string[]>;
-  checklist: readonly { label: string; required: boolean; checkedAt: Date | null }[];
+  checklist: readonly ChecklistEntry[];
   freezes: readonly FreezeWindowSpec[];
   /** Every admin override on the release (all revisions): only the current revision's count. */
   overrides: readonly { kind: GateOverrideKind; revision: number }[];
@@ -64,10 +89,24 @@ export type Unmet =
   | { kind: "error-budget"; message: string }
   | { kind: "run"; message: string };
 
+export type ChecklistState = "ticked" | "open" | "voided";
+
+export interface ChecklistRow {
+  id: string;
+  label: string;
+  required: boolean;
+  evidenceRequired: boolean;
+  state: ChecklistState;
+  /** The tick the row shows: the current revision's, or (voided) the latest of an earlier one. */
+  tick?: Tick;
+  note?: string;
+}
+
 export interface GateResult {
   green: boolean;
   unmet: Unmet[];
   matrix: MatrixRow[];
+  checklist: ChecklistRow[];
   /** What the gate could not check, and so did not hold against the release. */
   warnings: string[];
 }
@@ -77,6 +116,62 @@ function expired(
   input: { now: Date; environment: { approvalTtlHours: number } },
 ): boolean {
   return signOff.createdAt.getTime() + input.environment.approvalTtlHours * 3_600_000 <= input.now.getTime();
+}
+
+/** Who wrote each revision (ReleaseRevision.createdById), as the author rule reads it. */
+export function revisionAuthorsOf(
+  revisions: readonly { revision: number; createdById: string }[],
+): ReleaseAuthorship["revisionAuthors"] {
+  return revisions.map((r) => ({ revision: r.revision, userId: r.createdById }));
+}
+
+/**
+ * What a person had to do with the release's content: null when nothing, else what to call it.
+ * Creating it or editing any revision counts: whoever chose what ships does not approve it.
+ */
+export function authorshipOf(
+  release: ReleaseAuthorship,
+  userId: string,
+): { created: boolean; edited: number[] } | null {
+  const created = release.createdById === userId;
+  const edited = [
+    ...new Set(release.revisionAuthors.filter((r) => r.userId === userId && r.revision > 1).map((r) => r.revision)),
+  ].sort((a, b) => a - b);
+  // Revision 1 is the creation; someone else recorded as its author still wrote the release.
+  const wroteFirst = release.revisionAuthors.some((r) => r.userId === userId && r.revision === 1);
+  if (!created && !wroteFirst && edited.length === 0) return null;
+  return { created: created || wroteFirst, edited };
+}
+
+function revisionList(revisions: readonly number[]): string {
+  return revisions.length === 1 ? `revision ${revisions[0]}` : `revisions ${revisions.join(", ")}`;
+}
+
+/** The first revision after `revision` (what voided something given on it), and what it changed. */
+function voidNote(revision: number, input: Pick<GateInput, "release" | "revisionChanges">): string {
+  const voidedBy =
+    [...input.revisionChanges.keys()].filter((r) => r > revision).sort((a, b) => a - b)[0] ?? input.release.revision;
+  return `voided by revision ${voidedBy}: ${describeChanges(input.revisionChanges.get(voidedBy) ?? [])}`;
+}
+
+/**
+ * Each checklist item on the current revision: ticked (a live tick of this revision, with its
+ * evidence where the item needs it), voided (only ticks of earlier revisions: an edit asks for
+ * them again, as for sign-offs) or open.
+ */
+export function checklistRows(input: Pick<GateInput, "release" | "revisionChanges" | "checklist">): ChecklistRow[] {
+  return input.checklist.map((item) => {
+    const base = { id: item.id, label: item.label, required: item.required, evidenceRequired: item.evidenceRequired };
+    const live = item.ticks.filter((t) => !t.withdrawnAt).sort((a, b) => a.checkedAt.getTime() - b.checkedAt.getTime());
+    const current = live.filter((t) => t.revision === input.release.revision).at(-1);
+    if (current && (!item.evidenceRequired || current.evidenceUrl))
+      return { ...base, state: "ticked" as const, tick: current };
+    if (current)
+      return { ...base, state: "open" as const, tick: current, note: "ticked without the evidence it needs" };
+    const earlier = live.filter((t) => t.revision < input.release.revision).at(-1);
+    if (earlier) return { ...base, state: "voided" as const, tick: earlier, note: voidNote(earlier.revision, input) };
+    return { ...base, state: "open" as const };
+  });
 }
 
 /**
@@ -120,11 +215,13 @@ export function evaluateGate(input: GateInput): GateResult {
     }
     if (current && current.decision === "APPROVED") {
       const holds = input.rolesOf.get(current.userId)?.includes(role) ?? false;
-      const author = current.userId === input.release.createdById && !input.environment.authorMaySign;
+      const author = input.environment.authorMaySign ? null : authorshipOf(input.release, current.userId);
       const counted = countedFor.get(current.userId);
       let note: string | undefined;
       if (!holds) note = `${current.userName} no longer holds ${label}`;
-      else if (author) note = `${current.userName} wrote this release and cannot sign it`;
+      else if (author?.created) note = `${current.userName} wrote this release and cannot sign it`;
+      else if (author)
+        note = `${current.userName} edited ${revisionList(author.edited)} of this release and cannot sign it`;
       else if (counted && counted !== role) note = `${current.userName} already signed as ${ROLE_LABELS[counted]}`;
       else if (expired(current, input)) {
         matrix.push({
@@ -151,10 +248,7 @@ export function evaluateGate(input: GateInput): GateResult {
       continue;
     }
     if (latestEarlier && latestEarlier.decision === "APPROVED") {
-      const voidedBy =
-        [...input.revisionChanges.keys()].filter((r) => r > latestEarlier.revision).sort((a, b) => a - b)[0] ??
-        input.release.revision;
-      const note = `voided by revision ${voidedBy}: ${describeChanges(input.revisionChanges.get(voidedBy) ?? [])}`;
+      const note = voidNote(latestEarlier.revision, input);
       matrix.push({ role, label, state: "voided", signOff: latestEarlier, note });
       unmet.push({
         kind: "approval",
@@ -167,11 +261,13 @@ export function evaluateGate(input: GateInput): GateResult {
     unmet.push({ kind: "approval", role, message: `${label} has not signed yet` });
   }
 
-  const unchecked = input.checklist.filter((i) => i.required && !i.checkedAt);
+  const checklist = checklistRows(input);
+  const unchecked = checklist.filter((i) => i.required && i.state !== "ticked");
   if (unchecked.length > 0) {
+    const voided = unchecked.filter((i) => i.state === "voided").length;
     unmet.push({
       kind: "checklist",
-      message: `${unchecked.length} required checklist item${unchecked.length === 1 ? "" : "s"} unchecked: ${unchecked.map((i) => i.label).join("; ")}`,
+      message: `${unchecked.length} required checklist item${unchecked.length === 1 ? "" : "s"} unchecked${voided > 0 ? ` (${voided} voided by an edit: tick ${voided === 1 ? "it" : "them"} again)` : ""}: ${unchecked.map((i) => i.label).join("; ")}`,
     });
   }
 
@@ -204,17 +300,99 @@ export function evaluateGate(input: GateInput): GateResult {
     });
   }
 
-  return { green: unmet.length === 0, unmet, matrix, warnings };
+  return { green: unmet.length === 0, unmet, matrix, checklist, warnings };
 }
 
 /** Release statuses that still take sign-offs (the SQL in sign.ts repeats them). */
 export const SIGNABLE_STATUSES = ["PENDING", "APPROVED", "FAILED"] as const satisfies readonly ReleaseStatus[];
 
+/**
+ * Where a release's story ended: deployed, rolled back or cancelled (a failed deploy can be
+ * retried). Its sign-offs and checklist are the record of what let it through: no one signs,
+ * withdraws, ticks or unticks any more.
+ */
+export const FINAL_RELEASE_STATUSES = [
+  "DEPLOYED",
+  "ROLLED_BACK",
+  "CANCELLED",
+] as const satisfies readonly ReleaseStatus[];
+
+export function isFinalRelease(status: string): boolean {
+  return (FINAL_RELEASE_STATUSES as readonly string[]).includes(status);
+}
+
+/** The refusal for any change to the approvals of a finished release, or null while it is open. */
+export function finishedRefusal(status: string): SignRefusal | null {
+  if (!isFinalRelease(status)) return null;
+  return {
+    code: "CONFLICT",
+    message: `This release was ${humanize(status)}; its sign-offs and checklist are history and can no longer change.`,
+  };
+}
+
+/** Whether the person may withdraw this sign-off, and if not, why. */
+export function withdrawRefusal(
+  user: { id: string; roles: readonly Role[] },
+  approval: { userId: string; withdrawnAt: Date | null },
+  release: { status: string },
+): SignRefusal | null {
+  if (!can(user, "release:sign"))
+    return { code: "FORBIDDEN", message: forbiddenMessage("release:sign", "withdraw a sign-off") };
+  if (approval.userId !== user.id)
+    return { code: "FORBIDDEN", message: "Only the person who signed can withdraw a sign-off." };
+  const finished = finishedRefusal(release.status);
+  if (finished) return finished;
+  if (approval.withdrawnAt) return { code: "CONFLICT", message: "That sign-off was already withdrawn." };
+  return null;
+}
+
+/** Release statuses whose checklist can still be ticked (a deploying release's is closed). */
+export const TICKABLE_STATUSES = SIGNABLE_STATUSES;
+
+export interface TickRequest {
+  checked: boolean;
+  /** The revision the person looked at. */
+  revision: number;
+  evidenceUrl?: string | null;
+}
+
+/**
+ * Whether a tick (or untick) of the item on the release's current revision may be written.
+ * `liveTick` is the item's live tick on that revision, if any.
+ */
+export function tickRefusal(
+  release: { status: string; revision: number },
+  item: { label: string; evidenceRequired: boolean },
+  liveTick: { userName: string } | null,
+  request: TickRequest,
+): (SignRefusal & { field?: "evidenceUrl" }) | null {
+  const finished = finishedRefusal(release.status);
+  if (finished) return finished;
+  if (!(TICKABLE_STATUSES as readonly string[]).includes(release.status))
+    return { code: "CONFLICT", message: `This release is ${humanize(release.status)}; its checklist is closed.` };
+  if (release.revision !== request.revision)
+    return {
+      code: "CONFLICT",
+      message: `You looked at revision ${request.revision}, but the release is now at revision ${release.revision}. Reload and tick what will ship.`,
+    };
+  if (request.checked && liveTick)
+    return { code: "CONFLICT", message: `${liveTick.userName} already ticked “${item.label}” on this revision.` };
+  if (!request.checked && !liveTick)
+    return { code: "CONFLICT", message: `“${item.label}” is not ticked on this revision.` };
+  if (request.checked && item.evidenceRequired && !request.evidenceUrl?.trim())
+    return {
+      code: "INVALID",
+      field: "evidenceUrl",
+      message: `“${item.label}” needs evidence: paste a link to it (a test run, a report) before ticking.`,
+    };
+  return null;
+}
+
 /** What decides who may sign which role of a release: one read, shared by the page and signRelease. */
 export interface SigningInput {
   now: Date;
   user: { id: string; roles: readonly Role[] };
-  release: { revision: number; createdById: string; status: string };
+  release: { revision: number; status: string } & ReleaseAuthorship;
   environment: { displayName: string; authorMaySign: boolean; approvalTtlHours: number };
   /** Sign-offs on the release; withdrawn ones and other revisions' are ignored. */
   signOffs: readonly Pick<SignOff, "role" | "revision" | "userId" | "userName" | "createdAt" | "withdrawnAt">[];
@@ -230,7 +408,7 @@ export interface SignRequest {
 }
 
 export interface SignRefusal {
-  code: "FORBIDDEN" | "CONFLICT";
+  code: "FORBIDDEN" | "CONFLICT" | "INVALID";
   message: string;
 }
 
@@ -267,6 +445,8 @@ export function signRefusal(input: SigningInput, request: SignRequest): SignRefu
   const person = signerRefusal(input.user, request.role);
   if (person) return person;
   const { release } = input;
+  const finished = finishedRefusal(release.status);
+  if (finished) return finished;
   if (!(SIGNABLE_STATUSES as readonly string[]).includes(release.status))
     return { code: "CONFLICT", message: `This release is ${humanize(release.status)}; it can no longer be signed.` };
   if (release.revision !== request.revision) {
@@ -275,10 +455,18 @@ export function signRefusal(input: SigningInput, request: SignRequest): SignRefu
       message: `You looked at revision ${request.revision}, but the release is now at revision ${release.revision}. Reload and sign what will ship.`,
     };
   }
-  if (release.createdById === input.user.id && !input.environment.authorMaySign && request.decision === "APPROVED") {
+  const author =
+    !input.environment.authorMaySign && request.decision === "APPROVED" ? authorshipOf(release, input.user.id) : null;
+  if (author?.created) {
     return {
       code: "FORBIDDEN",
       message: `You wrote this release; ${input.environment.displayName} needs its sign-offs from other people.`,
+    };
+  }
+  if (author) {
+    return {
+      code: "FORBIDDEN",
+      message: `You edited ${revisionList(author.edited)} of this release; ${input.environment.displayName} needs its sign-offs from people who did not write or change it.`,
     };
   }
   const live = input.signOffs.filter((s) => !s.withdrawnAt && s.revision === release.revision);

@@ -1,7 +1,9 @@
 import {
+  revisionAuthorsOf,
   signerRefusal,
   signRefusal,
   staleSignOffReason,
+  withdrawRefusal,
   type SignRefusal,
   type SigningInput,
 } from "@/lib/approvals/policy";
@@ -33,6 +35,8 @@ function loadForSigning(releaseId: string, revision: number) {
     include: {
       environment: true,
       service: true,
+      // Whoever wrote any revision may not approve: the author rule reads them all.
+      revisions: { select: { revision: true, createdById: true } },
       approvals: {
         where: { revision, withdrawnAt: null },
         include: { user: { select: { name: true, disabledAt: true, roles: { select: { role: true } } } } },
@@ -47,7 +51,7 @@ function signingInput(user: CurrentUser, release: ReleaseForSigning): SigningInp
   return {
     now: new Date(),
     user,
-    release,
+    release: { ...release, revisionAuthors: revisionAuthorsOf(release.revisions) },
     environment: release.environment,
     signOffs: release.approvals.map((a) => ({ ...a, userName: a.user.name })),
     rolesOf: new Map(
@@ -151,16 +155,22 @@ async function retireStaleSignOff(
   });
 }
 
-/** Withdraws one's own sign-off (a rejecter lifting their rejection, or an approver backing out). */
+/**
+ * Withdraws one's own sign-off (a rejecter lifting their rejection, or an approver backing out),
+ * while the release is open: a finished release's sign-offs are history.
+ */
 export async function withdrawSignOff(user: CurrentUser, input: { releaseId: string; approvalId: string }) {
   if (!can(user, "release:sign"))
     throw new AppError("FORBIDDEN", forbiddenMessage("release:sign", "withdraw a sign-off"));
   return db.$transaction(async (tx) => {
-    const approval = await tx.approval.findFirst({ where: { id: input.approvalId, releaseId: input.releaseId } });
-    if (!approval) throw new AppError("NOT_FOUND", "That sign-off does not exist.");
-    if (approval.userId !== user.id)
-      throw new AppError("FORBIDDEN", "Only the person who signed can withdraw a sign-off.");
-    if (approval.withdrawnAt) throw new AppError("CONFLICT", "That sign-off was already withdrawn.");
+    // Shared lock: the run that finishes the release waits until this withdrawal is in (or out).
+    const [release] = await tx.$queryRaw<{ status: string }[]>`
+      select status::text from releases where id = ${input.releaseId} for share`;
+    const approval = release
+      ? await tx.approval.findFirst({ where: { id: input.approvalId, releaseId: input.releaseId } })
+      : null;
+    if (!release || !approval) throw new AppError("NOT_FOUND", "That sign-off does not exist.");
+    refuse(withdrawRefusal(user, approval, release));
     await tx.approval.update({ where: { id: approval.id }, data: { withdrawnAt: new Date() } });
     await recordAudit(tx, actorOf(user), {
       action: "approval.withdraw",

@@ -79,6 +79,7 @@ export async function createRelease(user: CurrentUser, input: CreateReleaseInput
           create: environment.checklistTemplate.map((item) => ({
             label: item.label,
             required: item.required,
+            evidenceRequired: item.evidenceRequired,
             position: item.position,
           })),
         },

@@ -41,7 +41,7 @@ export function getRelease(id: string) {
       environment: true,
       createdBy: { select: { id: true, name: true, email: true } },
       revisions: { orderBy: { revision: "desc" }, include: { createdBy: { select: { name: true } } } },
-      checklist: { orderBy: { position: "asc" }, include: { checkedBy: { select: { name: true } } } },
+      checklist: { orderBy: { position: "asc" } },
       overrides: { include: { user: { select: { name: true } } } },
     },
   });

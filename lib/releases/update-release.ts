@@ -85,6 +85,20 @@ export async function updateRelease(user: CurrentUser, input: UpdateReleaseInput
         metadata: { voidedByRevision: revision, reason: describeChanges(changes) },
       });
     }
+    // Checklist ticks bind to a revision too: the old revision's stay as history, voided.
+    const voidedTicks = await tx.checklistTick.findMany({
+      where: { releaseId: current.id, revision: current.revision, withdrawnAt: null },
+      include: { item: { select: { label: true } } },
+    });
+    for (const tick of voidedTicks) {
+      await recordAudit(tx, actorOf(user), {
+        action: "checklist.void",
+        targetType: "release",
+        targetId: current.id,
+        before: { item: tick.item.label, revision: tick.revision, by: tick.checkedById },
+        metadata: { voidedByRevision: revision, reason: describeChanges(changes) },
+      });
+    }
     await recordAudit(tx, actorOf(user), {
       action: "release.update",
       targetType: "release",

@@ -16,6 +16,7 @@ export const withdrawSchema = z.object({ releaseId: id, approvalId: id });
 export const tickSchema = z.object({
   releaseId: id,
   itemId: id,
+  revision: z.number().int().positive(),
   checked: z.boolean(),
   evidenceUrl: z.union([httpUrl, z.literal("")]).optional(),
 });

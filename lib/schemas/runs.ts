@@ -9,7 +9,4 @@ export const rollbackSchema = z.object({
   reason: plainText({ label: "Reason", min: 3, max: 500, multiline: true }),
 });
 
-export const canaryControlSchema = z.object({
-  runId: id,
-  action: z.enum(["promote", "abort"]),
-});
+export const canaryControlSchema = z.object({ runId: id });

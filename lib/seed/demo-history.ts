@@ -112,6 +112,7 @@ export interface DemoHistoryPlan {
   releases: Prisma.ReleaseCreateManyInput[];
   revisions: Prisma.ReleaseRevisionCreateManyInput[];
   checklist: Prisma.ChecklistItemCreateManyInput[];
+  checklistTicks: Prisma.ChecklistTickCreateManyInput[];
   approvals: Prisma.ApprovalCreateManyInput[];
   runs: Prisma.DeploymentRunCreateManyInput[];
   events: Prisma.RunEventCreateManyInput[];
@@ -171,6 +172,7 @@ export function planDemoHistory(input: DemoHistoryInput): DemoHistoryPlan {
     releases: [],
     revisions: [],
     checklist: [],
+    checklistTicks: [],
     approvals: [],
     runs: [],
     events: [],
@@ -267,16 +269,20 @@ export function planDemoHistory(input: DemoHistoryInput): DemoHistoryPlan {
               createdAt: at(signedAt),
             });
           });
-          DEFAULT_CHECKLIST.forEach((label, position) =>
-            plan.checklist.push({
-              id: id(),
+          DEFAULT_CHECKLIST.forEach((label, position) => {
+            const itemId = id();
+            plan.checklist.push({ id: itemId, releaseId, label, position });
+            // Ticked on the revision that shipped (revision 1, like the sign-offs).
+            plan.checklistTicks.push({
+              // Derived, not drawn: another draw would shift the seeded sequence and change the history.
+              id: `t${itemId.slice(1)}`,
+              itemId,
               releaseId,
-              label,
-              position,
+              revision: 1,
               checkedById: manager,
               checkedAt: at(createdAt + between(5, 50) * MINUTE),
-            }),
-          );
+            });
+          });
         }
         const runOutcome: Outcome = isProduction ? outcome : "ok";
         const started = ready + between(0.3, isProduction ? 10 : 1) * HOUR;
@@ -573,6 +579,7 @@ export async function seedDemoHistory(db: Db, options: { now?: Date } = {}): Pro
       await tx.release.createMany({ data: plan.releases });
       await tx.releaseRevision.createMany({ data: plan.revisions });
       await tx.checklistItem.createMany({ data: plan.checklist });
+      await tx.checklistTick.createMany({ data: plan.checklistTicks });
       await tx.approval.createMany({ data: plan.approvals });
       await tx.deploymentRun.createMany({ data: plan.runs });
       await tx.runEvent.createMany({ data: plan.events });

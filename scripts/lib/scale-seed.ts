@@ -293,9 +293,20 @@ select 'csa' || lpad((6 * k + ri)::text, 9, '0'), 'csl' || lpad(k::text, 8, '0')
     {
       table: "checklist_items",
       sql: `
-insert into checklist_items (id, release_id, label, required, position, checked_by_id, checked_at)
+insert into checklist_items (id, release_id, label, required, position)
 select 'csc' || lpad((10 * k + t.position)::text, 9, '0'), 'csl' || lpad(k::text, 8, '0'), t.label, t.required,
-       t.position, pg_temp.holder(7, 'author', k), r.created + make_interval(secs => 600 + t.position * 60)
+       t.position
+  from scale_rel r
+  join checklist_template_items t on t.environment_id = (select id from scale_env where e = 3)
+ where r.e = 3;`,
+    },
+    {
+      table: "checklist_ticks",
+      sql: `
+insert into checklist_ticks (id, item_id, release_id, revision, checked_by_id, checked_at)
+select 'cst' || lpad((10 * k + t.position)::text, 9, '0'), 'csc' || lpad((10 * k + t.position)::text, 9, '0'),
+       'csl' || lpad(k::text, 8, '0'), r.revision, pg_temp.holder(7, 'author', k),
+       r.created + make_interval(secs => 600 + t.position * 60)
   from scale_rel r
   join checklist_template_items t on t.environment_id = (select id from scale_env where e = 3)
  where r.e = 3;`,

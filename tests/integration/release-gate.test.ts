@@ -49,8 +49,16 @@ async function signAll(releaseId: string, revision: number) {
 }
 
 async function tickAll(releaseId: string) {
+  const { revision } = await getDb().release.findUniqueOrThrow({ where: { id: releaseId } });
   const items = await getDb().checklistItem.findMany({ where: { releaseId } });
-  for (const item of items) await tickChecklistItem(f.releaseManager, { releaseId, itemId: item.id, checked: true });
+  for (const item of items)
+    await tickChecklistItem(f.releaseManager, {
+      releaseId,
+      itemId: item.id,
+      revision,
+      checked: true,
+      evidenceUrl: item.evidenceRequired ? `https://ci.example.com/evidence/${item.position}` : undefined,
+    });
 }
 
 describe("signing a release", () => {
@@ -171,6 +179,9 @@ describe("signing a release", () => {
     );
     expect(await getDb().auditLog.count({ where: { targetId: release.id, action: "approval.void" } })).toBe(6);
     await signAll(release.id, 2);
+    // The checklist binds to the revision too: its ticks were voided with the sign-offs.
+    expect((await releaseGate(release.id)).unmet.map((u) => u.kind)).toEqual(["checklist"]);
+    await tickAll(release.id);
     expect((await releaseGate(release.id)).green).toBe(true);
   });
 

@@ -23,7 +23,7 @@ import type { RunState } from "@/lib/deploy/types";
 import { gatewayFor as defaultGatewayFor, type ClusterGateway } from "@/lib/k8s/gateway";
 import { enqueueRun } from "@/lib/jobs/queue";
 import { addJob, rollbackRunJob } from "@/lib/jobs/registry";
-import { can, forbiddenMessage } from "@/lib/rbac";
+import { CANARY_CONTROLS, can, forbiddenMessage, type CanaryControl } from "@/lib/rbac";
 
 export const DEPLOYABLE_STATUSES = ["PENDING", "APPROVED", "FAILED"] as const;
 
@@ -319,9 +319,9 @@ export function isActiveRunConflict(error: unknown): boolean {
  * Promote (skip the remaining canary steps) or abort (canary to zero) an active canary deploy.
  * Recorded as a request made to that run (run_controls), which the run's end completes.
  */
-export async function controlCanary(user: CurrentUser, input: { runId: string; action: "promote" | "abort" }) {
-  if (!can(user, "run:control"))
-    throw new AppError("FORBIDDEN", forbiddenMessage("run:control", "promote or abort a canary"));
+export async function controlCanary(user: CurrentUser, input: { runId: string; action: CanaryControl }) {
+  const { permission, verb } = CANARY_CONTROLS[input.action];
+  if (!can(user, permission)) throw new AppError("FORBIDDEN", forbiddenMessage(permission, verb));
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`select id from deployment_runs where id = ${input.runId} for update`;
     const run = await tx.deploymentRun.findUnique({ where: { id: input.runId } });

@@ -19,7 +19,7 @@ import { releaseDetail } from "@/lib/releases/queries";
 import { DEPLOYABLE_STATUSES } from "@/lib/deploy/commands/requests";
 import { runProgress } from "@/lib/deploy/queries";
 import { GATE_OVERRIDES, overrideFor, type GateOverrideKind } from "@/lib/approvals/override-kinds";
-import { signableRoles } from "@/lib/approvals/policy";
+import { finishedRefusal, signableRoles, TICKABLE_STATUSES } from "@/lib/approvals/policy";
 import { describeChanges } from "@/lib/releases/revision";
 import { humanize } from "@/lib/format/humanize";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
@@ -42,8 +42,11 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   const initialRun = shownRunId ? await runProgress(shownRunId) : null;
   const links = (release.links as unknown as ReleaseLink[]) ?? [];
   const mayEdit = can(user, "release:edit") && (EDITABLE_STATUSES as readonly string[]).includes(release.status);
-  const checked = release.checklist.filter((c) => c.checkedAt).length;
+  const checked = gate.checklist.filter((c) => c.state === "ticked").length;
   const deployable = (DEPLOYABLE_STATUSES as readonly string[]).includes(release.status);
+  // A finished release's approvals are history: shown, never changed.
+  const finished = finishedRefusal(release.status)?.message;
+  const tickable = (TICKABLE_STATUSES as readonly string[]).includes(release.status);
   const blockedReason = !deployable
     ? `This release is ${humanize(release.status)}.`
     : gate.green
@@ -153,8 +156,19 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
                   : `${release.environment.displayName} does not require sign-offs`}
               </span>
             </CardHeader>
-            <CardBody>
-              <ApprovalMatrix releaseId={release.id} revision={release.revision} rows={rows} signable={signable} />
+            <CardBody className="space-y-3">
+              {finished ? (
+                <p className="text-sm text-muted-foreground" data-testid="approvals-final">
+                  {finished}
+                </p>
+              ) : null}
+              <ApprovalMatrix
+                releaseId={release.id}
+                revision={release.revision}
+                rows={rows}
+                signable={signable}
+                readOnly={Boolean(finished)}
+              />
             </CardBody>
           </Card>
           <Card>
@@ -186,7 +200,7 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
               <DeployPanel
                 releaseId={release.id}
                 canDeploy={can(user, "release:deploy")}
-                canControl={can(user, "run:control")}
+                canAbort={can(user, "run:control")}
                 blockedReason={blockedReason}
                 activeRunId={activeRun?.releaseId === release.id ? activeRun.id : null}
                 lastRunId={lastRun?.id ?? null}
@@ -226,14 +240,23 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
               ) : (
                 <Checklist
                   releaseId={release.id}
-                  canTick={can(user, "checklist:tick") && deployable}
-                  items={release.checklist.map((item) => ({
+                  revision={release.revision}
+                  canTick={can(user, "checklist:tick") && tickable}
+                  closedReason={
+                    finished ??
+                    (tickable ? undefined : `This release is ${humanize(release.status)}; its checklist is closed.`)
+                  }
+                  items={gate.checklist.map((item) => ({
                     id: item.id,
                     label: item.label,
                     required: item.required,
-                    checkedAt: item.checkedAt?.toISOString(),
-                    checkedBy: item.checkedBy?.name,
-                    evidenceUrl: item.evidenceUrl ?? undefined,
+                    evidenceRequired: item.evidenceRequired,
+                    state: item.state,
+                    checkedAt: item.tick?.checkedAt.toISOString(),
+                    checkedBy: item.tick?.userName,
+                    evidenceUrl: item.tick?.evidenceUrl ?? undefined,
+                    tickRevision: item.tick?.revision,
+                    note: item.note,
                   }))}
                 />
               )}
