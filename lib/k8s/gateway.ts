@@ -3,9 +3,12 @@ import {
   AppsV1Api,
   CoreV1Api,
   NetworkingV1Api,
+  Observable,
   PatchStrategy,
   setHeaderOptions,
+  type ConfigurationOptions,
   type KubeConfig,
+  type ObservableMiddleware,
   type V1Deployment,
   type V1Ingress,
   type V1Pod,
@@ -46,6 +49,24 @@ export interface GatewayOptions {
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
+ * Per-request options for client-node: the signal goes onto the request (its fetch is undici's,
+ * which honours it), so a call that outlives its timeout is cancelled on the wire and its socket
+ * closed, instead of only no longer being waited for. A write still in flight after the run moved
+ * on would otherwise land late.
+ */
+function requestOptions(signal: AbortSignal, contentType?: string): ConfigurationOptions {
+  const abortable: ObservableMiddleware = {
+    pre: (context) => {
+      context.setSignal(signal);
+      return new Observable(Promise.resolve(context));
+    },
+    post: (response) => new Observable(Promise.resolve(response)),
+  };
+  const options: ConfigurationOptions = { middleware: [abortable], middlewareMergeStrategy: "append" };
+  return contentType ? setHeaderOptions("Content-Type", contentType, options) : options;
+}
+
+/**
  * The only code that talks to a cluster. Every call answers with a value (`K8sResult`), never a
  * thrown error, and gives up after a timeout.
  */
@@ -64,13 +85,19 @@ export class ClusterGateway {
     this.conflictRetries = options.conflictRetries ?? 5;
   }
 
-  private async call<T>(work: () => Promise<T>): Promise<K8sResult<T>> {
+  private async call<T>(work: (signal: AbortSignal) => Promise<T>): Promise<K8sResult<T>> {
+    const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error("timeout"), { name: "TimeoutError" })), this.timeoutMs);
+      timer = setTimeout(() => {
+        const error = Object.assign(new Error("timeout"), { name: "TimeoutError" });
+        controller.abort(error);
+        // Also given up on here, should anything before the request (credentials) not heed the signal.
+        reject(error);
+      }, this.timeoutMs);
     });
     try {
-      return ok(await Promise.race([work(), timeout]));
+      return ok(await Promise.race([work(controller.signal), timeout]));
     } catch (error) {
       return err(classify(error));
     } finally {
@@ -79,21 +106,24 @@ export class ClusterGateway {
   }
 
   readDeployment(namespace: string, name: string) {
-    return this.call(() => this.apps.readNamespacedDeployment({ namespace, name }));
+    return this.call((signal) => this.apps.readNamespacedDeployment({ namespace, name }, requestOptions(signal)));
   }
 
   patchDeployment(namespace: string, name: string, type: PatchType, body: object, options: WriteOptions = {}) {
-    return this.call(() =>
+    return this.call((signal) =>
       this.apps.patchNamespacedDeployment(
         { namespace, name, body, dryRun: options.dryRun ? "All" : undefined },
-        setHeaderOptions("Content-Type", CONTENT_TYPES[type]),
+        requestOptions(signal, CONTENT_TYPES[type]),
       ),
     );
   }
 
   replaceDeployment(namespace: string, name: string, body: V1Deployment, options: WriteOptions = {}) {
-    return this.call(() =>
-      this.apps.replaceNamespacedDeployment({ namespace, name, body, dryRun: options.dryRun ? "All" : undefined }),
+    return this.call((signal) =>
+      this.apps.replaceNamespacedDeployment(
+        { namespace, name, body, dryRun: options.dryRun ? "All" : undefined },
+        requestOptions(signal),
+      ),
     );
   }
 
@@ -119,36 +149,43 @@ export class ClusterGateway {
 
   listReplicaSets(namespace: string, labelSelector: string) {
     return this.call(
-      async () => (await this.apps.listNamespacedReplicaSet({ namespace, labelSelector })).items as V1ReplicaSet[],
+      async (signal) =>
+        (await this.apps.listNamespacedReplicaSet({ namespace, labelSelector }, requestOptions(signal)))
+          .items as V1ReplicaSet[],
     );
   }
 
   listPods(namespace: string, labelSelector: string) {
-    return this.call(async () => (await this.core.listNamespacedPod({ namespace, labelSelector })).items as V1Pod[]);
+    return this.call(
+      async (signal) =>
+        (await this.core.listNamespacedPod({ namespace, labelSelector }, requestOptions(signal))).items as V1Pod[],
+    );
   }
 
   readService(namespace: string, name: string) {
-    return this.call(() => this.core.readNamespacedService({ namespace, name }));
+    return this.call((signal) => this.core.readNamespacedService({ namespace, name }, requestOptions(signal)));
   }
 
   patchService(namespace: string, name: string, type: PatchType, body: object, options: WriteOptions = {}) {
-    return this.call(() =>
+    return this.call((signal) =>
       this.core.patchNamespacedService(
         { namespace, name, body, dryRun: options.dryRun ? "All" : undefined },
-        setHeaderOptions("Content-Type", CONTENT_TYPES[type]),
+        requestOptions(signal, CONTENT_TYPES[type]),
       ),
     ) as Promise<K8sResult<V1Service>>;
   }
 
   readIngress(namespace: string, name: string) {
-    return this.call(() => this.networking.readNamespacedIngress({ namespace, name })) as Promise<K8sResult<V1Ingress>>;
+    return this.call((signal) =>
+      this.networking.readNamespacedIngress({ namespace, name }, requestOptions(signal)),
+    ) as Promise<K8sResult<V1Ingress>>;
   }
 
   patchIngress(namespace: string, name: string, type: PatchType, body: object, options: WriteOptions = {}) {
-    return this.call(() =>
+    return this.call((signal) =>
       this.networking.patchNamespacedIngress(
         { namespace, name, body, dryRun: options.dryRun ? "All" : undefined },
-        setHeaderOptions("Content-Type", CONTENT_TYPES[type]),
+        requestOptions(signal, CONTENT_TYPES[type]),
       ),
     ) as Promise<K8sResult<V1Ingress>>;
   }
