@@ -16,6 +16,7 @@ const EXPECTED: Record<Permission, Role[]> = {
   "run:control": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
   "incident:manage": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
   "gate:override": ["ADMIN"],
+  "gate:confirm": ["ADMIN"],
   "people:manage": ["ADMIN"],
   "settings:manage": ["ADMIN"],
   "audit:read": ["ADMIN"],

@@ -18,6 +18,9 @@ export const PERMISSIONS = {
   "run:control": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
   "incident:manage": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
   "gate:override": ["ADMIN"],
+  // A change that weakens the gate needs a second admin (lib/gate-changes); the rules there add
+  // "not the one who asked" and "not a role for oneself".
+  "gate:confirm": ["ADMIN"],
   "people:manage": ["ADMIN"],
   "settings:manage": ["ADMIN"],
   "audit:read": ["ADMIN"],

@@ -75,7 +75,7 @@ export function EnvironmentSettings({
           e.preventDefault();
           update.execute(
             { environmentId: environment.id, ...settings },
-            { success: `${environment.displayName} saved.` },
+            { success: (r) => (r.pending ? r.message : `${environment.displayName} saved.`) },
           );
         }}
       >
@@ -143,7 +143,7 @@ export function EnvironmentSettings({
                 variant="ghost"
                 aria-label={`Remove ${item.label}`}
                 disabled={removeItem.pending}
-                onClick={() => removeItem.execute({ itemId: item.id }, { success: "Item removed." })}
+                onClick={() => removeItem.execute({ itemId: item.id }, { success: (r) => r.message })}
               >
                 <Trash2 />
               </Button>
@@ -195,7 +195,7 @@ export function EnvironmentSettings({
                 variant="ghost"
                 aria-label={`Remove freeze ${f.summary}`}
                 disabled={removeFreeze.pending}
-                onClick={() => removeFreeze.execute({ freezeId: f.id }, { success: "Freeze removed." })}
+                onClick={() => removeFreeze.execute({ freezeId: f.id }, { success: (r) => r.message })}
               >
                 <Trash2 />
               </Button>

@@ -9,7 +9,10 @@ import { overrideGateAction } from "@/lib/actions/approvals/sign";
 import { GATE_OVERRIDES, type GateOverrideKind } from "@/lib/approvals/override-kinds";
 import { overrideSchema } from "@/lib/schemas/approvals";
 
-/** Admins only: deploy this revision through a freeze or a spent error budget, with a written reason that stays on the release. */
+/**
+ * Admins only: ask to deploy this revision through a freeze or a spent error budget, with a
+ * written reason that stays on the release; a second admin confirms it (lib/gate-changes).
+ */
 export function GateOverride({
   releaseId,
   revision,
@@ -21,7 +24,7 @@ export function GateOverride({
 }) {
   const [reason, setReason] = useState("");
   const override = useAction(overrideGateAction, { schema: overrideSchema });
-  const { name, label } = GATE_OVERRIDES[kind];
+  const { name } = GATE_OVERRIDES[kind];
   const fieldId = `override-${kind.toLowerCase()}-reason`;
   return (
     <form
@@ -32,12 +35,12 @@ export function GateOverride({
         e.preventDefault();
         override.execute(
           { releaseId, revision, kind, reason },
-          { success: `${label} overridden for revision ${revision}.` },
+          { success: (d) => d.message, onSuccess: () => setReason("") },
         );
       }}
     >
       <label htmlFor={fieldId} className="block text-sm font-medium">
-        Override the {name} (admin)
+        Override the {name} (admin; takes effect when a second admin confirms)
       </label>
       <Textarea
         {...describedBy(fieldId, override.fieldErrors.reason, { hint: false })}
@@ -52,7 +55,7 @@ export function GateOverride({
         </p>
       ) : null}
       <Button size="sm" variant="destructive" type="submit" disabled={override.pending || reason.trim().length < 10}>
-        Override {name}
+        Ask to override the {name}
       </Button>
     </form>
   );

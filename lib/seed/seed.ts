@@ -34,6 +34,8 @@ export const DEMO_ACCOUNTS: { email: string; name: string; roles: Role[] }[] = [
   { email: "oncall@greenlight.local", name: "Omar Haddad", roles: ["ON_CALL"] },
   { email: "viewer@greenlight.local", name: "Vera Lind", roles: ["VIEWER"] },
   { email: "admin@greenlight.local", name: "Ada Admin", roles: ["ADMIN"] },
+  // A change that weakens the gate needs a second admin to confirm it (lib/gate-changes).
+  { email: "second.admin@greenlight.local", name: "Ben Admin", roles: ["ADMIN"] },
 ];
 
 const DEMO_SERVICES: {

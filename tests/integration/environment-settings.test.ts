@@ -10,12 +10,20 @@ import {
   removeFreezeWindow,
   updateEnvironmentSettings,
 } from "@/lib/settings/environments";
+import { confirmGateChange } from "@/lib/gate-changes/decide";
 import { seedDemo } from "@/tests/support/fixtures";
 
 let f: Awaited<ReturnType<typeof seedDemo>>;
 beforeAll(async () => {
   f = await seedDemo();
 });
+
+/** A change that weakens the gate waits; the second admin confirms it. */
+async function confirmed<T extends { pending: { id: string } | null }>(outcome: Promise<T>) {
+  const { pending } = await outcome;
+  expect(pending).not.toBeNull();
+  await confirmGateChange(f.secondAdmin, pending!.id);
+}
 
 const release = (tag: string) =>
   createRelease(f.releaseManager, {
@@ -38,29 +46,39 @@ describe("environment settings", () => {
         errorBudgetGate: false,
       }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await updateEnvironmentSettings(f.admin, {
-      environmentId: f.staging.id,
-      requiresApproval: true,
-      authorMaySign: true,
-      approvalTtlHours: 24,
-      errorBudgetGate: false,
-    });
+    // Tightening applies at once.
+    expect(
+      await updateEnvironmentSettings(f.admin, {
+        environmentId: f.staging.id,
+        requiresApproval: true,
+        authorMaySign: false,
+        approvalTtlHours: 24,
+        errorBudgetGate: false,
+      }),
+    ).toEqual({ pending: null });
     const entry = await f.db.auditLog.findFirstOrThrow({
       where: { action: "environment.update", targetId: f.staging.id },
     });
     expect(entry).toMatchObject({
       before: { requiresApproval: false, approvalTtlHours: 168 },
-      after: { requiresApproval: true, authorMaySign: true, approvalTtlHours: 24 },
+      after: { requiresApproval: true, authorMaySign: false, approvalTtlHours: 24 },
     });
     expect((await releaseGate((await release("10.0.0")).id)).unmet.filter((u) => u.kind === "approval")).toHaveLength(
       6,
     );
-    await updateEnvironmentSettings(f.admin, {
-      environmentId: f.staging.id,
+    // Turning approval off and keeping sign-offs valid longer wait for the second admin.
+    await confirmed(
+      updateEnvironmentSettings(f.admin, {
+        environmentId: f.staging.id,
+        requiresApproval: false,
+        authorMaySign: false,
+        approvalTtlHours: 168,
+        errorBudgetGate: false,
+      }),
+    );
+    expect(await f.db.environment.findUniqueOrThrow({ where: { id: f.staging.id } })).toMatchObject({
       requiresApproval: false,
-      authorMaySign: false,
       approvalTtlHours: 168,
-      errorBudgetGate: false,
     });
   });
 
@@ -84,13 +102,15 @@ describe("environment settings", () => {
       unmet: [],
       warnings: ["error budget unknown: Prometheus is not configured; deploys are not blocked on it"],
     });
-    await updateEnvironmentSettings(f.admin, {
-      environmentId: f.staging.id,
-      requiresApproval: false,
-      authorMaySign: false,
-      approvalTtlHours: 168,
-      errorBudgetGate: false,
-    });
+    await confirmed(
+      updateEnvironmentSettings(f.admin, {
+        environmentId: f.staging.id,
+        requiresApproval: false,
+        authorMaySign: false,
+        approvalTtlHours: 168,
+        errorBudgetGate: false,
+      }),
+    );
     expect((await f.db.environment.findUniqueOrThrow({ where: { id: f.staging.id } })).errorBudgetGate).toBe(false);
   });
 
@@ -103,7 +123,7 @@ describe("environment settings", () => {
     const r = await release("10.1.0");
     const gate = await releaseGate(r.id);
     expect(gate.unmet.map((u) => u.message)).toEqual(["1 required checklist item unchecked: Feature flags reviewed"]);
-    await removeChecklistItem(f.admin, item.id);
+    await confirmed(removeChecklistItem(f.admin, item.id));
     expect((await releaseGate((await release("10.1.1")).id)).green).toBe(true);
     expect(
       await f.db.auditLog.count({
@@ -133,12 +153,14 @@ describe("environment settings", () => {
         reason: "Hotfix for the checkout outage.",
       }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await overrideGate(f.admin, {
-      releaseId: r.id,
-      revision: 1,
-      kind: "FREEZE",
-      reason: "Hotfix for the checkout outage.",
-    });
+    await confirmed(
+      overrideGate(f.admin, {
+        releaseId: r.id,
+        revision: 1,
+        kind: "FREEZE",
+        reason: "Hotfix for the checkout outage.",
+      }),
+    );
     expect((await releaseGate(r.id)).green).toBe(true);
     expect((await releaseGate((await release("10.2.1")).id)).unmet.map((u) => u.kind)).toEqual(["freeze"]);
     expect(
@@ -147,7 +169,7 @@ describe("environment settings", () => {
       actorId: f.admin.id,
       after: { revision: 1, kind: "FREEZE", reason: "Hotfix for the checkout outage." },
     });
-    await removeFreezeWindow(f.admin, window.id);
+    await confirmed(removeFreezeWindow(f.admin, window.id));
     expect((await releaseGate(r.id)).green).toBe(true);
   });
 

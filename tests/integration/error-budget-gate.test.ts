@@ -2,6 +2,7 @@ import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { releaseGate } from "@/lib/approvals/gate";
 import { overrideGate } from "@/lib/approvals/overrides";
+import { confirmGateChange } from "@/lib/gate-changes/decide";
 import { getDb } from "@/lib/db";
 import { requestDeploy } from "@/lib/deploy/commands/requests";
 import { migrateJobQueue } from "@/lib/jobs/worker";
@@ -107,8 +108,10 @@ describe("the error-budget deploy gate on a real Prometheus", () => {
     ).rejects.toMatchObject({ code: "CONFLICT" });
     expect(await getDb().gateOverride.count({ where: { releaseId: release.id } })).toBe(0);
 
-    // An override binds to its revision: an edit asks for a new one.
-    await overrideGate(f.admin, { releaseId: release.id, revision: 1, kind: "ERROR_BUDGET", reason });
+    // An override waits for a second admin, then binds to its revision: an edit asks for a new one.
+    const asked = await overrideGate(f.admin, { releaseId: release.id, revision: 1, kind: "ERROR_BUDGET", reason });
+    expect((await releaseGate(release.id)).green).toBe(false);
+    await confirmGateChange(f.secondAdmin, asked.pending.id);
     expect((await releaseGate(release.id)).green).toBe(true);
     await expect(
       overrideGate(f.admin, { releaseId: release.id, revision: 1, kind: "ERROR_BUDGET", reason }),
@@ -122,7 +125,8 @@ describe("the error-budget deploy gate on a real Prometheus", () => {
       links: [],
     });
     await expect(requestDeploy(f.releaseManager, release.id)).rejects.toThrow(BUDGET_SPENT);
-    await overrideGate(f.admin, { releaseId: release.id, revision: 2, kind: "ERROR_BUDGET", reason });
+    const again = await overrideGate(f.admin, { releaseId: release.id, revision: 2, kind: "ERROR_BUDGET", reason });
+    await confirmGateChange(f.secondAdmin, again.pending.id);
 
     const run = await requestDeploy(f.releaseManager, release.id);
     expect(run).toMatchObject({ kind: "DEPLOY", revision: 2, status: "QUEUED" });
@@ -144,13 +148,16 @@ describe("the error-budget deploy gate on a real Prometheus", () => {
     });
     const release = await catalogRelease("2.9.5");
     expect((await releaseGate(release.id)).unmet.map((u) => u.kind)).toEqual(["error-budget"]);
-    await updateEnvironmentSettings(f.admin, {
+    const { pending } = await updateEnvironmentSettings(f.admin, {
       environmentId: f.staging.id,
       requiresApproval: false,
       authorMaySign: false,
       approvalTtlHours: 168,
       errorBudgetGate: false,
     });
+    // Switching the gate off waits for a second admin.
+    expect((await releaseGate(release.id)).unmet.map((u) => u.kind)).toEqual(["error-budget"]);
+    await confirmGateChange(f.secondAdmin, pending!.id);
     expect(await releaseGate(release.id)).toMatchObject({ green: true, unmet: [], warnings: [] });
     expect(await requestDeploy(f.releaseManager, release.id)).toMatchObject({ status: "QUEUED" });
   });

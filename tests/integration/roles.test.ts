@@ -44,17 +44,33 @@ describe("role assignment", () => {
 
   it("grants a role once when two admins race", async () => {
     const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => assignRole(f.admin, f.onCall.id, "RELEASE_MANAGER")),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "CONFLICT" });
+    expect(await f.db.roleAssignment.count({ where: { userId: f.onCall.id, role: "RELEASE_MANAGER" } })).toBe(1);
+    expect(await f.db.auditLog.count({ where: { action: "role.assign", targetId: f.onCall.id } })).toBe(1);
+  });
+
+  it("asks once for an approver role when two admins race; it waits for a second admin", async () => {
+    const results = await Promise.allSettled(
       Array.from({ length: 10 }, () => assignRole(f.admin, f.onCall.id, "SECURITY_LEAD")),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "CONFLICT" });
-    expect(await f.db.roleAssignment.count({ where: { userId: f.onCall.id, role: "SECURITY_LEAD" } })).toBe(1);
-    expect(await f.db.auditLog.count({ where: { action: "role.assign", targetId: f.onCall.id } })).toBe(1);
+    expect(await f.db.gateChange.count({ where: { key: `role:${f.onCall.id}:SECURITY_LEAD` } })).toBe(1);
+    expect(await f.db.roleAssignment.count({ where: { userId: f.onCall.id, role: "SECURITY_LEAD" } })).toBe(0);
   });
 
   it("keeps at least one admin", async () => {
-    await expect(removeRole(f.admin, f.admin.id, "ADMIN")).rejects.toThrow("This is the last admin");
-    expect((await loadUser(f.admin.id))?.roles).toContain("ADMIN");
+    // The demo's second admin, disabled, does not count.
+    await f.db.user.update({ where: { id: f.secondAdmin.id }, data: { disabledAt: new Date() } });
+    try {
+      await expect(removeRole(f.admin, f.admin.id, "ADMIN")).rejects.toThrow("This is the last admin");
+      expect((await loadUser(f.admin.id))?.roles).toContain("ADMIN");
+    } finally {
+      await f.db.user.update({ where: { id: f.secondAdmin.id }, data: { disabledAt: null } });
+    }
   });
 
   it("says when there is nothing to do", async () => {

@@ -25,6 +25,7 @@ export async function seedDemo() {
     releaseManager: await person("release.manager"),
     viewer: await person("viewer"),
     admin: await person("admin"),
+    secondAdmin: await person("second.admin"),
     onCall: await person("oncall"),
   };
 }

@@ -39,9 +39,9 @@ const tick = authorizedAction(
 const override = authorizedAction(
   { name: "gate.override", schema: overrideSchema, permission: "gate:override", verb: "override the release gate" },
   async (input, user) => {
-    await overrideGate(user, input);
+    const { pending } = await overrideGate(user, input);
     revalidatePath(`/releases/${input.releaseId}`);
-    return {};
+    return { message: `Asked: ${pending.summary}. It takes effect when another admin confirms it.` };
   },
 );
 

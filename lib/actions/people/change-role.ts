@@ -10,9 +10,13 @@ import { roleChangeSchema } from "@/lib/schemas/people";
 const assign = authorizedAction(
   { name: "role.assign", schema: roleChangeSchema, permission: "people:manage", verb: "change roles" },
   async ({ userId, role }, user) => {
-    const person = await assignRole(user, userId, role);
+    const { person, pending } = await assignRole(user, userId, role);
     revalidatePath("/admin");
-    return { message: `${person.name} is now ${ROLE_LABELS[role]}.` };
+    return {
+      message: pending
+        ? `Asked: ${pending.summary}. It takes effect when another admin confirms it.`
+        : `${person.name} is now ${ROLE_LABELS[role]}.`,
+    };
   },
 );
 

@@ -9,6 +9,7 @@ import {
   removeChecklistItem,
   removeFreezeWindow,
   updateEnvironmentSettings,
+  type GateChangeOutcome,
 } from "@/lib/settings/environments";
 import {
   checklistItemSchema,
@@ -20,13 +21,18 @@ import {
 
 const base = { permission: "settings:manage" as const, verb: "change environment settings" };
 const done = () => revalidatePath("/admin/environments");
+/** What the page says: done, or waiting for a second admin. */
+const outcome = ({ pending }: GateChangeOutcome, done: string) => ({
+  pending: pending !== null,
+  message: pending ? `Asked: ${pending.summary}. It takes effect when another admin confirms it.` : done,
+});
 
 const update = authorizedAction(
   { ...base, name: "environment.update", schema: environmentSettingsSchema },
   async (input, user) => {
-    await updateEnvironmentSettings(user, input);
+    const result = await updateEnvironmentSettings(user, input);
     done();
-    return {};
+    return outcome(result, "Settings saved.");
   },
 );
 const addItem = authorizedAction(
@@ -40,9 +46,9 @@ const addItem = authorizedAction(
 const removeItem = authorizedAction(
   { ...base, name: "checklist_template.remove", schema: removeChecklistItemSchema },
   async (input, user) => {
-    await removeChecklistItem(user, input.itemId);
+    const result = await removeChecklistItem(user, input.itemId);
     done();
-    return {};
+    return outcome(result, "Checklist item removed.");
   },
 );
 const addFreeze = authorizedAction({ ...base, name: "freeze.add", schema: freezeWindowSchema }, async (input, user) => {
@@ -53,9 +59,9 @@ const addFreeze = authorizedAction({ ...base, name: "freeze.add", schema: freeze
 const removeFreeze = authorizedAction(
   { ...base, name: "freeze.remove", schema: removeFreezeSchema },
   async (input, user) => {
-    await removeFreezeWindow(user, input.freezeId);
+    const result = await removeFreezeWindow(user, input.freezeId);
     done();
-    return {};
+    return outcome(result, "Freeze window removed.");
   },
 );
 

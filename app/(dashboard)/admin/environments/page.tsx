@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import { AdminTabs } from "@/components/admin/admin-tabs";
 import { EnvironmentSettings } from "@/components/admin/environment-settings";
+import { GateChanges } from "@/components/admin/gate-changes";
 import { Card, CardBody, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePermission } from "@/lib/auth/require-user";
+import { gateChangesFor } from "@/lib/gate-changes/queries";
 import { prometheus } from "@/lib/prometheus/client";
 import { listEnvironmentSettings } from "@/lib/settings/queries";
 
@@ -13,8 +15,11 @@ const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 export default async function EnvironmentsPage() {
-  await requirePermission("settings:manage");
-  const environments = await listEnvironmentSettings();
+  const user = await requirePermission("settings:manage");
+  const [environments, gateChanges] = await Promise.all([
+    listEnvironmentSettings(),
+    gateChangesFor({ kinds: ["ENVIRONMENT_SETTINGS", "CHECKLIST_ITEM_REMOVE", "FREEZE_REMOVE"] }, user),
+  ]);
   return (
     <>
       <PageHeader
@@ -23,6 +28,7 @@ export default async function EnvironmentsPage() {
       />
       <AdminTabs current="environments" />
       <div className="space-y-6">
+        <GateChanges view={gateChanges} />
         {environments.map((e) => (
           <Card key={e.id} data-testid={`settings-${e.name}`}>
             <CardHeader>

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ApprovalMatrix, type MatrixRowView } from "@/components/approvals/approval-matrix";
 import { Checklist } from "@/components/approvals/checklist";
+import { GateChanges } from "@/components/admin/gate-changes";
 import { GateOverride } from "@/components/approvals/gate-override";
 import { GatePanel } from "@/components/approvals/gate-panel";
 import { DeployPanel } from "@/components/releases/deploy-panel";
@@ -13,6 +14,7 @@ import { Card, CardBody, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
+import { gateChangesFor } from "@/lib/gate-changes/queries";
 import { can } from "@/lib/rbac";
 import { EDITABLE_STATUSES } from "@/lib/releases/update-release";
 import { releaseDetail } from "@/lib/releases/queries";
@@ -66,6 +68,10 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
     mine: r.signOff?.userId === user.id,
   }));
   const overrides = release.overrides.filter((o) => o.revision === release.revision);
+  // Overrides take effect when a second admin confirms them (lib/gate-changes); admins decide here.
+  const overrideRequests = can(user, "gate:confirm")
+    ? await gateChangesFor({ keyPrefix: `override:${release.id}:` }, user)
+    : null;
   const overridable: GateOverrideKind[] =
     deployable && can(user, "gate:override") ? [...new Set(gate.unmet.map(overrideFor).filter((k) => k !== null))] : [];
 
@@ -223,6 +229,9 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
               {overridable.map((kind) => (
                 <GateOverride key={kind} releaseId={release.id} revision={release.revision} kind={kind} />
               ))}
+              {overrideRequests ? (
+                <GateChanges view={overrideRequests} title="Overrides waiting for a second admin" />
+              ) : null}
             </CardBody>
           </Card>
           <Card>
