@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { signInMethods } from "@/lib/auth/options";
+import { isLockedOutMessage } from "@/lib/auth/sign-in-messages";
 import { listDemoAccounts } from "@/lib/people/queries";
 import { ROLE_LABELS } from "@/lib/roles";
 import { safeCallbackPath } from "@/lib/safe-redirect";
@@ -53,7 +54,11 @@ export default async function SignInPage({
             role="alert"
             className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive"
           >
-            {ERRORS[error] ?? "Sign-in failed. Try again."}
+            {Object.hasOwn(ERRORS, error)
+              ? ERRORS[error]
+              : isLockedOutMessage(error)
+                ? error
+                : "Sign-in failed. Try again."}
           </p>
         ) : null}
         <SignInForm accounts={accounts} oidc={methods.oidc} callbackUrl={safeCallback} />

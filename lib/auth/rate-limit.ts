@@ -1,6 +1,7 @@
 import "server-only";
 import { Pool } from "pg";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import { log } from "@/lib/log";
 
 /**
  * Failed sign-in limits, counted in PostgreSQL (table sign_in_limits, created by a migration) so
@@ -101,7 +102,10 @@ export function signInLimiter(): SignInLimiter {
   if (!globalForLimiter.greenlightSignInLimiter) {
     const connectionString = process.env.DATABASE_URL;
     if (!connectionString) throw new Error("DATABASE_URL is not set.");
-    globalForLimiter.greenlightSignInLimiter = new SignInLimiter(new Pool({ connectionString, max: 2 }));
+    const pool = new Pool({ connectionString, max: 2 });
+    // An idle connection that breaks (a database restart) must not take the process down with it.
+    pool.on("error", (error) => log.warn({ err: error }, "sign-in limit pool: idle connection failed"));
+    globalForLimiter.greenlightSignInLimiter = new SignInLimiter(pool);
   }
   return globalForLimiter.greenlightSignInLimiter;
 }

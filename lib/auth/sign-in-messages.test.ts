@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lockedOutMessage, passwordSignInError } from "@/lib/auth/sign-in-messages";
+import { isLockedOutMessage, lockedOutMessage, passwordSignInError } from "@/lib/auth/sign-in-messages";
 
 describe("sign-in refusals", () => {
   it("says how long to wait, in whole minutes rounded up", () => {
@@ -13,5 +13,11 @@ describe("sign-in refusals", () => {
     expect(passwordSignInError(lockedOutMessage(90_000))).toBe("Too many failed sign-ins. Try again in 2 minutes.");
     expect(passwordSignInError("CredentialsSignin")).toBe("That password is not right for this account.");
     expect(passwordSignInError(undefined)).toBe("That password is not right for this account.");
+  });
+
+  it("recognises only the lockout message itself (it also travels in the page's URL)", () => {
+    expect(isLockedOutMessage(lockedOutMessage(60_000))).toBe(true);
+    expect(isLockedOutMessage("Too many failed sign-ins. Call +1 555 0100 to unlock.")).toBe(false);
+    expect(isLockedOutMessage("CredentialsSignin")).toBe(false);
   });
 });

@@ -8,8 +8,16 @@ export function lockedOutMessage(retryAfterMs: number): string {
   return `${LOCKED_OUT_PREFIX} Try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`;
 }
 
+/**
+ * Whether next-auth's error is the lockout message, word for word. The error also arrives in the
+ * sign-in page's URL, which anyone can write, so nothing else is shown as given.
+ */
+export function isLockedOutMessage(error: string | null | undefined): error is string {
+  return typeof error === "string" && /^Too many failed sign-ins\. Try again in \d{1,4} minutes?\.$/.test(error);
+}
+
 /** What the demo sign-in form says for next-auth's error: the wait when locked out, else a wrong password. */
 export function passwordSignInError(error: string | null | undefined): string {
-  if (error?.startsWith(LOCKED_OUT_PREFIX)) return error;
+  if (isLockedOutMessage(error)) return error;
   return "That password is not right for this account.";
 }
