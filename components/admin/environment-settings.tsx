@@ -42,12 +42,13 @@ export function EnvironmentSettings({
   const removeItem = useAction(removeChecklistItemAction);
   const addFreeze = useAction(addFreezeWindowAction, { schema: freezeWindowSchema });
   const removeFreeze = useAction(removeFreezeWindowAction);
-  const [settings, setSettings] = useState({
+  const stored = {
     requiresApproval: environment.requiresApproval,
     authorMaySign: environment.authorMaySign,
     approvalTtlHours: environment.approvalTtlHours,
     errorBudgetGate: environment.errorBudgetGate,
-  });
+  };
+  const [settings, setSettings] = useState(stored);
   const [label, setLabel] = useState("");
   const [required, setRequired] = useState(true);
   const [freeze, setFreeze] = useState({
@@ -75,7 +76,13 @@ export function EnvironmentSettings({
           e.preventDefault();
           update.execute(
             { environmentId: environment.id, ...settings },
-            { success: (r) => (r.pending ? r.message : `${environment.displayName} saved.`) },
+            {
+              success: (r) => (r.pending ? r.message : `${environment.displayName} saved.`),
+              // A weakening change waits for a second admin: the form shows what is in force meanwhile.
+              onSuccess: (r) => {
+                if (r.pending) setSettings(stored);
+              },
+            },
           );
         }}
       >

@@ -11,7 +11,18 @@ import { assignRoleAction, removeRoleAction } from "@/lib/actions/people/change-
 import { ALL_ROLES, ROLE_LABELS, type Role } from "@/lib/roles";
 import { roleChangeSchema } from "@/lib/schemas/people";
 
-export function RoleEditor({ userId, name, roles }: { userId: string; name: string; roles: Role[] }) {
+/** `self`: the signed-in admin's own row, where roles can be removed but never added (another admin grants them). */
+export function RoleEditor({
+  userId,
+  name,
+  roles,
+  self = false,
+}: {
+  userId: string;
+  name: string;
+  roles: Role[];
+  self?: boolean;
+}) {
   const missing = ALL_ROLES.filter((r) => !roles.includes(r));
   const [role, setRole] = useState<Role | "">(missing[0] ?? "");
   const assign = useAction(assignRoleAction, { schema: roleChangeSchema });
@@ -50,7 +61,9 @@ export function RoleEditor({ userId, name, roles }: { userId: string; name: stri
           />
         </Badge>
       ))}
-      {missing.length > 0 ? (
+      {self ? (
+        <span className="text-xs text-muted-foreground">Another admin grants your roles.</span>
+      ) : missing.length > 0 ? (
         <form
           id={assign.formId}
           className="flex items-center gap-2"

@@ -39,7 +39,7 @@ export default async function AdminPage() {
                   <p className="text-xs text-muted-foreground">{p.email}</p>
                 </Td>
                 <Td>
-                  <RoleEditor userId={p.id} name={p.name} roles={p.roles.map((r) => r.role)} />
+                  <RoleEditor userId={p.id} name={p.name} roles={p.roles.map((r) => r.role)} self={p.id === user.id} />
                 </Td>
                 <Td className="text-muted-foreground">
                   {p.lastSignInAt ? <Timestamp value={p.lastSignInAt} /> : "never"}
