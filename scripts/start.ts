@@ -135,6 +135,11 @@ async function main() {
       },
     });
     databaseUrl = database.url;
+    // Run as root from a folder the postgres user cannot enter (/root/…), the data lives elsewhere.
+    if (database.dataDir !== path.join(dataDir, "postgres"))
+      say(
+        `the postgres user cannot reach ${path.join(dataDir, "postgres")}, so the embedded PostgreSQL keeps its data in ${database.dataDir}`,
+      );
   }
   process.env.DATABASE_URL = databaseUrl;
 

