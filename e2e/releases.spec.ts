@@ -150,3 +150,35 @@ test("signing out ends the session", async ({ page }) => {
   await page.goto("/releases");
   await expect(page).toHaveURL(/\/sign-in/);
 });
+
+test("on a canary, the release manager may promote or abort, on-call may only abort", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const manager = await (await browser.newContext()).newPage();
+  await signIn(manager, "release.manager@greenlight.local");
+  await manager.goto("/releases/new");
+  await manager.getByLabel("Service").selectOption({ label: "Search" });
+  await manager.getByLabel("Environment").selectOption({ label: "Staging" });
+  await manager.getByLabel("Image").fill(`registry.greenlight.local/shop/search:0.19.0-${uniqueTag()}`);
+  await manager.getByRole("radio", { name: "Canary" }).check();
+  await manager.getByLabel("Change summary").fill("Typo-tolerant suggestions.");
+  await manager.getByRole("button", { name: "Create release" }).click();
+  await expect(manager.getByTestId("release-image")).toContainText("0.19.0");
+  const releaseUrl = manager.url();
+  await manager.getByRole("button", { name: "Deploy", exact: true }).click();
+  const controls = manager.getByTestId("canary-controls");
+  await expect(controls.getByRole("button", { name: "Promote now" })).toBeVisible({ timeout: 30_000 });
+  await expect(controls.getByRole("button", { name: "Abort canary" })).toBeVisible();
+
+  // On-call sees the same run with Abort only: promoting is a deploy decision.
+  const onCall = await (await browser.newContext()).newPage();
+  await signIn(onCall, "oncall@greenlight.local");
+  await onCall.goto(releaseUrl);
+  const theirs = onCall.getByTestId("canary-controls");
+  await expect(theirs.getByRole("button", { name: "Abort canary" })).toBeVisible({ timeout: 30_000 });
+  await expect(onCall.getByRole("button", { name: "Promote now" })).toHaveCount(0);
+  // By keyboard: the abort asks first, then takes the canary out of traffic.
+  await theirs.getByRole("button", { name: "Abort canary" }).focus();
+  await onCall.keyboard.press("Enter");
+  await onCall.getByRole("dialog").getByRole("button", { name: "Abort canary" }).click();
+  await expect(onCall.getByTestId("run-status")).toHaveText("aborted", { timeout: 60_000 });
+});
