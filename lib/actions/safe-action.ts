@@ -1,6 +1,7 @@
 import "server-only";
 import type { z } from "zod";
 import { invalidInput } from "@/lib/actions/field-errors";
+import { BROKEN_TEXT_MESSAGE, brokenTextPath, issueMessage } from "@/lib/actions/input-messages";
 import { getCurrentUser, type CurrentUser } from "@/lib/auth/current-user";
 import { AppError, GENERIC_ERROR_MESSAGE, type AppErrorCode } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -51,7 +52,18 @@ export function authorizedAction<S extends z.ZodType, T>(
           error: { code: "FORBIDDEN", message: forbiddenMessage(definition.permission, definition.verb) },
         };
       }
-      const parsed = definition.schema.safeParse(raw);
+      const broken = brokenTextPath(raw);
+      if (broken !== null)
+        return {
+          ok: false,
+          error: {
+            code: "INVALID",
+            message: BROKEN_TEXT_MESSAGE,
+            fieldErrors: { [broken || "_"]: [BROKEN_TEXT_MESSAGE] },
+          },
+        };
+      // Sentences where a schema wrote no message of its own (a hand-made request's wrong types).
+      const parsed = definition.schema.safeParse(raw, { error: issueMessage });
       if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
       const data = await handler(parsed.data, user);
       log.info({ action: definition.name, user: user.email }, "action done");

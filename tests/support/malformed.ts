@@ -123,7 +123,7 @@ const TEXT_TRICKS = (min: number) => {
     pad("Looks fine \u202Egnp.exe"),
     pad("Text \u2066hidden\u2069 here"),
     pad("Zero\u200Bwidth\u200Bspaces"),
-    pad("\uFEFFStarts with a byte order mark"),
+    pad("Byte order\uFEFFmark inside"),
     pad("Broken \uD800 surrogate"),
   ];
 };
@@ -324,6 +324,7 @@ export function describe(value: unknown): string {
   if (typeof value === "string")
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 40)}…(${value.length} chars)` : value);
   if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   if (value instanceof Map) return "Map";
   if (value instanceof Set) return "Set";
   if (value instanceof Date) return `Date(${value.getTime()})`;

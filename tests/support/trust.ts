@@ -733,9 +733,15 @@ export async function callRoute(
   handler: RouteHandler,
   request: { url: string; init?: RequestInit; params?: Record<string, string> },
 ): Promise<{ status: number; body: string }> {
-  const response = await handler(new Request(new URL(request.url, "http://127.0.0.1:3000"), request.init), {
-    params: Promise.resolve(request.params ?? {}),
-  });
+  let response: Response;
+  try {
+    response = await handler(new Request(new URL(request.url, "http://127.0.0.1:3000"), request.init), {
+      params: Promise.resolve(request.params ?? {}),
+    });
+  } catch (error) {
+    // What Next answers when a route handler throws.
+    return { status: 500, body: `thrown: ${error instanceof Error ? error.message : String(error)}` };
+  }
   // Read to the end: a CSV export or an event stream holds a connection until it is.
   return { status: response.status, body: await response.text() };
 }

@@ -3,8 +3,22 @@
 import { revalidatePath } from "next/cache";
 import type { z } from "zod";
 import { authorizedAction } from "@/lib/actions/safe-action";
+import { AppError } from "@/lib/errors";
 import { addActionItem, completeActionItem, savePostmortem } from "@/lib/incidents/postmortem";
 import { actionItemSchema, completeActionItemSchema, postmortemSchema } from "@/lib/schemas/incidents";
+
+/**
+ * A due date is a day: the end of it, in UTC like every time Greenlight shows. The schema checks
+ * the shape only; 2031-02-30 would roll over into March and 2031-13-01 is no date at all.
+ */
+function dueDay(day: string): Date {
+  const at = new Date(`${day}T23:59:59Z`);
+  if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== day)
+    throw new AppError("INVALID", `${day} is not a date in the calendar.`, {
+      dueAt: ["Enter a real date as YYYY-MM-DD."],
+    });
+  return at;
+}
 
 const save = authorizedAction(
   { name: "incident.postmortem", schema: postmortemSchema, permission: "incident:manage", verb: "write a postmortem" },
@@ -27,8 +41,7 @@ const addItem = authorizedAction(
       incidentId: input.incidentId,
       title: input.title,
       ownerId: input.ownerId,
-      // A due date is a day: the end of it, in UTC like every time Greenlight shows.
-      dueAt: input.dueAt ? new Date(`${input.dueAt}T23:59:59Z`) : null,
+      dueAt: input.dueAt ? dueDay(input.dueAt) : null,
     });
     revalidatePath(`/incidents/${input.incidentId}`);
     return { id: item.id };

@@ -7,6 +7,8 @@ import { serviceAndEnvironmentIds } from "@/lib/services/queries";
 
 export const dynamic = "force-dynamic";
 
+const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 const query = z.object({
   environment: z.string().regex(/^[a-z0-9-]{1,64}$/),
   range: z.enum(Object.keys(RANGES) as [keyof typeof RANGES, ...(keyof typeof RANGES)[]]).default("1h"),
@@ -19,6 +21,8 @@ export async function GET(request: Request, context: { params: Promise<{ name: s
   if (!can(user, "dashboard:read"))
     return Response.json({ error: "You have no role in Greenlight yet." }, { status: 403 });
   const { name } = await context.params;
+  // Checked before the look-up: a NUL or broken text in the path would fail the query itself.
+  if (!SERVICE_NAME.test(name)) return Response.json({ error: "No such service or environment." }, { status: 404 });
   const url = new URL(request.url);
   const parsed = query.safeParse({
     environment: url.searchParams.get("environment"),
