@@ -4,7 +4,7 @@ import { isApproverRole, type Role } from "@/lib/roles";
 
 /**
  * Releases the person can sign now: pending, in an environment that requires sign-offs, not
- * written by them (unless allowed), not yet signed by them, with a role of theirs still open.
+ * written or edited by them (unless allowed), not yet signed by them, with a role of theirs still open.
  * signRefusal (policy.ts) is the rule; this is its narrower SQL form, so a list of hundreds of
  * releases is one query (it leaves out failed releases and roles held by a stale sign-off).
  */
@@ -17,7 +17,8 @@ export async function waitingForMe(user: { id: string; roles: readonly Role[] })
       join environments e on e.id = r.environment_id
      where r.status in ('PENDING', 'APPROVED')
        and e.requires_approval
-       and (e.author_may_sign or r.created_by_id <> ${user.id})
+       and (e.author_may_sign or (r.created_by_id <> ${user.id}
+            and not exists (select 1 from release_revisions rv where rv.release_id = r.id and rv.created_by_id = ${user.id})))
        and not exists (select 1 from approvals a where a.release_id = r.id and a.revision = r.revision and a.user_id = ${user.id} and a.withdrawn_at is null)
        and exists (
          select 1 from unnest(${roles}::text[]) as mine(role)

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { releaseGate } from "@/lib/approvals/gate";
+import { waitingForMe } from "@/lib/approvals/queries";
 import { loadUser, type CurrentUser } from "@/lib/auth/current-user";
 import { createRelease } from "@/lib/releases/create-release";
 import { updateRelease } from "@/lib/releases/update-release";
@@ -91,7 +92,10 @@ describe("whoever wrote a revision cannot sign the release", () => {
   it("refuses the editor of revision 2, with a message that says why, and offers them nothing", async () => {
     const editor = await person("editor-devops@trust.example", ["RELEASE_MANAGER", "DEVOPS_LEAD"]);
     const release = await productionRelease();
+    expect(await waitingForMe(editor)).toContain(release.id);
     await edit(editor, release.id, 1);
+    // Not listed as waiting for them either.
+    expect(await waitingForMe(editor)).not.toContain(release.id);
     const refused = await as(editor, () =>
       signReleaseAction({ releaseId: release.id, revision: 2, role: "DEVOPS_LEAD", decision: "APPROVED", comment: "" }),
     );
