@@ -33,6 +33,13 @@ test("six people sign a production release, the checklist is ticked, and Deploy 
   await expect(manager.getByRole("button", { name: "Deploy", exact: true })).toBeDisabled();
   await expect(manager.getByTestId("gate-unmet")).toContainText("Security Lead has not signed yet");
 
+  // A tick on revision 1, by keyboard: it binds to that revision.
+  const firstItem = manager.getByTestId("checklist-item").first();
+  await firstItem.getByRole("checkbox").focus();
+  await manager.keyboard.press("Space");
+  await expect(firstItem).toHaveAttribute("data-state", "ticked");
+  await expect(firstItem).toContainText("ticked by Riley Morgan");
+
   // The Security Lead rejects revision 1.
   const security = await as(browser, "security.lead@greenlight.local");
   await expect(security.getByTestId("waiting-count")).toBeVisible();
@@ -49,6 +56,13 @@ test("six people sign a production release, the checklist is ticked, and Deploy 
   await expect(manager.getByText(/Saved as revision 2/)).toBeVisible();
   await manager.goto(releaseUrl);
   await expect(manager.getByTestId("gate-unmet")).toContainText("Security Lead rejected revision 1");
+  // The edit voided the tick: shown as history, the box open again, the gate asks for it.
+  await expect(firstItem).toHaveAttribute("data-state", "voided");
+  await expect(firstItem.getByTestId("tick-voided")).toHaveText("voided");
+  await expect(firstItem.getByTestId("tick-note")).toContainText("voided by revision 2: image changed");
+  await expect(firstItem).toContainText("ticked by Riley Morgan on revision 1");
+  await expect(firstItem.getByRole("checkbox")).not.toBeChecked();
+  await expect(manager.getByTestId("gate-unmet")).toContainText("10 required checklist items unchecked (1 voided");
 
   // Six different people sign revision 2 in turn; the CTO's first click is captured (not sent)
   // so a viewer can forge it later.
@@ -74,6 +88,9 @@ test("six people sign a production release, the checklist is ticked, and Deploy 
     // One person, one role: nothing else is left for them to sign here.
     await expect(page.getByRole("button", { name: /^Approve as/ })).toHaveCount(0);
   }
+
+  // While the release is open, a signer may still back out.
+  await expect(security.getByRole("button", { name: "Withdraw my approval" })).toBeVisible();
 
   // A viewer sees the matrix and no buttons; replaying the CTO's request with the viewer's
   // session is refused.
@@ -105,6 +122,17 @@ test("six people sign a production release, the checklist is ticked, and Deploy 
   await deploy.click();
   await expect(manager.getByTestId("run-status")).toHaveText("succeeded", { timeout: 60_000 });
   await expect(manager.getByTestId("run-progress")).toContainText("gate is green");
+
+  // Deployed: its approvals are history. Nothing to tick, untick or withdraw any more.
+  await manager.reload();
+  const history = /This release was deployed; its sign-offs and checklist are history/;
+  await expect(manager.getByTestId("approvals-final")).toHaveText(history);
+  await expect(manager.getByTestId("checklist-closed")).toHaveText(history);
+  await expect(manager.getByTestId("checklist-item").first().getByRole("checkbox")).toBeDisabled();
+  await security.goto(releaseUrl);
+  await expect(security.getByTestId("approval-SECURITY_LEAD").getByTestId("approval-state")).toHaveText("approved");
+  await expect(security.getByRole("button", { name: /^Withdraw my/ })).toHaveCount(0);
+
   await manager.goto("/services/catalog");
   await expect(manager.getByTestId("environment-production").getByTestId("live-image")).toHaveText(
     `registry.greenlight.local/shop/catalog:2.10.1-${tag}`,
