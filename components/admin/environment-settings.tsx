@@ -23,7 +23,7 @@ export interface EnvironmentView {
   authorMaySign: boolean;
   approvalTtlHours: number;
   errorBudgetGate: boolean;
-  checklist: { id: string; label: string; required: boolean }[];
+  checklist: { id: string; label: string; required: boolean; evidenceRequired: boolean }[];
   freezes: { id: string; summary: string }[];
 }
 
@@ -51,6 +51,7 @@ export function EnvironmentSettings({
   const [settings, setSettings] = useState(stored);
   const [label, setLabel] = useState("");
   const [required, setRequired] = useState(true);
+  const [evidenceRequired, setEvidenceRequired] = useState(false);
   const [freeze, setFreeze] = useState({
     reason: "",
     recurrence: "NONE" as "NONE" | "DAILY" | "WEEKLY",
@@ -144,6 +145,7 @@ export function EnvironmentSettings({
               <span>
                 {item.label}
                 {!item.required ? <span className="text-muted-foreground"> (optional)</span> : null}
+                {item.evidenceRequired ? <span className="text-muted-foreground"> (evidence required)</span> : null}
               </span>
               <Button
                 size="icon"
@@ -163,7 +165,7 @@ export function EnvironmentSettings({
           onSubmit={(e) => {
             e.preventDefault();
             addItem.execute(
-              { environmentId: environment.id, label, required },
+              { environmentId: environment.id, label, required, evidenceRequired },
               { success: "Item added; new releases get it.", onSuccess: () => setLabel("") },
             );
           }}
@@ -178,6 +180,10 @@ export function EnvironmentSettings({
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" checked={required} onChange={(e) => setRequired(e.target.checked)} /> Required before
             a deploy
+          </label>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" checked={evidenceRequired} onChange={(e) => setEvidenceRequired(e.target.checked)} />{" "}
+            Ticked only with a link to its evidence
           </label>
           {addItem.fieldErrors.label ? (
             <p id={id("item-error")} className="text-xs text-destructive" role="alert">

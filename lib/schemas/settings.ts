@@ -19,6 +19,8 @@ export const checklistItemSchema = z.object({
   environmentId: id,
   label: plainText({ label: "Item", min: 3, max: 200 }),
   required: z.boolean().default(true),
+  // The tick needs a link to its evidence (a test report, a ticket): lib/approvals/checklist.ts.
+  evidenceRequired: z.boolean().default(false),
 });
 
 export const removeChecklistItemSchema = z.object({ itemId: id });

@@ -77,7 +77,7 @@ export { gateOf as environmentGateOf };
 
 export async function addChecklistItem(
   user: CurrentUser,
-  input: { environmentId: string; label: string; required: boolean },
+  input: { environmentId: string; label: string; required: boolean; evidenceRequired: boolean },
 ) {
   requireAdmin(user);
   return db.$transaction(async (tx) => {
@@ -93,6 +93,7 @@ export async function addChecklistItem(
         environmentId: environment.id,
         label: input.label,
         required: input.required,
+        evidenceRequired: input.evidenceRequired,
         position: (last._max.position ?? -1) + 1,
       },
     });
@@ -100,7 +101,7 @@ export async function addChecklistItem(
       action: "checklist_template.add",
       targetType: "environment",
       targetId: environment.id,
-      after: { label: item.label, required: item.required },
+      after: { label: item.label, required: item.required, evidenceRequired: item.evidenceRequired },
     });
     return item;
   });

@@ -119,8 +119,13 @@ describe("environment settings", () => {
       environmentId: f.staging.id,
       label: "Feature flags reviewed",
       required: true,
+      evidenceRequired: true,
     });
     const r = await release("10.1.0");
+    // Marked by the admin here, so its tick needs a link to the evidence.
+    expect(
+      await f.db.checklistItem.findFirstOrThrow({ where: { releaseId: r.id, label: "Feature flags reviewed" } }),
+    ).toMatchObject({ required: true, evidenceRequired: true });
     const gate = await releaseGate(r.id);
     expect(gate.unmet.map((u) => u.message)).toEqual(["1 required checklist item unchecked: Feature flags reviewed"]);
     await confirmed(removeChecklistItem(f.admin, item.id));

@@ -44,7 +44,12 @@ export default async function EnvironmentsPage() {
                   authorMaySign: e.authorMaySign,
                   approvalTtlHours: e.approvalTtlHours,
                   errorBudgetGate: e.errorBudgetGate,
-                  checklist: e.checklistTemplate.map((i) => ({ id: i.id, label: i.label, required: i.required })),
+                  checklist: e.checklistTemplate.map((i) => ({
+                    id: i.id,
+                    label: i.label,
+                    required: i.required,
+                    evidenceRequired: i.evidenceRequired,
+                  })),
                   freezes: e.freezeWindows.map((f) => ({
                     id: f.id,
                     summary:
