@@ -47,7 +47,7 @@ test("a newcomer's first sign-in waits for a role until an admin gives one", asy
     await expect(page.getByTestId("current-roles")).toHaveText("Viewer");
     // A viewer, not an admin.
     await page.goto("/admin");
-    await expect(page.getByRole("heading", { name: "Admin" })).toHaveCount(0);
+    await expect(page.getByRole("heading", { name: "Admin", exact: true })).toHaveCount(0);
   });
 });
 
@@ -57,7 +57,7 @@ test("an email listed in ADMIN_EMAILS is an admin from its first sign-in", async
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
   await expect(page.getByTestId("current-roles")).toHaveText("Admin");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
-  await expect(page.getByRole("heading", { name: "Admin" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Admin", exact: true })).toBeVisible();
   await expect(page.getByTestId(`person-${boss.email}`).getByText("Admin", { exact: true })).toBeVisible();
 });
 
