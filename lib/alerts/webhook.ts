@@ -73,6 +73,35 @@ function describeIssues(error: z.ZodError): { path: string; message: string }[] 
   return error.issues.map((issue) => ({ path: issue.path.map(String).join(".") || "(body)", message: issue.message }));
 }
 
+const KINDS: Record<string, string> = {
+  string: "text",
+  number: "a number",
+  boolean: "true or false",
+  array: "a list",
+  object: "an object",
+  record: "an object",
+};
+
+/**
+ * Issues the schema gives no words of its own, said for whoever configured the sender; the
+ * reply puts the field's path in the payload before each ("alerts.0.labels: must be an object").
+ */
+function payloadIssue(issue: z.core.$ZodRawIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      if (issue.input === undefined) return "is required";
+      return `must be ${KINDS[String(issue.expected)] ?? "of another kind"}`;
+    case "too_big":
+      return `is too long (at most ${String(issue.maximum)})`;
+    case "too_small":
+      return `is too short (at least ${String(issue.minimum)})`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return "is not valid";
+  }
+}
+
 /**
  * POST /api/alerts/alertmanager: Alertmanager's webhook receiver. The token is checked before the
  * body is read; a bad body is refused with the reason and nothing is stored; a good one is
@@ -109,16 +138,17 @@ export async function handleAlertmanagerWebhook(
     body = JSON.parse(text);
   } catch (error) {
     return json(
-      { error: `The body is not JSON: ${error instanceof SyntaxError ? error.message : "it could not be parsed"}.` },
+      // The parser's own wording ("Unexpected token …") means nothing to whoever configured the sender.
+      { error: "The body is not JSON. Alertmanager sends its webhook payload (version 4) as JSON." },
       400,
     );
   }
-  const parsed = alertmanagerWebhookSchema.safeParse(body);
+  const parsed = alertmanagerWebhookSchema.safeParse(body, { error: payloadIssue });
   if (!parsed.success) {
     const issues = describeIssues(parsed.error);
     return json(
       {
-        error: `Not an Alertmanager webhook payload (version 4): ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+        error: `Not an Alertmanager webhook payload (version 4): ${issues.map((i) => `${i.path}: ${i.message.replace(/\.$/, "")}`).join("; ")}.`,
         issues,
       },
       400,

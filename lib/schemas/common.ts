@@ -18,6 +18,13 @@ export function plainText(options: { label: string; min?: number; max: number; m
     .superRefine(noInvisibleOrControl(label, { multiline }));
 }
 
+/** A release revision as the page saw it: a positive PostgreSQL integer. */
+export const revisionNumber = z
+  .number({ error: "Revision must be a number." })
+  .int("Revision must be a whole number.")
+  .min(1, "Revision must be at least 1.")
+  .max(2_147_483_647, "Not a revision of this release; reload the page.");
+
 export const id = z
   .string()
   .trim()

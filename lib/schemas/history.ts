@@ -65,7 +65,7 @@ export const historyFields = {
     single,
     z
       .string()
-      .max(200)
+      .max(200, "The page link is not valid; start again from the first page.")
       .transform((value, ctx) => {
         const parsed = decodeReleaseCursor(value);
         if (!parsed) {

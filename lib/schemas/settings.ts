@@ -29,7 +29,9 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Use 24-hour HH:mm, e
 const instant = z
   .string()
   .refine((v) => !Number.isNaN(Date.parse(v)), "Enter a date and time.")
-  .transform((v) => new Date(v));
+  .transform((v) => new Date(v))
+  // Date.parse takes years PostgreSQL cannot store (-100000); no freeze is that far away anyway.
+  .refine((d) => d.getUTCFullYear() >= 2000 && d.getUTCFullYear() <= 9999, "Enter a date between 2000 and 9999.");
 
 export const freezeWindowSchema = z
   .object({
