@@ -117,25 +117,26 @@ test("a viewer has no way to create a release, and a forged call of the action i
   await Promise.all([managerContext.close(), viewerContext.close(), anonymous.close()]);
 });
 
+// Release manager applies at once; an approver role waits for a second admin (e2e/four-eyes.spec.ts).
 test("an admin gives and removes a role, and the change is in the audit log", async ({ page }) => {
   await signIn(page, "admin@greenlight.local");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
   const row = page.getByTestId("person-oncall@greenlight.local");
-  await row.getByLabel("Role to give Omar Haddad").selectOption({ label: "Head of Support" });
+  await row.getByLabel("Role to give Omar Haddad").selectOption({ label: "Release manager" });
   await row.getByRole("button", { name: "Add role" }).click();
-  await expect(page.getByText("Omar Haddad is now Head of Support.")).toBeVisible();
-  await expect(row.getByRole("button", { name: "Remove Head of Support from Omar Haddad" })).toBeVisible();
+  await expect(page.getByText("Omar Haddad is now Release manager.")).toBeVisible();
+  await expect(row.getByRole("button", { name: "Remove Release manager from Omar Haddad" })).toBeVisible();
 
-  await row.getByRole("button", { name: "Remove Head of Support from Omar Haddad" }).click();
-  const confirm = page.getByRole("dialog", { name: "Remove Head of Support from Omar Haddad?" });
+  await row.getByRole("button", { name: "Remove Release manager from Omar Haddad" }).click();
+  const confirm = page.getByRole("dialog", { name: "Remove Release manager from Omar Haddad?" });
   // Cancel first: nothing changes, and focus is back on the button that opened it.
   await confirm.getByRole("button", { name: "Cancel" }).click();
   await expect(confirm).toHaveCount(0);
-  await expect(row.getByRole("button", { name: "Remove Head of Support from Omar Haddad" })).toBeFocused();
+  await expect(row.getByRole("button", { name: "Remove Release manager from Omar Haddad" })).toBeFocused();
   await page.keyboard.press("Enter");
-  await confirm.getByRole("button", { name: "Remove Head of Support", exact: true }).click();
-  await expect(page.getByText("Omar Haddad no longer holds Head of Support.")).toBeVisible();
-  await expect(row.getByRole("button", { name: "Remove Head of Support from Omar Haddad" })).toHaveCount(0);
+  await confirm.getByRole("button", { name: "Remove Release manager", exact: true }).click();
+  await expect(page.getByText("Omar Haddad no longer holds Release manager.")).toBeVisible();
+  await expect(row.getByRole("button", { name: "Remove Release manager from Omar Haddad" })).toHaveCount(0);
 
   await page.getByRole("link", { name: "Audit log" }).click();
   await expect(page.getByRole("cell", { name: "role.remove" }).first()).toBeVisible();
