@@ -14,6 +14,7 @@ import {
   applyEnvironmentSettings,
   applyFreezeRemoval,
   environmentGateOf,
+  lockedEnvironment,
 } from "@/lib/settings/environments";
 
 /**
@@ -34,7 +35,7 @@ async function apply(tx: DbTx, actor: Actor, change: GateChange, metadata: Recor
   const payload = change.payload as unknown as GateChangePayload;
   switch (payload.kind) {
     case "ENVIRONMENT_SETTINGS": {
-      const environment = await tx.environment.findUnique({ where: { id: payload.environmentId } });
+      const environment = await lockedEnvironment(tx, payload.environmentId);
       if (!environment) throw new AppError("NOT_FOUND", "That environment no longer exists.");
       const now = environmentGateOf(environment);
       // Field by field: jsonb does not keep the key order the payload was written in.

@@ -20,6 +20,15 @@ const gateOf = (e: EnvironmentGate): EnvironmentGate => ({
   errorBudgetGate: e.errorBudgetGate,
 });
 
+/**
+ * Reads an environment under a row lock, so a direct save and a confirmed request of the same
+ * environment happen one after the other (the later one sees the earlier one's values).
+ */
+export async function lockedEnvironment(tx: DbTx, id: string) {
+  await tx.$queryRaw`select id from environments where id = ${id} for update`;
+  return tx.environment.findUnique({ where: { id } });
+}
+
 /** What a settings change did: applied at once, or stored for a second admin (`pending`). */
 export type GateChangeOutcome = { pending: null } | { pending: { id: string; summary: string } };
 
@@ -33,7 +42,7 @@ export async function updateEnvironmentSettings(
 ): Promise<GateChangeOutcome> {
   requireAdmin(user);
   return db.$transaction(async (tx) => {
-    const environment = await tx.environment.findUnique({ where: { id: input.environmentId } });
+    const environment = await lockedEnvironment(tx, input.environmentId);
     if (!environment) throw new AppError("NOT_FOUND", "That environment does not exist.");
     const before = gateOf(environment);
     const after = gateOf(input);
