@@ -31,8 +31,11 @@ export async function signInWithPassword(
   const allowed = await limiter.attempt(email, address);
   if (!allowed.allowed) {
     log.warn({ email, address }, "sign-in refused: too many failures");
-    const known = await db.user.findUnique({ where: { email }, select: { id: true } });
-    await recordSignInFailure(db, { email, address, reason: "locked_out", userId: known?.id });
+    // One audit row per lockout: hammering a locked account must not grow the audit log per request.
+    if (allowed.firstRefusal) {
+      const known = await db.user.findUnique({ where: { email }, select: { id: true } });
+      await recordSignInFailure(db, { email, address, reason: "locked_out", userId: known?.id });
+    }
     return { ok: false, message: lockedOutMessage(allowed.retryAfterMs) };
   }
 

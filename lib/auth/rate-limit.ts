@@ -23,7 +23,8 @@ export const SIGN_IN_WINDOW_SECONDS = 15 * 60;
 export const SIGN_IN_LIMITS = { accountAndAddress: 5, address: 20, account: 50 } as const;
 export const SIGN_IN_LIMITS_TABLE = "sign_in_limits";
 
-export type SignInAttempt = { allowed: true } | { allowed: false; retryAfterMs: number };
+/** `firstRefusal`: this attempt is the one that went over the limit (later ones are not audited). */
+export type SignInAttempt = { allowed: true } | { allowed: false; retryAfterMs: number; firstRefusal: boolean };
 
 export class SignInLimiter {
   private readonly accountAndAddress: RateLimiterPostgres;
@@ -78,7 +79,12 @@ export class SignInLimiter {
       try {
         await limiter.consume(key);
       } catch (error) {
-        if (error instanceof RateLimiterRes) return { allowed: false, retryAfterMs: error.msBeforeNext };
+        if (error instanceof RateLimiterRes)
+          return {
+            allowed: false,
+            retryAfterMs: error.msBeforeNext,
+            firstRefusal: error.consumedPoints === limiter.points + 1,
+          };
         throw error;
       }
     }

@@ -12,7 +12,7 @@ export const REDACTED = "[redacted]";
 // Names people give credentials. Over-matching (AUTHOR_NAME) costs a hidden harmless value;
 // under-matching leaks a secret, so the list leans wide.
 const SECRET_NAME =
-  /(SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|AUTH|SESSION_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|(^|_)KEY$|(^|_)DSN$|COOKIE|SALT)/i;
+  /(SECRET|PASSWORD|PASSWD|PASSPHRASE|PASS$|_PASS_|PWD|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|AUTH|SESSION_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|(^|_)KEY$|(^|_)DSN$|COOKIE|SALT)/i;
 
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 // scheme://user:password@host — the password part only; user and host help reading the event.
@@ -121,7 +121,8 @@ function isEnvPatchOperation(value: object): value is { op: string; path: string
 }
 
 function redactPatchValue(value: unknown): unknown {
-  if (typeof value === "string") return looksLikeCredential(value) ? REDACTED : redactString(value);
+  // A string written under .../env/N/value is an env value whatever it looks like ("hunter2").
+  if (typeof value === "string") return REDACTED;
   if (isEnvEntry(value)) return { ...walkObject(value), value: redactEnvValue(value.name, value.value) };
   return walk(value, "env");
 }

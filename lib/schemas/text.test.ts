@@ -31,6 +31,10 @@ const INVISIBLE = [
   ["U+0085", "\u0085"],
   ["U+009B", "\u009B"],
   ["U+009F", "\u009F"],
+  // Other format characters (\p{Cf}): soft hyphen, invisible operators, a tag character.
+  ["U+00AD", "\u00AD"],
+  ["U+2062", "\u2062"],
+  ["U+E0041", "\u{E0041}"],
 ] as const;
 
 const singleLine = z.string().superRefine(noInvisibleOrControl("Title"));
