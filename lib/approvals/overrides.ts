@@ -1,4 +1,6 @@
 import { GATE_OVERRIDES, type GateOverrideKind } from "@/lib/approvals/override-kinds";
+import { isFinalRelease } from "@/lib/approvals/policy";
+import { humanize } from "@/lib/format/humanize";
 import { recordAudit, type Actor } from "@/lib/audit/record";
 import type { CurrentUser } from "@/lib/auth/current-user";
 import { db, type DbTx } from "@/lib/db";
@@ -46,11 +48,13 @@ export async function overrideGate(
 /** The release is still at the revision the admin saw, and nobody overrode this condition for it yet. */
 async function checkOverridable(
   tx: DbTx,
-  release: { id: string; revision: number },
+  release: { id: string; revision: number; status: string },
   revision: number,
   kind: GateOverrideKind,
 ) {
   const { name } = GATE_OVERRIDES[kind];
+  if (isFinalRelease(release.status))
+    throw new AppError("CONFLICT", `This release was ${humanize(release.status)}; there is nothing left to override.`);
   if (release.revision !== revision)
     throw new AppError(
       "CONFLICT",

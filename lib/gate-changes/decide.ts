@@ -98,7 +98,16 @@ export async function confirmGateChange(user: CurrentUser, id: string, now = new
       now,
     );
     if (refusal) throw new AppError("CONFLICT", refusal);
-    const requester = await tx.user.findUniqueOrThrow({ where: { id: change.requestedById } });
+    const requester = await tx.user.findUniqueOrThrow({
+      where: { id: change.requestedById },
+      include: { roles: { where: { role: "ADMIN" } } },
+    });
+    // A request is only as good as its author: one no longer an admin (or disabled) does not stand.
+    if (requester.disabledAt || requester.roles.length === 0)
+      throw new AppError(
+        "CONFLICT",
+        `${requester.name} is no longer an admin, so this request no longer stands. Decline it; ask again yourself if it is still needed.`,
+      );
     // The change is the requester's; the entry says who confirmed it.
     await apply(tx, actorOf(requester), change, {
       gateChangeId: change.id,

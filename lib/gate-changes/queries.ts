@@ -26,10 +26,14 @@ export async function gateChangesFor(scope: GateChangeScope, viewer: CurrentUser
       orderBy: { requestedAt: "asc" },
       include: { requestedBy: person },
     }),
+    // Decided, and lapsed (still PENDING in the table until someone asks again), newest first.
     db.gateChange.findMany({
-      where: { ...whereOf(scope), status: { not: "PENDING" } },
-      orderBy: { decidedAt: "desc" },
-      take: DECIDED_SHOWN,
+      where: {
+        ...whereOf(scope),
+        OR: [{ status: { not: "PENDING" } }, { status: "PENDING", expiresAt: { lte: now } }],
+      },
+      orderBy: [{ decidedAt: { sort: "desc", nulls: "last" } }, { expiresAt: "desc" }],
+      take: DECIDED_SHOWN * 2,
       include: { requestedBy: person, decidedBy: person },
     }),
   ]);
@@ -50,14 +54,17 @@ export async function gateChangesFor(scope: GateChangeScope, viewer: CurrentUser
         ),
       };
     }),
-    decided: decided.map((c) => ({
-      id: c.id,
-      summary: c.summary,
-      status: c.status,
-      requestedBy: c.requestedBy.name,
-      decidedBy: c.decidedBy?.name ?? null,
-      decidedAt: c.decidedAt,
-    })),
+    decided: decided
+      .map((c) => ({
+        id: c.id,
+        summary: c.summary,
+        status: c.status === "PENDING" ? ("EXPIRED" as const) : c.status,
+        requestedBy: c.requestedBy.name,
+        decidedBy: c.decidedBy?.name ?? null,
+        decidedAt: c.decidedAt ?? c.expiresAt,
+      }))
+      .sort((a, b) => b.decidedAt.getTime() - a.decidedAt.getTime())
+      .slice(0, DECIDED_SHOWN),
   };
 }
 

@@ -45,10 +45,9 @@ export async function requestGateChange(
 ) {
   const key = gateChangeKey(payload);
   // A lapsed request no longer blocks asking again.
-  await tx.gateChange.updateMany({
-    where: { key, status: "PENDING", expiresAt: { lte: now } },
-    data: { status: "EXPIRED" },
-  });
+  await tx.$executeRaw`
+    update gate_changes set status = 'EXPIRED', decided_at = expires_at
+    where key = ${key} and status = 'PENDING' and expires_at <= ${now}`;
   const waiting = await tx.gateChange.findFirst({
     where: { key, status: "PENDING" },
     include: { requestedBy: { select: { name: true } } },

@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { overrideGate } from "@/lib/approvals/overrides";
 import { loadUser } from "@/lib/auth/current-user";
 import { confirmGateChange, declineGateChange } from "@/lib/gate-changes/decide";
 import { GATE_CHANGE_TTL_HOURS } from "@/lib/gate-changes/rules";
 import { gateChangesFor } from "@/lib/gate-changes/queries";
 import { assignRole } from "@/lib/people/roles";
+import { createRelease } from "@/lib/releases/create-release";
 import { updateEnvironmentSettings } from "@/lib/settings/environments";
 import { seedDemo } from "@/tests/support/fixtures";
 
@@ -129,12 +131,49 @@ describe("four eyes on the gate", () => {
     await expect(confirmGateChange(f.secondAdmin, pending!.id, later)).rejects.toThrow(/lapsed after 24 hours/);
     expect((await production()).requiresApproval).toBe(true);
     // Lapsed requests no longer show as waiting, and no longer block a new one.
-    expect((await gateChangesFor({ kinds: ["ENVIRONMENT_SETTINGS"] }, f.secondAdmin, later)).pending).toEqual([]);
+    const lapsed = await gateChangesFor({ kinds: ["ENVIRONMENT_SETTINGS"] }, f.secondAdmin, later);
+    expect(lapsed.pending).toEqual([]);
+    // ...and show as lapsed, dated by their expiry, before anyone asks again.
+    expect(lapsed.decided[0]).toMatchObject({ id: pending!.id, status: "EXPIRED" });
     await f.db.gateChange.update({ where: { id: pending!.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const again = await updateEnvironmentSettings(f.admin, settings({ requiresApproval: false }));
     expect(again.pending?.id).not.toBe(pending!.id);
     expect((await f.db.gateChange.findUniqueOrThrow({ where: { id: pending!.id } })).status).toBe("EXPIRED");
     await declineGateChange(f.admin, again.pending!.id);
+  });
+});
+
+describe("who asked", () => {
+  it("a request from someone who is no longer an admin does not stand", async () => {
+    const third = await f.db.user.create({
+      data: { email: "leaving.admin@example.test", name: "Leaving Admin", roles: { create: [{ role: "ADMIN" }] } },
+    });
+    const leaving = (await loadUser(third.id))!;
+    const { pending } = await updateEnvironmentSettings(leaving, settings({ requiresApproval: false }));
+    await f.db.roleAssignment.deleteMany({ where: { userId: third.id, role: "ADMIN" } });
+    await expect(confirmGateChange(f.secondAdmin, pending!.id)).rejects.toThrow(
+      "Leaving Admin is no longer an admin, so this request no longer stands.",
+    );
+    expect((await production()).requiresApproval).toBe(true);
+    await declineGateChange(f.secondAdmin, pending!.id);
+  });
+});
+
+describe("overrides", () => {
+  it("are refused on a finished release: there is nothing left to override", async () => {
+    const release = await createRelease(f.releaseManager, {
+      serviceId: f.checkout.id,
+      environmentId: f.staging.id,
+      imageRef: "registry.greenlight.local/shop/checkout:11.0.0",
+      strategy: "ROLLING",
+      changeSummary: "A release that has shipped.",
+      links: [],
+    });
+    await f.db.release.update({ where: { id: release.id }, data: { status: "DEPLOYED" } });
+    await expect(
+      overrideGate(f.admin, { releaseId: release.id, revision: 1, kind: "FREEZE", reason: "Too late to matter now." }),
+    ).rejects.toThrow("This release was deployed; there is nothing left to override.");
+    expect(await f.db.gateChange.count({ where: { key: { startsWith: `override:${release.id}:` } } })).toBe(0);
   });
 });
 
