@@ -9,11 +9,13 @@ function header(headers: HeaderBag, name: string): string | undefined {
 }
 
 /**
- * The address a sign-in came from, for its rate limit and its audit entry. Next puts the peer's
- * address in X-Forwarded-For when the request has none, and a reverse proxy appends the address
- * it saw, so the last entry is the nearest one anybody vouches for (entries further left are
- * whatever the client wrote). Anything that is not an IP address counts as "unknown": one shared
- * budget, so made-up values buy nothing.
+ * The address a sign-in came from, for its rate limit and its audit entry. A reverse proxy appends
+ * the address it saw to X-Forwarded-For, so behind one the last entry is the client's (entries
+ * further left are whatever the client wrote). Served directly, Next fills the header with the
+ * peer's address only when the request has none (`??=` in its base server), and route handlers
+ * cannot see the socket: a client sending its own header then picks this value, and only the
+ * per-account limit holds (README, Sign-in). Anything that is not an IP address counts as
+ * "unknown": one shared budget, so made-up values buy nothing.
  */
 export function clientAddress(headers: HeaderBag): string {
   const forwarded = header(headers, "x-forwarded-for");
