@@ -1,5 +1,5 @@
 import { can, type HasRoles } from "@/lib/rbac";
-import { redactSecrets } from "@/lib/redact/secrets";
+import { redactSecrets, redactString } from "@/lib/redact/secrets";
 
 /**
  * Who may read a run's raw step bodies (the patches sent, the cluster's answers, pod templates):
@@ -13,6 +13,7 @@ export function mayReadStepBodies(person: HasRoles | null | undefined): boolean 
 }
 
 interface BodiedEvent {
+  message?: string;
   request?: unknown;
   response?: unknown;
 }
@@ -26,7 +27,9 @@ export function eventsFor<E extends BodiedEvent>(
   events: readonly E[],
 ): (Omit<E, "request" | "response"> & { request?: E["request"]; response?: E["response"] })[] {
   const bodies = mayReadStepBodies(person);
-  return events.map(({ request, response, ...rest }) =>
-    bodies ? { ...rest, request: redactSecrets(request), response: redactSecrets(response) } : rest,
-  );
+  return events.map(({ request, response, ...rest }) => {
+    // Messages are shown to everyone; events stored before redaction may quote a credential.
+    const shown = rest.message === undefined ? rest : { ...rest, message: redactString(rest.message) };
+    return bodies ? { ...shown, request: redactSecrets(request), response: redactSecrets(response) } : shown;
+  });
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseImageReference } from "@/lib/releases/image-reference";
-import { httpUrl, id, plainText } from "@/lib/schemas/common";
+import { httpUrl, id, plainText, revisionNumber } from "@/lib/schemas/common";
 
 export const STRATEGIES = ["ROLLING", "BLUE_GREEN", "CANARY"] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
@@ -54,7 +54,7 @@ export type CreateReleaseInput = z.infer<typeof createReleaseSchema>;
 export const updateReleaseSchema = z.object({
   releaseId: id,
   // The revision the editor saw, so two people editing at once cannot overwrite each other.
-  expectedRevision: z.number().int().positive(),
+  expectedRevision: revisionNumber,
   ...releaseFields,
 });
 export type UpdateReleaseInput = z.infer<typeof updateReleaseSchema>;

@@ -1,7 +1,7 @@
 import { db, type DbTx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { RunState } from "@/lib/deploy/types";
-import { redactSecrets } from "@/lib/redact/secrets";
+import { redactSecrets, redactString } from "@/lib/redact/secrets";
 
 export interface StepEvent {
   seq: number;
@@ -45,8 +45,10 @@ export async function recordStep(
 ): Promise<{ owned: boolean; control: "promote" | "abort" | undefined }> {
   // Absent keys read as SQL NULL in jsonb_to_recordset; undefined must not become JSON null.
   // Secret-looking env values never reach the table (lib/redact/secrets.ts).
-  const events = (record.events ?? []).map(({ request, response, ...e }) => ({
+  const events = (record.events ?? []).map(({ request, response, message, ...e }) => ({
     ...e,
+    // A cluster's error text can quote what it refused (a URL with its password, a key).
+    message: redactString(message),
     ...(request === undefined ? {} : { request: redactSecrets(JSON.parse(jsonText(request)!) as unknown) }),
     ...(response === undefined ? {} : { response: redactSecrets(JSON.parse(jsonText(response)!) as unknown) }),
   }));
@@ -86,7 +88,7 @@ export async function appendRunEvent(tx: DbTx, runId: string, event: Omit<StepEv
       seq,
       step: event.step,
       phase: event.phase,
-      message: event.message,
+      message: redactString(event.message),
       request: jsonValue(event.request),
       response: jsonValue(event.response),
     },
