@@ -53,7 +53,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * which honours it), so a call that outlives its timeout is cancelled on the wire and its socket
  * closed, instead of only no longer being waited for. A write still being sent or queued is then
  * dropped; one the API server had already received may still be applied, so a timed-out write's
- * outcome is unknown and the engine reads the object again rather than assuming either way.
+ * outcome is unknown.
  */
 function requestOptions(signal: AbortSignal, contentType?: string): ConfigurationOptions {
   const abortable: ObservableMiddleware = {
