@@ -1,3 +1,6 @@
+// The demo history's generator: seeded, so a failing input reproduces on every machine.
+import { seededRandom } from "@/lib/seed/demo-history";
+
 /*
  * Malformed input, generated deterministically: every value here is wrong for the field it is put
  * in (a wrong type, a string the field's grammar refuses, a trick hidden in otherwise good text, an
@@ -5,18 +8,6 @@
  * Values that are merely unusual but valid for the field (SQL in a note is just a note) are not
  * here: they would be stored, rightly.
  */
-
-/** mulberry32: small, seedable, the same sequence on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type FieldKind =
   | "id"
