@@ -33,6 +33,13 @@ export function DeployPanel({
 }: Props) {
   const router = useRouter();
   const [runId, setRunId] = useState(activeRunId ?? lastRunId);
+  // A run someone else started (another tab, another person, a CI call) arrives as a new
+  // activeRunId after a refresh: follow it.
+  const [shownActiveRunId, setShownActiveRunId] = useState(activeRunId);
+  if (activeRunId !== shownActiveRunId) {
+    setShownActiveRunId(activeRunId);
+    if (activeRunId) setRunId(activeRunId);
+  }
   const [plan, setPlan] = useState<PlannedStep[] | null>(null);
   const deploy = useAction(deployReleaseAction);
   const dryRun = useAction(dryRunReleaseAction);
@@ -51,6 +58,11 @@ export function DeployPanel({
                   onSuccess: (d) => {
                     setRunId(d.runId);
                     setPlan(null);
+                  },
+                  // Refused because a run is already under way (a double click elsewhere won):
+                  // re-read the page so that run shows here with its progress.
+                  onError: (e) => {
+                    if (e.code === "CONFLICT") router.refresh();
                   },
                 },
               )
