@@ -7,5 +7,9 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { checkConfigOrExit } = await import("@/lib/runtime/check-config");
     checkConfigOrExit();
+    // Next's request spans give each request its id (in the logs, `x-request-id`) and the
+    // duration metrics by route.
+    const { startTracing } = await import("@/lib/telemetry/tracing");
+    startTracing();
   }
 }

@@ -70,6 +70,7 @@ export default defineConfig({
         EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? "54339",
         PROMETHEUS_PORT: process.env.E2E_PROMETHEUS_PORT ?? "9492",
         ALERTMANAGER_PORT: process.env.E2E_ALERTMANAGER_PORT ?? "9494",
+        WORKER_METRICS_PORT: process.env.E2E_WORKER_METRICS_PORT ?? "9497",
         LOG_LEVEL: "warn",
         OIDC_ISSUER: oidcIssuer,
         OIDC_CLIENT_ID,

@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
 import { contentSecurityPolicy, createNonce, HSTS, wantsHsts } from "@/lib/security/headers";
+import { currentRequestId, REQUEST_ID_HEADER } from "@/lib/telemetry/request-context";
 
 /**
  * Security headers per request (Next 16's proxy, formerly middleware). Pages get a
@@ -12,9 +13,12 @@ import { contentSecurityPolicy, createNonce, HSTS, wantsHsts } from "@/lib/secur
 export function proxy(request: NextRequest) {
   const config = env();
   const hsts = wantsHsts(config);
+  // The request's id, as its log lines carry it: someone reporting a failure can quote it.
+  const requestId = currentRequestId();
   if (request.nextUrl.pathname.startsWith("/api/")) {
     const response = NextResponse.next();
     if (hsts) response.headers.set("Strict-Transport-Security", HSTS);
+    if (requestId) response.headers.set(REQUEST_ID_HEADER, requestId);
     return response;
   }
 
@@ -30,6 +34,7 @@ export function proxy(request: NextRequest) {
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
   if (hsts) response.headers.set("Strict-Transport-Security", HSTS);
+  if (requestId) response.headers.set(REQUEST_ID_HEADER, requestId);
   return response;
 }
 

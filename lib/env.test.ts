@@ -53,6 +53,7 @@ describe("numeric settings", () => {
     ["EMBEDDED_PG_PORT", 54_329],
     ["PROMETHEUS_PORT", 9491],
     ["ALERTMANAGER_PORT", 9493],
+    ["WORKER_METRICS_PORT", 9495],
   ] as const)("%s defaults to %d when unset or empty", (name, fallback) => {
     expect(parseEnv({})[name]).toBe(fallback);
     expect(parseEnv({ [name]: "" })[name]).toBe(fallback);
@@ -83,5 +84,27 @@ describe("numeric settings", () => {
   ])("refuses %s=%j, naming it", (name, value, message) => {
     expect(() => parseEnv({ [name]: value })).toThrow(EnvError);
     expect(() => parseEnv({ [name]: value })).toThrow(message);
+  });
+});
+
+describe("Prometheus credentials", () => {
+  const url = { PROMETHEUS_URL: "https://prometheus.example:9090" };
+  it.each([
+    [{ PROMETHEUS_BEARER_TOKEN: "t" }, null],
+    [{ PROMETHEUS_BEARER_TOKEN_FILE: "/var/run/secrets/token" }, null],
+    [{ PROMETHEUS_USERNAME: "greenlight", PROMETHEUS_PASSWORD: "p" }, null],
+    [
+      { PROMETHEUS_BEARER_TOKEN: "t", PROMETHEUS_BEARER_TOKEN_FILE: "/f" },
+      /PROMETHEUS_BEARER_TOKEN_FILE: set the token or its file, not both/,
+    ],
+    [
+      { PROMETHEUS_BEARER_TOKEN: "t", PROMETHEUS_USERNAME: "u", PROMETHEUS_PASSWORD: "p" },
+      /bearer token .* or basic auth .*, not both/,
+    ],
+    [{ PROMETHEUS_USERNAME: "greenlight" }, /PROMETHEUS_PASSWORD: basic auth needs both/],
+    [{ PROMETHEUS_PASSWORD: "p" }, /PROMETHEUS_USERNAME: basic auth needs both/],
+  ])("%j", (vars, problem) => {
+    if (problem) expect(() => parseEnv({ ...url, ...vars })).toThrow(problem);
+    else expect(() => parseEnv({ ...url, ...vars })).not.toThrow();
   });
 });

@@ -55,11 +55,25 @@ const schema = z
     OIDC_DEFAULT_ROLE: z.enum(["none", "VIEWER"]).default("none"),
     GREENLIGHT_DEMO_LOGIN: flag,
     PROMETHEUS_URL: z.url().optional(),
+    // How the Prometheus client authenticates (lib/prometheus/client.ts): a bearer token (or a
+    // file holding it, re-read as it rotates) or basic auth, and a CA for a private https endpoint.
+    PROMETHEUS_BEARER_TOKEN: z.string().min(1).optional(),
+    PROMETHEUS_BEARER_TOKEN_FILE: z.string().min(1).optional(),
+    PROMETHEUS_USERNAME: z.string().min(1).optional(),
+    PROMETHEUS_PASSWORD: z.string().min(1).optional(),
+    PROMETHEUS_CA_FILE: z.string().min(1).optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     // Alertmanager's webhook (POST /api/alerts/alertmanager) answers only requests carrying this
     // bearer token; unset, the webhook is off (503).
     ALERTMANAGER_TOKEN: z
+      .string()
+      .min(16, "must be at least 16 characters (try `openssl rand -base64 32`)")
+      .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces (it travels in an HTTP header)")
+      .optional(),
+    // Prometheus's scrape of /api/metrics and of the worker's metrics port needs this bearer
+    // token; unset, both are off.
+    METRICS_TOKEN: z
       .string()
       .min(16, "must be at least 16 characters (try `openssl rand -base64 32`)")
       .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces (it travels in an HTTP header)")
@@ -84,6 +98,8 @@ const schema = z
     PROMETHEUS_PORT: port().transform((v) => v ?? 9491),
     ALERTMANAGER_PORT: port().transform((v) => v ?? 9493),
     SANDBOX_PORT: port(),
+    // Where a worker process serves its metrics (GET /metrics, METRICS_TOKEN).
+    WORKER_METRICS_PORT: port().transform((v) => v ?? 9495),
   })
   .superRefine((env, ctx) => {
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
@@ -97,6 +113,7 @@ const schema = z
       const problem = appUrlProblemInProduction(env.APP_URL);
       if (problem) ctx.addIssue({ code: "custom", path: ["APP_URL"], message: problem });
     }
+    for (const problem of prometheusAuthProblems(env)) ctx.addIssue({ code: "custom", ...problem });
     if (env.NODE_ENV === "production" && !env.AUTH_SECRET) {
       ctx.addIssue({
         code: "custom",
@@ -121,6 +138,31 @@ export function appUrlProblemInProduction(appUrl: string | undefined): string | 
   if (url.protocol === "https:") return null;
   if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return null;
   return `must be an https:// URL in production (got ${url.protocol}//${url.host}): session cookies must not travel in clear text`;
+}
+
+/** One way to authenticate to Prometheus, said completely. */
+function prometheusAuthProblems(env: {
+  PROMETHEUS_BEARER_TOKEN?: string;
+  PROMETHEUS_BEARER_TOKEN_FILE?: string;
+  PROMETHEUS_USERNAME?: string;
+  PROMETHEUS_PASSWORD?: string;
+}): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  const bearer = env.PROMETHEUS_BEARER_TOKEN || env.PROMETHEUS_BEARER_TOKEN_FILE;
+  if (env.PROMETHEUS_BEARER_TOKEN && env.PROMETHEUS_BEARER_TOKEN_FILE)
+    problems.push({ path: ["PROMETHEUS_BEARER_TOKEN_FILE"], message: "set the token or its file, not both" });
+  if (bearer && (env.PROMETHEUS_USERNAME || env.PROMETHEUS_PASSWORD))
+    problems.push({
+      path: ["PROMETHEUS_USERNAME"],
+      message:
+        "set a bearer token (PROMETHEUS_BEARER_TOKEN[_FILE]) or basic auth (PROMETHEUS_USERNAME/PASSWORD), not both",
+    });
+  if (Boolean(env.PROMETHEUS_USERNAME) !== Boolean(env.PROMETHEUS_PASSWORD))
+    problems.push({
+      path: [env.PROMETHEUS_USERNAME ? "PROMETHEUS_PASSWORD" : "PROMETHEUS_USERNAME"],
+      message: "basic auth needs both PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD",
+    });
+  return problems;
 }
 
 export class EnvError extends Error {}

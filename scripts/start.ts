@@ -12,7 +12,12 @@ import path from "node:path";
 import { isPortFree, startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded-postgres";
 import { migrate } from "@/lib/db/migrate";
 import { migrateJobQueue } from "@/lib/jobs/worker";
-import { findPrometheus, startLocalPrometheus, type LocalPrometheus } from "@/lib/prometheus/local-server";
+import {
+  findPrometheus,
+  startLocalPrometheus,
+  type AppScrapeTarget,
+  type LocalPrometheus,
+} from "@/lib/prometheus/local-server";
 import {
   ALERTMANAGER_INSTALL_HINT,
   ALERTMANAGER_WEBHOOK_PATH,
@@ -174,6 +179,11 @@ async function main() {
   // beside the auth secret, so an Alertmanager pointed at its file keeps working across restarts.
   const alertmanagerTokenFile = config.ALERTMANAGER_TOKEN ? undefined : path.join(dataDir, "alertmanager-token");
   const alertmanagerToken = config.ALERTMANAGER_TOKEN ?? (await readOrCreateSecret(alertmanagerTokenFile!));
+  // The token Prometheus presents to scrape the app's own metrics (web and worker): METRICS_TOKEN,
+  // or one generated once; Prometheus reads it from a file either way.
+  const metricsTokenFile = path.join(dataDir, "metrics-token");
+  const metricsToken = config.METRICS_TOKEN ?? (await readOrCreateSecret(metricsTokenFile));
+  if (config.METRICS_TOKEN) await fs.writeFile(metricsTokenFile, config.METRICS_TOKEN, { mode: 0o600 });
   // Demo accounts (well-known password): the one rule (lib/auth/demo-login.ts), decided here for
   // the web server this script starts (next start runs in production, next dev in development),
   // and handed to it explicitly, with HOST, so the server applies the same decision.
@@ -205,6 +215,8 @@ async function main() {
   let prometheusNote = prometheusUrl ? `Prometheus: ${prometheusUrl}` : "";
   let alertmanagerNote = "";
   if (!prometheusUrl && sandbox) {
+    // Where Alertmanager and Prometheus reach the app (and the worker's metrics) on this machine.
+    const listen = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
     // Alertmanager beside it (Debian's prometheus-alertmanager, when installed), routing the demo
     // rule's alerts to the app's webhook, as a real installation would; before Prometheus, so
     // Prometheus finds it from its first evaluation.
@@ -212,7 +224,6 @@ async function main() {
     if (!findPrometheus()) {
       // Nothing would fire alerts.
     } else if (findAlertmanager()) {
-      const listen = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
       try {
         localAlertmanager = await startLocalAlertmanager({
           dataDir: path.join(dataDir, "alertmanager"),
@@ -235,16 +246,26 @@ async function main() {
       say(alertmanagerNote);
     }
     if (findPrometheus()) {
+      // Greenlight's own metrics beside the demo pods': the web server's and the worker's.
+      const appTargets: AppScrapeTarget[] = [
+        { job: "greenlight-web", url: `http://${listen}:${port}/api/metrics`, credentialsFile: metricsTokenFile },
+        {
+          job: "greenlight-worker",
+          url: `http://${listen}:${config.WORKER_METRICS_PORT}/metrics`,
+          credentialsFile: metricsTokenFile,
+        },
+      ];
       // Live SLIs are worth having, not worth refusing to start over.
       try {
         localPrometheus = await startLocalPrometheus({
           dataDir: path.join(dataDir, "prometheus"),
           port: config.PROMETHEUS_PORT,
           targetsUrl: `${sandbox.url}/sandbox/targets`,
+          appTargets,
           ...alerting,
         });
         prometheusUrl = localPrometheus.url;
-        prometheusNote = `Prometheus: ${prometheusUrl} (scraping the sandbox's demo pods every 5 s)`;
+        prometheusNote = `Prometheus: ${prometheusUrl} (scraping the sandbox's demo pods, and Greenlight's own /api/metrics and worker metrics, every 5 s)`;
         say(`prometheus at ${prometheusUrl}`);
       } catch (error) {
         prometheusNote = `Prometheus could not start (${error instanceof Error ? error.message : String(error)}; PROMETHEUS_PORT picks another port), so no live SLIs or canary analysis this time.`;
@@ -264,6 +285,7 @@ async function main() {
     DATABASE_URL: databaseUrl,
     AUTH_SECRET: authSecret,
     ALERTMANAGER_TOKEN: alertmanagerToken,
+    METRICS_TOKEN: metricsToken,
     NEXTAUTH_SECRET: authSecret,
     NEXTAUTH_URL: appUrl,
     APP_URL: appUrl,

@@ -8,6 +8,7 @@ import { startRunWorker, surviveJobQueueOutages } from "@/lib/jobs/worker";
 import { prometheusAnalysis } from "@/lib/deploy/analysis/prometheus";
 import { prometheus } from "@/lib/prometheus/client";
 import { log } from "@/lib/log";
+import { serveMetrics } from "@/lib/telemetry/server";
 
 const config = parseEnv(process.env);
 if (!config.DATABASE_URL) {
@@ -27,12 +28,32 @@ const worker = await startRunWorker({
 });
 log.info({ worker: worker.id }, "run worker started");
 
+// The worker's own metrics (runs finished, step durations, cluster and Prometheus calls), for
+// Prometheus to scrape beside the web server's /api/metrics.
+// A taken port costs the metrics, not the runs.
+const metricsServer = config.METRICS_TOKEN
+  ? await serveMetrics({
+      host: config.HOST ?? "0.0.0.0",
+      port: config.WORKER_METRICS_PORT,
+      token: config.METRICS_TOKEN,
+    }).catch((error: unknown) => {
+      log.error(
+        { err: error, port: config.WORKER_METRICS_PORT },
+        "worker metrics could not be served (WORKER_METRICS_PORT)",
+      );
+      return undefined;
+    })
+  : undefined;
+if (metricsServer) log.info({ url: metricsServer.url }, "worker metrics served (bearer METRICS_TOKEN)");
+else if (!config.METRICS_TOKEN) log.info("worker metrics are off: set METRICS_TOKEN to serve them");
+
 let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
   // Runs in flight give their lease back; the next worker resumes them from their current step.
   await worker.stop();
+  await metricsServer?.close();
   process.exit(0);
 }
 process.on("SIGINT", () => void stop());

@@ -14,6 +14,7 @@ import { AppError } from "@/lib/errors";
 import { notifyRelease } from "@/lib/notifications/slack";
 import { can, forbiddenMessage } from "@/lib/rbac";
 import { ROLE_LABELS, type ApproverRole } from "@/lib/roles";
+import { telemetry } from "@/lib/telemetry/metrics";
 
 export interface SignInput {
   releaseId: string;
@@ -116,6 +117,7 @@ export async function signRelease(user: CurrentUser, input: SignInput) {
     refuse(now ? signRefusal(signingInput(user, now), input) : null);
     throw new AppError("CONFLICT", `Someone already signed ${ROLE_LABELS[input.role]} for revision ${input.revision}.`);
   }
+  telemetry().signOffs.inc({ action: input.decision === "APPROVED" ? "approve" : "reject" });
   void notifyRelease(outcome.release.id, input.decision === "APPROVED" ? "approved" : "rejected", {
     role: input.role,
     by: user.name,
@@ -162,7 +164,7 @@ async function retireStaleSignOff(
 export async function withdrawSignOff(user: CurrentUser, input: { releaseId: string; approvalId: string }) {
   if (!can(user, "release:sign"))
     throw new AppError("FORBIDDEN", forbiddenMessage("release:sign", "withdraw a sign-off"));
-  return db.$transaction(async (tx) => {
+  const withdrawn = await db.$transaction(async (tx) => {
     // Shared lock: the run that finishes the release waits until this withdrawal is in (or out).
     const [release] = await tx.$queryRaw<{ status: string }[]>`
       select status::text from releases where id = ${input.releaseId} for share`;
@@ -180,4 +182,6 @@ export async function withdrawSignOff(user: CurrentUser, input: { releaseId: str
     });
     return approval;
   });
+  telemetry().signOffs.inc({ action: "withdraw" });
+  return withdrawn;
 }

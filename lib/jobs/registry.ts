@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { DbTx } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { currentRequestId, REQUEST_ID_PATTERN } from "@/lib/telemetry/request-context";
 
 /**
  * Every durable job Greenlight queues, declared once: its name on the queue, the payload schema
@@ -22,7 +23,8 @@ export function defineJob<Schema extends z.ZodType>(definition: JobDefinition<Sc
   return definition;
 }
 
-const runPayload = z.object({ runId: z.string().min(1) });
+// requestId: the request that queued the job (or its job's), so the worker's logs carry it too.
+const runPayload = z.object({ runId: z.string().min(1), requestId: z.string().regex(REQUEST_ID_PATTERN).optional() });
 
 export const deployRunJob = defineJob({ name: "deployment-run", schema: runPayload, lane: "deploys", maxAttempts: 3 });
 export const rollbackRunJob = defineJob({ name: "rollback-run", schema: runPayload, lane: "urgent", maxAttempts: 3 });
@@ -60,6 +62,6 @@ export function addJob<Schema extends z.ZodType>(
   payload: z.input<Schema>,
   options: EnqueueOptions,
 ): Prisma.Sql {
-  const parsed = job.schema.parse(payload);
+  const parsed = job.schema.parse({ requestId: currentRequestId(), ...(payload as object) });
   return Prisma.sql`graphile_worker.add_job(${job.name}::text, ${JSON.stringify(parsed)}::json, run_at := ${options.runAt ?? null}::timestamptz, job_key := ${options.key}::text, max_attempts := ${job.maxAttempts}::int)`;
 }

@@ -11,6 +11,7 @@ import type { ClusterGateway } from "@/lib/k8s/gateway";
 import { enqueueRun } from "@/lib/jobs/queue";
 import { deployRunJob, JOBS, rollbackRunJob, verifyDeployJob, type JobDefinition } from "@/lib/jobs/registry";
 import { log } from "@/lib/log";
+import { withRequestId } from "@/lib/telemetry/request-context";
 
 export interface WorkerOptions {
   connectionString: string;
@@ -141,7 +142,10 @@ export async function startRunWorker(options: WorkerOptions): Promise<RunWorker>
     log.info({ runId, outcome, worker: id }, "run handled");
   };
   const handlers: {
-    [K in (typeof JOBS)[number]["name"]]: (payload: { runId: string }, signal?: AbortSignal) => Promise<void>;
+    [K in (typeof JOBS)[number]["name"]]: (
+      payload: { runId: string; requestId?: string },
+      signal?: AbortSignal,
+    ) => Promise<void>;
   } = {
     [deployRunJob.name]: execute,
     [rollbackRunJob.name]: execute,
@@ -155,8 +159,11 @@ export async function startRunWorker(options: WorkerOptions): Promise<RunWorker>
     Object.fromEntries(
       JOBS.filter((job) => job.lane === lane).map((job) => [
         job.name,
-        async (payload: unknown, helpers: { abortSignal?: AbortSignal }) =>
-          handlers[job.name](job.schema.parse(payload), helpers.abortSignal),
+        async (payload: unknown, helpers: { abortSignal?: AbortSignal }) => {
+          const parsed = job.schema.parse(payload);
+          // Its logs, the cluster calls it makes and the jobs it queues carry the request behind it.
+          return withRequestId(parsed.requestId, () => handlers[job.name](parsed, helpers.abortSignal));
+        },
       ]),
     );
   const common = {

@@ -18,6 +18,9 @@ import {
 import { env } from "@/lib/env";
 import { kubeConfigFor } from "@/lib/k8s/clusters";
 import { classify, err, ok, type K8sResult } from "@/lib/k8s/result";
+import { log } from "@/lib/log";
+import { currentRequestId } from "@/lib/telemetry/request-context";
+import { telemetry } from "@/lib/telemetry/metrics";
 
 export type PatchType = "merge" | "strategic" | "json";
 
@@ -59,6 +62,10 @@ function requestOptions(signal: AbortSignal, contentType?: string): Configuratio
   const abortable: ObservableMiddleware = {
     pre: (context) => {
       context.setSignal(signal);
+      // The API server records an Audit-ID a client sends as its audit event's id: the cluster's
+      // audit log then names the Greenlight request (or run) that made the call.
+      const requestId = currentRequestId();
+      if (requestId) context.setHeaderParam("Audit-ID", requestId);
       return new Observable(Promise.resolve(context));
     },
     post: (response) => new Observable(Promise.resolve(response)),
@@ -86,7 +93,25 @@ export class ClusterGateway {
     this.conflictRetries = options.conflictRetries ?? 5;
   }
 
-  private async call<T>(work: (signal: AbortSignal) => Promise<T>): Promise<K8sResult<T>> {
+  /** `operation` names the call in metrics and logs ("readDeployment"). */
+  private async call<T>(operation: string, work: (signal: AbortSignal) => Promise<T>): Promise<K8sResult<T>> {
+    const started = performance.now();
+    const result = await this.attempt(work);
+    telemetry().kubernetesRequestDuration.observe(
+      { operation, outcome: result.ok ? "ok" : result.error.type },
+      (performance.now() - started) / 1000,
+    );
+    // Not found, conflicts and refused changes are answers the engine expects and records;
+    // an unreachable cluster or missing permissions are not.
+    if (!result.ok)
+      log[["not_found", "conflict", "invalid"].includes(result.error.type) ? "debug" : "warn"](
+        { operation, error: result.error },
+        "cluster call failed",
+      );
+    return result;
+  }
+
+  private async attempt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<K8sResult<T>> {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -107,11 +132,13 @@ export class ClusterGateway {
   }
 
   readDeployment(namespace: string, name: string) {
-    return this.call((signal) => this.apps.readNamespacedDeployment({ namespace, name }, requestOptions(signal)));
+    return this.call("readDeployment", (signal) =>
+      this.apps.readNamespacedDeployment({ namespace, name }, requestOptions(signal)),
+    );
   }
 
   patchDeployment(namespace: string, name: string, type: PatchType, body: object, options: WriteOptions = {}) {
-    return this.call((signal) =>
+    return this.call("patchDeployment", (signal) =>
       this.apps.patchNamespacedDeployment(
         { namespace, name, body, dryRun: options.dryRun ? "All" : undefined },
         requestOptions(signal, CONTENT_TYPES[type]),
@@ -120,7 +147,7 @@ export class ClusterGateway {
   }
 
   replaceDeployment(namespace: string, name: string, body: V1Deployment, options: WriteOptions = {}) {
-    return this.call((signal) =>
+    return this.call("replaceDeployment", (signal) =>
       this.apps.replaceNamespacedDeployment(
         { namespace, name, body, dryRun: options.dryRun ? "All" : undefined },
         requestOptions(signal),
@@ -150,6 +177,7 @@ export class ClusterGateway {
 
   listReplicaSets(namespace: string, labelSelector: string) {
     return this.call(
+      "listReplicaSets",
       async (signal) =>
         (await this.apps.listNamespacedReplicaSet({ namespace, labelSelector }, requestOptions(signal)))
           .items as V1ReplicaSet[],
@@ -158,17 +186,20 @@ export class ClusterGateway {
 
   listPods(namespace: string, labelSelector: string) {
     return this.call(
+      "listPods",
       async (signal) =>
         (await this.core.listNamespacedPod({ namespace, labelSelector }, requestOptions(signal))).items as V1Pod[],
     );
   }
 
   readService(namespace: string, name: string) {
-    return this.call((signal) => this.core.readNamespacedService({ namespace, name }, requestOptions(signal)));
+    return this.call("readService", (signal) =>
+      this.core.readNamespacedService({ namespace, name }, requestOptions(signal)),
+    );
   }
 
   patchService(namespace: string, name: string, type: PatchType, body: object, options: WriteOptions = {}) {
-    return this.call((signal) =>
+    return this.call("patchService", (signal) =>
       this.core.patchNamespacedService(
         { namespace, name, body, dryRun: options.dryRun ? "All" : undefined },
         requestOptions(signal, CONTENT_TYPES[type]),
@@ -177,13 +208,13 @@ export class ClusterGateway {
   }
 
   readIngress(namespace: string, name: string) {
-    return this.call((signal) =>
+    return this.call("readIngress", (signal) =>
       this.networking.readNamespacedIngress({ namespace, name }, requestOptions(signal)),
     ) as Promise<K8sResult<V1Ingress>>;
   }
 
   patchIngress(namespace: string, name: string, type: PatchType, body: object, options: WriteOptions = {}) {
-    return this.call((signal) =>
+    return this.call("patchIngress", (signal) =>
       this.networking.patchNamespacedIngress(
         { namespace, name, body, dryRun: options.dryRun ? "All" : undefined },
         requestOptions(signal, CONTENT_TYPES[type]),

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import { existsSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
 import path from "node:path";
 
 export const PROMETHEUS_BINARY_CANDIDATES = ["/usr/bin/prometheus", "/usr/local/bin/prometheus"];
@@ -14,14 +16,61 @@ export interface LocalPrometheus {
   stop(): Promise<void>;
 }
 
+/**
+ * Whether a Prometheus behind its web config answers at all: without credentials it says 401,
+ * and its certificate is the test's own, so neither is checked here.
+ */
+function answers(port: number, tls: boolean): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = (tls ? https : http).get(
+      { host: "127.0.0.1", port, path: "/-/ready", rejectUnauthorized: false, timeout: 1000 },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode === 200 || response.statusCode === 401);
+      },
+    );
+    request.on("timeout", () => request.destroy());
+    request.on("error", () => resolve(false));
+  });
+}
+
+export interface AppScrapeTarget {
+  job: string;
+  /** The full URL of the metrics endpoint, e.g. http://127.0.0.1:3000/api/metrics. */
+  url: string;
+  /** A file holding the bearer token (METRICS_TOKEN); Prometheus re-reads it at each scrape. */
+  credentialsFile: string;
+}
+
+/** A scrape job for one of Greenlight's own metrics endpoints, authenticated with its token file. */
+export function appScrapeConfig(target: AppScrapeTarget): string[] {
+  const url = new URL(target.url);
+  return [
+    `  - job_name: ${JSON.stringify(target.job)}`,
+    `    scheme: ${url.protocol.replace(":", "")}`,
+    `    metrics_path: ${JSON.stringify(url.pathname)}`,
+    "    authorization:",
+    `      credentials_file: ${JSON.stringify(target.credentialsFile)}`,
+    "    static_configs:",
+    `      - targets: [${JSON.stringify(url.host)}]`,
+  ];
+}
+
 export interface LocalPrometheusOptions {
   dataDir: string;
   port: number;
   /** Prometheus HTTP service discovery URL (the sandbox's /sandbox/targets). */
-  targetsUrl: string;
+  targetsUrl?: string;
+  /** Greenlight's own metrics endpoints (the web server's /api/metrics, the worker's /metrics). */
+  appTargets?: AppScrapeTarget[];
   scrapeIntervalSeconds?: number;
   /** Alerting rule files to evaluate (absolute paths). */
   ruleFiles?: string[];
+  /**
+   * Prometheus's --web.config.file (basic_auth_users, tls_server_config): a Prometheus that asks
+   * for credentials, as real ones do. `https` when the file turns TLS on.
+   */
+  web?: { configFile: string; https: boolean };
   /** Alertmanagers to send firing alerts to, as host:port. */
   alertmanagers?: string[];
   onLog?: (line: string) => void;
@@ -45,11 +94,16 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
       `  scrape_interval: ${interval}`,
       `  evaluation_interval: ${interval}`,
       "scrape_configs:",
-      "  - job_name: sandbox",
-      "    honor_labels: true",
-      "    http_sd_configs:",
-      `      - url: ${JSON.stringify(options.targetsUrl)}`,
-      `        refresh_interval: ${interval}`,
+      ...(options.targetsUrl
+        ? [
+            "  - job_name: sandbox",
+            "    honor_labels: true",
+            "    http_sd_configs:",
+            `      - url: ${JSON.stringify(options.targetsUrl)}`,
+            `        refresh_interval: ${interval}`,
+          ]
+        : []),
+      ...(options.appTargets ?? []).flatMap(appScrapeConfig),
       ...(options.ruleFiles?.length
         ? ["rule_files:", ...options.ruleFiles.map((file) => `  - ${JSON.stringify(file)}`)]
         : []),
@@ -64,7 +118,7 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
       "",
     ].join("\n"),
   );
-  const url = `http://127.0.0.1:${options.port}`;
+  const url = `${options.web?.https ? "https" : "http"}://127.0.0.1:${options.port}`;
   const child: ChildProcess = spawn(
     binary,
     [
@@ -73,6 +127,7 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
       `--web.listen-address=127.0.0.1:${options.port}`,
       "--storage.tsdb.retention.time=7d",
       "--web.enable-lifecycle",
+      ...(options.web ? [`--web.config.file=${options.web.configFile}`] : []),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -90,10 +145,12 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
       throw new Error(`prometheus exited (${reason})`);
     }
     // A timeout per probe: something else holding the port may accept and never answer.
-    const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) }).then(
-      (r) => r.ok,
-      () => false,
-    );
+    const ready = options.web
+      ? await answers(options.port, options.web.https)
+      : await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) }).then(
+          (r) => r.ok,
+          () => false,
+        );
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");

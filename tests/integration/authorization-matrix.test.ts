@@ -33,6 +33,7 @@ import {
 const session = vi.hoisted(() => {
   // Read once by lib/env.ts and lib/log.ts: set before anything imports them.
   process.env.ALERTMANAGER_TOKEN = "trust-matrix-token-0123456789abcdef"; // TRUST_ALERTMANAGER_TOKEN
+  process.env.METRICS_TOKEN = "trust-metrics-token-0123456789abcdef"; // TRUST_METRICS_TOKEN
   process.env.LOG_LEVEL = "silent";
   return { user: null as CurrentUser | null };
 });

@@ -27,6 +27,7 @@ import {
 
 const session = vi.hoisted(() => {
   process.env.ALERTMANAGER_TOKEN = "trust-matrix-token-0123456789abcdef"; // TRUST_ALERTMANAGER_TOKEN
+  process.env.METRICS_TOKEN = "trust-metrics-token-0123456789abcdef"; // TRUST_METRICS_TOKEN
   process.env.LOG_LEVEL = "silent";
   return { user: null as CurrentUser | null };
 });
@@ -209,6 +210,20 @@ function routeCases(fx: TrustFixture): { route: string; method: string; request:
   ])
     for (const value of JUNK.slice(0, 6))
       cases.push({ route, method: "GET", request: { url: `${base}?x=${encodeURIComponent(value)}` } });
+  // The metrics read no parameters either; what matters is the authorization header.
+  for (const authorization of [
+    "Bearer",
+    "Bearer  ",
+    "Basic dHJ1c3Q6bWV0cmljcw==",
+    `Bearer ${"x".repeat(5000)}`,
+    "Bearer trust-metrics-token-0123456789abcdef extra",
+    "Token trust-metrics-token-0123456789abcdef",
+  ])
+    cases.push({
+      route: "app/api/metrics/route.ts",
+      method: "GET",
+      request: { url: "/api/metrics?x=%00", init: { headers: { authorization } } },
+    });
 
   const forged = [
     fx.ids.release,

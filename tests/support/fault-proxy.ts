@@ -28,6 +28,8 @@ export interface ProxiedRequest {
   write: boolean;
   /** The namespace in the path, if any. */
   namespace?: string;
+  /** The request's headers as the client sent them (lower-case names). */
+  headers: http.IncomingHttpHeaders;
 }
 
 /** What the proxy does with one request, in this order. Nothing set: forward it as it is. */
@@ -133,9 +135,10 @@ function statusBody(code: 500 | 503): string {
   return JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", code, ...status });
 }
 
-function describe(method: string, url: string): ProxiedRequest {
+function describe(method: string, url: string, headers: http.IncomingHttpHeaders): ProxiedRequest {
   const [path, query = ""] = url.split("?", 2);
-  return { method, path, query, write: WRITES.has(method), namespace: /\/namespaces\/([^/]+)/.exec(path)?.[1] };
+  const namespace = /\/namespaces\/([^/]+)/.exec(path)?.[1];
+  return { method, path, query, write: WRITES.has(method), namespace, headers };
 }
 
 function forwardedHeaders(headers: http.IncomingHttpHeaders | http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
@@ -178,7 +181,7 @@ export async function startFaultProxy(upstream: KubeConfig): Promise<FaultProxy>
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const request = describe(req.method ?? "GET", req.url ?? "/");
+    const request = describe(req.method ?? "GET", req.url ?? "/", req.headers);
     let gone = false;
     res.once("close", () => (gone = true));
     const drop = () => {

@@ -650,6 +650,8 @@ export interface RouteCase {
 /** The Alertmanager route's token in these tests (each test file sets ALERTMANAGER_TOKEN to it first). */
 export const TRUST_ALERTMANAGER_TOKEN = "trust-matrix-token-0123456789abcdef";
 const TOKEN = TRUST_ALERTMANAGER_TOKEN;
+/** The metrics route's token in these tests (each test file sets METRICS_TOKEN to it first). */
+export const TRUST_METRICS_TOKEN = "trust-metrics-token-0123456789abcdef";
 
 /** Every API route by file and method. */
 export const ROUTES: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], RouteCase>>> = {
@@ -687,6 +689,12 @@ export const ROUTES: Record<string, Partial<Record<(typeof HTTP_METHODS)[number]
     GET: {
       auth: { kind: "session", permission: "dashboard:read" },
       request: () => ({ url: "/api/history/metrics.csv" }),
+    },
+  },
+  "app/api/metrics/route.ts": {
+    GET: {
+      auth: { kind: "token", header: "authorization", token: `Bearer ${TRUST_METRICS_TOKEN}` },
+      request: () => ({ url: "/api/metrics" }),
     },
   },
   "app/api/ready/route.ts": { GET: { auth: { kind: "public" }, request: () => ({ url: "/api/ready" }) } },

@@ -24,6 +24,7 @@ import { recordRunActivity } from "@/lib/incidents/run-activity";
 import type { RunActivity } from "@/lib/incidents/rules";
 import { gatewayFor, type ClusterGateway } from "@/lib/k8s/gateway";
 import { log } from "@/lib/log";
+import { telemetry } from "@/lib/telemetry/metrics";
 
 export interface EngineOptions {
   workerId: string;
@@ -292,6 +293,7 @@ class Execution {
     const step = this.steps.get(name);
     if (!step || !this.context) return { status: "failed", message: `the run has no step named ${name}` };
     let result: StepResult;
+    const started = performance.now();
     try {
       result = await step.run(this.context, this.data);
     } catch (error) {
@@ -301,6 +303,11 @@ class Execution {
         message: `${name} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
       };
     }
+    if (!this.run.dryRun)
+      telemetry().runStepDuration.observe(
+        { kind: this.facts.kind, strategy: this.run.strategy, step: name, result: result.status },
+        (performance.now() - started) / 1000,
+      );
     if ("state" in result && result.state) this.data = { ...this.data, ...result.state };
     return result;
   }

@@ -7,6 +7,7 @@ import { openAutoRollbackIncident, recordRollbackOutcome } from "@/lib/incidents
 import { recordRunActivity } from "@/lib/incidents/run-activity";
 import { notifyRelease } from "@/lib/notifications/slack";
 import { DONE, type FinalStatus } from "@/lib/deploy/engine/machine";
+import { telemetry } from "@/lib/telemetry/metrics";
 
 export interface FinishOptions {
   /** Where the release goes when the deploy did not succeed (PENDING when the gate refused it). */
@@ -52,6 +53,8 @@ export async function finishRun(
     return run;
   });
   if (!finished) return "not-mine";
+  if (!finished.dryRun)
+    telemetry().runsFinished.inc({ kind: finished.kind, strategy: finished.strategy, outcome: status.toLowerCase() });
   if (status === "SUCCEEDED" && finished.kind === "DEPLOY" && finished.releaseId)
     void notifyRelease(finished.releaseId, "deployed");
   return "finished";
