@@ -13,6 +13,7 @@ const EXPECTED: Record<Permission, Role[]> = {
   "release:sign": [...A],
   "checklist:tick": [...A, "RELEASE_MANAGER", "ADMIN"],
   "service:rollback": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
+  "followup:tick": ["RELEASE_MANAGER", "ON_CALL", "ADMIN"],
   "run:control": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
   "incident:manage": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
   "gate:override": ["ADMIN"],

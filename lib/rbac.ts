@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   "release:sign": APPROVER_ROLES,
   "checklist:tick": ["RELEASE_MANAGER", "ADMIN", ...APPROVER_ROLES],
   "service:rollback": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
+  // The post-deployment checklist is watched by whoever shipped the version and whoever is on call.
+  "followup:tick": ["RELEASE_MANAGER", "ON_CALL", "ADMIN"],
   // Aborting a canary; promoting one is release:deploy (CANARY_CONTROLS).
   "run:control": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],
   "incident:manage": ["ON_CALL", "RELEASE_MANAGER", "ADMIN"],

@@ -160,9 +160,9 @@ async function main() {
   const demo = embedded || process.env.GREENLIGHT_SEED_DEMO === "true";
   const { getDb } = await import("@/lib/db");
   const seeded = await seed(getDb(), { demo });
-  if (seeded.baseline || seeded.demo)
+  if (seeded.baseline || seeded.demo || seeded.followUps)
     say(
-      `seeded ${[seeded.baseline && "environments and checklists", seeded.demo && "demo services and accounts"].filter(Boolean).join(" and ")}`,
+      `seeded ${[seeded.baseline && "environments and checklists", seeded.followUps && "the post-deployment follow-ups", seeded.demo && "demo services and accounts"].filter(Boolean).join(" and ")}`,
     );
   if (demo) {
     // 90 days of invented delivery history for the demo services, once, and never beside real runs.

@@ -26,6 +26,12 @@ import {
   removeFreezeSchema,
 } from "@/lib/schemas/settings";
 import { serviceTargetSettingsSchema } from "@/lib/schemas/service-targets";
+import {
+  followUpTemplateItemSchema,
+  followUpTimeZoneSchema,
+  removeFollowUpTemplateItemSchema,
+  tickFollowUpSchema,
+} from "@/lib/schemas/follow-ups";
 
 /**
  * Every server action, as the browser reaches it: the exported function of a "use server" module
@@ -53,6 +59,7 @@ const postmortem = "lib/actions/incidents/postmortem";
 const respond = "lib/actions/incidents/respond";
 const people = "lib/actions/people/change-role";
 const environments = "lib/actions/settings/environments";
+const followUps = "lib/actions/settings/follow-ups";
 
 export const ACTIONS: readonly RegisteredAction[] = [
   {
@@ -278,6 +285,34 @@ export const ACTIONS: readonly RegisteredAction[] = [
     exportName: "removeFreezeWindowAction",
     permission: "settings:manage",
     schema: removeFreezeSchema,
+  },
+  {
+    name: "follow_up.tick",
+    module: "lib/actions/follow-ups",
+    exportName: "tickFollowUpAction",
+    permission: "followup:tick",
+    schema: tickFollowUpSchema,
+  },
+  {
+    name: "follow_up_template.add",
+    module: followUps,
+    exportName: "addFollowUpTemplateItemAction",
+    permission: "settings:manage",
+    schema: followUpTemplateItemSchema,
+  },
+  {
+    name: "follow_up_template.remove",
+    module: followUps,
+    exportName: "removeFollowUpTemplateItemAction",
+    permission: "settings:manage",
+    schema: removeFollowUpTemplateItemSchema,
+  },
+  {
+    name: "follow_up_template.time_zone",
+    module: followUps,
+    exportName: "setFollowUpTimeZoneAction",
+    permission: "settings:manage",
+    schema: followUpTimeZoneSchema,
   },
   {
     name: "service_target.update",

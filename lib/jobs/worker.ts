@@ -12,6 +12,7 @@ import { enqueueRun } from "@/lib/jobs/queue";
 import { deployRunJob, JOBS, rollbackRunJob, verifyDeployJob, type JobDefinition } from "@/lib/jobs/registry";
 import { log } from "@/lib/log";
 import { withRequestId } from "@/lib/telemetry/request-context";
+import { notifyOverdueFollowUps } from "@/lib/follow-ups/overdue";
 
 export interface WorkerOptions {
   connectionString: string;
@@ -179,11 +180,14 @@ export async function startRunWorker(options: WorkerOptions): Promise<RunWorker>
     taskList: taskList("deploys"),
   });
   const urgent = await supervisedRunner("urgent", { ...common, concurrency: 4, taskList: taskList("urgent") });
-  await sweepAbandonedRuns().catch((error) => log.error({ err: error }, "sweep failed"));
-  const sweeper = setInterval(
-    () => void sweepAbandonedRuns().catch((error) => log.error({ err: error }, "sweep failed")),
-    options.sweepIntervalMs ?? 5000,
-  );
+  // Runs whose worker died, and follow-ups that fell overdue (lib/follow-ups/overdue.ts).
+  const sweep = () =>
+    Promise.all([
+      sweepAbandonedRuns().catch((error) => log.error({ err: error }, "sweep failed")),
+      notifyOverdueFollowUps().catch((error) => log.error({ err: error }, "overdue follow-ups: sweep failed")),
+    ]);
+  await sweep();
+  const sweeper = setInterval(() => void sweep(), options.sweepIntervalMs ?? 5000);
   return {
     id,
     async stop() {

@@ -71,6 +71,30 @@ export function rollbackMessage(text: string, releaseId: string | null, appUrl?:
   return `:rewind: ${slackText(text)}${link(appUrl, releaseId)}`;
 }
 
+/** Follow-ups of one deploy that fell overdue; labels come from admins and are escaped. */
+export function followUpsOverdueMessage(
+  release: Pick<ReleaseForMessage, "id" | "number" | "service" | "environment">,
+  items: { label: string; dueAt: string }[],
+  appUrl?: string,
+): string {
+  const name = slackText(`R-${release.number} ${release.service.displayName} → ${release.environment.displayName}`);
+  const list = items.map((i) => `• ${slackText(i.label)} (due ${slackText(i.dueAt)})`).join("\n");
+  const what = items.length === 1 ? "a follow-up is overdue" : `${items.length} follow-ups are overdue`;
+  return `:alarm_clock: ${name}: ${what}.${link(appUrl, release.id)}\n${list}`;
+}
+
+/** Sends one message when SLACK_WEBHOOK_URL is set; never throws (logged and dropped). */
+export async function notifySlack(text: string, context: Record<string, unknown>): Promise<void> {
+  const webhook = process.env.SLACK_WEBHOOK_URL;
+  if (!webhook) return;
+  try {
+    const response = await post(webhook, text);
+    if (!response.ok) log.warn({ status: response.status, ...context }, "slack webhook refused the message");
+  } catch (error) {
+    log.warn({ err: error, ...context }, "slack webhook failed");
+  }
+}
+
 /** The webhook body: Slack is also told not to link names or URLs in the text by itself. */
 export function slackPayload(text: string): string {
   return JSON.stringify({ text, parse: "none", link_names: false });

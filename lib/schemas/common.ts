@@ -36,6 +36,8 @@ export const httpUrl = z
   .string()
   .trim()
   .max(2048, "Links can be at most 2048 characters.")
+  // new URL() would percent-encode a bidi isolate and accept the link; people would read it reordered.
+  .superRefine(noInvisibleOrControl("The link"))
   .refine((v) => {
     try {
       const url = new URL(v);

@@ -2,6 +2,7 @@ import bcrypt from "bcryptjs";
 import { SYSTEM_ACTOR, recordAudit } from "@/lib/audit/record";
 import type { Db } from "@/lib/db";
 import type { Role, Strategy } from "@/lib/generated/prisma/enums";
+import { DEFAULT_FOLLOW_UPS } from "@/lib/follow-ups/due";
 
 export const DEFAULT_CHECKLIST = [
   "Smoke tests passing in staging",
@@ -78,6 +79,7 @@ const SEED_VERSION = 1;
 export interface SeedResult {
   baseline: boolean;
   demo: boolean;
+  followUps: boolean;
 }
 
 /**
@@ -90,8 +92,8 @@ export async function seed(db: Db, options: { demo: boolean }): Promise<SeedResu
     async (tx) => {
       await tx.$executeRaw`select pg_advisory_xact_lock(hashtext('greenlight:seed'))`;
       const marker = await tx.systemSetting.findUnique({ where: { key: SEED_KEY } });
-      const done = (marker?.value ?? {}) as { baseline?: number; demo?: number };
-      const result: SeedResult = { baseline: false, demo: false };
+      const done = (marker?.value ?? {}) as { baseline?: number; demo?: number; followUps?: number };
+      const result: SeedResult = { baseline: false, demo: false, followUps: false };
 
       if (!done.baseline) {
         for (const e of ENVIRONMENTS) {
@@ -110,6 +112,25 @@ export async function seed(db: Db, options: { demo: boolean }): Promise<SeedResu
           after: { environments: ENVIRONMENTS.map((e) => e.name) },
         });
         result.baseline = true;
+      }
+
+      // The post-deployment checklist came later: installations seeded before it get the defaults
+      // once too, on the environments that require sign-offs; what admins change afterwards stays.
+      if (!done.followUps) {
+        for (const environment of await tx.environment.findMany({ where: { requiresApproval: true } })) {
+          const items = await tx.followUpTemplateItem.count({ where: { environmentId: environment.id } });
+          if (items === 0)
+            await tx.followUpTemplateItem.createMany({
+              data: DEFAULT_FOLLOW_UPS.map((item, position) => ({ environmentId: environment.id, ...item, position })),
+            });
+        }
+        await recordAudit(tx, SYSTEM_ACTOR, {
+          action: "seed.follow_ups",
+          targetType: "installation",
+          targetId: "greenlight",
+          after: { followUps: DEFAULT_FOLLOW_UPS.map((f) => f.label) },
+        });
+        result.followUps = true;
       }
 
       if (options.demo && !done.demo) {
@@ -160,8 +181,12 @@ export async function seed(db: Db, options: { demo: boolean }): Promise<SeedResu
         result.demo = true;
       }
 
-      if (result.baseline || result.demo) {
-        const value = { baseline: done.baseline ?? SEED_VERSION, demo: options.demo ? SEED_VERSION : done.demo };
+      if (result.baseline || result.demo || result.followUps) {
+        const value = {
+          baseline: done.baseline ?? SEED_VERSION,
+          demo: options.demo ? SEED_VERSION : done.demo,
+          followUps: SEED_VERSION,
+        };
         await tx.systemSetting.upsert({
           where: { key: SEED_KEY },
           create: { key: SEED_KEY, value },

@@ -1,11 +1,15 @@
 import "server-only";
 import { db } from "@/lib/db";
 
-/** Every environment with its checklist template and freeze windows, for the settings page. */
+/** Every environment with its checklist and follow-up templates and freeze windows, for the settings page. */
 export function listEnvironmentSettings() {
   return db.environment.findMany({
     orderBy: { position: "asc" },
-    include: { checklistTemplate: { orderBy: { position: "asc" } }, freezeWindows: { orderBy: { startsAt: "asc" } } },
+    include: {
+      checklistTemplate: { orderBy: { position: "asc" } },
+      followUpTemplate: { orderBy: { position: "asc" } },
+      freezeWindows: { orderBy: { startsAt: "asc" } },
+    },
   });
 }
 

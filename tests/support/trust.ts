@@ -183,7 +183,24 @@ export async function trustFixture() {
     where: { serviceId_environmentId: { serviceId: f.checkout.id, environmentId: f.production.id } },
   });
 
+  // A follow-up of a deploy to tick, and a follow-up template item to remove.
+  const followUp = await db.followUpItem.create({
+    data: {
+      runId: run.id,
+      releaseId: release.id,
+      label: "Logs checked",
+      due: "FIRST_HOUR",
+      dueAt: finishedAt,
+      position: 0,
+    },
+  });
+  const followUpTemplateItem = await db.followUpTemplateItem.create({
+    data: { environmentId: f.staging.id, label: "Trust fixture follow-up", due: "FIRST_DAY", position: 900 },
+  });
+
   const ids = {
+    followUp: followUp.id,
+    followUpTemplateItem: followUpTemplateItem.id,
     release: release.id,
     otherRelease: otherRelease.id,
     approval: approvals.CTO,
@@ -512,6 +529,30 @@ export const ACTION_SAMPLES: Record<string, ActionSample> = {
   "freeze.remove": {
     input: (fx) => ({ freezeId: fx.ids.freeze }),
     fields: { freezeId: { kind: "id" } },
+  },
+  "follow_up.tick": {
+    input: (fx) => ({ itemId: fx.ids.followUp, evidenceUrl: "https://grafana.example/d/checkout", note: "" }),
+    fields: {
+      itemId: { kind: "id" },
+      evidenceUrl: { kind: "url", optional: true },
+      note: { kind: "text", optional: true, max: 1000 },
+    },
+  },
+  "follow_up_template.add": {
+    input: (fx) => ({ environmentId: fx.ids.staging, label: "Conversion compared with last week", due: "FIRST_WEEK" }),
+    fields: {
+      environmentId: { kind: "id" },
+      label: { kind: "text", min: 3, max: 200 },
+      due: { kind: "enum", also: ["FIRST_MONTH", "first_hour"] },
+    },
+  },
+  "follow_up_template.remove": {
+    input: (fx) => ({ itemId: fx.ids.followUpTemplateItem }),
+    fields: { itemId: { kind: "id" } },
+  },
+  "follow_up_template.time_zone": {
+    input: (fx) => ({ environmentId: fx.ids.staging, timeZone: "Europe/Berlin" }),
+    fields: { environmentId: { kind: "id" }, timeZone: { kind: "timeZone" } },
   },
   "service_target.update": {
     input: (fx) => serviceTargetForm(fx),

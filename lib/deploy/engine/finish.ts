@@ -5,6 +5,7 @@ import { humanize } from "@/lib/format/humanize";
 import type { DeploymentRun, RunStatus } from "@/lib/generated/prisma/client";
 import { openAutoRollbackIncident, recordRollbackOutcome } from "@/lib/incidents/auto-rollback";
 import { recordRunActivity } from "@/lib/incidents/run-activity";
+import { closeReplacedFollowUps, openFollowUps } from "@/lib/follow-ups/lifecycle";
 import { notifyRelease } from "@/lib/notifications/slack";
 import { DONE, type FinalStatus } from "@/lib/deploy/engine/machine";
 import { telemetry } from "@/lib/telemetry/metrics";
@@ -45,11 +46,12 @@ export async function finishRun(
         message: `${humanize(status)}: ${outcome}`,
       },
     });
+    const finishedAt = new Date();
     await tx.deploymentRun.update({
       where: { id: runId },
-      data: { status, outcome, currentStep: DONE, finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null },
+      data: { status, outcome, currentStep: DONE, finishedAt, leaseOwner: null, leaseExpiresAt: null },
     });
-    await afterRunEnds(tx, run, status, outcome, options);
+    await afterRunEnds(tx, run, status, outcome, options, finishedAt);
     return run;
   });
   if (!finished) return "not-mine";
@@ -58,6 +60,18 @@ export async function finishRun(
   if (status === "SUCCEEDED" && finished.kind === "DEPLOY" && finished.releaseId)
     void notifyRelease(finished.releaseId, "deployed");
   return "finished";
+}
+
+/** The post-deployment checklist: the version replaced has its open follow-ups closed, a new one gets its own. */
+async function followUpsAfter(tx: DbTx, run: DeploymentRun, finishedAt: Date): Promise<void> {
+  if (run.kind === "ROLLBACK") {
+    await closeReplacedFollowUps(tx, run, "Closed: the service was rolled back.");
+    return;
+  }
+  if (run.kind !== "DEPLOY" || !run.releaseId) return;
+  const release = await tx.release.findUniqueOrThrow({ where: { id: run.releaseId }, select: { number: true } });
+  await closeReplacedFollowUps(tx, run, `Closed: R-${release.number} replaced this version.`);
+  await openFollowUps(tx, run, finishedAt);
 }
 
 /**
@@ -71,7 +85,9 @@ async function afterRunEnds(
   status: RunStatus,
   outcome: string,
   options: FinishOptions,
+  finishedAt: Date,
 ): Promise<void> {
+  if (status === "SUCCEEDED") await followUpsAfter(tx, run, finishedAt);
   if (run.kind === "DEPLOY" && run.releaseId) {
     await tx.release.update({
       where: { id: run.releaseId },

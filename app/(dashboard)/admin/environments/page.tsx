@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { AdminTabs } from "@/components/admin/admin-tabs";
 import { EnvironmentSettings } from "@/components/admin/environment-settings";
+import { FollowUpTemplate } from "@/components/admin/follow-up-template";
 import { GateChanges } from "@/components/admin/gate-changes";
 import { Card, CardBody, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -24,7 +25,7 @@ export default async function EnvironmentsPage() {
     <>
       <PageHeader
         title="Admin"
-        description="Sign-off policy, the error-budget gate, checklists and freeze windows per environment. Every change is audited."
+        description="Sign-off policy, the error-budget gate, checklists, follow-ups after a deploy and freeze windows per environment. Every change is audited."
       />
       <AdminTabs current="environments" />
       <div className="space-y-6">
@@ -34,7 +35,7 @@ export default async function EnvironmentsPage() {
             <CardHeader>
               <CardTitle>{e.displayName}</CardTitle>
             </CardHeader>
-            <CardBody>
+            <CardBody className="space-y-6">
               <EnvironmentSettings
                 environment={{
                   id: e.id,
@@ -59,6 +60,14 @@ export default async function EnvironmentsPage() {
                   })),
                 }}
                 prometheusConfigured={prometheus() !== null}
+              />
+              <FollowUpTemplate
+                template={{
+                  environmentId: e.id,
+                  environmentName: e.name,
+                  timeZone: e.followUpTimeZone,
+                  items: e.followUpTemplate.map((i) => ({ id: i.id, label: i.label, due: i.due })),
+                }}
               />
             </CardBody>
           </Card>

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ApprovalMatrix, type MatrixRowView } from "@/components/approvals/approval-matrix";
 import { Checklist } from "@/components/approvals/checklist";
+import { FollowUpList, type FollowUpView } from "@/components/follow-ups/follow-up-list";
 import { GateChanges } from "@/components/admin/gate-changes";
 import { GateOverride } from "@/components/approvals/gate-override";
 import { GatePanel } from "@/components/approvals/gate-panel";
@@ -25,6 +26,9 @@ import { finishedRefusal, signableRoles, TICKABLE_STATUSES } from "@/lib/approva
 import { describeChanges } from "@/lib/releases/revision";
 import { humanize } from "@/lib/format/humanize";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
+import { followUpState, formatDueTime } from "@/lib/follow-ups/due";
+import { followUpsForRelease } from "@/lib/follow-ups/queries";
+import { formatDistanceStrict } from "date-fns";
 
 export const metadata: Metadata = { title: "Release" };
 
@@ -41,7 +45,29 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   const { release, gate, lastRun, activeRun } = detail;
   // The run DeployPanel shows first, read here so its progress renders without a spinner.
   const shownRunId = (activeRun?.releaseId === release.id ? activeRun.id : null) ?? lastRun?.id;
-  const initialRun = shownRunId ? await runProgress(shownRunId) : null;
+  const [initialRun, followUps] = await Promise.all([
+    shownRunId ? runProgress(shownRunId) : null,
+    followUpsForRelease(release.id),
+  ]);
+  const now = new Date();
+  const followUpViews = followUps.map((group) => ({
+    ...group,
+    items: group.items.map(
+      (item): FollowUpView => ({
+        id: item.id,
+        label: item.label,
+        due: item.due,
+        dueAt: formatDueTime(item.dueAt, group.timeZone),
+        dueRelative: formatDistanceStrict(item.dueAt, now, { addSuffix: true }),
+        state: followUpState(item, now),
+        checkedBy: item.checkedBy?.name,
+        checkedAt: item.checkedAt ? formatDueTime(item.checkedAt, group.timeZone) : undefined,
+        evidenceUrl: item.evidenceUrl ?? undefined,
+        note: item.note ?? undefined,
+        closedReason: item.closedReason ?? undefined,
+      }),
+    ),
+  }));
   const links = (release.links as unknown as ReleaseLink[]) ?? [];
   const mayEdit = can(user, "release:edit") && (EDITABLE_STATUSES as readonly string[]).includes(release.status);
   const checked = gate.checklist.filter((c) => c.state === "ticked").length;
@@ -271,6 +297,33 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
               )}
             </CardBody>
           </Card>
+          {followUpViews.length > 0 ? (
+            <Card data-testid="follow-ups">
+              <CardHeader>
+                <CardTitle>Follow-ups</CardTitle>
+                <span className="text-sm text-muted-foreground">
+                  {followUpViews[0].items.filter((i) => i.state === "done").length}/{followUpViews[0].items.length}
+                </span>
+              </CardHeader>
+              <CardBody className="space-y-6">
+                {followUpViews.map((group, index) => (
+                  <div key={group.runId} className="space-y-2">
+                    {followUpViews.length > 1 || index > 0 ? (
+                      <p className="text-xs font-medium">
+                        {index === 0 ? "Latest deploy" : "An earlier deploy"}
+                        {group.finishedAt ? (
+                          <>
+                            , finished <Timestamp value={group.finishedAt} />
+                          </>
+                        ) : null}
+                      </p>
+                    ) : null}
+                    <FollowUpList items={group.items} canTick={can(user, "followup:tick")} timeZone={group.timeZone} />
+                  </div>
+                ))}
+              </CardBody>
+            </Card>
+          ) : null}
         </div>
       </div>
     </>
