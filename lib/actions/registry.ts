@@ -26,6 +26,7 @@ import {
   removeFreezeSchema,
 } from "@/lib/schemas/settings";
 import { serviceTargetSettingsSchema } from "@/lib/schemas/service-targets";
+import { removeSmokeCheckSchema, smokeCheckSchema } from "@/lib/schemas/smoke-checks";
 import {
   followUpTemplateItemSchema,
   followUpTimeZoneSchema,
@@ -313,6 +314,20 @@ export const ACTIONS: readonly RegisteredAction[] = [
     exportName: "setFollowUpTimeZoneAction",
     permission: "settings:manage",
     schema: followUpTimeZoneSchema,
+  },
+  {
+    name: "smoke_check.add",
+    module: "lib/actions/settings/smoke-checks",
+    exportName: "addSmokeCheckAction",
+    permission: "settings:manage",
+    schema: smokeCheckSchema,
+  },
+  {
+    name: "smoke_check.remove",
+    module: "lib/actions/settings/smoke-checks",
+    exportName: "removeSmokeCheckAction",
+    permission: "settings:manage",
+    schema: removeSmokeCheckSchema,
   },
   {
     name: "service_target.update",

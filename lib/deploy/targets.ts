@@ -1,10 +1,13 @@
 import { DEFAULT_MIN_REQUESTS, DEFAULT_RULES, type AnalysisRule } from "@/lib/deploy/analysis/rules";
 import type { DeployTarget } from "@/lib/deploy/types";
+import type { SmokeCheckSpec } from "@/lib/deploy/smoke/checks";
 import { metricNamesOf } from "@/lib/prometheus/promql";
 import { env } from "@/lib/env";
 
 /** A ServiceTarget row as Prisma returns it (the container name may be left to default). */
-type ServiceTargetRow = Omit<DeployTarget, "containerName" | "metrics" | "rules" | "minRequests"> & {
+type ServiceTargetRow = Omit<DeployTarget, "containerName" | "metrics" | "rules" | "minRequests" | "smokeChecks"> & {
+  /** Loaded where the engine needs them (in position order); absent: none. */
+  smokeChecks?: SmokeCheckSpec[];
   containerName: string | null;
   requestsMetric: string;
   durationMetric: string;
@@ -48,6 +51,18 @@ export function deployTarget(row: ServiceTargetRow, serviceName: string): Deploy
     metrics: metricNamesOf(row),
     rules: analysisRules(row),
     minRequests: row.minRequests ?? DEFAULT_MIN_REQUESTS,
+    smokeChecks: (row.smokeChecks ?? []).map((c) => ({
+      name: c.name,
+      method: c.method,
+      path: c.path,
+      expectedStatus: c.expectedStatus,
+      bodyContains: c.bodyContains,
+      jsonField: c.jsonField,
+      jsonEquals: c.jsonEquals,
+      timeoutMs: c.timeoutMs,
+      headerName: c.headerName,
+      headerSecretEnv: c.headerSecretEnv,
+    })),
   };
 }
 

@@ -3,6 +3,7 @@ import type { AnalysisRule } from "@/lib/deploy/analysis/rules";
 import type { K8sError } from "@/lib/k8s/result";
 import type { MetricNames } from "@/lib/prometheus/promql";
 import type { Recovery } from "@/lib/deploy/engine/machine";
+import type { SmokeCheckSpec } from "@/lib/deploy/smoke/checks";
 
 export type StrategyName = "ROLLING" | "BLUE_GREEN" | "CANARY";
 export type RunKindName = "DEPLOY" | "ROLLBACK" | "PROMOTE" | "ABORT";
@@ -30,6 +31,8 @@ export interface DeployTarget {
   rules: AnalysisRule[];
   /** Fewer requests than this in a window are not judged. */
   minRequests: number;
+  /** HTTP checks of the new version before traffic reaches it and after (lib/deploy/smoke). */
+  smokeChecks: SmokeCheckSpec[];
 }
 
 /** What a run remembers between steps; persisted after every step, so a new worker resumes. */

@@ -1,4 +1,6 @@
 import "server-only";
+import http from "node:http";
+import https from "node:https";
 import {
   AppsV1Api,
   CoreV1Api,
@@ -23,6 +25,13 @@ import { currentRequestId } from "@/lib/telemetry/request-context";
 import { telemetry } from "@/lib/telemetry/metrics";
 
 export type PatchType = "merge" | "strategic" | "json";
+
+/** What came back through the API server's proxy: the pod's answer or the API server's refusal. */
+export interface ProxiedAnswer {
+  status: number;
+  contentType: string | undefined;
+  body: string;
+}
 
 const CONTENT_TYPES: Record<PatchType, string> = {
   merge: PatchStrategy.MergePatch,
@@ -85,7 +94,10 @@ export class ClusterGateway {
   private readonly timeoutMs: number;
   private readonly conflictRetries: number;
 
+  private readonly kubeConfig: KubeConfig;
+
   constructor(kubeConfig: KubeConfig, options: GatewayOptions = {}) {
+    this.kubeConfig = kubeConfig;
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
@@ -129,6 +141,65 @@ export class ClusterGateway {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * An HTTP request to a pod, or to one of a Service's ready pods, through the API server's proxy
+   * subresource: how a dashboard outside the cluster reaches pods, with the kubeconfig's own
+   * credentials. The answer is the pod's (status, up to `maxBytes` of body), or the API server's
+   * own when it could not forward (its Status body says why).
+   */
+  proxy(
+    namespace: string,
+    kind: "pods" | "services",
+    name: string,
+    request: { method: string; path: string; headers?: Record<string, string>; timeoutMs: number; maxBytes?: number },
+  ): Promise<K8sResult<ProxiedAnswer>> {
+    return this.call(`proxy${kind === "pods" ? "Pod" : "Service"}`, async (signal) => {
+      const server = new URL(this.kubeConfig.getCurrentCluster()?.server ?? "");
+      const options: https.RequestOptions = {};
+      await this.kubeConfig.applyToHTTPSOptions(options);
+      const path = `${server.pathname.replace(/\/$/, "")}/api/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}/proxy${request.path.startsWith("/") ? "" : "/"}${request.path}`;
+      const requestId = currentRequestId();
+      const limit = request.maxBytes ?? 64 * 1024;
+      const timeout = AbortSignal.any([signal, AbortSignal.timeout(request.timeoutMs)]);
+      return new Promise<ProxiedAnswer>((resolve, reject) => {
+        const send = server.protocol === "http:" ? http.request : https.request;
+        const outgoing = send(
+          {
+            ...options,
+            host: server.hostname,
+            port: server.port || undefined,
+            method: request.method,
+            path,
+            signal: timeout,
+            headers: {
+              ...(options.headers as Record<string, string> | undefined),
+              ...request.headers,
+              ...(requestId ? { "Audit-ID": requestId } : {}),
+            },
+          },
+          (answer) => {
+            const chunks: Buffer[] = [];
+            let size = 0;
+            answer.on("data", (chunk: Buffer) => {
+              if (size < limit) chunks.push(chunk.subarray(0, limit - size));
+              size += chunk.length;
+            });
+            answer.on("end", () =>
+              resolve({
+                status: answer.statusCode ?? 0,
+                contentType: answer.headers["content-type"],
+                body: Buffer.concat(chunks).toString("utf8"),
+              }),
+            );
+            answer.on("error", reject);
+          },
+        );
+        outgoing.on("error", reject);
+        outgoing.end();
+      });
+    });
   }
 
   readDeployment(namespace: string, name: string) {

@@ -80,7 +80,18 @@ export interface SeedResult {
   baseline: boolean;
   demo: boolean;
   followUps: boolean;
+  smokeChecks: boolean;
 }
+
+export const DEMO_SMOKE_CHECK = {
+  name: "health",
+  method: "GET",
+  path: "/healthz",
+  expectedStatus: 200,
+  jsonField: "status",
+  jsonEquals: "ok",
+  timeoutMs: 3000,
+} as const;
 
 /**
  * Seeds what every installation needs (environments and their default checklist) and, in demo
@@ -92,8 +103,8 @@ export async function seed(db: Db, options: { demo: boolean }): Promise<SeedResu
     async (tx) => {
       await tx.$executeRaw`select pg_advisory_xact_lock(hashtext('greenlight:seed'))`;
       const marker = await tx.systemSetting.findUnique({ where: { key: SEED_KEY } });
-      const done = (marker?.value ?? {}) as { baseline?: number; demo?: number; followUps?: number };
-      const result: SeedResult = { baseline: false, demo: false, followUps: false };
+      const done = (marker?.value ?? {}) as { baseline?: number; demo?: number; followUps?: number; smoke?: number };
+      const result: SeedResult = { baseline: false, demo: false, followUps: false, smokeChecks: false };
 
       if (!done.baseline) {
         for (const e of ENVIRONMENTS) {
@@ -181,11 +192,26 @@ export async function seed(db: Db, options: { demo: boolean }): Promise<SeedResu
         result.demo = true;
       }
 
-      if (result.baseline || result.demo || result.followUps) {
+      // The demo's staging targets check /healthz before traffic moves: the sandbox's pods answer
+      // {"status":"ok"}, and {"status":"degraded"} for a `bad` image, so a staging deploy of a bad
+      // version is stopped by its smoke check. Production keeps the SLI story: a bad version there
+      // gets traffic and is rolled back on its error rate (and the Alertmanager alert it causes).
+      if (options.demo && !done.smoke) {
+        const staging = await tx.serviceTarget.findMany({
+          where: { environment: { name: "staging" }, service: { name: { in: DEMO_SERVICES.map((d) => d.name) } } },
+          include: { smokeChecks: true },
+        });
+        for (const target of staging.filter((t) => t.smokeChecks.length === 0))
+          await tx.smokeCheck.create({ data: { targetId: target.id, ...DEMO_SMOKE_CHECK, position: 0 } });
+        result.smokeChecks = true;
+      }
+
+      if (result.baseline || result.demo || result.followUps || result.smokeChecks) {
         const value = {
           baseline: done.baseline ?? SEED_VERSION,
           demo: options.demo ? SEED_VERSION : done.demo,
           followUps: SEED_VERSION,
+          smoke: options.demo ? SEED_VERSION : done.smoke,
         };
         await tx.systemSetting.upsert({
           where: { key: SEED_KEY },

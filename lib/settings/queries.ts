@@ -21,6 +21,7 @@ export function listServiceTargetSettings() {
     include: {
       service: { select: { name: true, displayName: true } },
       environment: { select: { name: true, displayName: true } },
+      smokeChecks: { orderBy: { position: "asc" } },
     },
     orderBy: [{ service: { displayName: "asc" } }, { environment: { position: "asc" } }],
   });

@@ -377,7 +377,13 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     const release = await s.release("registry.example.com/shop/web:4.0.0");
     const before = await s.apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-green" });
     const plan = await dryRunRelease(f.releaseManager, release.id, gatewayFor);
-    expect(plan.steps.map((p) => p.step)).toEqual(["inspect", "prepare-idle-color", "switch-traffic"]);
+    expect(plan.steps.map((p) => p.step)).toEqual([
+      "inspect",
+      "prepare-idle-color",
+      "smoke-idle-color",
+      "switch-traffic",
+      "smoke-after-switch",
+    ]);
     expect(plan.steps.every((p) => p.status === "done")).toBe(true);
     expect(plan.steps[1].request).toMatchObject({
       spec: {

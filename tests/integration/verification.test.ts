@@ -59,6 +59,9 @@ beforeAll(async () => {
   });
   worker = await startRunWorker({ connectionString: process.env.DATABASE_URL!, gateway: () => gateway, analysis });
   await getDb().serviceTarget.updateMany({ where: { environmentId: f.staging.id }, data: { verifyWindowSeconds: 20 } });
+  // This file is about the SLIs after the switch: the demo's smoke checks would stop a `bad`
+  // version before it (tests/integration/smoke-checks.test.ts has those).
+  await getDb().smokeCheck.deleteMany();
 }, 120_000);
 
 afterAll(async () => {

@@ -198,7 +198,12 @@ export async function trustFixture() {
     data: { environmentId: f.staging.id, label: "Trust fixture follow-up", due: "FIRST_DAY", position: 900 },
   });
 
+  const smokeCheck = await db.smokeCheck.create({
+    data: { targetId: target.id, name: "health", path: "/healthz", position: 900 },
+  });
+
   const ids = {
+    smokeCheck: smokeCheck.id,
     followUp: followUp.id,
     followUpTemplateItem: followUpTemplateItem.id,
     release: release.id,
@@ -529,6 +534,29 @@ export const ACTION_SAMPLES: Record<string, ActionSample> = {
   "freeze.remove": {
     input: (fx) => ({ freezeId: fx.ids.freeze }),
     fields: { freezeId: { kind: "id" } },
+  },
+  "smoke_check.add": {
+    input: (fx) => ({
+      targetId: fx.ids.target,
+      name: "ready",
+      method: "GET",
+      path: "/readyz",
+      expectedStatus: 200,
+      bodyContains: "ok",
+      timeoutMs: 2000,
+    }),
+    fields: {
+      targetId: { kind: "id" },
+      name: { kind: "text", min: 2, max: 60 },
+      method: { kind: "enum", also: ["DELETE", "get", "CONNECT"] },
+      expectedStatus: { kind: "int", max: 599 },
+      bodyContains: { kind: "text", optional: true, max: 200 },
+      timeoutMs: { kind: "int", max: 30000 },
+    },
+  },
+  "smoke_check.remove": {
+    input: (fx) => ({ checkId: fx.ids.smokeCheck }),
+    fields: { checkId: { kind: "id" } },
   },
   "follow_up.tick": {
     input: (fx) => ({ itemId: fx.ids.followUp, evidenceUrl: "https://grafana.example/d/checkout", note: "" }),

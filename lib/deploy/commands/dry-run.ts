@@ -29,7 +29,9 @@ export async function dryRunRelease(
     throw new AppError("FORBIDDEN", forbiddenMessage("release:deploy", "plan a deploy"));
   const release = await db.release.findUnique({
     where: { id: releaseId },
-    include: { service: { include: { targets: true } } },
+    include: {
+      service: { include: { targets: { include: { smokeChecks: { orderBy: { position: "asc" } } } } } },
+    },
   });
   if (!release) throw new AppError("NOT_FOUND", "That release does not exist.");
   const row = release.service.targets.find((t) => t.environmentId === release.environmentId);

@@ -49,7 +49,10 @@ type LoadedRun = NonNullable<Awaited<ReturnType<typeof loadRun>>>;
 async function loadRun(runId: string, where: { serviceId: string; environmentId: string }) {
   const [run, row, service, environment, last] = await Promise.all([
     db.deploymentRun.findUnique({ where: { id: runId } }),
-    db.serviceTarget.findUnique({ where: { serviceId_environmentId: where } }),
+    db.serviceTarget.findUnique({
+      where: { serviceId_environmentId: where },
+      include: { smokeChecks: { orderBy: { position: "asc" } } },
+    }),
     db.service.findUnique({ where: { id: where.serviceId }, select: { name: true } }),
     db.environment.findUnique({ where: { id: where.environmentId }, select: { name: true } }),
     db.runEvent.findFirst({ where: { runId }, orderBy: { seq: "desc" }, select: { seq: true } }),

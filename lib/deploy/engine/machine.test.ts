@@ -191,8 +191,11 @@ describe("the run state machine: a deploy that cannot go on recovers", () => {
       inspect: [],
       "prepare-idle-color": ["retire-idle-color"],
       "wait-idle-ready": ["retire-idle-color"],
+      // A smoke check before the switch: the Service never selected the new colour.
+      "smoke-idle-color": ["retire-idle-color"],
       "switch-traffic": ["switch-back-to-live", "verify-live", "retire-idle-color"],
       "verify-traffic": ["switch-back-to-live", "verify-live", "retire-idle-color"],
+      "smoke-after-switch": ["switch-back-to-live", "verify-live", "retire-idle-color"],
     },
     CANARY: {
       inspect: [],

@@ -7,7 +7,19 @@ describe("plans", () => {
   it.each([
     ["DEPLOY", "ROLLING", ["inspect", "set-image", "wait-rollout"]],
     ["ROLLBACK", "ROLLING", ["find-good-revision", "restore-template", "wait-rollout"]],
-    ["DEPLOY", "BLUE_GREEN", ["inspect", "prepare-idle-color", "wait-idle-ready", "switch-traffic", "verify-traffic"]],
+    [
+      "DEPLOY",
+      "BLUE_GREEN",
+      [
+        "inspect",
+        "prepare-idle-color",
+        "wait-idle-ready",
+        "smoke-idle-color",
+        "switch-traffic",
+        "verify-traffic",
+        "smoke-after-switch",
+      ],
+    ],
     ["ROLLBACK", "BLUE_GREEN", ["switch-back", "verify-traffic"]],
     [
       "DEPLOY",
@@ -20,11 +32,13 @@ describe("plans", () => {
     expect(names(kind, strategy)).toEqual(expected);
   });
 
-  it("drops the waits from a dry run", () => {
+  it("drops the waits from a dry run; the smoke checks say what they would run", () => {
     expect(names("DEPLOY", "BLUE_GREEN", { dryRun: true })).toEqual([
       "inspect",
       "prepare-idle-color",
+      "smoke-idle-color",
       "switch-traffic",
+      "smoke-after-switch",
     ]);
   });
 });

@@ -2,6 +2,7 @@ import type { V1Deployment } from "@kubernetes/client-node";
 import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
 import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
 import { containerImage, rolloutStatus } from "@/lib/deploy/strategies/rollout-status";
+import { firstReadyPod, runSmokeChecks } from "@/lib/deploy/smoke/run";
 import { fromK8sError, imagePatch, POLL_MS, waitForRollout, written } from "@/lib/deploy/strategies/step-helpers";
 import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
 
@@ -9,8 +10,10 @@ export const BLUE_GREEN_STEPS = {
   inspect: "inspect",
   prepareIdle: "prepare-idle-color",
   waitIdle: "wait-idle-ready",
+  smokeIdle: "smoke-idle-color",
   switchTraffic: "switch-traffic",
   verifyTraffic: "verify-traffic",
+  smokeAfterSwitch: "smoke-after-switch",
   switchBackToLive: "switch-back-to-live",
   verifyLive: "verify-live",
   retireIdle: "retire-idle-color",
@@ -96,6 +99,45 @@ const prepareIdle: Step = {
 const waitIdle: Step = {
   name: S.waitIdle,
   run: (context, state) => waitForRollout(context, colorDeployment(context.target.deploymentName, state.idleColor!)),
+};
+
+/**
+ * The smoke checks on one ready pod of the new colour, before the selector moves: no user request
+ * has reached it yet. A failure stops the deploy here, and the recovery scales the colour down;
+ * the Service never selected it.
+ */
+const smokeIdle: Step = {
+  name: S.smokeIdle,
+  async run(context, state) {
+    const name = colorDeployment(context.target.deploymentName, state.idleColor!);
+    if (context.dryRun || context.target.smokeChecks.length === 0)
+      return runSmokeChecks(context, { kind: "pods", name, label: `a ready pod of ${name}` }, "before traffic");
+    const found = await firstReadyPod(context, name, state.toImage);
+    if (!found.pod) return found.result!;
+    return runSmokeChecks(context, { kind: "pods", name: found.pod }, "before traffic");
+  },
+};
+
+/**
+ * The same checks through the Service once it selects the new colour. A failure here is a breach
+ * of the verification window: with automatic rollback on, the deploy switches back (and an
+ * incident is opened); with it off, it is reported and traffic stays.
+ */
+const smokeAfterSwitch: Step = {
+  name: S.smokeAfterSwitch,
+  run: (context) =>
+    runSmokeChecks(
+      context,
+      { kind: "services", name: context.target.kubeServiceName },
+      "after the switch",
+      (message) =>
+        context.target.autoRollback
+          ? { status: "failed", message, breach: true }
+          : {
+              status: "done",
+              message: `${message}; automatic rollback is off for this service, so traffic stays on the new version: roll back by hand if needed`,
+            },
+    ),
 };
 
 /**
@@ -242,11 +284,13 @@ export const blueGreenDeploy: Step[] = [
   inspect,
   prepareIdle,
   waitIdle,
+  smokeIdle,
   switchTraffic,
   verify(
     (s) => s.idleColor!,
     (s) => s.toImage,
   ),
+  smokeAfterSwitch,
 ];
 
 /** What a deploy stopped at each step leaves behind, and the steps that make traffic safe again. */
@@ -259,11 +303,20 @@ export const blueGreenRecoveries: Record<string, RecoveryPlan> = {
     steps: [S.retireIdle],
     summary: "traffic stayed on the live colour; the new colour was scaled to zero",
   },
+  [S.smokeIdle]: {
+    steps: [S.retireIdle],
+    summary:
+      "traffic stayed on the live colour (the Service never selected the new one); the new colour was scaled to zero",
+  },
   [S.switchTraffic]: {
     steps: [S.switchBackToLive, S.verifyLive, S.retireIdle],
     summary: "traffic is back on the previous colour; the new colour was scaled to zero",
   },
   [S.verifyTraffic]: {
+    steps: [S.switchBackToLive, S.verifyLive, S.retireIdle],
+    summary: "traffic switched back to the previous colour; the new colour was scaled to zero",
+  },
+  [S.smokeAfterSwitch]: {
     steps: [S.switchBackToLive, S.verifyLive, S.retireIdle],
     summary: "traffic switched back to the previous colour; the new colour was scaled to zero",
   },

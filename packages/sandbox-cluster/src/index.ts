@@ -118,6 +118,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           throw new ApiError(404, "NotFound", `no sandbox endpoint ${name}`);
       }
     },
+    podPort: (uid) => workload.portOf(uid),
   });
 
   const certificate = createSelfSignedCertificate();

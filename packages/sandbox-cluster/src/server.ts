@@ -12,6 +12,7 @@ import { apiGroup, apiGroupList, apiResourceList, coreVersions, versionInfo } fr
 import type { Faults } from "./faults";
 import { openApiJson, openApiProtobuf } from "./openapi";
 import { applyPatch } from "./patch";
+import { proxyToPod } from "./proxy";
 import {
   acceptsOnlyProtobuf,
   canEncodeKind,
@@ -35,6 +36,8 @@ export interface DemoEndpoints {
   /** GET /sandbox/<name>: JSON answers of demo-only endpoints (targets, load, …). */
   get(name: string): unknown;
   post(name: string, body: unknown): unknown;
+  /** Where a running pod's demo server listens on loopback (the proxy subresource forwards there). */
+  podPort(uid: string): number | undefined;
 }
 
 interface Route {
@@ -138,7 +141,25 @@ export class SandboxServer {
       return this.json(res, 200, discovery);
     }
     if (!route) throw errors.pathNotFound();
+    if (route.subresource === "proxy") return this.proxy(req, res, url, route);
     await this.handleResource(req, res, url, method, route);
+  }
+
+  /** pods/proxy and services/proxy (proxy.ts): the rest of the path and the query go to the pod. */
+  private async proxy(req: IncomingMessage, res: ServerResponse, url: URL, route: Route): Promise<void> {
+    const resource = route.type.resource;
+    if ((resource !== "pods" && resource !== "services") || !route.namespace || !route.name)
+      throw errors.pathNotFound();
+    const tail = /\/proxy(\/.*)?$/.exec(url.pathname)?.[1] ?? "/";
+    await proxyToPod(
+      { api: this.api, podPort: (uid) => this.demo.podPort(uid) },
+      req,
+      res,
+      resource,
+      route.namespace,
+      route.name,
+      `${tail}${url.search}`,
+    );
   }
 
   /** /openapi/v2 (openapi.ts): gnostic protobuf for kubectl, JSON otherwise. */

@@ -1,7 +1,9 @@
 /**
  * Demo workload: every Ready pod of the sandbox is a real HTTP server on its own loopback
  * port. `/` answers like a small service (a "bad" image tag errors and slows down),
- * `/metrics` exposes Prometheus series, `/healthz` answers 200.
+ * `/metrics` exposes Prometheus series, `/readyz` answers 200, and `/healthz` answers 200 with a
+ * JSON self-check: `{"status":"ok"}` for a good image, `{"status":"degraded"}` (its database check
+ * failing) for a `bad` one, which is what the demo targets' smoke checks look at.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -91,9 +93,20 @@ export class DemoWorkload {
         res.end(metrics.render());
         return;
       }
-      if (path === "/healthz" || path === "/readyz") {
+      if (path === "/readyz") {
         res.writeHead(200, { "content-type": "text/plain" });
         res.end("ok\n");
+        return;
+      }
+      if (path === "/healthz") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            status: bad ? "degraded" : "ok",
+            version: identity.version,
+            checks: { database: bad ? "failing: connection pool exhausted" : "ok" },
+          }),
+        );
         return;
       }
       const started = process.hrtime.bigint();

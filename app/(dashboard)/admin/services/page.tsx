@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { AdminTabs } from "@/components/admin/admin-tabs";
 import { ServiceTargetSettings } from "@/components/admin/service-target-settings";
+import { SmokeChecks } from "@/components/admin/smoke-checks";
+import { describeCheck } from "@/lib/deploy/smoke/checks";
 import { Card, CardBody, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -18,7 +20,7 @@ export default async function ServiceSettingsPage() {
     <>
       <PageHeader
         title="Admin"
-        description="Where each service's metrics come from, the rules a canary or a fresh deploy is judged by, and what happens on a breach. Every change is audited."
+        description="Where each service's metrics come from, the rules a canary or a fresh deploy is judged by, its smoke checks, and what happens on a breach. Every change is audited."
       />
       <AdminTabs current="services" />
       {prometheus() === null ? (
@@ -58,6 +60,17 @@ export default async function ServiceSettingsPage() {
                       values: toFormValues(t),
                     }}
                     defaults={FORM_DEFAULTS}
+                  />
+                  <SmokeChecks
+                    targetId={t.id}
+                    slug={`${t.service.name}-${t.environment.name}`}
+                    checks={t.smokeChecks.map((c) => ({
+                      id: c.id,
+                      name: c.name,
+                      describe: describeCheck(c),
+                      header:
+                        c.headerName && c.headerSecretEnv ? `${c.headerName} from ${c.headerSecretEnv}` : undefined,
+                    }))}
                   />
                 </CardBody>
               </Card>
