@@ -2,6 +2,9 @@
 const nextConfig = {
   // NEXT_DIST_DIR lets two checkouts' worth of builds (say, two e2e runs on one machine) coexist.
   distDir: process.env.NEXT_DIST_DIR || ".next",
+  // The container image (Dockerfile) serves the web from Next's standalone output; `npm start`
+  // keeps `next start`, which the standalone output does not support.
+  output: process.env.NEXT_OUTPUT === "standalone" ? "standalone" : undefined,
   reactStrictMode: true,
   poweredByHeader: false,
   // Node-only packages the server loads from node_modules instead of bundling.
