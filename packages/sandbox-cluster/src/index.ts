@@ -18,7 +18,7 @@ import { Faults } from "./faults";
 import { writeKubeconfig } from "./kubeconfig";
 import { LoadGenerator, type LoadStats } from "./load-generator";
 import { typeByKind } from "./resources";
-import { SandboxServer } from "./server";
+import { SandboxServer, type RequestCounts } from "./server";
 import { ApiError } from "./status";
 import { Store } from "./store";
 import { scrapeTargets, type HttpSdTarget } from "./targets";
@@ -59,6 +59,10 @@ export interface Sandbox {
   writeKubeconfig(dir: string): string;
   /** Prometheus http_sd targets of the Ready demo pods (also GET /sandbox/targets). */
   targets(): HttpSdTarget[];
+  /** API requests received so far, by verb (get, list, watch, patch, …); also GET /sandbox/requests. */
+  requests(): RequestCounts;
+  /** Ends the open watch streams (cleanly, or `abrupt`: connections cut); returns how many. */
+  dropWatches(abrupt?: boolean): number;
   /** Flushes state to the state file now (it is also written, debounced, on every change). */
   save(): void;
   stop(): Promise<void>;
@@ -95,6 +99,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           return faults.toJson();
         case "load":
           return load.getStats();
+        case "requests":
+          return { ...server.requests };
         default:
           throw new ApiError(404, "NotFound", `no sandbox endpoint ${name}`);
       }
@@ -149,6 +155,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     writeKubeconfig: (dir) => writeKubeconfig(dir, apiUrl, token, certificate.certPem),
     targets: () => scrapeTargets(api, (uid) => workload.isRunning(uid)),
+    requests: () => ({ ...server.requests }),
+    dropWatches: (abrupt) => server.dropWatches(abrupt),
     save: () => store.saveNow(),
     async stop() {
       if (stopped) return;
@@ -166,4 +174,5 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 export { seedDemoWorkload, demoImage, DEMO_NAMESPACES, DEMO_VERSIONS } from "./demo-seed";
 export type { FaultConfig } from "./faults";
 export type { HttpSdTarget } from "./targets";
+export type { RequestCounts } from "./server";
 export { SANDBOX_CONTEXT } from "./kubeconfig";

@@ -40,6 +40,29 @@ export interface DemoEndpoints {
   podPort(uid: string): number | undefined;
 }
 
+/** API requests received, by kube-apiserver's verb (its `apiserver_request_total`, here without labels). */
+export type RequestCounts = Record<string, number>;
+
+/** kube-apiserver's name for what a request on a resource does. */
+export function verbOf(method: string, route: Route, query: URLSearchParams): string {
+  const watching = query.get("watch") === "1" || query.get("watch") === "true";
+  if (route.subresource === "proxy") return "proxy";
+  switch (method) {
+    case "GET":
+      return route.name ? "get" : watching ? "watch" : "list";
+    case "POST":
+      return "create";
+    case "PUT":
+      return "update";
+    case "PATCH":
+      return "patch";
+    case "DELETE":
+      return route.name ? "delete" : "deletecollection";
+    default:
+      return method.toLowerCase();
+  }
+}
+
 interface Route {
   type: ResourceType;
   namespace?: string;
@@ -53,6 +76,8 @@ export class SandboxServer {
   private readonly sockets = new Set<Socket>();
   private readonly watches = new Set<ServerResponse>();
   private address = "";
+  /** Resource requests that passed authentication, by verb: what a client costs the API server. */
+  readonly requests: RequestCounts = {};
 
   constructor(
     private readonly api: ApiCore,
@@ -99,6 +124,20 @@ export class SandboxServer {
     return actual;
   }
 
+  /**
+   * Ends every open watch: cleanly, as kube-apiserver does at a watch's timeout (clients resume
+   * from their last resourceVersion), or `abrupt`ly, the connection cut as by a network fault.
+   */
+  dropWatches(abrupt = false): number {
+    const count = this.watches.size;
+    for (const res of this.watches) {
+      if (abrupt) res.socket?.destroy();
+      else res.end();
+    }
+    this.watches.clear();
+    return count;
+  }
+
   async close(): Promise<void> {
     for (const res of this.watches) res.end();
     this.watches.clear();
@@ -126,6 +165,10 @@ export class SandboxServer {
     if (auth !== `Bearer ${this.token}`) throw errors.unauthorized();
 
     const route = path.startsWith("/api") ? this.route(path) : undefined;
+    if (route) {
+      const verb = verbOf(method, route, url.searchParams);
+      this.requests[verb] = (this.requests[verb] ?? 0) + 1;
+    }
     const fault = this.faults.decide(
       method,
       path,
