@@ -90,6 +90,8 @@ const schema = z
     K8S_TIMEOUT_MS: wholeNumber(100, 300_000, " ms").transform((v) => v ?? 10_000),
     // A run's deadline; canary pauses are added to it (lib/deploy/targets.ts).
     RUN_DEADLINE_SECONDS: wholeNumber(30, 86_400, " s").transform((v) => v ?? 600),
+    // Requests per minute one API token may make to /api/v1 (lib/api-tokens/rate-limit.ts).
+    API_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 100_000).transform((v) => v ?? 120),
     // Runs one worker process carries at once (scripts/worker.ts).
     WORKER_CONCURRENCY: wholeNumber(1, 256).transform((v) => v ?? 4),
     // The ports `npm start` uses (scripts/start.ts); SANDBOX_PORT unset lets the sandbox choose.

@@ -43,10 +43,16 @@ export type CanaryControl = keyof typeof CANARY_CONTROLS;
 
 export interface HasRoles {
   roles: readonly Role[];
+  /**
+   * Set for a caller with an API token (lib/api-tokens): the token's scopes. What it may do is
+   * these ∩ what its owner's roles allow now, so a token can never do more than its owner.
+   */
+  scopes?: readonly Permission[];
 }
 
 export function can(person: HasRoles | null | undefined, permission: Permission): boolean {
   if (!person) return false;
+  if (person.scopes && !person.scopes.includes(permission)) return false;
   const allowed: readonly Role[] = PERMISSIONS[permission];
   return person.roles.some((role) => allowed.includes(role));
 }

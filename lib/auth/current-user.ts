@@ -2,6 +2,7 @@ import { getServerSession } from "next-auth";
 import { cache } from "react";
 import { getAuthOptions } from "@/lib/auth/options";
 import { db } from "@/lib/db";
+import type { Permission } from "@/lib/rbac";
 import type { Role } from "@/lib/roles";
 
 export interface CurrentUser {
@@ -9,6 +10,8 @@ export interface CurrentUser {
   email: string;
   name: string;
   roles: Role[];
+  /** Only for a caller with an API token: its scopes, which `can()` intersects with the roles. */
+  scopes?: readonly Permission[];
 }
 
 /** Loads a person and their roles from the database, so a role change applies at once. */
