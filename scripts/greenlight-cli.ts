@@ -81,16 +81,17 @@ const releaseCreate = defineCommand({
   meta: { name: "create", description: "Create a release; prints its id" },
   args: {
     ...connection,
-    service: { type: "string", description: "Service id", required: true },
-    environment: { type: "string", description: "Environment id", required: true },
+    service: { type: "string", description: "Service name, e.g. checkout (or --service-id)" },
+    "service-id": { type: "string", description: "Service id" },
+    environment: { type: "string", description: "Environment name, e.g. staging (or --environment-id)" },
+    "environment-id": { type: "string", description: "Environment id" },
     image: { type: "string", description: "Image reference, e.g. registry/app:1.2.3 or @sha256:…", required: true },
     strategy: {
       type: "enum",
-      description: "Deploy strategy",
+      description: "Deploy strategy (default: the target's)",
       options: ["ROLLING", "BLUE_GREEN", "CANARY"],
-      default: "ROLLING",
     },
-    summary: { type: "string", description: "Change summary (10+ characters)", required: true },
+    summary: { type: "string", description: "Change summary, 10+ characters (default: names the commit)" },
     commit: { type: "string", description: "Commit SHA the image was built from" },
     link: { type: "string", description: "A link as label=url (repeatable)" },
   },
@@ -105,8 +106,10 @@ const releaseCreate = defineCommand({
       return createRelease(
         clientFrom(args),
         {
-          serviceId: args.service,
-          environmentId: args.environment,
+          service: args.service,
+          serviceId: args["service-id"],
+          environment: args.environment,
+          environmentId: args["environment-id"],
           imageRef: args.image,
           strategy: args.strategy,
           changeSummary: args.summary,
@@ -135,15 +138,21 @@ const rollbackCommand = defineCommand({
   args: {
     ...connection,
     ...waiting,
-    service: { type: "positional", description: "Service id", required: true },
-    environment: { type: "string", description: "Environment id", required: true },
+    service: { type: "positional", description: "Service name or id", required: true },
+    environment: { type: "string", description: "Environment name (or --environment-id)" },
+    "environment-id": { type: "string", description: "Environment id" },
     reason: { type: "string", description: "Why (recorded with the run)", required: true },
   },
   run: ({ args }) =>
     finish(() =>
       rollback(
         clientFrom(args),
-        { serviceId: args.service, environmentId: args.environment, reason: args.reason },
+        {
+          service: args.service,
+          environment: args.environment,
+          environmentId: args["environment-id"],
+          reason: args.reason,
+        },
         consoleOutput,
         waitOptions(args),
       ),

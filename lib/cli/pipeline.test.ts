@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, GreenlightClient, problemMessage, retryAfterSeconds } from "@/lib/cli/client";
-import { createRelease, deploy, EXIT, gate, runStatus, waitForRun, type Output } from "@/lib/cli/pipeline";
+import { createRelease, deploy, EXIT, gate, rollback, runStatus, waitForRun, type Output } from "@/lib/cli/pipeline";
 
 type Reply = { status?: number; body?: unknown; headers?: Record<string, string> };
 
@@ -208,5 +208,19 @@ describe("deploy --wait", () => {
     const out = capture();
     expect(await deploy(api.client, "r1", out)).toBe(EXIT.OK);
     expect(out.results).toEqual(["run9"]);
+  });
+});
+
+describe("rollback", () => {
+  it("posts the environment and reason to the service's rollback and can wait for the run", async () => {
+    const api = fakeApi({
+      "POST /api/v1/services/checkout/rollback": [{ status: 202, body: { id: "rb1", status: "QUEUED" } }],
+      "GET /api/v1/runs/rb1": [{ body: { id: "rb1", status: "SUCCEEDED" } }],
+    });
+    const out = capture();
+    const input = { service: "checkout", environment: "production", environmentId: undefined, reason: "5xx spike" };
+    expect(await rollback(api.client, input, out, { wait: true, ...clock() })).toBe(EXIT.OK);
+    expect(api.calls[0].body).toEqual({ environment: "production", reason: "5xx spike" });
+    expect(out.results).toEqual(["SUCCEEDED"]);
   });
 });

@@ -89,12 +89,17 @@ function gateOf(value: unknown): Gate {
   return gate;
 }
 
+/** The body of POST /api/v1/releases: a service and an environment by name or by id. */
 export interface CreateReleaseArgs {
-  serviceId: string;
-  environmentId: string;
+  service?: string;
+  serviceId?: string;
+  environment?: string;
+  environmentId?: string;
   imageRef: string;
-  strategy: string;
-  changeSummary: string;
+  /** Left out: the target's default strategy. */
+  strategy?: string;
+  /** Left out: a sentence naming the commit (then commitSha is needed). */
+  changeSummary?: string;
   commitSha?: string;
   links?: { label: string; url: string }[];
 }
@@ -209,14 +214,16 @@ export async function deploy(
 
 export async function rollback(
   client: GreenlightClient,
-  input: { serviceId: string; environmentId: string; reason: string },
+  input: { service: string; environment?: string; environmentId?: string; reason: string },
   out: Output,
   options: WaitOptions & { wait?: boolean } = {},
 ): Promise<ExitCode> {
-  const started = await client.request("POST", `/services/${encodeURIComponent(input.serviceId)}/rollback`, {
-    environmentId: input.environmentId,
-    reason: input.reason,
-  });
+  const { service, ...body } = input;
+  const started = await client.request(
+    "POST",
+    `/services/${encodeURIComponent(service)}/rollback`,
+    Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)),
+  );
   const runId = idOf(started, "run");
   out.info(`Rollback started: run ${runId}.`);
   if (!options.wait) {
