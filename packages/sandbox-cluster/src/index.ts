@@ -90,7 +90,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const loadOptions = typeof options.loadGenerator === "object" ? options.loadGenerator : {};
   const load = new LoadGenerator(api, { rps: loadOptions.rps ?? 5, maxInFlight: loadOptions.maxInFlight ?? 64 });
 
-  const server = new SandboxServer(api, token, faults, {
+  const server: SandboxServer = new SandboxServer(api, token, faults, {
     get(name) {
       switch (name) {
         case "targets":
