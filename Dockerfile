@@ -10,7 +10,9 @@ ENV NEXT_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./
 COPY packages/sandbox-cluster/package.json packages/sandbox-cluster/package.json
 COPY prisma ./prisma
+# The postinstall `prisma generate` loads prisma.config.ts, which imports the migration adapter.
 COPY prisma.config.ts ./
+COPY lib/db/migration-adapter.ts ./lib/db/
 # `npm install`, not `npm ci`: see scripts/test.sh (the registry lacks other platforms' optional binaries).
 RUN npm install --no-audit --no-fund --loglevel=error
 
@@ -19,6 +21,8 @@ COPY . .
 RUN NEXT_OUTPUT=standalone npx next build && npm prune --omit=dev --no-audit --no-fund --loglevel=error
 
 FROM node:22.22-bookworm-slim AS runtime
+# HOSTNAME: where Next's standalone server listens. Kubernetes sets HOSTNAME to the pod's name
+# over this, so web-deployment.yaml sets it again in the pod's env.
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0
 WORKDIR /app
 # The worker and the migration Job: sources, generated client, production node_modules (tsx included).
