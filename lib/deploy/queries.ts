@@ -1,6 +1,9 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { liveState } from "@/lib/deploy/live/live-state";
 import { ACTIVE_RUN_STATUSES } from "@/lib/deploy/run-status";
+import { deployTarget } from "@/lib/deploy/targets";
+import type { StrategyName } from "@/lib/deploy/types";
 import type { HasRoles } from "@/lib/rbac";
 import { eventsFor } from "@/lib/redact/run-events";
 
@@ -81,6 +84,24 @@ export function activeRunFor(serviceId: string, environmentId: string) {
 }
 
 export type ActiveRun = NonNullable<Awaited<ReturnType<typeof activeRunFor>>>;
+
+/**
+ * One environment's live card on the service page: what runs in the cluster, read through the
+ * watch cache (lib/k8s/informers.ts) with how fresh it is, and the rollback in progress if any.
+ */
+export async function liveCard(
+  service: { id: string; name: string },
+  target: Parameters<typeof deployTarget>[0] & { environmentId: string },
+  strategy: StrategyName,
+  active: ActiveRun | null,
+  mayRollBack: boolean,
+) {
+  const [state, activeRollback] = await Promise.all([
+    liveState(deployTarget(target, service.name), strategy, service.id, target.environmentId),
+    mayRollBack && active?.kind === "ROLLBACK" ? runProgress(active.id) : null,
+  ]);
+  return { state, activeRollback };
+}
 
 /** Runs in flight everywhere, for the overview. */
 export function countActiveRuns(): Promise<number> {

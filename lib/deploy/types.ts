@@ -1,4 +1,4 @@
-import type { ClusterGateway } from "@/lib/k8s/gateway";
+import type { ClusterGateway, ClusterReader } from "@/lib/k8s/gateway";
 import type { AnalysisRule } from "@/lib/deploy/analysis/rules";
 import type { K8sError } from "@/lib/k8s/result";
 import type { MetricNames } from "@/lib/prometheus/promql";
@@ -87,6 +87,13 @@ export type RollbackTarget =
   | { strategy: "ROLLING"; revision: number; image?: string }
   | { strategy: "BLUE_GREEN"; color: string; image?: string }
   | { strategy: "CANARY"; image: string };
+
+/** What reading a target's state needs (a rollback preview, the service page): reads only. */
+export interface ReadContext {
+  gateway: ClusterReader;
+  target: DeployTarget;
+  now: () => Date;
+}
 
 export interface StepContext {
   gateway: ClusterGateway;

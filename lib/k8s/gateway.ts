@@ -4,12 +4,17 @@ import https from "node:https";
 import {
   AppsV1Api,
   CoreV1Api,
+  makeInformer,
   NetworkingV1Api,
   Observable,
   PatchStrategy,
   setHeaderOptions,
   type ConfigurationOptions,
+  type Informer,
   type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type ObjectCache,
   type ObservableMiddleware,
   type V1Deployment,
   type V1Ingress,
@@ -19,12 +24,37 @@ import {
 } from "@kubernetes/client-node";
 import { env } from "@/lib/env";
 import { kubeConfigFor } from "@/lib/k8s/clusters";
-import { classify, err, ok, type K8sResult } from "@/lib/k8s/result";
+import { classify, err, ok, type K8sError, type K8sResult } from "@/lib/k8s/result";
 import { log } from "@/lib/log";
 import { currentRequestId } from "@/lib/telemetry/request-context";
 import { telemetry } from "@/lib/telemetry/metrics";
 
 export type PatchType = "merge" | "strategic" | "json";
+
+/** What a view reads (the service page): the gateway itself, or the watch cache of lib/k8s/informers.ts. */
+export type ClusterReader = Pick<
+  ClusterGateway,
+  "readDeployment" | "readService" | "readIngress" | "listReplicaSets" | "listPods"
+>;
+
+/** The kinds the service page's watch cache (lib/k8s/informers.ts) keeps. */
+export type WatchedKind = "deployments" | "replicasets" | "pods" | "services" | "ingresses";
+
+const WATCH_PATHS: Record<WatchedKind, (namespace: string) => string> = {
+  deployments: (ns) => `/apis/apps/v1/namespaces/${ns}/deployments`,
+  replicasets: (ns) => `/apis/apps/v1/namespaces/${ns}/replicasets`,
+  pods: (ns) => `/api/v1/namespaces/${ns}/pods`,
+  services: (ns) => `/api/v1/namespaces/${ns}/services`,
+  ingresses: (ns) => `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`,
+};
+
+/** A list that failed, thrown for client-node's ListWatch (which expects a rejection), with the gateway's error. */
+export class ListFailed extends Error {
+  constructor(readonly error: K8sError) {
+    super(error.message);
+    this.name = "ListFailed";
+  }
+}
 
 /** What came back through the API server's proxy: the pod's answer or the API server's refusal. */
 export interface ProxiedAnswer {
@@ -200,6 +230,44 @@ export class ClusterGateway {
         outgoing.end();
       });
     });
+  }
+
+  /**
+   * A list-then-watch cache of one kind in one namespace (client-node's informer), for views only
+   * (lib/k8s/informers.ts): the deploy engine reads the cluster itself. Its lists go through this
+   * gateway (timeout, metrics, Audit-ID); the watch is client-node's, on the same kubeconfig.
+   * Not started: the caller starts it, and restarts it after an error (ListWatch does not).
+   */
+  informer(
+    kind: WatchedKind,
+    namespace: string,
+    labelSelector?: string,
+  ): Informer<KubernetesObject> & ObjectCache<KubernetesObject> {
+    const list = (signal: AbortSignal): Promise<KubernetesListObject<KubernetesObject>> => {
+      const options = requestOptions(signal);
+      switch (kind) {
+        case "deployments":
+          return this.apps.listNamespacedDeployment({ namespace, labelSelector }, options);
+        case "replicasets":
+          return this.apps.listNamespacedReplicaSet({ namespace, labelSelector }, options);
+        case "pods":
+          return this.core.listNamespacedPod({ namespace, labelSelector }, options);
+        case "services":
+          return this.core.listNamespacedService({ namespace, labelSelector }, options);
+        case "ingresses":
+          return this.networking.listNamespacedIngress({ namespace, labelSelector }, options);
+      }
+    };
+    return makeInformer(
+      this.kubeConfig,
+      WATCH_PATHS[kind](encodeURIComponent(namespace)),
+      async () => {
+        const answer = await this.call(`informerList:${kind}`, list);
+        if (!answer.ok) throw new ListFailed(answer.error);
+        return answer.value;
+      },
+      labelSelector,
+    );
   }
 
   readDeployment(namespace: string, name: string) {

@@ -243,11 +243,7 @@ async function previewFor(
     // Not configured here: the run fails at its start with the cluster's own message.
     return null;
   }
-  const preview = await previewRollback(
-    { gateway, target, image: "", dryRun: false, now: () => new Date() },
-    strategy,
-    history,
-  );
+  const preview = await previewRollback({ gateway, target, now: () => new Date() }, strategy, history);
   if (!preview.ready && !preview.from) return null;
   return preview;
 }

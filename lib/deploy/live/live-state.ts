@@ -4,7 +4,8 @@ import { previewRollback, rollbackHistory, type RollbackPreview } from "@/lib/de
 import { colorDeployment } from "@/lib/deploy/strategies/blue-green";
 import { canaryDeployment } from "@/lib/deploy/strategies/canary";
 import type { DeployTarget, StrategyName } from "@/lib/deploy/types";
-import { gatewayFor as defaultGatewayFor, type ClusterGateway } from "@/lib/k8s/gateway";
+import { gatewayFor, type ClusterReader } from "@/lib/k8s/gateway";
+import { cachedReader, type ClusterView, type WatchState } from "@/lib/k8s/informers";
 import { describeK8sError } from "@/lib/k8s/result";
 
 export interface LiveState {
@@ -17,23 +18,41 @@ export interface LiveState {
   /** Exactly what the rollback button will do, or why it will not. */
   rollback: RollbackPreview;
   error?: string;
+  /** How fresh the watch cache the numbers came from is (absent when read directly). */
+  freshness?: WatchState;
 }
 
-/** What runs in the cluster right now for one service target, read through the gateway. */
+/** A view's reader for a cluster: the watch cache (lib/k8s/informers.ts), or the gateway itself. */
+export type ReaderFor = (cluster: string) => ClusterReader & Partial<Pick<ClusterView, "freshness">>;
+
+const watchedReader: ReaderFor = (cluster) => cachedReader(cluster, gatewayFor(cluster));
+
+/** What runs in the cluster right now for one service target, read through the watch cache. */
 export async function liveState(
   target: DeployTarget,
   strategy: StrategyName,
   serviceId: string,
   environmentId: string,
-  gatewayFor: (c: string) => ClusterGateway = defaultGatewayFor,
+  readerFor: ReaderFor = watchedReader,
 ): Promise<LiveState> {
-  let gateway: ClusterGateway;
+  let gateway: ReturnType<ReaderFor>;
   try {
-    gateway = gatewayFor(target.cluster);
+    gateway = readerFor(target.cluster);
   } catch (error) {
     return unavailable(strategy, error instanceof Error ? error.message : String(error));
   }
-  const context = { gateway, target, image: "", dryRun: true, now: () => new Date() };
+  const state = await readLiveState(gateway, target, strategy, serviceId, environmentId);
+  return { ...state, freshness: gateway.freshness?.(target.namespace) };
+}
+
+async function readLiveState(
+  gateway: ClusterReader,
+  target: DeployTarget,
+  strategy: StrategyName,
+  serviceId: string,
+  environmentId: string,
+): Promise<LiveState> {
+  const context = { gateway, target, now: () => new Date() };
   const rollback: Promise<RollbackPreview> = rollbackHistory(serviceId, environmentId)
     .then((history) => previewRollback(context, strategy, history))
     .catch(() => ({ ready: false, detail: "the deployment log could not be read" }));

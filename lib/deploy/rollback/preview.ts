@@ -4,7 +4,7 @@ import { containerImage } from "@/lib/deploy/strategies/rollout-status";
 import { planBlueGreenRollback, readColors } from "@/lib/deploy/strategies/blue-green";
 import { canaryDeployment, chooseCanaryRollback } from "@/lib/deploy/strategies/canary";
 import { describeReplicaSets, planRollingRollback, readRevisions } from "@/lib/deploy/strategies/rolling";
-import type { StepContext, StrategyName } from "@/lib/deploy/types";
+import type { ReadContext, StrategyName } from "@/lib/deploy/types";
 
 /** One side of a rollback as the service page shows it before anyone clicks. */
 export interface RollbackSide {
@@ -70,7 +70,7 @@ function refuse(detail: string, from?: RollbackSide): RollbackPreview {
  * ready. Refuses with a sentence when there is no good version to go to.
  */
 export async function previewRollback(
-  context: StepContext,
+  context: ReadContext,
   strategy: StrategyName,
   history: readonly RunRecord[],
 ): Promise<RollbackPreview> {

@@ -2,9 +2,9 @@ import type { V1Deployment } from "@kubernetes/client-node";
 import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
 import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
 import { containerImage, rolloutStatus } from "@/lib/deploy/strategies/rollout-status";
-import { firstReadyPod, runSmokeChecks } from "@/lib/deploy/smoke/run";
+import { firstReadyPod, runSmokeChecks, smokeAfterTraffic } from "@/lib/deploy/smoke/run";
 import { fromK8sError, imagePatch, POLL_MS, waitForRollout, written } from "@/lib/deploy/strategies/step-helpers";
-import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
+import type { ReadContext, RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
 
 export const BLUE_GREEN_STEPS = {
   inspect: "inspect",
@@ -36,7 +36,7 @@ function isColor(value: string | undefined): value is Color {
   return !!value && (COLORS as readonly string[]).includes(value);
 }
 
-function notColored(context: StepContext): StepResult {
+function notColored(context: Pick<StepContext, "target">): StepResult {
   return {
     status: "failed",
     message: `Service ${context.target.kubeServiceName} does not select a colour with "${context.target.colorLabelKey}: blue|green"`,
@@ -125,19 +125,7 @@ const smokeIdle: Step = {
  */
 const smokeAfterSwitch: Step = {
   name: S.smokeAfterSwitch,
-  run: (context) =>
-    runSmokeChecks(
-      context,
-      { kind: "services", name: context.target.kubeServiceName },
-      "after the switch",
-      (message) =>
-        context.target.autoRollback
-          ? { status: "failed", message, breach: true }
-          : {
-              status: "done",
-              message: `${message}; automatic rollback is off for this service, so traffic stays on the new version: roll back by hand if needed`,
-            },
-    ),
+  run: (context) => smokeAfterTraffic(context, "after the switch"),
 };
 
 /**
@@ -439,7 +427,7 @@ export function planBlueGreenRollback(
 
 /** Reads the Service and both colours at once: the only round trip before a rollback's switch. */
 export async function readColors(
-  context: StepContext,
+  context: ReadContext,
 ): Promise<{ live?: ColorState; idle?: ColorState; error?: StepResult; selector?: Record<string, string> }> {
   const { gateway, target } = context;
   const [service, blue, green] = await Promise.all([

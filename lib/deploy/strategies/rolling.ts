@@ -4,12 +4,15 @@ import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
 import { containerImage, revisionOf } from "@/lib/deploy/strategies/rollout-status";
 import { fromK8sError, imagePatch, waitForRollout, written } from "@/lib/deploy/strategies/step-helpers";
 import { restoreImage } from "@/lib/deploy/strategies/restore-image";
-import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
+import { firstReadyPod, runSmokeChecks, smokeAfterTraffic } from "@/lib/deploy/smoke/run";
+import type { ReadContext, RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
 
 export const ROLLING_STEPS = {
   inspect: "inspect",
   setImage: "set-image",
+  smokeFirstPod: "smoke-first-pod",
   waitRollout: "wait-rollout",
+  smokeAfterRollout: "smoke-after-rollout",
   restorePrevious: "restore-previous-revision",
   waitRestored: "wait-restored",
   reportReplicaSets: "report-replicasets",
@@ -69,7 +72,38 @@ const waitRollout: Step = {
   },
 };
 
-export const rollingDeploy: Step[] = [inspect, setImage, waitRollout];
+/**
+ * The smoke checks on the first ready pod of the new version. The rollout is held (paused) the
+ * moment that pod is found, so only the few pods already replaced serve while the checks run; it
+ * goes on when they pass, and a failure undoes it (the restore also unpauses the Deployment).
+ */
+const smokeFirstPod: Step = {
+  name: S.smokeFirstPod,
+  async run(context) {
+    const { gateway, target, image } = context;
+    const name = target.deploymentName;
+    const when = "before the rollout goes on";
+    if (context.dryRun || target.smokeChecks.length === 0)
+      return runSmokeChecks(context, { kind: "pods", name, label: `the first ready pod of ${image}` }, when);
+    const found = await firstReadyPod(context, name, image);
+    if (!found.pod) return found.result!;
+    const hold = await gateway.patchDeployment(target.namespace, name, "merge", { spec: { paused: true } });
+    if (!hold.ok) return fromK8sError(`pausing ${name} for its smoke checks`, hold.error);
+    const checked = await runSmokeChecks(context, { kind: "pods", name: found.pod }, when);
+    if (checked.status !== "done") return checked;
+    const go = await gateway.patchDeployment(target.namespace, name, "merge", { spec: { paused: false } });
+    if (!go.ok) return fromK8sError(`resuming ${name} after its smoke checks`, go.error);
+    return { ...checked, message: `${checked.message}; the rollout goes on` };
+  },
+};
+
+/** The checks through the Service once every pod runs the new version: a failure is a breach. */
+const smokeAfterRollout: Step = {
+  name: S.smokeAfterRollout,
+  run: (context) => smokeAfterTraffic(context, "after the rollout"),
+};
+
+export const rollingDeploy: Step[] = [inspect, setImage, smokeFirstPod, waitRollout, smokeAfterRollout];
 
 /** One ReplicaSet of the Deployment, as the service page and the run's events show it. */
 export interface ReplicaSetState {
@@ -82,7 +116,7 @@ export interface ReplicaSetState {
 }
 
 /** The Deployment's live image and its ReplicaSets, newest revision first. */
-export async function readRevisions(context: StepContext): Promise<{
+export async function readRevisions(context: ReadContext): Promise<{
   image?: string;
   revision: number;
   replicaSets: ReplicaSetState[];
@@ -169,7 +203,9 @@ const undo: RecoveryPlan = {
 
 export const rollingRecoveries: Record<string, RecoveryPlan> = {
   [S.setImage]: undo,
+  [S.smokeFirstPod]: undo,
   [S.waitRollout]: undo,
+  [S.smokeAfterRollout]: undo,
 };
 
 export const rollingRecoverySteps: Step[] = [restorePrevious, waitRestored, reportReplicaSets];

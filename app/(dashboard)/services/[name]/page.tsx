@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ReleaseStatusBadge } from "@/components/releases/release-status";
-import { RollbackButton } from "@/components/services/rollback-button";
 import { SliCharts } from "@/components/slis/sli-charts";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, CardTitle } from "@/components/ui/card";
@@ -11,16 +11,14 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Timestamp } from "@/components/ui/timestamp";
 import { requireUser } from "@/lib/auth/require-user";
-import { liveState } from "@/lib/deploy/live/live-state";
-import type { RollbackSide } from "@/lib/deploy/rollback/preview";
-import { activeRunFor, lastSucceededDeployStrategy, recentRuns, runProgress } from "@/lib/deploy/queries";
-import { deployTarget } from "@/lib/deploy/targets";
+import { activeRunFor, lastSucceededDeployStrategy, recentRuns } from "@/lib/deploy/queries";
 import { humanize } from "@/lib/format/humanize";
 import { can } from "@/lib/rbac";
 import { shortImage } from "@/lib/releases/image-reference";
 import { STRATEGY_LABELS } from "@/lib/schemas/release";
 import { getServiceByName } from "@/lib/services/queries";
 import { serviceSlis } from "@/lib/slo/service-slis";
+import { LivePanel, LivePanelSkeleton } from "./live-panel";
 
 export const metadata: Metadata = { title: "Service" };
 
@@ -34,14 +32,12 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
   const environments = await Promise.all(
     service.targets.map(async (t) => {
       const strategy = (await lastSucceededDeployStrategy(service.id, t.environmentId)) ?? t.defaultStrategy;
-      const [state, active, runs, slis] = await Promise.all([
-        liveState(deployTarget(t, service.name), strategy, service.id, t.environmentId),
+      const [active, runs, slis] = await Promise.all([
         activeRunFor(service.id, t.environmentId),
         recentRuns(service.id, t.environmentId, 8),
         serviceSlis(service.id, t.environmentId, "1h"),
       ]);
-      const activeRollback = mayRollBack && active?.kind === "ROLLBACK" ? await runProgress(active.id) : null;
-      return { target: t, strategy, state, active, runs, slis, activeRollback };
+      return { target: t, strategy, active, runs, slis };
     }),
   );
 
@@ -49,7 +45,7 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
     <>
       <PageHeader title={service.displayName} description={service.description} />
       <div className="space-y-6">
-        {environments.map(({ target, strategy, state, active, runs, slis, activeRollback }) => (
+        {environments.map(({ target, strategy, active, runs, slis }) => (
           <Card
             key={target.id}
             aria-labelledby={`env-${target.environment.name}`}
@@ -62,82 +58,17 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
                   {target.cluster} / {target.namespace} · {STRATEGY_LABELS[strategy]}
                 </p>
               </div>
-              {state.error ? (
-                <Badge tone="danger">cluster unavailable</Badge>
-              ) : (
-                <Badge tone="success">{state.detail}</Badge>
-              )}
             </CardHeader>
-            <CardBody className="grid gap-6 lg:grid-cols-2">
-              <dl className="grid grid-cols-2 gap-3 text-sm">
-                <div className="col-span-2">
-                  <dt className="text-muted-foreground">Live version</dt>
-                  <dd className="break-all font-mono text-xs" data-testid="live-image">
-                    {state.image ?? "—"}
-                  </dd>
-                </div>
-                <div>
-                  <dt className="text-muted-foreground">Replicas ready</dt>
-                  <dd className="tabular-nums">
-                    {state.replicas.ready} / {state.replicas.desired}
-                  </dd>
-                </div>
-                {state.color ? (
-                  <div>
-                    <dt className="text-muted-foreground">Live colour</dt>
-                    <dd data-testid="live-color">{state.color}</dd>
-                  </div>
-                ) : null}
-                {state.canary ? (
-                  <div>
-                    <dt className="text-muted-foreground">Canary</dt>
-                    <dd>
-                      {state.canary.replicas > 0
-                        ? `${state.canary.weightPercent} % ${state.canary.exact ? "" : "(by replicas)"} · ${shortImage(state.canary.image ?? "")}`
-                        : "none"}
-                    </dd>
-                  </div>
-                ) : null}
-                <div className="col-span-2" data-testid="rollback-preview">
-                  <dt className="text-muted-foreground">Roll back would</dt>
-                  <dd data-testid="rollback-readiness">
-                    {state.rollback.ready ? `ready: ${state.rollback.detail}` : `not ready: ${state.rollback.detail}`}
-                  </dd>
-                  {state.rollback.from || state.rollback.to ? (
-                    <dd className="mt-1 grid gap-1 text-xs">
-                      {state.rollback.from ? (
-                        <RollbackSideLine label="from" side={state.rollback.from} testId="rollback-from" />
-                      ) : null}
-                      {state.rollback.to ? (
-                        <RollbackSideLine label="to" side={state.rollback.to} testId="rollback-to" />
-                      ) : null}
-                    </dd>
-                  ) : null}
-                </div>
-                {state.error ? (
-                  <p role="alert" className="col-span-2 text-sm text-destructive">
-                    {state.error}
-                  </p>
-                ) : null}
-              </dl>
-              <div>
-                {mayRollBack ? (
-                  <RollbackButton
-                    serviceId={service.id}
-                    environmentId={target.environmentId}
-                    label={`${service.displayName} in ${target.environment.displayName}`}
-                    ready={state.rollback.ready && !active}
-                    detail={active ? "another run is in progress" : state.rollback.detail}
-                    activeRunId={active?.kind === "ROLLBACK" ? active.id : null}
-                    initialRun={activeRollback}
-                  />
-                ) : (
-                  <p className="text-sm text-muted-foreground">
-                    On-call engineers, release managers and admins can roll back.
-                  </p>
-                )}
-              </div>
-            </CardBody>
+            {/* The cluster's state streams in; everything from the database is on the page already. */}
+            <Suspense fallback={<LivePanelSkeleton />}>
+              <LivePanel
+                service={{ id: service.id, name: service.name, displayName: service.displayName }}
+                target={target}
+                strategy={strategy}
+                active={active}
+                mayRollBack={mayRollBack}
+              />
+            </Suspense>
             <CardBody className="border-t border-border">
               <SliCharts service={service.name} environment={target.environment.name} initialData={slis} />
             </CardBody>
@@ -234,15 +165,5 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
         </Card>
       </div>
     </>
-  );
-}
-
-function RollbackSideLine({ label, side, testId }: { label: string; side: RollbackSide; testId: string }) {
-  return (
-    <span data-testid={testId}>
-      <span className="inline-block w-10 text-muted-foreground">{label}</span>
-      <span className="break-all font-mono">{side.image ?? "—"}</span> · {side.where}
-      {side.desired !== undefined ? ` · ${side.ready ?? 0}/${side.desired} ready` : ""}
-    </span>
   );
 }
