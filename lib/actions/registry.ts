@@ -14,6 +14,7 @@ import {
   severitySchema,
   statusSchema,
 } from "@/lib/schemas/incidents";
+import { createApiTokenSchema, revokeApiTokenSchema } from "@/lib/schemas/api-tokens";
 import { gateChangeDecisionSchema } from "@/lib/schemas/gate-changes";
 import { roleChangeSchema } from "@/lib/schemas/people";
 import { createReleaseSchema, updateReleaseSchema } from "@/lib/schemas/release";
@@ -335,5 +336,19 @@ export const ACTIONS: readonly RegisteredAction[] = [
     exportName: "updateServiceTargetAction",
     permission: "settings:manage",
     schema: serviceTargetSettingsSchema,
+  },
+  {
+    name: "api_token.create",
+    module: "lib/actions/api-tokens/tokens",
+    exportName: "createApiTokenAction",
+    permission: "dashboard:read",
+    schema: createApiTokenSchema,
+  },
+  {
+    name: "api_token.revoke",
+    module: "lib/actions/api-tokens/tokens",
+    exportName: "revokeApiTokenAction",
+    permission: "dashboard:read",
+    schema: revokeApiTokenSchema,
   },
 ];

@@ -41,7 +41,7 @@ export type ParsedAuthorization = { ok: true; secret: string } | { ok: false; re
  */
 export function parseAuthorization(header: string | null | undefined): ParsedAuthorization {
   if (header === null || header === undefined || header.trim() === "")
-    return { ok: false, reason: "Send an API token in the Authorization header: Bearer glt_…" };
+    return { ok: false, reason: "Send an API token in the Authorization header (Bearer glt_…)." };
   const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
   if (!match) return { ok: false, reason: "The Authorization header must be “Bearer ” followed by an API token." };
   const secret = match[1];
