@@ -189,6 +189,28 @@ describe("API routes × roles", () => {
       else if (route.auth.kind === "session") {
         const want = expected(subject, route.auth.permission);
         attempts.push({ label: "", request, want: want === "allowed" ? want : want === "FORBIDDEN" ? 403 : 401 });
+      } else if (route.auth.kind === "apiToken") {
+        // /api/v1: the caller's own token, asking for everything; only their roles limit it.
+        // A session, whatever its roles, is no token; the signed-out subject has none.
+        const { permission } = route.auth;
+        const bearer = (secret: string | null) => ({
+          ...request,
+          init: {
+            ...request.init,
+            headers: {
+              ...(request.init?.headers as Record<string, string>),
+              ...(secret ? { authorization: `Bearer ${secret}` } : {}),
+            },
+          },
+        });
+        const secret = subject.user ? fx.apiTokens[subject.user.id] : null;
+        attempts.push({ label: " without a token", request: bearer(null), want: 401 });
+        if (secret)
+          attempts.push({
+            label: " with their API token",
+            request: bearer(secret),
+            want: expected(subject, permission) === "allowed" ? "allowed" : 403,
+          });
       } else {
         // A session, whatever its roles, is not the token.
         const { header, token } = route.auth;
@@ -212,7 +234,9 @@ describe("API routes × roles", () => {
             problems.push(`${label}: ${status} ${body.slice(0, 200)}`);
         } else {
           if (status !== attempt.want) problems.push(`${label}: expected ${attempt.want}, got ${status}`);
-          const message = (JSON.parse(body) as { error?: string }).error;
+          // Route handlers answer { error }; /api/v1 answers RFC 9457 problem details.
+          const answer = JSON.parse(body) as { error?: string; detail?: string };
+          const message = answer.error ?? answer.detail;
           if (clarityProblem(message)) problems.push(`${label}: "${message}" ${clarityProblem(message)}`);
           if (written.length > 0) problems.push(`${label}: refused but wrote ${written.join("; ")}`);
         }

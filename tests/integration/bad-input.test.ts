@@ -264,6 +264,92 @@ function routeCases(fx: TrustFixture): { route: string; method: string; request:
         },
       });
 
+  // /api/v1, with a token of someone holding every role: junk ids, bodies and headers.
+  const bearer = { authorization: `Bearer ${fx.apiTokens[fx.everyone.id]}` };
+  const json = { ...bearer, "content-type": "application/json" };
+  for (const id of [...JUNK, ...forged.filter((f) => f !== fx.ids.release && f !== fx.ids.service)]) {
+    const encoded = encodeURIComponent(id);
+    for (const [route, method, url] of [
+      ["app/api/v1/releases/[id]/route.ts", "GET", `/api/v1/releases/${encoded}`],
+      ["app/api/v1/releases/[id]/gate/route.ts", "GET", `/api/v1/releases/${encoded}/gate`],
+      ["app/api/v1/releases/[id]/deploy/route.ts", "POST", `/api/v1/releases/${encoded}/deploy`],
+      ["app/api/v1/runs/[id]/route.ts", "GET", `/api/v1/runs/${encoded}`],
+      ["app/api/v1/services/[id]/route.ts", "GET", `/api/v1/services/${encoded}`],
+    ] as const)
+      cases.push({ route, method, request: { url, init: { method, headers: bearer }, params: { id } } });
+    cases.push({
+      route: "app/api/v1/services/[id]/rollback/route.ts",
+      method: "POST",
+      request: {
+        url: `/api/v1/services/${encoded}/rollback`,
+        init: { method: "POST", headers: json, body: JSON.stringify({ environment: "staging", reason: "Bad deploy" }) },
+        params: { id },
+      },
+    });
+  }
+  const v1Post = (route: string, url: string, body: string, headers: Record<string, string> = json) => ({
+    route,
+    method: "POST",
+    request: { url, init: { method: "POST", headers, body }, params: { id: "checkout" } },
+  });
+  const release = {
+    service: "checkout",
+    environment: "staging",
+    imageRef: "ghcr.io/acme/checkout:1.2.0",
+    commitSha: "0123456789abcdef0123456789abcdef01234567",
+  };
+  for (const raw of ["", "not json", "{", "null", "[]", '"text"', "42", "{}", "\u0000", "x".repeat(200_000)]) {
+    cases.push(v1Post("app/api/v1/releases/route.ts", "/api/v1/releases", raw));
+    cases.push(v1Post("app/api/v1/services/[id]/rollback/route.ts", "/api/v1/services/checkout/rollback", raw));
+  }
+  cases.push(v1Post("app/api/v1/releases/route.ts", "/api/v1/releases", JSON.stringify(release), bearer));
+  for (const [field, values] of Object.entries({
+    service: [...JUNK, null, 5, "no-such-service"],
+    environment: [...JUNK, null, ["staging"], "no-such-environment"],
+    serviceId: [...JUNK, fx.ids.release, fx.ids.staging],
+    imageRef: [...JUNK, null, 1],
+    commitSha: [...JUNK, "xyz", "0".repeat(65), 7],
+    strategy: ["FAST", "rolling", 1, null],
+    changeSummary: [...JUNK, "short", 5],
+    links: ["x", [{ label: "a", url: "javascript:alert(1)" }], new Array(11).fill({ label: "l", url: "https://a.b" })],
+  }))
+    for (const value of values)
+      cases.push(
+        v1Post("app/api/v1/releases/route.ts", "/api/v1/releases", JSON.stringify({ ...release, [field]: value })),
+      );
+  for (const [field, values] of Object.entries({
+    environment: [...JUNK, null, "no-such-environment"],
+    environmentId: [...JUNK, fx.ids.release],
+    reason: [...JUNK, "", "ab", "x".repeat(501), null],
+  }))
+    for (const value of values)
+      cases.push(
+        v1Post(
+          "app/api/v1/services/[id]/rollback/route.ts",
+          "/api/v1/services/checkout/rollback",
+          JSON.stringify({ environment: "staging", reason: "Errors after the deploy", [field]: value }),
+        ),
+      );
+  for (const authorization of [
+    "Bearer",
+    "Bearer  ",
+    "Basic dHJ1c3Q6bWV0cmljcw==",
+    `Bearer ${"x".repeat(5000)}`,
+    "glt_",
+    `Bearer glt_${"!".repeat(43)}`,
+  ])
+    cases.push({
+      route: "app/api/v1/runs/[id]/route.ts",
+      method: "GET",
+      request: { url: `/api/v1/runs/${fx.ids.run}`, init: { headers: { authorization } }, params: { id: fx.ids.run } },
+    });
+  for (const value of JUNK.slice(0, 6))
+    cases.push({
+      route: "app/api/v1/openapi.json/route.ts",
+      method: "GET",
+      request: { url: `/api/v1/openapi.json?x=${encodeURIComponent(value)}` },
+    });
+
   const post = (body: string) => ({
     route: "app/api/alerts/alertmanager/route.ts",
     method: "POST",
@@ -366,7 +452,9 @@ describe("malformed requests to API routes", () => {
       } else if (status >= 400) {
         let message: unknown;
         try {
-          message = (JSON.parse(body) as { error?: unknown }).error;
+          // Route handlers answer { error }; /api/v1 answers RFC 9457 problem details.
+          const answer = JSON.parse(body) as { error?: unknown; detail?: unknown };
+          message = answer.error ?? answer.detail;
         } catch {
           message = body;
         }

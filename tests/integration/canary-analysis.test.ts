@@ -25,6 +25,9 @@ let apps: AppsV1Api;
 
 beforeAll(async () => {
   f = await seedDemo();
+  // This file is about the canary's SLI analysis: the demo's smoke checks would stop a `bad`
+  // version before it (tests/integration/smoke-checks.test.ts has those).
+  await getDb().smokeCheck.deleteMany();
   await migrateJobQueue(process.env.DATABASE_URL!);
   live = await startLiveMetrics("analysis");
   ({ sandbox, prometheus: prom } = live);

@@ -6,7 +6,7 @@
  * after the switch it is a breach: traffic goes back (automatic rollback on) or stays, reported.
  */
 import { randomBytes } from "node:crypto";
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/lib/db";
 import { requestDeploy } from "@/lib/deploy/commands/requests";
@@ -68,10 +68,11 @@ describe.each(clusters)("smoke checks on the $name cluster", (cluster: TestClust
     await removeWorkloads(cluster);
   });
 
-  async function setup(options: { autoRollback?: boolean } = {}) {
+  async function setup(options: { autoRollback?: boolean; strategy?: "BLUE_GREEN" | "ROLLING" | "CANARY" } = {}) {
+    const strategy = options.strategy ?? "BLUE_GREEN";
     const suffix = randomBytes(3).toString("hex");
     const namespace = `smoke-${suffix}`;
-    await createWorkload(cluster, namespace, "BLUE_GREEN", v("1.0.0"), { replicas: 1 });
+    await createWorkload(cluster, namespace, strategy, v("1.0.0"), { replicas: strategy === "CANARY" ? 2 : 1 });
     const service = await getDb().service.create({
       data: {
         name: `smoke-${suffix}`,
@@ -84,8 +85,10 @@ describe.each(clusters)("smoke checks on the $name cluster", (cluster: TestClust
             deploymentName: "web",
             containerName: "web",
             kubeServiceName: "web",
-            defaultStrategy: "BLUE_GREEN",
+            defaultStrategy: strategy,
             autoRollback: options.autoRollback ?? true,
+            canarySteps: [50, 100],
+            canaryPauseSeconds: 1,
             smokeChecks: { create: [{ ...HEALTH, position: 0 }] },
           },
         },
@@ -97,7 +100,7 @@ describe.each(clusters)("smoke checks on the $name cluster", (cluster: TestClust
         serviceId: service.id,
         environmentId: f.staging.id,
         imageRef: image,
-        strategy: "BLUE_GREEN",
+        strategy,
         changeSummary: `Ship ${image}.`,
         links: [],
       });
@@ -182,6 +185,53 @@ describe.each(clusters)("smoke checks on the $name cluster", (cluster: TestClust
       } finally {
         cluster.faults!.clear();
       }
+    },
+  );
+
+  it.runIf(cluster.name === "sandbox")(
+    "rolling: the first new pod is checked with the rollout held; a bad version is undone and unpaused",
+    async () => {
+      const s = await setup({ strategy: "ROLLING" });
+      const good = await s.deploy(v("2.0.0"));
+      expect(good.status).toBe("SUCCEEDED");
+      expect(good.events.find((e) => e.step === "smoke-first-pod" && e.phase === "AFTER")?.message).toMatch(
+        /^1 smoke check passed before the rollout goes on on pod web-\S+: .*; the rollout goes on$/,
+      );
+      expect(good.events.some((e) => e.step === "smoke-after-rollout" && e.phase === "AFTER")).toBe(true);
+
+      const bad = await s.deploy(v("3.0.0-bad"));
+      expect(bad.status).toBe("FAILED");
+      expect(bad.events.find((e) => e.step === "smoke-first-pod" && e.phase === "ERROR")?.message).toMatch(
+        /status = degraded, expected ok/,
+      );
+      expect(bad.events.some((e) => e.step === "wait-rollout")).toBe(false);
+      const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
+      await waitFor(async () => {
+        const d = await apps.readNamespacedDeployment({ namespace: s.namespace, name: "web" });
+        return d.spec?.template?.spec?.containers?.[0]?.image === v("2.0.0") && !d.spec?.paused;
+      }, 20_000);
+    },
+  );
+
+  it.runIf(cluster.name === "sandbox")(
+    "canary: one canary pod is checked before the canary grows; a bad one is scaled to zero",
+    async () => {
+      const s = await setup({ strategy: "CANARY" });
+      const bad = await s.deploy(v("2.0.0-bad"));
+      expect(bad.status).toBe("FAILED");
+      expect(bad.events.find((e) => e.step === "smoke-canary" && e.phase === "ERROR")?.message).toMatch(
+        /smoke check failed before the canary grows on pod web-canary-\S+: .*status = degraded/,
+      );
+      expect(bad.events.some((e) => e.step === "traffic-steps")).toBe(false);
+      const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
+      const canary = await apps.readNamespacedDeployment({ namespace: s.namespace, name: "web-canary" });
+      expect(canary.spec?.replicas).toBe(0);
+      const stable = await apps.readNamespacedDeployment({ namespace: s.namespace, name: "web" });
+      expect(stable.spec?.template?.spec?.containers?.[0]?.image).toBe(v("1.0.0"));
+
+      const good = await s.deploy(v("2.1.0"));
+      expect(good.status).toBe("SUCCEEDED");
+      expect(good.events.some((e) => e.step === "smoke-after-promote" && e.phase === "AFTER")).toBe(true);
     },
   );
 

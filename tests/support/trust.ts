@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ActionResult } from "@/lib/actions/safe-action";
 import { signRelease } from "@/lib/approvals/sign";
+import { ALL_PERMISSIONS, generateSecret, hashSecret, shownPrefix } from "@/lib/api-tokens/token";
 import { loadUser, type CurrentUser } from "@/lib/auth/current-user";
 import { GENERIC_ERROR_MESSAGE } from "@/lib/errors";
 import { addActionItem } from "@/lib/incidents/postmortem";
@@ -202,7 +203,28 @@ export async function trustFixture() {
     data: { targetId: target.id, name: "health", path: "/healthz", position: 900 },
   });
 
+  // An API token per person, asking for every permission: what it may do is what the person's
+  // roles allow (lib/api-tokens), which is what the matrix expects of /api/v1.
+  const apiTokens: Record<string, string> = {};
+  for (const user of [...Object.values(byRole), nobody, everyone]) {
+    const secret = generateSecret();
+    await db.apiToken.create({
+      data: {
+        name: `trust ${user.email}`,
+        ownerId: user.id,
+        tokenHash: hashSecret(secret),
+        prefix: shownPrefix(secret),
+        scopes: ALL_PERMISSIONS,
+        environmentIds: [],
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
+    });
+    apiTokens[user.id] = secret;
+  }
+  const ownToken = await db.apiToken.findFirstOrThrow({ where: { ownerId: everyone.id } });
+
   const ids = {
+    apiToken: ownToken.id,
     smokeCheck: smokeCheck.id,
     followUp: followUp.id,
     followUpTemplateItem: followUpTemplateItem.id,
@@ -229,7 +251,7 @@ export async function trustFixture() {
     bystander: bystander.id,
     onCall: byRole.ON_CALL.id,
   };
-  return { ...f, db, byRole, nobody, everyone, bystander, subjects, approvals, ids };
+  return { ...f, db, byRole, nobody, everyone, bystander, subjects, approvals, ids, apiTokens };
 }
 
 export type TrustFixture = Awaited<ReturnType<typeof trustFixture>>;
@@ -582,6 +604,33 @@ export const ACTION_SAMPLES: Record<string, ActionSample> = {
     input: (fx) => ({ environmentId: fx.ids.staging, timeZone: "Europe/Berlin" }),
     fields: { environmentId: { kind: "id" }, timeZone: { kind: "timeZone" } },
   },
+  "api_token.create": {
+    input: () => ({
+      name: "Deploy pipeline",
+      kind: "PERSONAL",
+      scopes: ["dashboard:read"],
+      environmentIds: [],
+      expiresInDays: 30,
+    }),
+    fields: {
+      name: { kind: "text", min: 3, max: 80 },
+      kind: { kind: "enum", optional: true, also: ["ADMIN", "personal"] },
+      scopes: {
+        kind: "enum",
+        also: [[], ["root"], [1], ["dashboard:read", null], new Array(40).fill("dashboard:read")],
+      },
+      // A list where [] is right (every environment): "weekdays" sends lists of wrong items.
+      environmentIds: {
+        kind: "weekdays",
+        also: [["' OR '1'='1"], ["c0ffee0000000000"], [""], new Array(51).fill("a"), [5]],
+      },
+      expiresInDays: { kind: "int", max: 365 },
+    },
+  },
+  "api_token.revoke": {
+    input: (fx) => ({ tokenId: fx.ids.apiToken }),
+    fields: { tokenId: { kind: "id" } },
+  },
   "service_target.update": {
     input: (fx) => serviceTargetForm(fx),
     fields: {
@@ -622,8 +671,10 @@ export async function trackWrites(fx: TrustFixture) {
     end $$`);
   const tables = await db.$queryRawUnsafe<{ schema: string; name: string }[]>(`
     select schemaname::text as schema, tablename::text as name from pg_tables
-     where (schemaname = 'public' and tablename <> 'trust_writes' and tablename not like '\\_%')
+     where (schemaname = 'public' and tablename not in ('trust_writes', 'api_token_limits') and tablename not like '\\_%')
         or (schemaname = 'graphile_worker' and tablename = '_private_jobs')`);
+  // api_token_limits is left out: every /api/v1 request with a known token counts against its
+  // rate limit before anything else is decided, refusals included; that count is not a change.
   if (tables.length < 20) throw new Error(`only ${tables.length} tables found to watch`);
   for (const t of tables)
     await db.$executeRawUnsafe(
@@ -708,7 +759,9 @@ export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "O
 export type RouteAuth =
   | { kind: "public" }
   | { kind: "session"; permission: Permission }
-  | { kind: "token"; header: string; token: string };
+  | { kind: "token"; header: string; token: string }
+  /** An /api/v1 route: the caller's own API token (TrustFixture.apiTokens), held to `permission`. */
+  | { kind: "apiToken"; permission: Permission };
 
 export interface RouteCase {
   auth: RouteAuth;
@@ -721,6 +774,80 @@ export const TRUST_ALERTMANAGER_TOKEN = "trust-matrix-token-0123456789abcdef";
 const TOKEN = TRUST_ALERTMANAGER_TOKEN;
 /** The metrics route's token in these tests (each test file sets METRICS_TOKEN to it first). */
 export const TRUST_METRICS_TOKEN = "trust-metrics-token-0123456789abcdef";
+
+const v1 = (permission: Permission): RouteAuth => ({ kind: "apiToken", permission });
+/** The /api/v1 routes: each caller with their own API token (RouteAuth "apiToken"). */
+const V1_ROUTES: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], RouteCase>>> = {
+  "app/api/v1/openapi.json/route.ts": {
+    GET: { auth: { kind: "public" }, request: () => ({ url: "/api/v1/openapi.json" }) },
+  },
+  "app/api/v1/releases/route.ts": {
+    POST: {
+      auth: v1("release:create"),
+      request: () => ({
+        url: "/api/v1/releases",
+        init: {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            service: "checkout",
+            environment: "staging",
+            imageRef: "ghcr.io/acme/checkout:1.2.0",
+            commitSha: "0123456789abcdef0123456789abcdef01234567",
+          }),
+        },
+      }),
+    },
+  },
+  "app/api/v1/releases/[id]/route.ts": {
+    GET: {
+      auth: v1("dashboard:read"),
+      request: (fx) => ({ url: `/api/v1/releases/${fx.ids.release}`, params: { id: fx.ids.release } }),
+    },
+  },
+  "app/api/v1/releases/[id]/gate/route.ts": {
+    GET: {
+      auth: v1("dashboard:read"),
+      request: (fx) => ({ url: `/api/v1/releases/${fx.ids.release}/gate`, params: { id: fx.ids.release } }),
+    },
+  },
+  "app/api/v1/releases/[id]/deploy/route.ts": {
+    POST: {
+      auth: v1("release:deploy"),
+      request: (fx) => ({
+        url: `/api/v1/releases/${fx.ids.release}/deploy`,
+        init: { method: "POST" },
+        params: { id: fx.ids.release },
+      }),
+    },
+  },
+  "app/api/v1/runs/[id]/route.ts": {
+    GET: {
+      auth: v1("dashboard:read"),
+      request: (fx) => ({ url: `/api/v1/runs/${fx.ids.run}`, params: { id: fx.ids.run } }),
+    },
+  },
+  "app/api/v1/services/[id]/route.ts": {
+    GET: {
+      auth: v1("dashboard:read"),
+      request: () => ({ url: "/api/v1/services/checkout", params: { id: "checkout" } }),
+    },
+  },
+  "app/api/v1/services/[id]/rollback/route.ts": {
+    POST: {
+      auth: v1("service:rollback"),
+      request: () => ({
+        url: "/api/v1/services/checkout/rollback",
+        init: {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ environment: "staging", reason: "Errors after the deploy" }),
+        },
+        params: { id: "checkout" },
+      }),
+    },
+  },
+};
 
 /** Every API route by file and method. */
 export const ROUTES: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], RouteCase>>> = {
@@ -789,6 +916,7 @@ export const ROUTES: Record<string, Partial<Record<(typeof HTTP_METHODS)[number]
       }),
     },
   },
+  ...V1_ROUTES,
 };
 
 /** Routes this sweep does not call, and why. */

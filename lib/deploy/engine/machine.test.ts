@@ -185,7 +185,9 @@ describe("the run state machine: a deploy that cannot go on recovers", () => {
     ROLLING: {
       inspect: [],
       "set-image": ["restore-previous-revision", "wait-restored", "report-replicasets"],
+      "smoke-first-pod": ["restore-previous-revision", "wait-restored", "report-replicasets"],
       "wait-rollout": ["restore-previous-revision", "wait-restored", "report-replicasets"],
+      "smoke-after-rollout": ["restore-previous-revision", "wait-restored", "report-replicasets"],
     },
     BLUE_GREEN: {
       inspect: [],
@@ -200,10 +202,12 @@ describe("the run state machine: a deploy that cannot go on recovers", () => {
     CANARY: {
       inspect: [],
       "start-canary": ["retire-canary"],
+      "smoke-canary": ["retire-canary"],
       "traffic-steps": ["retire-canary"],
       "promote-stable": ["restore-stable", "wait-stable-restored", "retire-canary"],
       "wait-stable": ["restore-stable", "wait-stable-restored", "retire-canary"],
       "retire-canary": ["restore-stable", "wait-stable-restored", "retire-canary"],
+      "smoke-after-promote": ["restore-stable", "wait-stable-restored", "retire-canary"],
     },
   };
 

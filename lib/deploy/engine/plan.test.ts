@@ -5,7 +5,7 @@ const names = (...args: Parameters<typeof planFor>) => planFor(...args).map((s) 
 
 describe("plans", () => {
   it.each([
-    ["DEPLOY", "ROLLING", ["inspect", "set-image", "wait-rollout"]],
+    ["DEPLOY", "ROLLING", ["inspect", "set-image", "smoke-first-pod", "wait-rollout", "smoke-after-rollout"]],
     ["ROLLBACK", "ROLLING", ["find-good-revision", "restore-template", "wait-rollout"]],
     [
       "DEPLOY",
@@ -24,7 +24,16 @@ describe("plans", () => {
     [
       "DEPLOY",
       "CANARY",
-      ["inspect", "start-canary", "traffic-steps", "promote-stable", "wait-stable", "retire-canary"],
+      [
+        "inspect",
+        "start-canary",
+        "smoke-canary",
+        "traffic-steps",
+        "promote-stable",
+        "wait-stable",
+        "retire-canary",
+        "smoke-after-promote",
+      ],
     ],
     ["ROLLBACK", "CANARY", ["retire-canary", "restore-stable", "wait-stable"]],
     ["ABORT", "CANARY", ["retire-canary"]],

@@ -83,6 +83,22 @@ export async function runSmokeChecks(
   };
 }
 
+/**
+ * The checks through the Service once it sends all traffic to the new version. A failure is a
+ * breach of the verification window: with automatic rollback on, the deploy's recovery puts the
+ * previous version back (and an incident opens); with it off, it is reported and traffic stays.
+ */
+export function smokeAfterTraffic(context: StepContext, when: string): Promise<StepResult> {
+  return runSmokeChecks(context, { kind: "services", name: context.target.kubeServiceName }, when, (message) =>
+    context.target.autoRollback
+      ? { status: "failed", message, breach: true }
+      : {
+          status: "done",
+          message: `${message}; automatic rollback is off for this service, so traffic stays on the new version: roll back by hand if needed`,
+        },
+  );
+}
+
 async function send(context: StepContext, where: SmokeTarget, check: SmokeCheckSpec): Promise<ProxyAnswer> {
   const headers: Record<string, string> = {};
   if (check.headerName && check.headerSecretEnv) {

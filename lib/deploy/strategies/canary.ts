@@ -1,3 +1,4 @@
+import { firstReadyPod, runSmokeChecks, smokeAfterTraffic } from "@/lib/deploy/smoke/run";
 import type { SliAnalysis } from "@/lib/deploy/analysis/sli-analysis";
 import type { RecoveryPlan } from "@/lib/deploy/engine/machine";
 import { chooseRollbackImage } from "@/lib/deploy/rollback/last-good";
@@ -14,17 +15,24 @@ import type { RunState, Step, StepContext, StepResult } from "@/lib/deploy/types
 export const CANARY_STEPS = {
   inspect: "inspect",
   startCanary: "start-canary",
+  smokeCanary: "smoke-canary",
   trafficSteps: "traffic-steps",
   promoteStable: "promote-stable",
   waitStable: "wait-stable",
   retireCanary: "retire-canary",
+  smokeAfterPromote: "smoke-after-promote",
   restoreStable: "restore-stable",
   waitStableRestored: "wait-stable-restored",
 } as const;
 const S = CANARY_STEPS;
 
 /** From these steps on, stable is taking the new version: an abort no longer applies, a rollback does. */
-export const CANARY_PROMOTING_STEPS: readonly string[] = [S.promoteStable, S.waitStable, S.retireCanary];
+export const CANARY_PROMOTING_STEPS: readonly string[] = [
+  S.promoteStable,
+  S.waitStable,
+  S.retireCanary,
+  S.smokeAfterPromote,
+];
 
 const WEIGHT = "nginx.ingress.kubernetes.io/canary-weight";
 
@@ -72,6 +80,33 @@ const startCanary: Step = {
       request: patch,
     }));
   },
+};
+
+/**
+ * The smoke checks on one canary pod before the first step: with an Ingress weight it gets no
+ * traffic yet (the weight is still 0); by replica ratio it is the smallest share there can be.
+ * A failure scales the canary back to zero, stable keeping all traffic.
+ */
+const smokeCanary: Step = {
+  name: S.smokeCanary,
+  async run(context) {
+    const { gateway, target, image } = context;
+    const name = canaryDeployment(target.deploymentName);
+    const when = target.canaryIngressName ? "before the first weight" : "before the canary grows";
+    if (context.dryRun || target.smokeChecks.length === 0)
+      return runSmokeChecks(context, { kind: "pods", name, label: `a ready pod of ${name}` }, when);
+    const one = await gateway.patchDeployment(target.namespace, name, "merge", { spec: { replicas: 1 } });
+    if (!one.ok) return fromK8sError(`starting one pod of ${name} for its smoke checks`, one.error);
+    const found = await firstReadyPod(context, name, image);
+    if (!found.pod) return found.result!;
+    return runSmokeChecks(context, { kind: "pods", name: found.pod }, when);
+  },
+};
+
+/** After the promotion, with the canary gone: the checks through the Service; a failure is a breach. */
+const smokeAfterPromote: Step = {
+  name: S.smokeAfterPromote,
+  run: (context) => smokeAfterTraffic(context, "after the promotion"),
 };
 
 async function setTraffic(context: StepContext, stable: number, percent: number): Promise<StepResult | null> {
@@ -230,7 +265,16 @@ export const retireCanary: Step = {
 };
 
 export function canaryDeploy(analysis: SliAnalysis): Step[] {
-  return [inspect, startCanary, canarySteps(analysis), promoteStable, waitStable, retireCanary];
+  return [
+    inspect,
+    startCanary,
+    smokeCanary,
+    canarySteps(analysis),
+    promoteStable,
+    waitStable,
+    retireCanary,
+    smokeAfterPromote,
+  ];
 }
 
 /** Recovery after stable took the new version: stable gets its previous pod template back. */
@@ -259,10 +303,12 @@ const afterPromote: RecoveryPlan = {
 
 export const canaryRecoveries: Record<string, RecoveryPlan> = {
   [S.startCanary]: beforePromote,
+  [S.smokeCanary]: beforePromote,
   [S.trafficSteps]: beforePromote,
   [S.promoteStable]: afterPromote,
   [S.waitStable]: afterPromote,
   [S.retireCanary]: afterPromote,
+  [S.smokeAfterPromote]: afterPromote,
 };
 
 export const canaryRecoverySteps: Step[] = [restoreStable, waitStableRestored, retireCanary];

@@ -41,7 +41,8 @@ export async function restoreImage(context: StepContext, image: string, what: st
     const result = await gateway.updateDeployment(
       target.namespace,
       target.deploymentName,
-      (d) => ({ ...d, spec: { ...d.spec!, template } }),
+      // Unpaused too: a smoke check that failed left the rollout held (lib/deploy/strategies/rolling.ts).
+      (d) => ({ ...d, spec: { ...d.spec!, template, paused: false } }),
       { dryRun },
     );
     return written(result, `restoring ${image} on ${target.deploymentName}`, { spec: { template } }, dryRun, () => ({
@@ -51,7 +52,7 @@ export async function restoreImage(context: StepContext, image: string, what: st
       state: { toImage: image },
     }));
   }
-  const patch = imagePatch(target.containerName, image);
+  const patch = { spec: { ...imagePatch(target.containerName, image).spec, paused: false } };
   const result = await gateway.patchDeployment(target.namespace, target.deploymentName, "strategic", patch, { dryRun });
   return written(result, `restoring ${image} on ${target.deploymentName}`, patch, dryRun, () => ({
     status: "done",
