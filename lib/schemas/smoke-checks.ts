@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SMOKE_SECRET_ENV } from "@/lib/deploy/smoke/checks";
 import { id, plainText } from "@/lib/schemas/common";
 
 // Headers the API server's proxy or HTTP itself owns; a check must not set them.
@@ -50,7 +51,7 @@ export const smokeCheckSchema = z
     headerSecretEnv: z
       .string()
       .trim()
-      .regex(/^$|^[A-Z_][A-Z0-9_]{0,63}$/, "The name of an environment variable of the worker, e.g. SMOKE_TOKEN.")
+      .refine((v) => v === "" || SMOKE_SECRET_ENV.test(v), "A worker variable named SMOKE_…, e.g. SMOKE_TOKEN.")
       .optional()
       .transform((v) => (v ? v : undefined)),
   })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { apiServerStatus, describeCheck, judge, type SmokeCheckSpec } from "@/lib/deploy/smoke/checks";
+import { smokeCheckSchema } from "@/lib/schemas/smoke-checks";
 
 const health: SmokeCheckSpec = {
   name: "health",
@@ -110,4 +111,26 @@ it("describes a check as people read it", () => {
   expect(describeCheck({ ...health, jsonField: null, bodyContains: "pong", method: "HEAD" })).toBe(
     'HEAD /healthz → 200, body contains "pong"',
   );
+});
+
+describe("a secret header's variable", () => {
+  const base = {
+    targetId: "c1",
+    name: "health",
+    method: "GET",
+    path: "/healthz",
+    expectedStatus: 200,
+    timeoutMs: 1000,
+  };
+  it.each([
+    ["SMOKE_TOKEN", true],
+    ["AUTH_SECRET", false],
+    ["DATABASE_URL", false],
+    ["SMOKE_", false],
+    ["smoke_token", false],
+  ])("%s → %s", (variable, allowed) => {
+    expect(smokeCheckSchema.safeParse({ ...base, headerName: "X-Smoke", headerSecretEnv: variable }).success).toBe(
+      allowed,
+    );
+  });
 });

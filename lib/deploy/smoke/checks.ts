@@ -2,6 +2,12 @@
  * Smoke checks, judged: what an answer from a pod must be for the check to pass, and how a result
  * reads on the run's timeline. Pure; lib/deploy/smoke/run.ts sends the requests.
  */
+/**
+ * The worker variables a check's secret header may come from: only SMOKE_…, so an admin cannot
+ * point a check at the app's own secrets (DATABASE_URL, AUTH_SECRET) and send them to a pod.
+ */
+export const SMOKE_SECRET_ENV = /^SMOKE_[A-Z0-9_]{1,58}$/;
+
 export interface SmokeCheckSpec {
   name: string;
   method: "GET" | "HEAD" | "POST";

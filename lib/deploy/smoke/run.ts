@@ -3,6 +3,7 @@ import {
   apiServerStatus,
   describeCheck,
   judge,
+  SMOKE_SECRET_ENV,
   type ProxyAnswer,
   type SmokeCheckSpec,
 } from "@/lib/deploy/smoke/checks";
@@ -102,6 +103,11 @@ export function smokeAfterTraffic(context: StepContext, when: string): Promise<S
 async function send(context: StepContext, where: SmokeTarget, check: SmokeCheckSpec): Promise<ProxyAnswer> {
   const headers: Record<string, string> = {};
   if (check.headerName && check.headerSecretEnv) {
+    if (!SMOKE_SECRET_ENV.test(check.headerSecretEnv))
+      return {
+        kind: "error",
+        message: `its header may only come from a SMOKE_… variable, not ${check.headerSecretEnv}`,
+      };
     const value = process.env[check.headerSecretEnv];
     if (value === undefined)
       return {
