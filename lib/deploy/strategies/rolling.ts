@@ -5,7 +5,7 @@ import { containerImage, revisionOf } from "@/lib/deploy/strategies/rollout-stat
 import { fromK8sError, imagePatch, waitForRollout, written } from "@/lib/deploy/strategies/step-helpers";
 import { restoreImage } from "@/lib/deploy/strategies/restore-image";
 import { firstReadyPod, runSmokeChecks, smokeAfterTraffic } from "@/lib/deploy/smoke/run";
-import type { ReadContext, RunState, Step, StepContext, StepResult } from "@/lib/deploy/types";
+import type { ReadContext, RunState, Step, StepResult } from "@/lib/deploy/types";
 
 export const ROLLING_STEPS = {
   inspect: "inspect",
