@@ -45,6 +45,14 @@ if [ ! -x /usr/bin/prometheus-alertmanager ]; then
   if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true; fi
 fi
 
+# jq: the curl recipe for CI pipelines (scripts/ci/greenlight-deploy.sh) is tested as it is written.
+if ! command -v jq >/dev/null 2>&1; then
+  need_apt jq
+  echo "[test] installing Debian's jq"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends jq >/dev/null
+fi
+
 if ! dpkg-query -W -f='${Status}' kubernetes-client 2>/dev/null | grep -q "install ok installed"; then
   if [ ! -e /usr/bin/kubectl ]; then
     need_apt kubernetes-client

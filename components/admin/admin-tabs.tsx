@@ -1,11 +1,12 @@
 import Link from "next/link";
 import { cn } from "@/lib/cn";
 
-export function AdminTabs({ current }: { current: "people" | "environments" | "services" | "audit" }) {
+export function AdminTabs({ current }: { current: "people" | "environments" | "services" | "tokens" | "audit" }) {
   const tabs = [
     { id: "people", href: "/admin", label: "People and roles" },
     { id: "environments", href: "/admin/environments", label: "Environments" },
     { id: "services", href: "/admin/services", label: "Services" },
+    { id: "tokens", href: "/admin/tokens", label: "API tokens" },
     { id: "audit", href: "/admin/audit", label: "Audit log" },
   ] as const;
   return (

@@ -22,9 +22,10 @@ import { loadUser } from "@/lib/auth/current-user";
 import { migrateJobQueue, startRunWorker, type RunWorker } from "@/lib/jobs/worker";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { APPROVER_ROLES } from "@/lib/roles";
+import { createApiToken } from "@/lib/api-tokens/store";
 import { seedDemo } from "@/tests/support/fixtures";
 import { testClusters } from "@/tests/support/test-clusters";
-import { createWorkload, removeWorkloads } from "@/tests/support/workloads";
+import { createWorkload, removeWorkloads, waitFor } from "@/tests/support/workloads";
 import * as releases from "@/app/api/v1/releases/route";
 import * as release from "@/app/api/v1/releases/[id]/route";
 import * as gate from "@/app/api/v1/releases/[id]/gate/route";
@@ -85,9 +86,14 @@ interface Exit {
 }
 
 /** Runs a command of this repository in its own process and collects what it printed. */
-function run(command: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Exit> {
+function run(
+  command: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+  executable = process.execPath,
+): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, command, {
+    const child = spawn(executable, command, {
       cwd: root,
       env: { ...process.env, NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -118,6 +124,54 @@ const greenlight = (...args: string[]) =>
     GREENLIGHT_URL: baseUrl,
     GREENLIGHT_TOKEN: token,
   });
+
+/** The six sign-offs and the ticked checklist, as the approvers give them in the browser. */
+async function approve(releaseId: string) {
+  const demo = await f.db.user.findMany({ include: { roles: true } });
+  for (const role of APPROVER_ROLES) {
+    const signer = demo.find((u) => u.roles.length === 1 && u.roles[0].role === role)!;
+    await signRelease((await loadUser(signer.id))!, {
+      releaseId,
+      revision: 1,
+      role,
+      decision: "APPROVED",
+      comment: "",
+    });
+  }
+  for (const item of await f.db.checklistItem.findMany({ where: { releaseId } }))
+    await tickChecklistItem(f.releaseManager, {
+      releaseId,
+      itemId: item.id,
+      revision: 1,
+      checked: true,
+      evidenceUrl: item.evidenceRequired ? "https://ci.example.com/evidence" : undefined,
+    });
+}
+
+/** A production target on the sandbox for one pipeline, with its Deployment running 1.0.0. */
+async function pipelineService(prefix: string) {
+  const suffix = randomBytes(3).toString("hex");
+  const namespace = `${prefix}-${suffix}`;
+  await createWorkload(sandbox, namespace, "ROLLING", "registry.example.com/shop/web:1.0.0");
+  return f.db.service.create({
+    data: {
+      name: `${prefix}-web-${suffix}`,
+      displayName: `${prefix} web ${suffix}`,
+      repoUrl: "https://github.com/acme/web",
+      targets: {
+        create: {
+          environmentId: f.production.id,
+          cluster: `${prefix}-sandbox`,
+          namespace,
+          deploymentName: "web",
+          containerName: "web",
+          kubeServiceName: "web",
+          defaultStrategy: "ROLLING",
+        },
+      },
+    },
+  });
+}
 
 beforeAll(async () => {
   f = await seedDemo();
@@ -161,27 +215,7 @@ describe("npm run api-token", () => {
 
 describe("greenlight CLI", () => {
   it("drives a pipeline: create, gate, gate --wait while people sign, deploy --wait, run status", async () => {
-    const suffix = randomBytes(3).toString("hex");
-    const namespace = `cli-${suffix}`;
-    await createWorkload(sandbox, namespace, "ROLLING", "registry.example.com/shop/web:1.0.0");
-    const svc = await f.db.service.create({
-      data: {
-        name: `cli-web-${suffix}`,
-        displayName: `Cli web ${suffix}`,
-        repoUrl: "https://github.com/acme/web",
-        targets: {
-          create: {
-            environmentId: f.production.id,
-            cluster: "cli-sandbox",
-            namespace,
-            deploymentName: "web",
-            containerName: "web",
-            kubeServiceName: "web",
-            defaultStrategy: "ROLLING",
-          },
-        },
-      },
-    });
+    const svc = await pipelineService("cli");
 
     // The token: a service token by an admin, for production only; its secret alone on stdout.
     const made = await apiToken(
@@ -242,25 +276,7 @@ describe("greenlight CLI", () => {
 
     // gate --wait is still polling while the approvers sign and the checklist is ticked.
     const waiting = greenlight("gate", releaseId, "--wait");
-    const demo = await f.db.user.findMany({ include: { roles: true } });
-    for (const role of APPROVER_ROLES) {
-      const signer = demo.find((u) => u.roles.length === 1 && u.roles[0].role === role)!;
-      await signRelease((await loadUser(signer.id))!, {
-        releaseId,
-        revision: 1,
-        role,
-        decision: "APPROVED",
-        comment: "",
-      });
-    }
-    for (const item of await f.db.checklistItem.findMany({ where: { releaseId } }))
-      await tickChecklistItem(f.releaseManager, {
-        releaseId,
-        itemId: item.id,
-        revision: 1,
-        checked: true,
-        evidenceUrl: item.evidenceRequired ? "https://ci.example.com/evidence" : undefined,
-      });
+    await approve(releaseId);
     const green = await waiting;
     expect(green.code, green.stderr).toBe(0);
     expect(green.stdout.trim()).toBe("green");
@@ -284,5 +300,54 @@ describe("greenlight CLI", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/HTTP 401/);
     expect(refused.stderr).toMatch(/revoked/i);
+  }, 180_000);
+});
+
+describe("the curl recipe (scripts/ci/greenlight-deploy.sh)", () => {
+  const script = (args: string[], secret: string) =>
+    run(
+      ["scripts/ci/greenlight-deploy.sh", ...args],
+      {
+        GREENLIGHT_URL: baseUrl,
+        GREENLIGHT_TOKEN: secret,
+        POLL_INTERVAL: "0.3",
+        RUN_TIMEOUT: "90",
+        GATE_TIMEOUT: "90",
+      },
+      120_000,
+      "bash",
+    );
+
+  it("creates, waits for the gate while people sign, deploys, waits for the run; a refusal fails the job", async () => {
+    const svc = await pipelineService("curl");
+    const { secret } = await createApiToken(f.admin, {
+      name: "curl recipe",
+      kind: "SERVICE",
+      scopes: ["dashboard:read", "release:create", "release:deploy"],
+      environmentIds: [],
+      expiresInDays: 1,
+    });
+    const image = "registry.example.com/shop/web:1.2.0";
+    const job = script([svc.name, "production", image, randomBytes(20).toString("hex")], secret);
+    // The script is polling the gate: sign once its release exists.
+    await waitFor(async () => (await f.db.release.count({ where: { serviceId: svc.id } })) > 0, 30_000);
+    const release = await f.db.release.findFirstOrThrow({ where: { serviceId: svc.id } });
+    await approve(release.id);
+    const done = await job;
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toContain("the gate is green");
+    const runRow = await f.db.deploymentRun.findFirstOrThrow({ where: { releaseId: release.id } });
+    expect(done.stdout.trim()).toBe(runRow.id);
+    expect(runRow.status).toBe("SUCCEEDED");
+
+    // A refusal: the problem's sentence in the job log, exit 1, nothing created.
+    const before = await f.db.release.count();
+    const refused = await script([svc.name, "production", "not an image"], secret);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/greenlight: HTTP 422/);
+    expect(await f.db.release.count()).toBe(before);
+    const unknown = await script([svc.name, "production", image], `glt_${"A".repeat(43)}`);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/HTTP 401: This API token is not known/);
   }, 180_000);
 });
