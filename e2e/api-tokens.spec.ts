@@ -21,7 +21,7 @@ test("a token is made from the account menu, shown once, used, listed for admins
   await expect(riley.getByText("people:manage")).toHaveCount(0);
   await riley.getByLabel("Name").fill("ci");
   await riley.getByRole("button", { name: "Make token" }).click();
-  await expect(riley.getByText(/Token name must be at least 3 characters/)).toBeVisible();
+  await expect(riley.getByText("Token name needs at least 3 characters.")).toBeVisible();
   await expect(riley.getByLabel("Name")).toBeFocused();
 
   await riley.getByLabel("Name").fill(name);

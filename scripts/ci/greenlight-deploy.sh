@@ -12,7 +12,7 @@ set -euo pipefail
 
 usage() { echo "usage: $0 SERVICE ENVIRONMENT IMAGE [COMMIT]" >&2; exit 2; }
 [ $# -ge 3 ] && [ $# -le 4 ] || usage
-: "${GREENLIGHT_URL:?Set GREENLIGHT_URL to the app's address.}"
+: "${GREENLIGHT_URL:?Set GREENLIGHT_URL to the address of Greenlight.}"
 : "${GREENLIGHT_TOKEN:?Set GREENLIGHT_TOKEN to an API token.}"
 service=$1 environment=$2 image=$3 commit=${4:-}
 gate_timeout=${GATE_TIMEOUT:-3600} run_timeout=${RUN_TIMEOUT:-1800} interval=${POLL_INTERVAL:-10}

@@ -328,9 +328,16 @@ describe("the curl recipe (scripts/ci/greenlight-deploy.sh)", () => {
       expiresInDays: 1,
     });
     const image = "registry.example.com/shop/web:1.2.0";
-    const job = script([svc.name, "production", image, randomBytes(20).toString("hex")], secret);
+    let ended: Exit | undefined;
+    const job = script([svc.name, "production", image, randomBytes(20).toString("hex")], secret).then(
+      (exit) => (ended = exit),
+    );
     // The script is polling the gate: sign once its release exists.
-    await waitFor(async () => (await f.db.release.count({ where: { serviceId: svc.id } })) > 0, 30_000);
+    await waitFor(
+      async () => ended !== undefined || (await f.db.release.count({ where: { serviceId: svc.id } })) > 0,
+      30_000,
+    );
+    expect(ended, ended?.stderr).toBeUndefined();
     const release = await f.db.release.findFirstOrThrow({ where: { serviceId: svc.id } });
     await approve(release.id);
     const done = await job;
