@@ -4,11 +4,6 @@
  * cached), then runs the type check, ESLint, the Prettier check, the unit tests, the integration tests (embedded PostgreSQL;
  * the deploy engine on the sandbox and on the real API server), and the end-to-end tests in
  * Chromium against the real app started as `npm start` starts it.
- *
- * The end-to-end tests run beside the rest (their own app, database, sandbox and ports; their
- * output goes to .data/test-results/e2e.log and is printed when they end): both halves spend most
- * of their time waiting on runs, so on CI's 2 cores this takes about as long as the longer half
- * instead of the sum. TEST_SERIAL=1 runs them one after the other.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -23,13 +18,9 @@ interface Step {
   capture?: boolean;
   /** A second opinion on success besides the exit code. */
   passed?: () => boolean;
-  /** Runs beside the steps after it, its output to this file (printed when it ends). */
-  background?: string;
 }
 
 const VITEST_RESULTS = ".data/test-results/vitest.json";
-const E2E_LOG = ".data/test-results/e2e.log";
-const SERIAL = process.env.TEST_SERIAL === "1";
 
 const clusterDir = path.resolve("..", "shared", "k8s-test-cluster");
 const env: NodeJS.ProcessEnv = {
@@ -70,30 +61,18 @@ const steps: Step[] = [
       }
     },
   },
+  {
+    name: "end-to-end tests",
+    command: "playwright",
+    args: ["test"],
+    // A fresh embedded database and sandbox for every run.
+    before: () => fs.rmSync(".data/e2e", { recursive: true, force: true }),
+  },
 ];
-
-const e2e: Step = {
-  name: "end-to-end tests",
-  command: "playwright",
-  args: ["test"],
-  // A fresh embedded database and sandbox for every run.
-  before: () => fs.rmSync(".data/e2e", { recursive: true, force: true }),
-  ...(SERIAL ? {} : { background: E2E_LOG }),
-};
-// Right after the system packages (Chromium) when beside the rest; last when serial.
-steps.splice(SERIAL ? steps.length : 1, 0, e2e);
 
 function run(step: Step): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    let stdio: "inherit" | ["ignore", "pipe" | number, "pipe" | number] = step.capture
-      ? ["ignore", "pipe", "pipe"]
-      : "inherit";
-    if (step.background) {
-      fs.mkdirSync(path.dirname(step.background), { recursive: true });
-      const log = fs.openSync(step.background, "w");
-      stdio = ["ignore", log, log];
-    }
-    const child = spawn(step.command, step.args, { stdio, env });
+    const child = spawn(step.command, step.args, { stdio: step.capture ? ["ignore", "pipe", "pipe"] : "inherit", env });
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (d) => (stdout += d));
@@ -112,30 +91,11 @@ function run(step: Step): Promise<{ code: number; stdout: string; stderr: string
 const only = process.argv.slice(2);
 const started = Date.now();
 const results: { name: string; ok: boolean; seconds: number }[] = [];
-const background: Promise<void>[] = [];
-
-/** A background step: started now, its result and output reported once it ends. */
-async function inBackground(step: Step, log: string): Promise<void> {
-  const t = Date.now();
-  const { code } = await run(step);
-  const ok = code === 0 && (step.passed?.() ?? true);
-  const seconds = (Date.now() - t) / 1000;
-  process.stdout.write(`\n[test] ── ${step.name} (ran beside the rest; ${log}) ──\n`);
-  process.stdout.write(fs.readFileSync(log, "utf8"));
-  process.stdout.write(`[test] ${step.name}: ${ok ? "ok" : "FAIL"} after ${seconds.toFixed(1)} s\n`);
-  results.push({ name: step.name, ok, seconds });
-}
-
 for (const step of steps) {
   if (only.length && !only.some((o) => step.name.includes(o)) && !step.name.startsWith("real API server")) continue;
+  process.stdout.write(`\n[test] ── ${step.name} ──\n`);
   const t = Date.now();
   await step.before?.();
-  if (step.background) {
-    process.stdout.write(`\n[test] ── ${step.name}: started beside the rest, output in ${step.background} ──\n`);
-    background.push(inBackground(step, step.background));
-    continue;
-  }
-  process.stdout.write(`\n[test] ── ${step.name} ──\n`);
   const { code, stdout, stderr } = await run(step);
   if (step.capture && code === 0) {
     const kubeconfig = /export KUBECONFIG=(\S+)/.exec(stdout)?.[1];
@@ -149,8 +109,6 @@ for (const step of steps) {
   results.push({ name: step.name, ok, seconds: (Date.now() - t) / 1000 });
   if (!ok) break;
 }
-// A step that failed beside it does not stop a background step: its report is wanted too.
-await Promise.all(background);
 
 if (startedCluster)
   await run({ name: "real API server: stop", command: "bash", args: [path.join(clusterDir, "stop")], capture: true });
