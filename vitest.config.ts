@@ -8,6 +8,16 @@ const alias = {
   "server-only": path.join(root, "tests/support/empty-module.ts"),
 };
 
+const FAULTS = "tests/integration/faults.test.ts";
+const integration = {
+  environment: "node" as const,
+  globalSetup: ["tests/support/global-database.ts"],
+  setupFiles: ["tests/support/test-database.ts"],
+  pool: "forks" as const,
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+};
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -27,13 +37,15 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
-          environment: "node",
-          globalSetup: ["tests/support/global-database.ts"],
-          setupFiles: ["tests/support/test-database.ts"],
-          pool: "forks",
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Run on its own (`--project faults`): it holds runs to bounds that other files'
+          // load on the same cores would break.
+          exclude: [FAULTS],
+          ...integration,
         },
+      },
+      {
+        resolve: { alias },
+        test: { name: "faults", include: [FAULTS], ...integration },
       },
     ],
   },
