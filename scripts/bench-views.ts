@@ -71,6 +71,7 @@ async function phase(label: string, viewers: number, read: () => Promise<unknown
   const until = started + seconds * 1000;
   let views = 0;
   let failed = 0;
+  const reasons = new Map<string, number>();
   const durations: number[] = [];
   await Promise.all(
     Array.from({ length: viewers }, async (_, i) => {
@@ -80,7 +81,9 @@ async function phase(label: string, viewers: number, read: () => Promise<unknown
         const cards = (await read()) as { state?: { error?: string }; error?: string }[];
         durations.push(performance.now() - viewStarted);
         views += 1;
-        if (cards.some((c) => (c.state ?? c).error)) failed += 1;
+        const errors = cards.map((c) => (c.state ?? c).error).filter((e): e is string => Boolean(e));
+        if (errors.length) failed += 1;
+        for (const e of errors) reasons.set(e, (reasons.get(e) ?? 0) + 1);
         await new Promise((r) => setTimeout(r, RELOAD_MS));
       }
     }),
@@ -99,6 +102,7 @@ async function phase(label: string, viewers: number, read: () => Promise<unknown
     `${label}: ${viewers} viewer(s), ${views} page views (${failed} with a cluster error, median ${median} ms), ` +
       `${perMinute} API requests/min (${verbs} in ${Math.round(minutes * 60)} s)`,
   );
+  for (const [reason, n] of reasons) log(`  ${n} × ${reason}`);
   return perMinute;
 }
 
