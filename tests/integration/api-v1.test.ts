@@ -14,8 +14,6 @@ vi.hoisted(() => {
   process.env.LOG_LEVEL = "silent";
 });
 
-import { tickChecklistItem } from "@/lib/approvals/checklist";
-import { signRelease } from "@/lib/approvals/sign";
 import { ApiRateLimiter } from "@/lib/api-tokens/rate-limit";
 import { createApiToken, revokeApiToken } from "@/lib/api-tokens/store";
 import { loadUser, type CurrentUser } from "@/lib/auth/current-user";
@@ -25,6 +23,7 @@ import { migrateJobQueue, startRunWorker, type RunWorker } from "@/lib/jobs/work
 import type { Permission } from "@/lib/rbac";
 import { createRelease } from "@/lib/releases/create-release";
 import { APPROVER_ROLES, type Role } from "@/lib/roles";
+import { approveRelease } from "@/tests/support/approve";
 import { seedDemo } from "@/tests/support/fixtures";
 import { testClusters } from "@/tests/support/test-clusters";
 import { createWorkload, removeWorkloads, waitFor } from "@/tests/support/workloads";
@@ -411,25 +410,7 @@ describe("ci-pipeline", () => {
     expectProblem(early, 409, /The gate is not green/, `/api/v1/releases/${releaseId}/deploy`);
 
     // The sign-offs and checklist, as people give them in the browser (through lib/).
-    const demo = await f.db.user.findMany({ include: { roles: true } });
-    for (const role of APPROVER_ROLES) {
-      const signer = demo.find((u) => u.roles.length === 1 && u.roles[0].role === role)!;
-      await signRelease((await loadUser(signer.id))!, {
-        releaseId,
-        revision: 1,
-        role,
-        decision: "APPROVED",
-        comment: "",
-      });
-    }
-    for (const item of await f.db.checklistItem.findMany({ where: { releaseId } }))
-      await tickChecklistItem(f.releaseManager, {
-        releaseId,
-        itemId: item.id,
-        revision: 1,
-        checked: true,
-        evidenceUrl: item.evidenceRequired ? "https://ci.example.com/evidence" : undefined,
-      });
+    await approveRelease(releaseId, f.releaseManager);
     const ready = await readGate();
     expect(ready.body, JSON.stringify(ready.body)).toMatchObject({ green: true, unmet: [] });
 

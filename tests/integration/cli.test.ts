@@ -16,13 +16,11 @@ vi.hoisted(() => {
   process.env.LOG_LEVEL = "silent";
 });
 
-import { tickChecklistItem } from "@/lib/approvals/checklist";
-import { signRelease } from "@/lib/approvals/sign";
-import { loadUser } from "@/lib/auth/current-user";
 import { migrateJobQueue, startRunWorker, type RunWorker } from "@/lib/jobs/worker";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { APPROVER_ROLES } from "@/lib/roles";
 import { createApiToken } from "@/lib/api-tokens/store";
+import { approveRelease } from "@/tests/support/approve";
 import { seedDemo } from "@/tests/support/fixtures";
 import { testClusters } from "@/tests/support/test-clusters";
 import { createWorkload, removeWorkloads, waitFor } from "@/tests/support/workloads";
@@ -124,29 +122,6 @@ const greenlight = (...args: string[]) =>
     GREENLIGHT_URL: baseUrl,
     GREENLIGHT_TOKEN: token,
   });
-
-/** The six sign-offs and the ticked checklist, as the approvers give them in the browser. */
-async function approve(releaseId: string) {
-  const demo = await f.db.user.findMany({ include: { roles: true } });
-  for (const role of APPROVER_ROLES) {
-    const signer = demo.find((u) => u.roles.length === 1 && u.roles[0].role === role)!;
-    await signRelease((await loadUser(signer.id))!, {
-      releaseId,
-      revision: 1,
-      role,
-      decision: "APPROVED",
-      comment: "",
-    });
-  }
-  for (const item of await f.db.checklistItem.findMany({ where: { releaseId } }))
-    await tickChecklistItem(f.releaseManager, {
-      releaseId,
-      itemId: item.id,
-      revision: 1,
-      checked: true,
-      evidenceUrl: item.evidenceRequired ? "https://ci.example.com/evidence" : undefined,
-    });
-}
 
 /** A production target on the sandbox for one pipeline, with its Deployment running 1.0.0. */
 async function pipelineService(prefix: string) {
@@ -276,7 +251,7 @@ describe("greenlight CLI", () => {
 
     // gate --wait is still polling while the approvers sign and the checklist is ticked.
     const waiting = greenlight("gate", releaseId, "--wait");
-    await approve(releaseId);
+    await approveRelease(releaseId, f.releaseManager);
     const green = await waiting;
     expect(green.code, green.stderr).toBe(0);
     expect(green.stdout.trim()).toBe("green");
@@ -339,7 +314,7 @@ describe("the curl recipe (scripts/ci/greenlight-deploy.sh)", () => {
     );
     expect(ended, ended?.stderr).toBeUndefined();
     const release = await f.db.release.findFirstOrThrow({ where: { serviceId: svc.id } });
-    await approve(release.id);
+    await approveRelease(release.id, f.releaseManager);
     const done = await job;
     expect(done.code, done.stderr).toBe(0);
     expect(done.stderr).toContain("the gate is green");
