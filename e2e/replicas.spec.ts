@@ -13,6 +13,8 @@ test.describe.configure({ mode: "serial" });
 let stackProcess: ChildProcessWithoutNullStreams;
 let stack: ReplicaStack;
 let database: pg.Client;
+// What the stack's processes printed (warnings and errors, e.g. safe-action's "action failed").
+let output = "";
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
@@ -21,7 +23,6 @@ test.beforeAll(async () => {
     ["--conditions=react-server", "--import", "tsx", "tests/support/replica-stack.ts"],
     { stdio: ["pipe", "pipe", "pipe"] },
   );
-  let output = "";
   stack = await new Promise<ReplicaStack>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the replica stack did not start:\n${output}`)), 280_000);
     stackProcess.stdout.on("data", (chunk: Buffer) => {
@@ -40,6 +41,14 @@ test.beforeAll(async () => {
   });
   database = new pg.Client({ connectionString: stack.databaseUrl });
   await database.connect();
+});
+
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status === testInfo.expectedStatus) return;
+  await testInfo.attach("replica stack output", { body: output });
+  // The errors the processes logged (pino level 50 and up) go to the CI log as well.
+  const errors = output.split("\n").filter((line) => /"level":(50|60)/.test(line));
+  if (errors.length > 0) process.stderr.write(`replica stack errors:\n${errors.join("\n")}\n`);
 });
 
 test.afterAll(async () => {

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db";
 import { dryRunRelease } from "@/lib/deploy/commands/dry-run";
 import { controlCanary, requestDeploy, requestRollback } from "@/lib/deploy/commands/requests";
 import { executeRun } from "@/lib/deploy/engine/executor";
+import { env } from "@/lib/env";
 import { ClusterGateway } from "@/lib/k8s/gateway";
 import { migrateJobQueue, startRunWorker, type RunWorker } from "@/lib/jobs/worker";
 import { createRelease } from "@/lib/releases/create-release";
@@ -488,6 +490,41 @@ describe.each(clusters)("deploy engine on the $name cluster", (cluster: TestClus
     );
     const run = await waitForRun((won[0] as PromiseFulfilledResult<{ id: string }>).value.id);
     expect(run.status).toBe("SUCCEEDED");
+    expect(await getDb().deploymentRun.count({ where: { serviceId: s.service.id } })).toBe(1);
+  });
+
+  it("answers concurrent deploy requests for one release with one run and conflicts, none failing", async () => {
+    const s = await setup("ROLLING");
+    const release = await s.release("registry.example.com/shop/web:6.9.0");
+    const refusalsOf = (attempts: PromiseSettledResult<unknown>[]) =>
+      attempts.flatMap((a) => (a.status === "rejected" ? [a.reason as { code?: string; message?: string }] : []));
+
+    // Someone else holds the release (an edit or a deploy on another process): more requests
+    // than the pool has connections are each refused while holding one, and working out their
+    // sentence must not wait for a connection the pool no longer has.
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query("begin");
+      await holder.query("select id from releases where id = $1 for update", [release.id]);
+      const blocked = await Promise.allSettled(
+        Array.from({ length: 2 * env().DATABASE_POOL_SIZE }, () => requestDeploy(f.releaseManager, release.id)),
+      );
+      expect(refusalsOf(blocked).map((r) => `${r.code}: ${r.message}`)).toEqual(
+        blocked.map(() => expect.stringMatching(/^CONFLICT: .*someone is starting or editing this release/)),
+      );
+      await holder.query("rollback");
+    } finally {
+      await holder.end();
+    }
+
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 50 }, () => requestDeploy(f.releaseManager, release.id)),
+    );
+    expect(refusalsOf(attempts).filter((r) => r.code !== "CONFLICT")).toEqual([]);
+    const won = attempts.filter((a) => a.status === "fulfilled") as PromiseFulfilledResult<{ id: string }>[];
+    expect(won).toHaveLength(1);
+    expect((await waitForRun(won[0].value.id)).status).toBe("SUCCEEDED");
     expect(await getDb().deploymentRun.count({ where: { serviceId: s.service.id } })).toBe(1);
   });
 

@@ -36,13 +36,27 @@ async function inProgressMessage(serviceId: string, environmentId: string): Prom
   return `A run is already in progress: ${humanize(active.kind)} of ${active.service.displayName} in ${active.environment.displayName}${active.requestedBy ? `, started by ${active.requestedBy.name}` : ""}.`;
 }
 
-/** Turns the unique index's refusal into the message people see; everything else goes on up. */
+/** Thrown inside a transaction that found its release locked; answered once the transaction has ended. */
+class ReleaseBusy extends Error {}
+
+/**
+ * Turns the unique index's refusal, or a release someone else holds, into the sentence people
+ * see; everything else goes on up. The sentence is looked up here, after the transaction gave
+ * its connection back: looking it up inside would ask the pool for a second connection while
+ * holding one, and a burst of refusals holding every connection then waits on itself.
+ */
 async function oneActiveRun<T>(serviceId: string, environmentId: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (isActiveRunConflict(error)) {
       throw new AppError("CONFLICT", await inProgressMessage(serviceId, environmentId));
+    }
+    if (error instanceof ReleaseBusy) {
+      throw new AppError(
+        "CONFLICT",
+        `${await inProgressMessage(serviceId, environmentId)} (someone is starting or editing this release right now)`,
+      );
     }
     throw error;
   }
@@ -73,12 +87,7 @@ export async function requestDeploy(user: CurrentUser, releaseId: string) {
         try {
           await tx.$queryRaw`select id from releases where id = ${releaseId} for update nowait`;
         } catch (error) {
-          if (error instanceof Error && /55P03|could not obtain lock/.test(error.message)) {
-            throw new AppError(
-              "CONFLICT",
-              `${await inProgressMessage(release.serviceId, release.environmentId)} (someone is starting or editing this release right now)`,
-            );
-          }
+          if (error instanceof Error && /55P03|could not obtain lock/.test(error.message)) throw new ReleaseBusy();
           throw error;
         }
         const current = await tx.release.findUniqueOrThrow({ where: { id: releaseId } });
