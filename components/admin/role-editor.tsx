@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Select } from "@/components/ui/input";
 import { useAction } from "@/components/use-action";
+import { useHydrated } from "@/components/use-hydrated";
 import { assignRoleAction, removeRoleAction } from "@/lib/actions/people/change-role";
 import { ALL_ROLES, ROLE_LABELS, type Role } from "@/lib/roles";
 import { roleChangeSchema } from "@/lib/schemas/people";
@@ -28,6 +29,7 @@ export function RoleEditor({
   const assign = useAction(assignRoleAction, { schema: roleChangeSchema });
   const remove = useAction(removeRoleAction);
   const pending = assign.pending || remove.pending;
+  const hydrated = useHydrated();
   const picker = useRef<HTMLSelectElement>(null);
   const errorId = `role-error-${userId}`;
 
@@ -43,7 +45,7 @@ export function RoleEditor({
                 type="button"
                 className="rounded-full p-0.5 hover:bg-black/10 disabled:opacity-50"
                 aria-label={`Remove ${ROLE_LABELS[r]} from ${name}`}
-                disabled={pending}
+                disabled={pending || !hydrated}
               >
                 <X className="size-3" />
               </button>

@@ -1,6 +1,9 @@
+"use client";
+
 import { Slot } from "@radix-ui/react-slot";
 import { cva, type VariantProps } from "class-variance-authority";
 import type { ComponentProps } from "react";
+import { useHydrated } from "@/components/use-hydrated";
 import { cn } from "@/lib/cn";
 
 export const buttonVariants = cva(
@@ -24,7 +27,19 @@ export interface ButtonProps extends ComponentProps<"button">, VariantProps<type
   asChild?: boolean;
 }
 
-export function Button({ className, variant, size, asChild, ...props }: ButtonProps) {
+/**
+ * A button is disabled until the page has hydrated: its click handler, or the client-side submit
+ * of its form, does not exist before then. One that wraps a link (asChild) works without
+ * JavaScript and stays as it is.
+ */
+export function Button({ className, variant, size, asChild, disabled, ...props }: ButtonProps) {
+  const hydrated = useHydrated();
   const Component = asChild ? Slot : "button";
-  return <Component className={cn(buttonVariants({ variant, size }), className)} {...props} />;
+  return (
+    <Component
+      className={cn(buttonVariants({ variant, size }), className)}
+      disabled={asChild ? disabled : disabled || !hydrated}
+      {...props}
+    />
+  );
 }
