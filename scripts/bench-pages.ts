@@ -131,7 +131,7 @@ async function main() {
     await sql.end();
 
     // The build, as npm start makes it (reused while the sources are unchanged).
-    const { buildIsCurrent, keepingTsconfig, sourceHash, writeBuildStamp } = await import("@/lib/runtime/build-stamp");
+    const { buildUnlessCurrent } = await import("@/lib/runtime/build-stamp");
     const require = createRequire(import.meta.url);
     const nextBin = require.resolve("next/dist/bin/next");
     const port = Number(process.env.BENCH_PORT ?? (await freePort()));
@@ -148,8 +148,7 @@ async function main() {
       NODE_ENV: "production",
     };
     delete env.PROMETHEUS_URL;
-    const hash = await sourceHash(root);
-    if (!(await buildIsCurrent(root, hash))) {
+    await buildUnlessCurrent(root, () => {
       say(`building the app into ${process.env.NEXT_DIST_DIR}…`);
       const build = spawn(process.execPath, [nextBin, "build"], {
         cwd: root,
@@ -157,10 +156,8 @@ async function main() {
         stdio: ["ignore", "ignore", "inherit"],
       });
       children.push(build);
-      const code = await keepingTsconfig(root, () => exited(build));
-      if (code !== 0) throw new Error(`next build failed with code ${code}`);
-      await writeBuildStamp(root, hash);
-    }
+      return build;
+    });
     const web = spawn(process.execPath, [nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"], {
       cwd: root,
       env,

@@ -31,7 +31,7 @@ import {
 import { startSandboxCluster, type SandboxCluster } from "@greenlight/sandbox-cluster/cluster";
 import { decideDemoLogin } from "@/lib/auth/demo-login";
 import { appUrlProblemInProduction, EnvError, parseEnv } from "@/lib/env";
-import { buildIsCurrent, keepingTsconfig, sourceHash, writeBuildStamp } from "@/lib/runtime/build-stamp";
+import { buildUnlessCurrent } from "@/lib/runtime/build-stamp";
 import { seedDemoHistory } from "@/lib/seed/demo-history";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seed } from "@/lib/seed/seed";
 import { ROLE_LABELS } from "@/lib/roles";
@@ -297,17 +297,11 @@ async function main() {
   const require = createRequire(import.meta.url);
   const nextBin = require.resolve("next/dist/bin/next");
   if (!dev) {
-    const hash = await sourceHash(root);
-    if (!(await buildIsCurrent(root, hash))) {
+    const build = await buildUnlessCurrent(root, () => {
       say("building the app (first start, or the sources changed)…");
-      const buildStarted = Date.now();
-      const code = await keepingTsconfig(root, () =>
-        exited(run(process.execPath, [nextBin, "build"], { ...childEnv, NODE_ENV: "production" })),
-      );
-      if (code !== 0) throw new Error(`next build failed with code ${code}`);
-      await writeBuildStamp(root, hash);
-      say(`built in ${((Date.now() - buildStarted) / 1000).toFixed(1)} s`);
-    }
+      return run(process.execPath, [nextBin, "build"], { ...childEnv, NODE_ENV: "production" });
+    });
+    if (build.built) say(`built in ${build.seconds.toFixed(1)} s`);
   }
 
   const tsxBin = path.join(root, "node_modules", ".bin", "tsx");

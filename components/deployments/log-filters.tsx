@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { Button, buttonVariants } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
+import { buttonVariants } from "@/components/ui/button-variants";
 import { Input, Select } from "@/components/ui/input";
 import { cn } from "@/lib/cn";
 import { AUTOMATIC, LOG_KINDS, RUN_OUTCOMES, toDatetimeLocal, type LogFilter } from "@/lib/deploy/log";
@@ -80,7 +81,7 @@ export function LogFilters({ filter, options }: { filter: LogFilter; options: De
         </div>
       ))}
       <div className="flex gap-2">
-        <Button type="submit" size="sm" className="h-9">
+        <Button type="submit" size="sm" className="h-9" worksBeforeHydration>
           Apply filters
         </Button>
         <Link href="/deployments" className={cn(buttonVariants({ variant: "ghost", size: "sm" }), "h-9")}>

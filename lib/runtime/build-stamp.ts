@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -70,4 +71,28 @@ export async function keepingTsconfig<T>(root: string, build: () => Promise<T>):
     if (distDir() !== ".next" && (await fs.readFile(file, "utf8").catch(() => before)) !== before)
       await fs.writeFile(file, before);
   }
+}
+
+/**
+ * Makes the build unless the one in distDir() was made from these sources. `startBuild` spawns
+ * `next build` with the caller's environment and output (and keeps hold of the child, to stop it
+ * on Ctrl+C). Throws when the build fails.
+ */
+export async function buildUnlessCurrent(
+  root: string,
+  startBuild: () => ChildProcess,
+): Promise<{ built: boolean; seconds: number }> {
+  const hash = await sourceHash(root);
+  if (await buildIsCurrent(root, hash)) return { built: false, seconds: 0 };
+  const started = Date.now();
+  const code = await keepingTsconfig(
+    root,
+    () =>
+      new Promise<number>((resolve) =>
+        startBuild().once("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))),
+      ),
+  );
+  if (code !== 0) throw new Error(`next build failed with code ${code}`);
+  await writeBuildStamp(root, hash);
+  return { built: true, seconds: (Date.now() - started) / 1000 };
 }

@@ -6,7 +6,7 @@ import { Definitions } from "@/components/history/definitions";
 import { HistoryFilters } from "@/components/history/history-filters";
 import { FIGURES, MetricCards } from "@/components/history/metric-cards";
 import { ReleaseHistoryTable } from "@/components/history/release-history-table";
-import { buttonVariants } from "@/components/ui/button";
+import { buttonVariants } from "@/components/ui/button-variants";
 import { Card, CardBody, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";

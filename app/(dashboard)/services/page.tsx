@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ServiceEnvironments } from "@/components/services/service-environments";
-import { Button, buttonVariants } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
+import { buttonVariants } from "@/components/ui/button-variants";
 import { Card, CardBody, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input } from "@/components/ui/input";
@@ -41,7 +42,7 @@ export default async function ServicesPage({
             <span>Find a service by name</span>
             <Input name="q" type="search" defaultValue={query ?? ""} className="w-64" />
           </label>
-          <Button type="submit" variant="secondary">
+          <Button type="submit" variant="secondary" worksBeforeHydration>
             Search
           </Button>
           <p className="text-sm text-muted-foreground">
