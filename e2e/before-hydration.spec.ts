@@ -34,7 +34,7 @@ test("before the page is ready its buttons are disabled and a form cannot post i
   const savedAsServed = asServed.getByTestId("settings-staging").locator("button", { hasText: "Save policy" });
   await expect(savedAsServed).toHaveAttribute("disabled", "");
   // A plain GET search is the browser's own form: it works without script, and stays enabled.
-  await asServed.goto("/services");
+  await asServed.goto("/services?q=checkout");
   await expect(asServed.locator("button", { hasText: "Search" })).not.toHaveAttribute("disabled");
   await served.close();
   await live.close();
